@@ -1,0 +1,97 @@
+/**
+ * Headless runner: the same engine as the page, in Node, on the wasm backend (cpu as fallback).
+ *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
+ */
+import { writeFileSync } from 'node:fs';
+import { selectBackend, isBackendName } from '../engine/backend';
+import { generateSynthetic } from '../engine/data/synthetic';
+import { METHODS } from '../engine/distill';
+import { runExperiment } from '../engine/experiment';
+import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../engine/presets';
+import type { ExperimentConfig, ExperimentResult, MethodId } from '../engine/types';
+import { summarize, formatSummary } from './summary';
+
+const USAGE = `Usage: npm run lab -- [--preset tiny|lab] [--methods kd,rkd,ctkd,kdpp,dkd] [--lambdas 0,0.5]
+                    [--seeds 0,1,2] [--teacher-epochs N] [--student-epochs N] [--backend wasm|cpu]
+                    [--no-baseline] [--out results.json] [--quiet]`;
+
+function parseArgs(argv: string[]): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`Unexpected argument "${a}".\n${USAGE}`);
+    const key = a.slice(2);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) out[key] = true;
+    else { out[key] = next; i++; }
+  }
+  return out;
+}
+
+function numberList(s: string | boolean | undefined, name: string): number[] | undefined {
+  if (s === undefined) return undefined;
+  if (typeof s !== 'string') throw new Error(`--${name} needs a comma-separated list.`);
+  const values = s.split(',').map((x) => Number(x.trim()));
+  if (values.some((v) => !Number.isFinite(v))) throw new Error(`--${name}: "${s}" is not a list of numbers.`);
+  return values;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) { console.log(USAGE); return; }
+  const preset = (args.preset ?? 'tiny') as PresetName;
+  if (!(preset in EXPERIMENT_PRESETS)) throw new Error(`Unknown preset "${preset}". Known: ${Object.keys(EXPERIMENT_PRESETS).join(', ')}.`);
+  const base = EXPERIMENT_PRESETS[preset];
+  const config: ExperimentConfig = structuredClone(base);
+  if (typeof args.methods === 'string') {
+    const ids = args.methods.split(',').map((s) => s.trim());
+    const known = METHODS.map((m) => m.id as string);
+    for (const id of ids) if (!known.includes(id)) throw new Error(`Unknown method "${id}". Known: ${known.join(', ')}.`);
+    config.methods = ids.filter((id) => id !== 'none').map((id) => methodChoice(preset, id as MethodId));
+  } else {
+    config.methods = config.methods.map((m) => methodChoice(preset, m.id, m.params));
+  }
+  config.lambdas = numberList(args.lambdas, 'lambdas') ?? config.lambdas;
+  if (args['teacher-epochs']) config.teacherEpochs = Number(args['teacher-epochs']);
+  if (args['student-epochs']) config.studentEpochs = Number(args['student-epochs']);
+  if (args['no-baseline']) config.baseline = false;
+  const seeds = numberList(args.seeds, 'seeds') ?? [config.seed];
+  const forced = args.backend;
+  if (forced !== undefined && !isBackendName(forced)) throw new Error(`Unknown backend "${String(forced)}".`);
+  const quiet = !!args.quiet;
+
+  const backend = await selectBackend({ forced: forced as never });
+  const log = (s: string) => { if (!quiet) process.stderr.write(s); };
+  log(`backend: ${backend.name}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}\n`);
+  const data = generateSynthetic(config.dataset);
+  log(`dataset: ${data.name}, ${data.count} images\n`);
+
+  const results: ExperimentResult[] = [];
+  for (const seed of seeds) {
+    const runConfig = { ...config, seed };
+    let last = 0;
+    const result = await runExperiment(runConfig, data, backend, {
+      emit: (e) => {
+        if (e.type === 'progress' && Date.now() - last > 2000) {
+          last = Date.now();
+          log(`  seed ${seed} · ${e.runLabel} · epoch ${e.epoch}/${e.epochs} · ${(100 * e.fraction).toFixed(0)}%${e.etaSeconds !== null ? ` · ETA ${e.etaSeconds.toFixed(0)} s` : ''}\n`);
+        } else if (e.type === 'result') {
+          log(`  seed ${seed} · ${e.result.label}: accuracy ${(100 * e.result.test.accuracy).toFixed(1)}%, mean |disparity| ${e.result.fairness.meanAbsDisparity.toFixed(4)}\n`);
+        }
+      },
+    });
+    results.push(result);
+  }
+  const summary = summarize(results);
+  const out = { tool: 'FairDistill Lab headless runner', preset, backend, seeds, config, summary, runs: results };
+  if (typeof args.out === 'string') {
+    writeFileSync(args.out, JSON.stringify(out, null, 2));
+    log(`wrote ${args.out}\n`);
+  }
+  console.log(formatSummary(summary));
+}
+
+main().catch((e) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

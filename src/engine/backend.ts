@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { registerConvGradKernels } from './kernels/convGradKernels';
+import { BACKEND_ORDER, type BackendName, type BackendReport } from './types';
+
+/**
+ * Chooses the tfjs backend: WebGPU when an adapter exists, else WebGL, else WASM, else CPU.
+ * WebGL refuses software renderers (tfjs's failIfMajorPerformanceCaveat) unless forced, because on
+ * a machine without a GPU the wasm backend with our gradient kernels trains faster than WebGL on
+ * SwiftShader. Works in a page, a dedicated worker and Node.
+ */
+
+export interface BackendOptions {
+  forced?: BackendName;
+  /** Where the wasm binaries are served from (the page's bundler decides); Node finds its own. */
+  wasmPaths?: Record<string, string>;
+  /** Threads for the wasm backend (needs cross-origin isolation in a browser). */
+  wasmThreads?: number;
+}
+
+export function isBackendName(s: unknown): s is BackendName {
+  return typeof s === 'string' && (BACKEND_ORDER as readonly string[]).includes(s);
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+async function smokeTest(): Promise<void> {
+  const t = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
+  const v = (await t.data())[0];
+  t.dispose();
+  if (v !== 3) throw new Error(`a test op returned ${v}`);
+}
+
+/** Returns null when `name` is now the active backend, else the reason it could not be. */
+async function tryBackend(name: BackendName, opts: BackendOptions): Promise<string | null> {
+  try {
+    if (name === 'webgpu') {
+      const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+      if (!gpu) return 'WebGPU is not available here (no navigator.gpu)';
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) return 'WebGPU found no GPU adapter';
+      // The webgpu backend registers itself only when WebGPU exists at import time: import it now.
+      await import('@tensorflow/tfjs-backend-webgpu');
+    } else if (name === 'webgl') {
+      if (isNode) return 'WebGL needs a browser';
+      if (opts.forced === 'webgl') tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+    } else if (name === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
+      if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+      registerConvGradKernels('wasm');
+    } else {
+      registerConvGradKernels('cpu');
+    }
+    if (!tf.findBackendFactory(name)) return `the ${name} backend is not registered`;
+    const ok = await tf.setBackend(name);
+    if (!ok) return name === 'webgl' ? 'WebGL could not start (no context, or only a software renderer)' : `tf.setBackend('${name}') failed`;
+    await tf.ready();
+    await smokeTest();
+    return null;
+  } catch (e) {
+    return `${name} failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+export async function selectBackend(opts: BackendOptions = {}): Promise<BackendReport> {
+  const fallbacks: string[] = [];
+  let order: BackendName[] = isNode ? ['wasm', 'cpu'] : [...BACKEND_ORDER];
+  if (opts.forced) order = [opts.forced, ...order.filter((b) => b !== opts.forced)];
+  for (const name of order) {
+    const reason = await tryBackend(name, opts);
+    if (reason === null) return { name, forced: opts.forced, fallbacks };
+    fallbacks.push(reason);
+  }
+  throw new Error(`No tfjs backend could start: ${fallbacks.join('; ')}`);
+}

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../types';
+
+export interface Batch {
+  x: tf.Tensor4D;
+  labels: tf.Tensor1D;
+  oneHot: tf.Tensor2D;
+  /** Group as 0/1 float (unknown → 0, masked out). */
+  groups: tf.Tensor1D;
+  groupMask: tf.Tensor1D;
+  size: number;
+}
+
+/** Pixels go to [−1, 1]; the same mapping is used for training, evaluation and the photo demo. */
+export function normalizePixels(bytes: Uint8Array, out: Float32Array, offset = 0): void {
+  for (let i = 0; i < bytes.length; i++) out[offset + i] = bytes[i] / 127.5 - 1;
+}
+
+export function makeBatch(data: Dataset, indices: ArrayLike<number>, start: number, end: number, classes: number): Batch {
+  const n = end - start;
+  const px = data.size * data.size * 3;
+  const x = new Float32Array(n * px);
+  const labels = new Int32Array(n);
+  const groups = new Float32Array(n);
+  const mask = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = indices[start + j];
+    normalizePixels(data.images.subarray(i * px, (i + 1) * px), x, j * px);
+    labels[j] = data.labels[i];
+    const g = data.groups[i];
+    groups[j] = g === 1 ? 1 : 0;
+    mask[j] = g === 0 || g === 1 ? 1 : 0;
+  }
+  const labelsT = tf.tensor1d(labels, 'int32');
+  return {
+    x: tf.tensor4d(x, [n, data.size, data.size, 3]),
+    labels: labelsT,
+    oneHot: tf.tidy(() => tf.oneHot(labelsT, classes).toFloat() as tf.Tensor2D),
+    groups: tf.tensor1d(groups),
+    groupMask: tf.tensor1d(mask),
+    size: n,
+  };
+}
+
+export function disposeBatch(b: Batch): void {
+  tf.dispose([b.x, b.labels, b.oneHot, b.groups, b.groupMask]);
+}
+
+/** Batch boundaries over n examples; the last batch may be short, but never of one example (BN needs two). */
+export function batchRanges(n: number, batchSize: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let s = 0; s < n; s += batchSize) ranges.push([s, Math.min(n, s + batchSize)]);
+  const last = ranges[ranges.length - 1];
+  if (ranges.length > 1 && last[1] - last[0] < 2) {
+    ranges.pop();
+    ranges[ranges.length - 1][1] = n;
+  }
+  return ranges;
+}

@@ -1,0 +1,442 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchRanges, disposeBatch, makeBatch, type Batch } from './data/batches';
+import { indicesOf } from './data/split';
+import { method as getMethod, withDefaults, validateParams, type DistillMethod, type MethodState } from './distill';
+import { adversaryInput, adversaryLoss, buildAdversary, lambdaAt } from './models/adversary';
+import { buildModel, forward, modelPreset } from './models/efficientnet';
+import { classificationMetrics, confusionMatrix } from './metrics/classification';
+import { modelSize } from './metrics/efficiency';
+import { fairnessMetrics, groupShares } from './metrics/fairness';
+import { createRng, permutation, subSeed } from './random';
+import {
+  SPLIT,
+  type BackendReport, type Curve, type Dataset, type ExperimentConfig, type ExperimentResult,
+  type LabEvent, type MethodId, type ModelResult, type Phase,
+} from './types';
+
+/**
+ * The run loop: train the teacher once, then distill one student per (method, λ), evaluating
+ * every model on the held-out test split. Model selection (best epoch) uses the validation split
+ * only. Emits typed events; stops between steps when asked; every tensor it makes is disposed.
+ */
+
+export class CancelledError extends Error {
+  constructor() { super('Cancelled'); this.name = 'CancelledError'; }
+}
+
+export class NumericalError extends Error {
+  constructor(message: string) { super(message); this.name = 'NumericalError'; }
+}
+
+export interface ExperimentHooks {
+  emit(event: LabEvent): void;
+  shouldStop?(): boolean;
+  /** Lets the host hand over trained models before they are disposed (storage, demo). */
+  onModel?(role: ModelResult['role'], label: string, model: tf.LayersModel): Promise<void> | void;
+  /** Returns control to the event loop between steps, so cancel messages are seen. */
+  yieldNow?(): Promise<void>;
+}
+
+export interface StudentRun {
+  method: MethodId;
+  params: Record<string, number>;
+  lambda: number;
+  label: string;
+  role: 'student' | 'baseline';
+}
+
+/** The runs of an experiment, in order: the labels-only baseline first, then methods × λ. */
+export function planRuns(config: ExperimentConfig): StudentRun[] {
+  const runs: StudentRun[] = [];
+  if (config.baseline) runs.push({ method: 'none', params: {}, lambda: 0, label: 'Labels only', role: 'baseline' });
+  for (const m of config.methods) {
+    const def = getMethod(m.id);
+    for (const lambda of config.lambdas) {
+      runs.push({ method: m.id, params: withDefaults(def, m.params), lambda, label: `${def.short} λ=${lambda}`, role: 'student' });
+    }
+  }
+  return runs;
+}
+
+export function validateExperiment(config: ExperimentConfig): string[] {
+  const errors: string[] = [];
+  const posInt = (v: number, name: string, max: number) => { if (!Number.isInteger(v) || v < 1 || v > max) errors.push(`${name} must be a whole number from 1 to ${max}.`); };
+  posInt(config.teacherEpochs, 'Teacher epochs', 1000);
+  posInt(config.studentEpochs, 'Student epochs', 1000);
+  posInt(config.batchSize, 'Batch size', 4096);
+  if (config.batchSize < 2) errors.push('Batch size must be at least 2 (batch normalisation needs two examples).');
+  if (!(config.learningRate > 0 && config.learningRate <= 10)) errors.push('Learning rate must be above 0 and at most 10.');
+  if (!config.methods.length && !config.baseline) errors.push('Choose at least one distillation method.');
+  if (!config.lambdas.length) errors.push('Give at least one λ value (0 = no debiasing).');
+  for (const l of config.lambdas) if (!(Number.isFinite(l) && l >= 0 && l <= 100)) errors.push(`λ values must be between 0 and 100 (got ${l}).`);
+  for (const m of config.methods) {
+    try { const def = getMethod(m.id); errors.push(...validateParams(def, withDefaults(def, m.params))); } catch (e) { errors.push((e as Error).message); }
+  }
+  for (const id of [config.teacherModel, config.studentModel]) {
+    try { modelPreset(id); } catch (e) { errors.push((e as Error).message); }
+  }
+  if (!(config.debias.hidden >= 1 && config.debias.adversaryLr > 0 && config.debias.warmupEpochs >= 0)) errors.push('Adversary settings must be positive.');
+  return errors;
+}
+
+interface Progress {
+  done: number;
+  total: number;
+  started: number;
+}
+
+const defaultYield = () => new Promise<void>((r) => setTimeout(r, 0));
+
+class Runner {
+  readonly classes: number;
+  readonly train: Int32Array;
+  readonly val: Int32Array;
+  readonly test: Int32Array;
+  readonly ranges: [number, number][];
+  private progress: Progress;
+  private runIndex = 0;
+
+  constructor(readonly config: ExperimentConfig, readonly data: Dataset, readonly hooks: ExperimentHooks, readonly runs: StudentRun[]) {
+    this.classes = data.classNames.length;
+    this.train = indicesOf(data.split, SPLIT.train);
+    this.val = indicesOf(data.split, SPLIT.val);
+    this.test = indicesOf(data.split, SPLIT.test);
+    if (this.train.length < 2 || this.test.length < 1) throw new Error('The dataset needs at least two training and one test example.');
+    this.ranges = batchRanges(this.train.length, config.batchSize);
+    const steps = this.ranges.length;
+    this.progress = { done: 0, total: steps * (config.teacherEpochs + runs.length * config.studentEpochs), started: Date.now() };
+  }
+
+  private async checkpoint(): Promise<void> {
+    await (this.hooks.yieldNow ?? defaultYield)();
+    if (this.hooks.shouldStop?.()) throw new CancelledError();
+  }
+
+  private emitProgress(phase: Phase, runLabel: string, epoch: number, epochs: number, step: number) {
+    this.progress.done++;
+    const { done, total, started } = this.progress;
+    const elapsed = (Date.now() - started) / 1000;
+    this.hooks.emit({
+      type: 'progress', phase, runLabel, run: this.runIndex, runs: this.runs.length + 1,
+      epoch, epochs, step, steps: this.ranges.length, fraction: done / total,
+      etaSeconds: done > 0 ? (elapsed / done) * (total - done) : null,
+    });
+  }
+
+  /** Seeded epoch order, the same for every student so methods see the same batches. */
+  private order(epoch: number, salt: string): Int32Array {
+    const perm = permutation(this.train.length, createRng(subSeed(this.config.seed, `${salt}:${epoch}`)));
+    return perm.map((p) => this.train[p]);
+  }
+
+  async predict(model: tf.LayersModel, indices: Int32Array): Promise<Int32Array> {
+    const preds = new Int32Array(indices.length);
+    const bs = Math.max(this.config.batchSize, 64);
+    for (let s = 0; s < indices.length; s += bs) {
+      const e = Math.min(indices.length, s + bs);
+      const batch = makeBatch(this.data, indices, s, e, this.classes);
+      const arg = tf.tidy(() => tf.argMax(forward(model, batch.x, false)[0], 1));
+      preds.set(await arg.data() as Int32Array, s);
+      arg.dispose();
+      disposeBatch(batch);
+    }
+    return preds;
+  }
+
+  async valAccuracy(model: tf.LayersModel): Promise<number> {
+    const idx = this.val.length ? this.val : this.train;
+    const preds = await this.predict(model, idx);
+    let c = 0;
+    for (let i = 0; i < idx.length; i++) if (preds[i] === this.data.labels[idx[i]]) c++;
+    return c / idx.length;
+  }
+
+  /** Mean teacher embedding per class over the training split, [K, D]. */
+  async teacherClassMeans(teacher: tf.LayersModel): Promise<tf.Tensor2D> {
+    const dim = (teacher.outputs[1].shape[1]) as number;
+    const sums = new Float64Array(this.classes * dim);
+    const counts = new Float64Array(this.classes);
+    for (let s = 0; s < this.train.length; s += 128) {
+      const e = Math.min(this.train.length, s + 128);
+      const batch = makeBatch(this.data, this.train, s, e, this.classes);
+      const emb = tf.tidy(() => forward(teacher, batch.x, false)[1]);
+      const v = await emb.data();
+      emb.dispose();
+      disposeBatch(batch);
+      for (let j = 0; j < e - s; j++) {
+        const y = this.data.labels[this.train[s + j]];
+        counts[y]++;
+        for (let d = 0; d < dim; d++) sums[y * dim + d] += v[j * dim + d];
+      }
+    }
+    const means = new Float32Array(this.classes * dim);
+    for (let k = 0; k < this.classes; k++) for (let d = 0; d < dim; d++) means[k * dim + d] = counts[k] ? sums[k * dim + d] / counts[k] : 0;
+    return tf.tensor2d(means, [this.classes, dim]);
+  }
+
+  async evaluate(model: tf.LayersModel, base: Omit<ModelResult, 'test' | 'fairness' | 'size'>): Promise<ModelResult> {
+    const preds = await this.predict(model, this.test);
+    const labels = Array.from(this.test, (i) => this.data.labels[i]);
+    const groups = Array.from(this.test, (i) => this.data.groups[i]);
+    const test = classificationMetrics(confusionMatrix(labels, preds, this.classes));
+    const fairness = fairnessMetrics(labels, preds, groups, this.classes, {
+      trainShares: groupShares(this.data.labels, this.data.groups, this.classes, this.train),
+      resamples: 200,
+      seed: subSeed(this.config.seed, 'bootstrap'),
+    });
+    return { ...base, test, fairness, size: modelSize(model.countParams()) };
+  }
+
+  /** Keeps a copy of the best weights by validation accuracy; restores them at the end. */
+  private bestKeeper(model: tf.LayersModel) {
+    let best = -1;
+    let weights: tf.Tensor[] | null = null;
+    return {
+      offer: (acc: number) => {
+        if (acc <= best) return;
+        best = acc;
+        if (weights) tf.dispose(weights);
+        weights = model.getWeights().map((w) => tf.clone(w));
+      },
+      restore: () => {
+        if (weights) { model.setWeights(weights); tf.dispose(weights); weights = null; }
+      },
+      dispose: () => { if (weights) tf.dispose(weights); weights = null; },
+    };
+  }
+
+  async readTerms(terms: Record<string, tf.Scalar>, step: number, label: string): Promise<Record<string, number>> {
+    const names = Object.keys(terms);
+    const values = await Promise.all(names.map((n) => terms[n].data()));
+    const out: Record<string, number> = {};
+    names.forEach((n, i) => { out[n] = values[i][0]; });
+    for (const n of names) {
+      if (!Number.isFinite(out[n])) throw new NumericalError(`${label}: the ${n} loss became ${out[n]} at step ${step}. Lower the learning rate or the loss weights.`);
+    }
+    tf.dispose(Object.values(terms));
+    return out;
+  }
+
+  async trainTeacher(): Promise<{ model: tf.LayersModel; result: ModelResult }> {
+    const { config, data } = this;
+    const model = buildModel(modelPreset(config.teacherModel), { inputSize: data.size, classes: this.classes, seed: subSeed(config.seed, 'teacher'), name: 'teacher' });
+    const label = 'Teacher';
+    const curve: Curve = [];
+    const valAccuracy: number[] = [];
+    const keeper = this.bestKeeper(model);
+    const optimizer = tf.train.adam(config.learningRate);
+    const t0 = Date.now();
+    try {
+      for (let epoch = 1; epoch <= config.teacherEpochs; epoch++) {
+        const order = this.order(epoch, 'teacher');
+        for (let s = 0; s < this.ranges.length; s++) {
+          const [a, b] = this.ranges[s];
+          const batch = makeBatch(data, order, a, b, this.classes);
+          let ce: tf.Scalar | undefined;
+          optimizer.minimize(() => {
+            const [logits] = forward(model, batch.x, true);
+            const loss = tf.neg(tf.mean(tf.sum(tf.mul(batch.oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+            ce = tf.keep(tf.clone(loss));
+            return loss;
+          }, false, trainableVariables([model]));
+          disposeBatch(batch);
+          const step = curve.length + 1;
+          const terms = await this.readTerms({ CE: ce! }, step, label);
+          curve.push({ step, epoch, terms });
+          this.hooks.emit({ type: 'loss', runLabel: label, phase: 'teacher', step, epoch, terms });
+          this.emitProgress('teacher', label, epoch, config.teacherEpochs, s + 1);
+          await this.checkpoint();
+        }
+        const acc = await this.valAccuracy(model);
+        valAccuracy.push(acc);
+        keeper.offer(acc);
+        this.hooks.emit({ type: 'epoch', runLabel: label, phase: 'teacher', epoch, valAccuracy: acc });
+      }
+      keeper.restore();
+    } catch (e) {
+      model.dispose();
+      throw e;
+    } finally {
+      keeper.dispose();
+      optimizer.dispose();
+    }
+    const result = await this.evaluate(model, { role: 'teacher', label, model: config.teacherModel, method: 'none', lambda: 0, valAccuracy, curve, trainSeconds: (Date.now() - t0) / 1000 });
+    return { model, result };
+  }
+
+  async trainStudent(teacher: tf.LayersModel, run: StudentRun, classMeans: () => Promise<tf.Tensor2D>): Promise<ModelResult> {
+    const { config, data } = this;
+    this.runIndex++;
+    const def: DistillMethod = getMethod(run.method);
+    const student = buildModel(modelPreset(config.studentModel), { inputSize: data.size, classes: this.classes, seed: subSeed(config.seed, 'student'), name: 'student' });
+    const studentDim = student.outputs[1].shape[1] as number;
+    const teacherDim = teacher.outputs[1].shape[1] as number;
+    const means = def.needsClassMeans ? await classMeans() : undefined;
+    let state: MethodState | undefined;
+    const adversary = run.lambda > 0 ? buildAdversary(this.classes, config.debias.hidden, config.debias.equalizedOdds, subSeed(config.seed, 'adversary')) : undefined;
+    const optimizer = tf.train.adam(config.learningRate);
+    const advOptimizer = adversary ? tf.train.adam(config.debias.adversaryLr) : undefined;
+    const keeper = this.bestKeeper(student);
+    const curve: Curve = [];
+    const valAccuracy: number[] = [];
+    const t0 = Date.now();
+    try {
+      state = def.setup?.({ params: run.params, studentDim, teacherDim, classes: this.classes, seed: subSeed(config.seed, 'method'), teacherClassMeans: means ? () => tf.clone(means) : undefined });
+      const vars = [...trainableVariables([student, ...(state?.trainableModels ?? [])]), ...(state?.variables ?? [])];
+      const advVars = adversary ? trainableVariables([adversary]) : [];
+      for (let epoch = 1; epoch <= config.studentEpochs; epoch++) {
+        state?.beforeEpoch?.(epoch);
+        const lambda = lambdaAt(run.lambda, epoch, config.studentEpochs, config.debias.warmupEpochs, config.debias.schedule);
+        const order = this.order(epoch, 'student');
+        for (let s = 0; s < this.ranges.length; s++) {
+          const [a, b] = this.ranges[s];
+          const batch = makeBatch(data, order, a, b, this.classes);
+          const terms = await this.studentStep({ student, teacher, def, run, state, adversary, optimizer, advOptimizer, vars, advVars, batch, epoch, lambda });
+          disposeBatch(batch);
+          const step = curve.length + 1;
+          const values = await this.readTerms(terms, step, run.label);
+          if (def.id === 'ctkd' || lambda > 0 || adversary) values.λ = lambda;
+          curve.push({ step, epoch, terms: values });
+          this.hooks.emit({ type: 'loss', runLabel: run.label, phase: 'student', step, epoch, terms: values });
+          this.emitProgress('student', run.label, epoch, config.studentEpochs, s + 1);
+          await this.checkpoint();
+        }
+        const acc = await this.valAccuracy(student);
+        valAccuracy.push(acc);
+        keeper.offer(acc);
+        this.hooks.emit({ type: 'epoch', runLabel: run.label, phase: 'student', epoch, valAccuracy: acc });
+      }
+      keeper.restore();
+      const result = await this.evaluate(student, { role: run.role, label: run.label, model: config.studentModel, method: run.method, lambda: run.lambda, valAccuracy, curve, trainSeconds: (Date.now() - t0) / 1000 });
+      await this.hooks.onModel?.(run.role, run.label, student);
+      return result;
+    } finally {
+      keeper.dispose();
+      state?.dispose();
+      means?.dispose();
+      adversary?.dispose();
+      optimizer.dispose();
+      advOptimizer?.dispose();
+      student.dispose();
+    }
+  }
+
+  /** One student update (and one adversary update when λ > 0). Returns the kept loss terms. */
+  async studentStep(s: {
+    student: tf.LayersModel; teacher: tf.LayersModel; def: DistillMethod; run: StudentRun; state?: MethodState;
+    adversary?: tf.LayersModel; optimizer: tf.Optimizer; advOptimizer?: tf.Optimizer; vars: tf.Variable[]; advVars: tf.Variable[];
+    batch: Batch; epoch: number; lambda: number;
+  }): Promise<Record<string, tf.Scalar>> {
+    const { batch, def, adversary, config = this.config } = { ...s, config: this.config };
+    const teacherOut = def.usesTeacher === false ? undefined : tf.tidy(() => {
+      const [logits, embedding] = forward(s.teacher, batch.x, false);
+      return { logits, embedding };
+    });
+    const kept: Record<string, tf.Scalar> = {};
+    let probs: tf.Tensor2D | undefined;
+    const taskLoss = () => {
+      const [logits, embedding] = forward(s.student, batch.x, true);
+      const out = def.loss({ studentLogits: logits, studentEmbedding: embedding, teacher: teacherOut, labels: batch.labels, oneHot: batch.oneHot, epoch: s.epoch }, s.run.params, s.state);
+      // Clones: minimize() disposes the value it is handed, and a term may be that value.
+      for (const [k, v] of Object.entries(out.terms)) kept[k] = tf.keep(tf.clone(v));
+      kept.total = tf.keep(tf.clone(out.total));
+      return { total: out.total, logits };
+    };
+    const advLossOf = (logits: tf.Tensor2D) => {
+      const p = tf.softmax(logits) as tf.Tensor2D;
+      if (!probs) probs = tf.keep(tf.clone(p));
+      return adversaryLoss(adversary!.apply(adversaryInput(p, batch.oneHot, config.debias.equalizedOdds)) as tf.Tensor2D, batch.groups, batch.groupMask);
+    };
+    try {
+      if (!adversary) {
+        s.optimizer.minimize(() => taskLoss().total, false, s.vars);
+      } else if (!config.debias.projection) {
+        // Gradient reversal: the student descends L_task − λ·L_adv, i.e. ascends the adversary's loss.
+        s.optimizer.minimize(() => {
+          const { total, logits } = taskLoss();
+          const adv = advLossOf(logits);
+          kept.adversary = tf.keep(tf.clone(adv));
+          return tf.sub(total, tf.mul(s.lambda, adv)) as tf.Scalar;
+        }, false, s.vars);
+      } else {
+        // Zhang et al. 2018: g ← ∇L_P − proj_{∇L_A} ∇L_P − λ·∇L_A, per variable (as AIF360).
+        const task = tf.variableGrads(() => taskLoss().total, s.vars);
+        const adv = tf.variableGrads(() => {
+          const [logits] = forward(s.student, batch.x, true);
+          const l = advLossOf(logits);
+          kept.adversary = tf.keep(tf.clone(l));
+          return l;
+        }, s.vars);
+        // The adversary's gradient is defined as ∇ of its loss to *minimise*; the student wants to raise it.
+        const grads: Record<string, tf.Tensor> = {};
+        for (const name of Object.keys(task.grads)) {
+          grads[name] = tf.tidy(() => {
+            const gp = task.grads[name];
+            const ga = adv.grads[name] ?? tf.zerosLike(gp);
+            const unit = tf.div(ga, tf.add(tf.norm(ga), 1e-8));
+            const proj = tf.mul(tf.sum(tf.mul(gp, unit)), unit);
+            return tf.sub(tf.sub(gp, proj), tf.mul(s.lambda, ga));
+          });
+        }
+        s.optimizer.applyGradients(grads);
+        tf.dispose([task.value, adv.value, ...Object.values(task.grads), ...Object.values(adv.grads), ...Object.values(grads)]);
+      }
+      if (adversary && probs) {
+        const input = tf.tidy(() => adversaryInput(probs!, batch.oneHot, config.debias.equalizedOdds));
+        s.advOptimizer!.minimize(() => adversaryLoss(adversary.apply(input) as tf.Tensor2D, batch.groups, batch.groupMask), false, s.advVars);
+        input.dispose();
+      }
+    } finally {
+      probs?.dispose();
+      if (teacherOut) tf.dispose([teacherOut.logits, teacherOut.embedding]);
+    }
+    return kept;
+  }
+}
+
+function trainableVariables(models: tf.LayersModel[]): tf.Variable[] {
+  return models.flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read()));
+}
+
+export async function runExperiment(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, fromCache = false): Promise<ExperimentResult> {
+  const errors = validateExperiment(config);
+  if (errors.length) throw new Error(errors.join(' '));
+  const started = new Date();
+  const runs = planRuns(config);
+  const runner = new Runner(config, data, hooks, runs);
+  hooks.emit({ type: 'stage', message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images` });
+  const { model: teacher, result: teacherResult } = await runner.trainTeacher();
+  hooks.emit({ type: 'result', result: teacherResult });
+  let means: tf.Tensor2D | undefined;
+  const students: ModelResult[] = [];
+  try {
+    await hooks.onModel?.('teacher', 'Teacher', teacher);
+    const classMeans = async () => {
+      means ??= await runner.teacherClassMeans(teacher);
+      return tf.clone(means);
+    };
+    for (const run of runs) {
+      hooks.emit({ type: 'stage', message: `Distilling: ${run.label}` });
+      const r = await runner.trainStudent(teacher, run, classMeans);
+      students.push(r);
+      hooks.emit({ type: 'result', result: r });
+    }
+  } finally {
+    means?.dispose();
+    teacher.dispose();
+  }
+  const result: ExperimentResult = {
+    config,
+    backend,
+    dataset: {
+      key: data.key, name: data.name, count: data.count, train: runner.train.length, val: runner.val.length, test: runner.test.length,
+      classNames: data.classNames, groupNames: data.groupNames, fromCache,
+    },
+    teacher: teacherResult,
+    students,
+    startedAt: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+  };
+  hooks.emit({ type: 'done', result });
+  return result;
+}

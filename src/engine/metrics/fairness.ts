@@ -1,0 +1,187 @@
+import { createRng } from '../random';
+import type { ClassDisparity, FairnessMetrics, OneVsRestGaps } from '../types';
+
+/**
+ * Fairness figures over predictions, labels and a binary protected group (0, 1; −1 = unknown,
+ * left out of every figure here). Pure functions: no tfjs.
+ */
+
+export const METRIC_DESCRIPTIONS: Record<string, string> = {
+  disparity: 'Disparity of a class: recall for group 0 minus recall for group 1 on that class (the study’s metric); 0 means both groups are recognised equally often.',
+  meanAbsDisparity: 'Mean |disparity|: the average size of the per-class disparities, ignoring their sign; classes where a group has no test example are skipped and listed.',
+  biasIncrease: 'Bias increase: how much larger the student’s mean |disparity| is than the teacher’s, relative to the teacher’s (the study found +46%).',
+  biasReduction: 'Bias reduction: 1 − mean |disparity| of the debiased student over that of the undebiased one (the study found 39% at λ = 0.5).',
+  equalOpportunity: 'Equal-opportunity difference: the gap between the groups’ true-positive rates for “is this class” against the rest.',
+  equalizedOdds: 'Equalized-odds difference: the larger of the true-positive-rate gap and the false-positive-rate gap between the groups.',
+  demographicParity: 'Demographic-parity difference: the gap between how often each group is predicted as this class at all.',
+  worstGroupAccuracy: 'Worst-group accuracy: the top-1 accuracy of whichever group the model serves worse.',
+  biasAmplification: 'Bias amplification (Zhao et al. 2017): how much more the predictions lean a class towards its majority group than the training labels do; positive means amplified.',
+  interval: '95% interval: the range that holds 95% of the values over bootstrap resamples of the test set, showing how much a figure moves by chance.',
+};
+
+interface Counts {
+  /** [class][group]: examples of the class. */
+  support: number[][];
+  /** [class][group]: examples of the class predicted as the class. */
+  hits: number[][];
+  /** [class][group]: examples predicted as the class (any true class). */
+  predicted: number[][];
+  groupTotal: [number, number];
+  groupCorrect: [number, number];
+  unknown: number;
+}
+
+function count(labels: ArrayLike<number>, preds: ArrayLike<number>, groups: ArrayLike<number>, classes: number, index?: ArrayLike<number>): Counts {
+  const grid = () => Array.from({ length: classes }, () => [0, 0]);
+  const c: Counts = { support: grid(), hits: grid(), predicted: grid(), groupTotal: [0, 0], groupCorrect: [0, 0], unknown: 0 };
+  const n = index ? index.length : labels.length;
+  for (let j = 0; j < n; j++) {
+    const i = index ? index[j] : j;
+    const g = groups[i];
+    if (g !== 0 && g !== 1) { c.unknown++; continue; }
+    const y = labels[i];
+    const p = preds[i];
+    c.support[y][g]++;
+    c.predicted[p][g]++;
+    c.groupTotal[g]++;
+    if (y === p) { c.hits[y][g]++; c.groupCorrect[g]++; }
+  }
+  return c;
+}
+
+const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
+
+function disparities(c: Counts): ClassDisparity[] {
+  return c.support.map((s, k) => {
+    const r0 = ratio(c.hits[k][0], s[0]);
+    const r1 = ratio(c.hits[k][1], s[1]);
+    return { classIndex: k, recall: [r0, r1], support: [s[0], s[1]], disparity: r0 === null || r1 === null ? null : r0 - r1 };
+  });
+}
+
+function meanAbs(values: (number | null)[]): number {
+  const defined = values.filter((v): v is number => v !== null);
+  return defined.length ? defined.reduce((s, v) => s + Math.abs(v), 0) / defined.length : 0;
+}
+
+function oneVsRest(c: Counts): OneVsRestGaps[] {
+  return c.support.map((s, k) => {
+    const tpr = [0, 1].map((g) => ratio(c.hits[k][g], s[g]));
+    // Negatives of class k in group g, and how many of them were predicted k.
+    const fpr = [0, 1].map((g) => ratio(c.predicted[k][g] - c.hits[k][g], c.groupTotal[g] - s[g]));
+    const sel = [0, 1].map((g) => ratio(c.predicted[k][g], c.groupTotal[g]));
+    const gap = (v: (number | null)[]) => (v[0] === null || v[1] === null ? null : Math.abs(v[0] - v[1]));
+    const tprGap = gap(tpr);
+    const fprGap = gap(fpr);
+    return {
+      classIndex: k,
+      equalOpportunity: tprGap,
+      equalizedOdds: tprGap === null || fprGap === null ? null : Math.max(tprGap, fprGap),
+      demographicParity: gap(sel),
+    };
+  });
+}
+
+/** Share of each class's training examples in each group: shares[class][group]. */
+export function groupShares(labels: ArrayLike<number>, groups: ArrayLike<number>, classes: number, index?: ArrayLike<number>): number[][] {
+  const counts = Array.from({ length: classes }, () => [0, 0]);
+  const n = index ? index.length : labels.length;
+  for (let j = 0; j < n; j++) {
+    const i = index ? index[j] : j;
+    const g = groups[i];
+    if (g === 0 || g === 1) counts[labels[i]][g]++;
+  }
+  return counts.map(([a, b]) => (a + b === 0 ? [0, 0] : [a / (a + b), b / (a + b)]));
+}
+
+/**
+ * Zhao et al. 2017: (1/|O|) Σ_o Σ_g 1[b_train(o,g) > 1/|G|]·(b_pred(o,g) − b_train(o,g)), with
+ * b_pred(o,g) the share of group g among the examples *predicted* as o. Classes never predicted
+ * contribute nothing (b_pred undefined) but still count in |O|, as in the paper's average.
+ */
+export function biasAmplification(trainShares: number[][], predictedCounts: number[][]): number {
+  const classes = trainShares.length;
+  let sum = 0;
+  for (let o = 0; o < classes; o++) {
+    const total = predictedCounts[o][0] + predictedCounts[o][1];
+    if (total === 0) continue;
+    for (let g = 0; g < 2; g++) {
+      if (trainShares[o][g] > 0.5) sum += predictedCounts[o][g] / total - trainShares[o][g];
+    }
+  }
+  return classes ? sum / classes : 0;
+}
+
+export function perClassDisparity(labels: ArrayLike<number>, preds: ArrayLike<number>, groups: ArrayLike<number>, classes: number): ClassDisparity[] {
+  return disparities(count(labels, preds, groups, classes));
+}
+
+function percentile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export interface FairnessOptions {
+  /** Training-split group shares per class, for bias amplification. */
+  trainShares?: number[][];
+  /** Bootstrap resamples for the 95% intervals (0 = none). */
+  resamples?: number;
+  seed?: number;
+}
+
+export function fairnessMetrics(labels: ArrayLike<number>, preds: ArrayLike<number>, groups: ArrayLike<number>, classes: number, opts: FairnessOptions = {}): FairnessMetrics {
+  const c = count(labels, preds, groups, classes);
+  const perClass = disparities(c);
+  const ovr = oneVsRest(c);
+  const groupAccuracy: [number | null, number | null] = [ratio(c.groupCorrect[0], c.groupTotal[0]), ratio(c.groupCorrect[1], c.groupTotal[1])];
+  const definedAcc = groupAccuracy.filter((v): v is number => v !== null);
+  const result: FairnessMetrics = {
+    perClass,
+    meanAbsDisparity: meanAbs(perClass.map((d) => d.disparity)),
+    skippedClasses: perClass.filter((d) => d.disparity === null).map((d) => d.classIndex),
+    unknownGroup: c.unknown,
+    oneVsRest: ovr,
+    meanEqualOpportunity: meanAbs(ovr.map((o) => o.equalOpportunity)),
+    meanEqualizedOdds: meanAbs(ovr.map((o) => o.equalizedOdds)),
+    meanDemographicParity: meanAbs(ovr.map((o) => o.demographicParity)),
+    groupAccuracy,
+    worstGroupAccuracy: definedAcc.length ? Math.min(...definedAcc) : null,
+    biasAmplification: opts.trainShares ? biasAmplification(opts.trainShares, c.predicted) : null,
+  };
+  const resamples = opts.resamples ?? 0;
+  if (resamples > 0 && labels.length > 0) {
+    const rng = createRng(opts.seed ?? 0);
+    const n = labels.length;
+    const idx = new Int32Array(n);
+    const disp: number[] = [];
+    const acc: number[] = [];
+    for (let r = 0; r < resamples; r++) {
+      for (let i = 0; i < n; i++) idx[i] = Math.floor(rng() * n);
+      const rc = count(labels, preds, groups, classes, idx);
+      disp.push(meanAbs(disparities(rc).map((d) => d.disparity)));
+      let correct = 0;
+      for (let i = 0; i < n; i++) if (labels[idx[i]] === preds[idx[i]]) correct++;
+      acc.push(correct / n);
+    }
+    disp.sort((a, b) => a - b);
+    acc.sort((a, b) => a - b);
+    result.interval = {
+      meanAbsDisparity: [percentile(disp, 0.025), percentile(disp, 0.975)],
+      accuracy: [percentile(acc, 0.025), percentile(acc, 0.975)],
+      resamples,
+    };
+  }
+  return result;
+}
+
+/** (student − teacher)/teacher of mean |disparity|; null when the teacher has none. */
+export function biasIncrease(studentMeanAbs: number, teacherMeanAbs: number): number | null {
+  return teacherMeanAbs === 0 ? null : (studentMeanAbs - teacherMeanAbs) / teacherMeanAbs;
+}
+
+/** 1 − debiased/undebiased of mean |disparity|; null when the undebiased student has none. */
+export function biasReduction(debiasedMeanAbs: number, undebiasedMeanAbs: number): number | null {
+  return undebiasedMeanAbs === 0 ? null : 1 - debiasedMeanAbs / undebiasedMeanAbs;
+}

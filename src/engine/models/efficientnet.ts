@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * EfficientNet-style classifiers (Tan & Le 2019): MBConv blocks with squeeze-excitation and
+ * swish, scaled by width and depth multipliers. Every model has two outputs, [logits, embedding],
+ * because the distillation methods read both (RKD and KD++ work on the penultimate embedding).
+ */
+
+export interface StageSpec {
+  expand: number;
+  channels: number;
+  repeats: number;
+  kernel: number;
+  stride: number;
+}
+
+export interface ArchSpec {
+  stem: number;
+  stemStride: number;
+  stages: StageSpec[];
+  head: number;
+}
+
+export interface ModelPreset {
+  id: string;
+  label: string;
+  arch: ArchSpec;
+  width: number;
+  depth: number;
+  /** Native input side; the lab feeds its dataset's size. */
+  resolution: number;
+  description: string;
+}
+
+/** EfficientNet-B0's stages (Table 1 of the paper). */
+const B0: ArchSpec = {
+  stem: 32,
+  stemStride: 2,
+  stages: [
+    { expand: 1, channels: 16, repeats: 1, kernel: 3, stride: 1 },
+    { expand: 6, channels: 24, repeats: 2, kernel: 3, stride: 2 },
+    { expand: 6, channels: 40, repeats: 2, kernel: 5, stride: 2 },
+    { expand: 6, channels: 80, repeats: 3, kernel: 3, stride: 2 },
+    { expand: 6, channels: 112, repeats: 3, kernel: 5, stride: 1 },
+    { expand: 6, channels: 192, repeats: 4, kernel: 5, stride: 2 },
+    { expand: 6, channels: 320, repeats: 1, kernel: 3, stride: 1 },
+  ],
+  head: 1280,
+};
+
+/** Four stages for 16–64 px images: the same block, fewer downsamplings. */
+const LAB: ArchSpec = {
+  stem: 16,
+  stemStride: 1,
+  stages: [
+    { expand: 1, channels: 16, repeats: 1, kernel: 3, stride: 1 },
+    { expand: 4, channels: 24, repeats: 2, kernel: 3, stride: 2 },
+    { expand: 4, channels: 40, repeats: 2, kernel: 5, stride: 2 },
+    { expand: 4, channels: 64, repeats: 2, kernel: 3, stride: 2 },
+  ],
+  head: 256,
+};
+
+/** Two stages, for tests and CI on a CPU. */
+const TINY: ArchSpec = {
+  stem: 8,
+  stemStride: 1,
+  stages: [
+    { expand: 1, channels: 8, repeats: 1, kernel: 3, stride: 1 },
+    { expand: 3, channels: 16, repeats: 1, kernel: 3, stride: 2 },
+  ],
+  head: 32,
+};
+
+export const MODEL_PRESETS: ModelPreset[] = [
+  { id: 'tiny-teacher', label: 'Tiny teacher', arch: TINY, width: 2, depth: 2, resolution: 16, description: 'Tests and CPU demos: trains in seconds.' },
+  { id: 'tiny-student', label: 'Tiny student', arch: TINY, width: 0.5, depth: 1, resolution: 16, description: 'A quarter of the tiny teacher’s width.' },
+  { id: 'lab-teacher', label: 'Lab teacher (b3-like)', arch: LAB, width: 1.2, depth: 1.4, resolution: 32, description: 'B3’s width/depth multipliers on the lab stages.' },
+  { id: 'lab-student', label: 'Lab student (b0-like)', arch: LAB, width: 0.5, depth: 1, resolution: 32, description: 'Half-width lab stages: several times smaller than the teacher.' },
+  { id: 'efficientnet-b0', label: 'EfficientNet-B0', arch: B0, width: 1.0, depth: 1.0, resolution: 224, description: 'The study’s student (5.3M params with a 1000-class head).' },
+  { id: 'efficientnet-b3', label: 'EfficientNet-B3', arch: B0, width: 1.2, depth: 1.4, resolution: 300, description: 'The study’s teacher (12M params with a 1000-class head).' },
+];
+
+export function modelPreset(id: string): ModelPreset {
+  const p = MODEL_PRESETS.find((m) => m.id === id);
+  if (!p) throw new Error(`Unknown model "${id}". Known: ${MODEL_PRESETS.map((m) => m.id).join(', ')}.`);
+  return p;
+}
+
+/** The paper's channel rounding: multiples of 8, never more than 10% below the scaled width. */
+export function roundFilters(channels: number, width: number, divisor = 8): number {
+  const scaled = channels * width;
+  let rounded = Math.max(divisor, Math.floor((scaled + divisor / 2) / divisor) * divisor);
+  if (rounded < 0.9 * scaled) rounded += divisor;
+  return rounded;
+}
+
+export function roundRepeats(repeats: number, depth: number): number {
+  return Math.ceil(repeats * depth);
+}
+
+export interface BuildOptions {
+  inputSize: number;
+  classes: number;
+  seed: number;
+  name: string;
+}
+
+export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersModel {
+  const { arch, width, depth } = preset;
+  let seed = opts.seed >>> 0;
+  // Each kernel gets its own seed so the whole model is reproducible.
+  const init = () => tf.initializers.heNormal({ seed: seed++ });
+  const dense = () => tf.initializers.glorotUniform({ seed: seed++ });
+  const n = opts.name;
+  let layerIndex = 0;
+  const name = (kind: string) => `${n}_${kind}${layerIndex++}`;
+
+  const conv = (x: tf.SymbolicTensor, filters: number, kernel: number, stride: number, activation?: 'swish' | 'sigmoid', useBias = false) =>
+    tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias, activation, kernelInitializer: init(), name: name('conv') }).apply(x) as tf.SymbolicTensor;
+  const bn = (x: tf.SymbolicTensor) => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, name: name('bn') }).apply(x) as tf.SymbolicTensor;
+  const swish = (x: tf.SymbolicTensor) => tf.layers.activation({ activation: 'swish', name: name('swish') }).apply(x) as tf.SymbolicTensor;
+
+  const input = tf.input({ shape: [opts.inputSize, opts.inputSize, 3], name: `${n}_image` });
+  let x = swish(bn(conv(input, roundFilters(arch.stem, width), 3, arch.stemStride)));
+
+  for (const stage of arch.stages) {
+    const out = roundFilters(stage.channels, width);
+    const repeats = roundRepeats(stage.repeats, depth);
+    for (let r = 0; r < repeats; r++) {
+      const stride = r === 0 ? stage.stride : 1;
+      const inCh = x.shape[3] as number;
+      const mid = inCh * stage.expand;
+      let h = x;
+      if (stage.expand !== 1) h = swish(bn(conv(h, mid, 1, 1)));
+      h = tf.layers.depthwiseConv2d({ kernelSize: stage.kernel, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: init(), name: name('dw') }).apply(h) as tf.SymbolicTensor;
+      h = swish(bn(h));
+      // Squeeze-excitation: a per-channel gate from the block's global average.
+      const squeezed = Math.max(1, Math.floor(inCh * 0.25));
+      let s = tf.layers.globalAveragePooling2d({ name: name('se_pool') }).apply(h) as tf.SymbolicTensor;
+      s = tf.layers.reshape({ targetShape: [1, 1, mid], name: name('se_reshape') }).apply(s) as tf.SymbolicTensor;
+      s = conv(s, squeezed, 1, 1, 'swish', true);
+      s = conv(s, mid, 1, 1, 'sigmoid', true);
+      h = tf.layers.multiply({ name: name('se_scale') }).apply([h, s]) as tf.SymbolicTensor;
+      h = bn(conv(h, out, 1, 1));
+      if (stride === 1 && inCh === out) h = tf.layers.add({ name: name('residual') }).apply([h, x]) as tf.SymbolicTensor;
+      x = h;
+    }
+  }
+
+  x = swish(bn(conv(x, roundFilters(arch.head, width), 1, 1)));
+  const embedding = tf.layers.globalAveragePooling2d({ name: `${n}_embedding` }).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: opts.classes, kernelInitializer: dense(), name: `${n}_logits` }).apply(embedding) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: [logits, embedding], name: n });
+}
+
+/** Forward pass returning [logits, embedding]. */
+export function forward(model: tf.LayersModel, images: tf.Tensor4D, training: boolean): [tf.Tensor2D, tf.Tensor2D] {
+  const out = model.apply(images, { training }) as tf.Tensor[];
+  return [out[0] as tf.Tensor2D, out[1] as tf.Tensor2D];
+}
+
+export function countParams(model: tf.LayersModel): number {
+  return model.countParams();
+}

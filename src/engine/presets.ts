@@ -1,0 +1,62 @@
+import { SYNTHETIC_PRESETS } from './data/synthetic';
+import type { DebiasConfig, ExperimentConfig } from './types';
+
+export const DEFAULT_DEBIAS: DebiasConfig = {
+  hidden: 32,
+  adversaryLr: 3e-3,
+  warmupEpochs: 1,
+  schedule: 'constant',
+  projection: false,
+  equalizedOdds: false,
+};
+
+/** The papers' warm-ups (20 epochs) and CTKD's curriculum (10) assume 200-epoch runs; short lab runs scale them. */
+function shortRunOverrides(epochs: number) {
+  return {
+    kdpp: { warmupEpochs: Math.max(1, Math.round(epochs / 2)) },
+    dkd: { warmupEpochs: Math.max(1, Math.round(epochs / 2)) },
+    ctkd: { curriculumEpochs: Math.max(1, Math.round(epochs / 2)) },
+  } as Record<string, Record<string, number>>;
+}
+
+export const METHOD_OVERRIDES = { tiny: shortRunOverrides(3), lab: shortRunOverrides(10) };
+
+export type PresetName = 'tiny' | 'lab';
+
+export const EXPERIMENT_PRESETS: Record<PresetName, ExperimentConfig> = {
+  tiny: {
+    name: 'Tiny (tests, any CPU)',
+    dataset: SYNTHETIC_PRESETS.tiny,
+    teacherModel: 'tiny-teacher',
+    studentModel: 'tiny-student',
+    teacherEpochs: 4,
+    studentEpochs: 3,
+    batchSize: 32,
+    learningRate: 0.005,
+    seed: 0,
+    methods: [{ id: 'kd' }],
+    lambdas: [0],
+    debias: DEFAULT_DEBIAS,
+    baseline: true,
+  },
+  lab: {
+    name: 'Lab (a GPU, a few minutes)',
+    dataset: SYNTHETIC_PRESETS.lab,
+    teacherModel: 'lab-teacher',
+    studentModel: 'lab-student',
+    teacherEpochs: 12,
+    studentEpochs: 10,
+    batchSize: 64,
+    learningRate: 0.002,
+    seed: 0,
+    methods: [{ id: 'kd' }],
+    lambdas: [0, 0.5],
+    debias: DEFAULT_DEBIAS,
+    baseline: true,
+  },
+};
+
+/** A method choice with the preset's short-run overrides applied. */
+export function methodChoice(preset: PresetName, id: string, params: Record<string, number> = {}) {
+  return { id, params: { ...(METHOD_OVERRIDES[preset][id] ?? {}), ...params } } as ExperimentConfig['methods'][number];
+}

@@ -1,0 +1,193 @@
+/**
+ * Plain, serializable types shared by the engine, the worker protocol, storage and the UI.
+ * Nothing here holds a tensor: these objects go into IndexedDB, JSON exports and the CLI.
+ */
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface BackendReport {
+  name: BackendName;
+  /** Set when the URL or CLI forced a backend. */
+  forced?: BackendName;
+  /** One line per backend that was tried before `name` and why it was passed over. */
+  fallbacks: string[];
+}
+
+export interface SyntheticDatasetConfig {
+  kind: 'synthetic';
+  /** Image side in pixels (square RGB). */
+  size: number;
+  examples: number;
+  classes: number;
+  /** 0 = every class is half group A, 1 = classes are as one-sided as their design allows. */
+  biasStrength: number;
+  /** Share of labels replaced by a uniformly drawn other class. */
+  labelNoise: number;
+  /** How visible the group cue is (0 = invisible, 1 = strong). */
+  cueStrength: number;
+  seed: number;
+}
+
+export type DatasetConfig = SyntheticDatasetConfig;
+
+/** Split codes stored per example. */
+export const SPLIT = { train: 0, val: 1, test: 2 } as const;
+
+/** A dataset held in memory as compact typed arrays (one image = size*size*3 bytes, HWC). */
+export interface Dataset {
+  key: string;
+  name: string;
+  config: DatasetConfig;
+  size: number;
+  count: number;
+  images: Uint8Array;
+  labels: Uint8Array;
+  /** 0 = first group, 1 = second group, -1 = unknown (excluded from fairness metrics). */
+  groups: Int8Array;
+  /** SPLIT codes. */
+  split: Uint8Array;
+  classNames: string[];
+  groupNames: [string, string];
+}
+
+export type MethodId = 'none' | 'kd' | 'rkd' | 'ctkd' | 'kdpp' | 'dkd';
+
+export interface MethodChoice {
+  id: MethodId;
+  /** Overrides of the method's default hyper-parameters. */
+  params?: Record<string, number>;
+}
+
+export interface DebiasConfig {
+  /** Adversary hidden units. */
+  hidden: number;
+  adversaryLr: number;
+  /** Epochs of student distillation before λ turns on (the adversary trains throughout). */
+  warmupEpochs: number;
+  schedule: 'constant' | 'linear';
+  /** Zhang et al. 2018: remove the component of the task gradient that helps the adversary. */
+  projection: boolean;
+  /** The adversary also reads the one-hot true label (equalized odds). */
+  equalizedOdds: boolean;
+}
+
+export interface ExperimentConfig {
+  name: string;
+  dataset: DatasetConfig;
+  teacherModel: string;
+  studentModel: string;
+  teacherEpochs: number;
+  studentEpochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  methods: MethodChoice[];
+  lambdas: number[];
+  debias: DebiasConfig;
+  /** Also train the student from labels alone (no teacher), the reference every method must beat. */
+  baseline: boolean;
+}
+
+export interface ClassificationMetrics {
+  accuracy: number;
+  macro: { precision: number; recall: number; f1: number };
+  weighted: { precision: number; recall: number; f1: number };
+  perClass: { precision: number; recall: number; f1: number; support: number }[];
+  confusion: number[][];
+}
+
+export interface ClassDisparity {
+  classIndex: number;
+  /** recall(c | group 0) − recall(c | group 1); null when a group has no example of c. */
+  disparity: number | null;
+  recall: [number | null, number | null];
+  support: [number, number];
+}
+
+export interface OneVsRestGaps {
+  classIndex: number;
+  /** |TPR(group 0) − TPR(group 1)| for "is class c" vs the rest (Fairlearn's equal-opportunity difference). */
+  equalOpportunity: number | null;
+  /** max(TPR gap, FPR gap) (Fairlearn's equalized-odds difference). */
+  equalizedOdds: number | null;
+  /** |P(ŷ = c | group 0) − P(ŷ = c | group 1)| (demographic-parity difference). */
+  demographicParity: number | null;
+}
+
+export interface FairnessMetrics {
+  perClass: ClassDisparity[];
+  meanAbsDisparity: number;
+  /** Classes left out of the mean because one group had no example of them. */
+  skippedClasses: number[];
+  /** Examples whose group is unknown (left out of every fairness figure). */
+  unknownGroup: number;
+  oneVsRest: OneVsRestGaps[];
+  /** Means over the classes where each gap is defined. */
+  meanEqualOpportunity: number;
+  meanEqualizedOdds: number;
+  meanDemographicParity: number;
+  groupAccuracy: [number | null, number | null];
+  worstGroupAccuracy: number | null;
+  /** Zhao et al. 2017; null when training shares were not given. */
+  biasAmplification: number | null;
+  /** Seeded bootstrap 95% intervals over test examples. */
+  interval?: { meanAbsDisparity: [number, number]; accuracy: [number, number]; resamples: number };
+}
+
+export interface ModelSize {
+  params: number;
+  bytesFloat32: number;
+}
+
+export type Curve = { step: number; epoch: number; terms: Record<string, number> }[];
+
+export interface ModelResult {
+  role: 'teacher' | 'student' | 'baseline';
+  label: string;
+  model: string;
+  method: MethodId;
+  lambda: number;
+  size: ModelSize;
+  test: ClassificationMetrics;
+  fairness: FairnessMetrics;
+  /** Top-1 accuracy on the validation split after each epoch (the split used for model selection). */
+  valAccuracy: number[];
+  curve: Curve;
+  trainSeconds: number;
+}
+
+export interface ExperimentResult {
+  config: ExperimentConfig;
+  backend: BackendReport;
+  dataset: { key: string; name: string; count: number; train: number; val: number; test: number; classNames: string[]; groupNames: [string, string]; fromCache: boolean };
+  teacher: ModelResult;
+  students: ModelResult[];
+  startedAt: string;
+  seconds: number;
+}
+
+export type Phase = 'teacher' | 'student';
+
+export type LabEvent =
+  | { type: 'stage'; message: string }
+  | {
+      type: 'progress';
+      phase: Phase;
+      runLabel: string;
+      run: number;
+      runs: number;
+      epoch: number;
+      epochs: number;
+      step: number;
+      steps: number;
+      /** Over the whole experiment, 0..1. */
+      fraction: number;
+      etaSeconds: number | null;
+    }
+  | { type: 'loss'; runLabel: string; phase: Phase; step: number; epoch: number; terms: Record<string, number> }
+  | { type: 'epoch'; runLabel: string; phase: Phase; epoch: number; valAccuracy: number }
+  | { type: 'result'; result: ModelResult }
+  | { type: 'done'; result: ExperimentResult }
+  | { type: 'cancelled' }
+  | { type: 'error'; message: string };
