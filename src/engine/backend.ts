@@ -21,6 +21,20 @@ export function isBackendName(s: unknown): s is BackendName {
   return typeof s === 'string' && (BACKEND_ORDER as readonly string[]).includes(s);
 }
 
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
+/** The GL renderer behind tfjs's WebGL backend, when the browser reveals it. */
+function webglRenderer(): string | null {
+  try {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return null;
+  }
+}
+
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 async function smokeTest(): Promise<void> {
@@ -46,7 +60,10 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
     } else if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
-      if (opts.wasmThreads) wasm.setThreadsCount(opts.wasmThreads);
+      // tfjs 4.22's threaded build starts its pthread workers from a blob that cannot load a bundled
+      // module worker ("e is not defined"): stay on the single-threaded SIMD build until that is solved.
+      if (!isNode) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      if (opts.wasmThreads && isNode) wasm.setThreadsCount(opts.wasmThreads);
       registerConvGradKernels('wasm');
     } else {
       registerConvGradKernels('cpu');
@@ -55,6 +72,10 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
     const ok = await tf.setBackend(name);
     if (!ok) return name === 'webgl' ? 'WebGL could not start (no context, or only a software renderer)' : `tf.setBackend('${name}') failed`;
     await tf.ready();
+    if (name === 'webgl' && opts.forced !== 'webgl') {
+      const renderer = webglRenderer();
+      if (renderer && SOFTWARE_RENDERER.test(renderer)) return `WebGL runs on a software renderer (${renderer}), where WASM trains faster`;
+    }
     await smokeTest();
     return null;
   } catch (e) {

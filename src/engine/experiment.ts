@@ -339,7 +339,7 @@ class Runner {
       const out = def.loss({ studentLogits: logits, studentEmbedding: embedding, teacher: teacherOut, labels: batch.labels, oneHot: batch.oneHot, epoch: s.epoch }, s.run.params, s.state);
       // Clones: minimize() disposes the value it is handed, and a term may be that value.
       for (const [k, v] of Object.entries(out.terms)) kept[k] = tf.keep(tf.clone(v));
-      kept.total = tf.keep(tf.clone(out.total));
+      if (Object.keys(out.terms).length > 1) kept.total = tf.keep(tf.clone(out.total));
       return { total: out.total, logits };
     };
     const advLossOf = (logits: tf.Tensor2D) => {

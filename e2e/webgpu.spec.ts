@@ -1,0 +1,16 @@
+import { expect, test } from '@playwright/test';
+import { watchRequests } from './offline';
+
+test('with WebGPU available, the tiny run trains on the webgpu backend', async ({ page }) => {
+  const offsite = watchRequests(page);
+  await page.goto('/?preset=tiny&teacherEpochs=1&studentEpochs=1&baseline=0');
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByTestId('distill').click();
+  const table = page.getByTestId('results-table');
+  await expect(table.getByTestId('result-row-student')).toHaveCount(1, { timeout: 280_000 });
+  await expect(page.getByText('· webgpu ·')).toBeVisible();
+  const acc = Number(await table.getByTestId('result-row-student').locator('[data-metric="accuracy"]').innerText());
+  expect(Number.isFinite(acc)).toBe(true);
+  expect(offsite).toEqual([]);
+});

@@ -1,0 +1,36 @@
+import { defineConfig } from '@playwright/test';
+
+// Debian's Chromium, never a downloaded browser; flags that work headless and offline.
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const baseArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const port = Number(process.env.E2E_PORT ?? 4173);
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 300_000,
+  expect: { timeout: 120_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results/artifacts',
+  use: { baseURL: `http://localhost:${port}`, viewport: { width: 1280, height: 800 }, trace: 'off' },
+  webServer: {
+    command: `npx vite preview --port ${port} --strictPort`,
+    url: `http://localhost:${port}`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+  },
+  projects: [
+    {
+      name: 'chromium',
+      testIgnore: /webgpu\.spec\.ts/,
+      use: { browserName: 'chromium', launchOptions: { executablePath, args: baseArgs } },
+    },
+    {
+      name: 'chromium-webgpu',
+      testMatch: /webgpu\.spec\.ts/,
+      use: { browserName: 'chromium', launchOptions: { executablePath, args: [...baseArgs, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'] } },
+    },
+  ],
+});

@@ -1,0 +1,42 @@
+import { isBackendName } from '../engine/backend';
+import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../engine/presets';
+import type { BackendName, ExperimentConfig, MethodId } from '../engine/types';
+
+/**
+ * The URL can force a backend and shape the first experiment, for tests and for sharing a setup:
+ * ?backend=cpu&preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=1&studentEpochs=1
+ */
+export interface UrlSetup {
+  backend?: BackendName;
+  preset: PresetName;
+  config: ExperimentConfig;
+}
+
+export function configFor(preset: PresetName): ExperimentConfig {
+  const base = structuredClone(EXPERIMENT_PRESETS[preset]);
+  base.methods = base.methods.map((m) => methodChoice(preset, m.id, m.params));
+  return base;
+}
+
+export function readUrlSetup(search: string): UrlSetup {
+  const q = new URLSearchParams(search);
+  const backend = q.get('backend');
+  const presetParam = q.get('preset');
+  const preset: PresetName = presetParam === 'tiny' || presetParam === 'lab' ? presetParam : 'lab';
+  const config = configFor(preset);
+  const methods = q.get('methods');
+  if (methods) config.methods = methods.split(',').filter(Boolean).map((id) => methodChoice(preset, id as MethodId));
+  const lambdas = q.get('lambdas');
+  if (lambdas) {
+    const values = lambdas.split(',').map(Number).filter((v) => Number.isFinite(v) && v >= 0);
+    if (values.length) config.lambdas = values;
+  }
+  const int = (name: string) => {
+    const v = Number(q.get(name));
+    return Number.isInteger(v) && v > 0 ? v : undefined;
+  };
+  config.teacherEpochs = int('teacherEpochs') ?? config.teacherEpochs;
+  config.studentEpochs = int('studentEpochs') ?? config.studentEpochs;
+  if (q.get('baseline') === '0') config.baseline = false;
+  return { backend: isBackendName(backend) ? backend : undefined, preset, config };
+}

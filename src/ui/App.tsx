@@ -1,0 +1,44 @@
+import { useEffect } from 'react';
+import { useLab } from '../store/labStore';
+import { BackendBadge } from './BackendBadge';
+import { LossChart } from './LossChart';
+import { ProgressPanel } from './ProgressPanel';
+import { ResultsTable } from './ResultsTable';
+import { RunsList } from './RunsList';
+import { SetupPanel } from './SetupPanel';
+
+export function App() {
+  const boot = useLab((s) => s.boot);
+  const error = useLab((s) => s.error);
+  const dismiss = useLab((s) => s.dismissError);
+  useEffect(() => boot(), [boot]);
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden>◆</span>
+          <div>
+            <h1>FairDistill Lab</h1>
+            <p>Distil a teacher into a smaller student, and measure whether the student inherits its bias.</p>
+          </div>
+        </div>
+        <BackendBadge />
+      </header>
+      <div className="layout">
+        <aside className="sidebar"><SetupPanel /></aside>
+        <main className="main">
+          {error && (
+            <div className="error-banner" role="alert" data-testid="error">
+              <span>{error}</span>
+              <button type="button" className="icon" aria-label="Dismiss" onClick={dismiss}>✕</button>
+            </div>
+          )}
+          <ProgressPanel />
+          <ResultsTable />
+          <LossChart />
+          <RunsList />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { useEffect, useRef, useState } from 'react';
+import { useLab } from '../store/labStore';
+import { loadPlotly, PLOT_CONFIG } from './plotly';
+
+const REDRAW_MS = 500; // throttled so streaming curves never slow training down
+
+/** Exponential moving average, the usual smoothing of training curves. */
+function smooth(values: number[], weight: number): number[] {
+  let last = values[0] ?? 0;
+  return values.map((v) => (last = weight * last + (1 - weight) * v));
+}
+
+export function LossChart() {
+  const el = useRef<HTMLDivElement>(null);
+  const [smoothing, setSmoothing] = useState(false);
+  const [logScale, setLogScale] = useState(false);
+  const version = useLab((s) => s.lossVersion);
+  const pending = useRef<number | null>(null);
+  const lastDraw = useRef(0);
+
+  useEffect(() => {
+    const draw = async () => {
+      pending.current = null;
+      lastDraw.current = performance.now();
+      const node = el.current;
+      if (!node) return;
+      const Plotly = await loadPlotly();
+      const losses = useLab.getState().losses;
+      const traces: unknown[] = [];
+      for (const [run, points] of Object.entries(losses)) {
+        const names = new Set<string>();
+        points.forEach((p) => Object.keys(p.terms).forEach((k) => names.add(k)));
+        for (const term of names) {
+          const pts = points.filter((p) => p.terms[term] !== undefined);
+          const ys = pts.map((p) => p.terms[term]);
+          const secondary = term === 'temperature' || term === 'λ';
+          traces.push({
+            x: pts.map((p) => p.step), y: smoothing ? smooth(ys, 0.8) : ys, name: `${run} · ${term}`,
+            type: 'scatter', mode: 'lines', line: { width: 1.5, dash: secondary ? 'dot' : 'solid' }, yaxis: secondary ? 'y2' : 'y',
+          });
+        }
+      }
+      await Plotly.react(node, traces, {
+        margin: { l: 50, r: 50, t: 10, b: 40 }, height: 300,
+        xaxis: { title: { text: 'step' } },
+        yaxis: { title: { text: 'loss' }, type: logScale ? 'log' : 'linear' },
+        yaxis2: { title: { text: 'T / λ' }, overlaying: 'y', side: 'right', showgrid: false },
+        legend: { orientation: 'h', y: -0.25 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+      }, PLOT_CONFIG);
+    };
+    if (pending.current !== null) return;
+    const wait = Math.max(0, REDRAW_MS - (performance.now() - lastDraw.current));
+    pending.current = window.setTimeout(() => void draw(), wait);
+  }, [version, smoothing, logScale]);
+
+  useEffect(() => () => { if (pending.current !== null) clearTimeout(pending.current); }, []);
+
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2>Live loss</h2>
+        <div className="toggles">
+          <label><input type="checkbox" checked={smoothing} onChange={(e) => setSmoothing(e.target.checked)} /> Smoothed</label>
+          <label><input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> Log scale</label>
+        </div>
+      </div>
+      <div ref={el} className="chart" data-testid="loss-chart" />
+    </section>
+  );
+}

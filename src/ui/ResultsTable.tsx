@@ -1,0 +1,75 @@
+import { biasIncrease } from '../engine/metrics/fairness';
+import { METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
+import type { ModelResult } from '../engine/types';
+import { useLab } from '../store/labStore';
+import { int, pct, signedPct } from './format';
+
+const COLUMNS: { key: string; label: string; title?: string }[] = [
+  { key: 'model', label: 'Model' },
+  { key: 'params', label: 'Params' },
+  { key: 'top1', label: 'Top-1 %' },
+  { key: 'recall', label: 'Recall %', title: 'Support-weighted recall, as the study reported' },
+  { key: 'precision', label: 'Precision %', title: 'Support-weighted precision' },
+  { key: 'f1', label: 'F1 %', title: 'Support-weighted F1' },
+  { key: 'macroF1', label: 'Macro F1 %', title: 'Mean F1 over classes' },
+  { key: 'disp', label: 'Mean |disp.| ×100', title: METRIC_DESCRIPTIONS.meanAbsDisparity },
+  { key: 'ci', label: '95% interval', title: METRIC_DESCRIPTIONS.interval },
+  { key: 'inc', label: 'Bias vs teacher', title: METRIC_DESCRIPTIONS.biasIncrease },
+  { key: 'worst', label: 'Worst group %', title: METRIC_DESCRIPTIONS.worstGroupAccuracy },
+];
+
+function Row({ m, teacher }: { m: ModelResult; teacher?: ModelResult }) {
+  const f = m.fairness;
+  const inc = teacher && m.role !== 'teacher' ? biasIncrease(f.meanAbsDisparity, teacher.fairness.meanAbsDisparity) : null;
+  return (
+    <tr data-testid={`result-row-${m.role}`} data-label={m.label}>
+      <th scope="row">
+        <span className={`role role-${m.role}`}>{m.role}</span> {m.label}
+      </th>
+      <td data-metric="params">{int(m.size.params)}</td>
+      <td data-metric="accuracy">{pct(m.test.accuracy)}</td>
+      <td data-metric="recall">{pct(m.test.weighted.recall)}</td>
+      <td data-metric="precision">{pct(m.test.weighted.precision)}</td>
+      <td data-metric="f1">{pct(m.test.weighted.f1)}</td>
+      <td data-metric="macroF1">{pct(m.test.macro.f1)}</td>
+      <td data-metric="disparity">{(100 * f.meanAbsDisparity).toFixed(2)}</td>
+      <td className="muted">{f.interval ? `${(100 * f.interval.meanAbsDisparity[0]).toFixed(1)}–${(100 * f.interval.meanAbsDisparity[1]).toFixed(1)}` : '—'}</td>
+      <td data-metric="biasIncrease" className={inc !== null && inc > 0 ? 'worse' : inc !== null ? 'better' : ''}>{m.role === 'teacher' ? 'reference' : signedPct(inc)}</td>
+      <td>{pct(f.worstGroupAccuracy)}</td>
+    </tr>
+  );
+}
+
+export function ResultsTable() {
+  const result = useLab((s) => s.result);
+  const partial = useLab((s) => s.partial);
+  const models = result ? [result.teacher, ...result.students] : partial;
+  if (!models.length) return null;
+  const teacher = models.find((m) => m.role === 'teacher');
+  const skipped = new Set(models.flatMap((m) => m.fairness.skippedClasses));
+  const classNames = result?.dataset.classNames;
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2>Results on the test split</h2>
+        {result && <span className="muted">{result.dataset.test} test images · {result.backend.name} · {Math.round(result.seconds)} s</span>}
+      </div>
+      <div className="table-wrap">
+        <table className="results" data-testid="results-table">
+          <thead>
+            <tr>{COLUMNS.map((c) => <th key={c.key} scope="col" title={c.title}>{c.label}</th>)}</tr>
+          </thead>
+          <tbody>
+            {models.map((m) => <Row key={m.label} m={m} teacher={teacher} />)}
+          </tbody>
+        </table>
+      </div>
+      <p className="footnote">
+        Disparity of a class = recall for {result?.dataset.groupNames[0] ?? 'group A'} − recall for {result?.dataset.groupNames[1] ?? 'group B'}.{' '}
+        {skipped.size > 0
+          ? `Skipped in the mean (a group had no test example): ${[...skipped].map((c) => classNames?.[c] ?? c).join(', ')}.`
+          : 'Every class had test examples of both groups, so none was skipped.'}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { generateSynthetic, SYNTHETIC_VERSION } from '../engine/data/synthetic';
+import { datasetKey } from '../engine/data/key';
+import type { Dataset, DatasetConfig } from '../engine/types';
+import { getDataset, putDataset, type LabDb, type StoredDataset } from '../storage/db';
+
+/** ArrayBuffer holding exactly the view's bytes (a view may sit inside a larger buffer). */
+function ownBuffer(v: ArrayBufferView): ArrayBuffer {
+  return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
+}
+
+export function toStored(d: Dataset): StoredDataset {
+  return {
+    key: d.key, name: d.name, config: d.config, size: d.size, count: d.count,
+    classNames: d.classNames, groupNames: d.groupNames,
+    images: ownBuffer(d.images), labels: ownBuffer(d.labels), groups: ownBuffer(d.groups), split: ownBuffer(d.split),
+    bytes: d.images.byteLength + d.labels.byteLength + d.groups.byteLength + d.split.byteLength,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export function fromStored(s: StoredDataset): Dataset {
+  return {
+    key: s.key, name: s.name, config: s.config, size: s.size, count: s.count,
+    classNames: s.classNames, groupNames: s.groupNames,
+    images: new Uint8Array(s.images), labels: new Uint8Array(s.labels), groups: new Int8Array(s.groups), split: new Uint8Array(s.split),
+  };
+}
+
+export interface LoadedDataset {
+  dataset: Dataset;
+  fromCache: boolean;
+  /** Why the cache could not be used or written, if it could not (the run goes on without it). */
+  cacheWarning?: string;
+}
+
+/** Reads the dataset from IndexedDB when it was made before; else generates and stores it. */
+export async function loadDataset(config: DatasetConfig, db: LabDb | null): Promise<LoadedDataset> {
+  const key = datasetKey(config, SYNTHETIC_VERSION);
+  let cacheWarning: string | undefined;
+  if (db) {
+    try {
+      const hit = await getDataset(db, key);
+      if (hit) return { dataset: fromStored(hit), fromCache: true };
+    } catch (e) {
+      cacheWarning = `The dataset cache could not be read (${(e as Error).message}); generating it again.`;
+    }
+  }
+  const dataset = generateSynthetic(config);
+  if (db) {
+    try {
+      await putDataset(db, toStored(dataset));
+    } catch (e) {
+      const err = e as Error;
+      cacheWarning = err.name === 'QuotaExceededError'
+        ? 'The browser’s storage quota is full, so this dataset was not cached; it will be generated again next time.'
+        : `The dataset could not be cached (${err.message}).`;
+    }
+  }
+  return { dataset, fromCache: false, cacheWarning };
+}

@@ -1,0 +1,52 @@
+/// <reference lib="webworker" />
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { selectBackend, isBackendName } from '../engine/backend';
+import { CancelledError, runExperiment } from '../engine/experiment';
+import type { BackendReport } from '../engine/types';
+import { openLabDb } from '../storage/db';
+import { loadDataset } from './datasetLoader';
+import { parseToWorker, type FromWorker } from './protocol';
+
+/** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */
+
+const ctx = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: FromWorker) => ctx.postMessage(m);
+
+let backend: BackendReport | null = null;
+let stopRequested = false;
+let running = false;
+
+async function init(forced?: string) {
+  backend = await selectBackend({
+    forced: isBackendName(forced) ? forced : undefined,
+    wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
+    wasmThreads: ctx.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : undefined,
+  });
+  post({ type: 'backend', report: backend });
+}
+
+ctx.onmessage = async (ev: MessageEvent) => {
+  const msg = parseToWorker(ev.data);
+  try {
+    if (msg.type === 'invalid') { post({ type: 'error', message: `The engine received a malformed message: ${msg.reason}.` }); return; }
+    if (msg.type === 'cancel') { stopRequested = true; return; }
+    if (msg.type === 'init') { await init(msg.backend); return; }
+    if (running) { post({ type: 'error', message: 'A run is already in progress.' }); return; }
+    running = true;
+    stopRequested = false;
+    if (!backend) await init();
+    let db = null;
+    try { db = await openLabDb(); } catch { db = null; }
+    post({ type: 'stage', message: 'Loading the dataset' });
+    const { dataset, fromCache, cacheWarning } = await loadDataset(msg.config.dataset, db);
+    post({ type: 'dataset', name: dataset.name, count: dataset.count, fromCache, warning: cacheWarning });
+    await runExperiment(msg.config, dataset, backend!, { emit: post, shouldStop: () => stopRequested }, fromCache);
+  } catch (e) {
+    if (e instanceof CancelledError) post({ type: 'cancelled' });
+    else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    if (msg.type === 'run') running = false;
+  }
+};
