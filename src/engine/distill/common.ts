@@ -18,11 +18,14 @@ export function kdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, t
   });
 }
 
-/** SmoothL1 (Huber, δ = 1), summed: 0.5·x² where |x| < 1, |x| − 0.5 elsewhere. */
+/**
+ * SmoothL1 (Huber, δ = 1), summed: 0.5·x² where |x| < 1, |x| − 0.5 elsewhere, written as
+ * 0.5·m² + (|x| − m) with m = min(|x|, 1) so that no comparison op (which has no gradient) is on the tape.
+ */
 export function smoothL1Sum(diff: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const a = tf.abs(diff);
-    return tf.sum(tf.where(tf.less(a, 1), tf.mul(0.5, tf.square(diff)), tf.sub(a, 0.5))) as tf.Scalar;
+    const m = tf.minimum(a, 1);
+    return tf.sum(tf.add(tf.mul(0.5, tf.square(m)), tf.sub(a, m))) as tf.Scalar;
   });
 }
-

@@ -47,7 +47,8 @@ export const curriculumTemperatureKD: DistillMethod = {
     { key: 'alphaKD', label: 'α (KD)', default: 0.9, min: 0, max: 10, step: 0.05, help: 'Weight of the T²-scaled KL at the learned T.' },
   ],
   setup: (s) => {
-    const theta = tf.variable(tf.scalar(s.params.thetaInit), true, undefined, 'float32');
+    // tidy frees the initial scalar; the variable itself is kept.
+    const theta = tf.tidy(() => tf.variable(tf.scalar(s.params.thetaInit), true, undefined, 'float32'));
     const state: CtkdState = {
       theta,
       lambda: 0,

@@ -22,7 +22,8 @@ export function distancePotential(e: tf.Tensor2D): tf.Tensor2D {
     const off = offDiagonal(b);
     // Adding 1 on the diagonal keeps sqrt differentiable at the zero self-distance.
     const d = tf.mul(tf.sqrt(tf.add(tf.sum(tf.square(diff), 2), tf.sub(1, off))), off);
-    const nonZero = tf.cast(tf.greater(d, 0), 'float32');
+    // sign(d) ∈ {0, 1} counts the non-zero distances; unlike a comparison op it has a (zero) gradient.
+    const nonZero = tf.sign(d);
     const mu = tf.div(tf.sum(d), tf.maximum(tf.sum(nonZero), 1));
     return tf.div(d, tf.maximum(mu, 1e-12)) as tf.Tensor2D;
   });

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
+import { CancelledError, planRuns, runExperiment, validateExperiment } from './experiment';
+import { EXPERIMENT_PRESETS, methodChoice } from './presets';
+import { useTestBackend } from './testing/setup';
+import type { ExperimentConfig, LabEvent } from './types';
+
+beforeAll(() => useTestBackend());
+
+const backend = { name: 'wasm' as const, fallbacks: [] };
+const small = (patch: Partial<ExperimentConfig> = {}): ExperimentConfig => ({
+  ...EXPERIMENT_PRESETS.tiny,
+  dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+  teacherEpochs: 1,
+  studentEpochs: 1,
+  baseline: false,
+  methods: [methodChoice('tiny', 'kd')],
+  ...patch,
+});
+
+describe('experiment loop', () => {
+  it('an experiment (teacher, students, adversary) leaves tf.memory().numTensors where it started', async () => {
+    const config = small({ methods: ['kd', 'rkd', 'ctkd', 'kdpp', 'dkd'].map((id) => methodChoice('tiny', id)), lambdas: [0, 1], baseline: true });
+    const data = generateSynthetic(config.dataset);
+    const before = tf.memory().numTensors;
+    const events: LabEvent[] = [];
+    const result = await runExperiment(config, data, backend, { emit: (e) => events.push(e) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.students.map((s) => s.label)).toEqual(planRuns(config).map((r) => r.label));
+    expect(result.students).toHaveLength(11);
+    for (const m of [result.teacher, ...result.students]) {
+      expect(Number.isFinite(m.test.accuracy)).toBe(true);
+      expect(Number.isFinite(m.fairness.meanAbsDisparity)).toBe(true);
+      expect(m.curve.every((p) => Object.values(p.terms).every(Number.isFinite))).toBe(true);
+    }
+    // Every loss term of each method is on the live curve; CTKD reports its temperature, debiased runs the adversary.
+    const terms = (label: string) => Object.keys(result.students.find((s) => s.label === label)!.curve[0].terms);
+    expect(terms('CKD λ=0')).toEqual(expect.arrayContaining(['CE', 'KD', 'total']));
+    expect(terms('RKD λ=0')).toEqual(expect.arrayContaining(['RKD distance', 'RKD angle']));
+    expect(terms('CTKD λ=0')).toEqual(expect.arrayContaining(['temperature']));
+    expect(terms('KD++ λ=1')).toEqual(expect.arrayContaining(['ND', 'adversary']));
+    expect(terms('DKD λ=0')).toEqual(expect.arrayContaining(['TCKD', 'NCKD']));
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ['stage', 'progress', 'loss', 'epoch', 'result', 'done']) expect(types.has(t as LabEvent['type'])).toBe(true);
+    const last = events.filter((e) => e.type === 'progress').pop() as Extract<LabEvent, { type: 'progress' }>;
+    expect(last.fraction).toBeCloseTo(1, 6);
+  });
+
+  it('is seeded: the same config gives the same numbers', async () => {
+    const config = small();
+    const data = generateSynthetic(config.dataset);
+    const a = await runExperiment(config, data, backend, { emit: () => {} });
+    const b = await runExperiment(config, data, backend, { emit: () => {} });
+    expect(b.students[0].curve).toEqual(a.students[0].curve);
+    expect(b.students[0].test.accuracy).toBe(a.students[0].test.accuracy);
+  });
+
+  it('cancel stops between steps and disposes everything', async () => {
+    const config = small({ teacherEpochs: 3 });
+    const data = generateSynthetic(config.dataset);
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    await expect(runExperiment(config, data, backend, { emit: (e) => { if (e.type === 'loss') steps++; }, shouldStop: () => steps >= 2 })).rejects.toBeInstanceOf(CancelledError);
+    expect(steps).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad settings with clear messages', () => {
+    expect(validateExperiment(small({ batchSize: 1, lambdas: [-1], methods: [] }))).toEqual([
+      'Batch size must be at least 2 (batch normalisation needs two examples).',
+      'Choose at least one distillation method.',
+      'λ values must be between 0 and 100 (got -1).',
+    ]);
+    expect(validateExperiment(small({ methods: [{ id: 'kd', params: { temperature: -3 } }] }))).toEqual(['CKD: Temperature T must be between 0.5 and 50 (got -3).']);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Float64 references for the losses, written as plain loops over number[][] — deliberately unlike
+ * the tfjs code (no broadcasting, no log-softmax trick shared with it) — for the unit tests.
+ */
+
+type M = number[][];
+
+export function logSoftmaxRow(z: number[]): number[] {
+  let max = -Infinity;
+  for (const v of z) max = Math.max(max, v);
+  let s = 0;
+  for (const v of z) s += Math.exp(v - max);
+  const lse = max + Math.log(s);
+  return z.map((v) => v - lse);
+}
+
+export function refCE(z: M, y: number[]): number {
+  let s = 0;
+  for (let i = 0; i < z.length; i++) s -= logSoftmaxRow(z[i])[y[i]];
+  return s / z.length;
+}
+
+export function refKD(zs: M, zt: M, T: number): number {
+  let s = 0;
+  for (let i = 0; i < zs.length; i++) {
+    const ls = logSoftmaxRow(zs[i].map((v) => v / T));
+    const lt = logSoftmaxRow(zt[i].map((v) => v / T));
+    for (let k = 0; k < ls.length; k++) s += Math.exp(lt[k]) * (lt[k] - ls[k]);
+  }
+  return (T * T * s) / zs.length;
+}
+
+function dist(a: number[], b: number[]): number {
+  let s = 0;
+  for (let d = 0; d < a.length; d++) s += (a[d] - b[d]) ** 2;
+  return Math.sqrt(s);
+}
+
+function huber(x: number): number {
+  const a = Math.abs(x);
+  return a < 1 ? 0.5 * x * x : a - 0.5;
+}
+
+function potentials(e: M): M {
+  const b = e.length;
+  const d: M = [];
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < b; i++) {
+    d.push([]);
+    for (let j = 0; j < b; j++) {
+      const v = i === j ? 0 : dist(e[i], e[j]);
+      d[i].push(v);
+      if (v > 0) { sum += v; count++; }
+    }
+  }
+  const mu = sum / count;
+  return d.map((row) => row.map((v) => v / mu));
+}
+
+export function refRkdDistance(es: M, et: M): number {
+  const ps = potentials(es);
+  const pt = potentials(et);
+  const b = es.length;
+  let s = 0;
+  for (let i = 0; i < b; i++) for (let j = 0; j < b; j++) if (i !== j) s += huber(ps[i][j] - pt[i][j]);
+  return s / (b * (b - 1));
+}
+
+function cosAngle(e: M, i: number, j: number, k: number): number {
+  const u = e[i].map((v, d) => v - e[j][d]);
+  const w = e[k].map((v, d) => v - e[j][d]);
+  const nu = Math.hypot(...u);
+  const nw = Math.hypot(...w);
+  let dot = 0;
+  for (let d = 0; d < u.length; d++) dot += u[d] * w[d];
+  return dot / (nu * nw);
+}
+
+export function refRkdAngle(es: M, et: M): number {
+  const b = es.length;
+  let s = 0;
+  for (let j = 0; j < b; j++) for (let i = 0; i < b; i++) for (let k = 0; k < b; k++) {
+    if (i === j || k === j) continue;
+    s += huber(cosAngle(es, i, j, k) - cosAngle(et, i, j, k));
+  }
+  return s / (b * (b - 1) * (b - 1));
+}
+
+export function refND(fs: M, ft: M, classMeans: M, y: number[]): number {
+  let s = 0;
+  for (let i = 0; i < fs.length; i++) {
+    const c = classMeans[y[i]];
+    const nc = Math.hypot(...c);
+    let dot = 0;
+    for (let d = 0; d < c.length; d++) dot += fs[i][d] * (c[d] / nc);
+    s += 1 - dot / Math.max(Math.hypot(...fs[i]), Math.hypot(...ft[i]));
+  }
+  return s / fs.length;
+}
+
+/** DKD written from the paper's definitions: binary KL on (target, rest) and KL on renormalised non-targets. */
+export function refDKD(zs: M, zt: M, y: number[], T: number): { tckd: number; nckd: number } {
+  let tckd = 0;
+  let nckd = 0;
+  for (let i = 0; i < zs.length; i++) {
+    const ps = logSoftmaxRow(zs[i].map((v) => v / T)).map(Math.exp);
+    const pt = logSoftmaxRow(zt[i].map((v) => v / T)).map(Math.exp);
+    const bs = [ps[y[i]], 1 - ps[y[i]]];
+    const bt = [pt[y[i]], 1 - pt[y[i]]];
+    for (let k = 0; k < 2; k++) tckd += bt[k] * Math.log(bt[k] / bs[k]);
+    const restS = 1 - ps[y[i]];
+    const restT = 1 - pt[y[i]];
+    for (let k = 0; k < ps.length; k++) {
+      if (k === y[i]) continue;
+      const qs = ps[k] / restS;
+      const qt = pt[k] / restT;
+      nckd += qt * Math.log(qt / qs);
+    }
+  }
+  return { tckd: (T * T * tckd) / zs.length, nckd: (T * T * nckd) / zs.length };
+}
+
+/** Seeded uniform matrix in [lo, hi). */
+export function randomMatrix(rows: number, cols: number, seed: number, lo = -2, hi = 2): M {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => lo + (hi - lo) * next()));
+}
+
+/** Central finite-difference gradient of a float64 function of a matrix. */
+export function numericGradient(f: (m: M) => number, m: M, h = 1e-5): M {
+  return m.map((row, i) => row.map((_, j) => {
+    const plus = m.map((r) => r.slice());
+    const minus = m.map((r) => r.slice());
+    plus[i][j] += h;
+    minus[i][j] -= h;
+    return (f(plus) - f(minus)) / (2 * h);
+  }));
+}
