@@ -5,7 +5,7 @@ test('click Distill on the tiny preset: teacher and student trained, measured an
   const offsite = watchRequests(page);
   const consoleErrors: string[] = [];
   page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto('/?preset=tiny&teacherEpochs=2&studentEpochs=1');
+  await page.goto('/?preset=tiny');
 
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', /webgpu|webgl|wasm|cpu/);

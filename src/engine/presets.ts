@@ -19,7 +19,7 @@ function shortRunOverrides(epochs: number) {
   } as Record<string, Record<string, number>>;
 }
 
-export const METHOD_OVERRIDES = { tiny: shortRunOverrides(3), lab: shortRunOverrides(10) };
+export const METHOD_OVERRIDES = { tiny: shortRunOverrides(5), lab: shortRunOverrides(10) };
 
 export type PresetName = 'tiny' | 'lab';
 
@@ -29,8 +29,8 @@ export const EXPERIMENT_PRESETS: Record<PresetName, ExperimentConfig> = {
     dataset: SYNTHETIC_PRESETS.tiny,
     teacherModel: 'tiny-teacher',
     studentModel: 'tiny-student',
-    teacherEpochs: 4,
-    studentEpochs: 3,
+    teacherEpochs: 8,
+    studentEpochs: 5,
     batchSize: 32,
     learningRate: 0.005,
     seed: 0,

@@ -4,7 +4,7 @@ import { duration } from './format';
 export function ProgressPanel() {
   const { status, stage, progress, dataset, cancel } = useLab();
   if (status === 'idle' && !progress && !stage) return null;
-  const fraction = progress?.fraction ?? 0;
+  const fraction = progress?.fraction ?? (stage === 'Done' ? 1 : 0);
   return (
     <section className="card progress-card" aria-live="polite">
       <div className="progress-head">
