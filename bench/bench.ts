@@ -36,7 +36,7 @@ async function measure(preset: PresetName, backend: BackendName): Promise<Row> {
   const advOpt = tf.train.adam(1e-3);
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
   const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
-  const oneHot = tf.oneHot(labels, classes).toFloat() as tf.Tensor2D;
+  const oneHot = tf.tidy(() => tf.oneHot(labels, classes).toFloat() as tf.Tensor2D);
   const groups = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2));
   const mask = tf.ones([batch]) as tf.Tensor1D;
   const params = withDefaults(classicKD);
