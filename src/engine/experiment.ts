@@ -4,7 +4,7 @@ import { indicesOf } from './data/split';
 import { method as getMethod, withDefaults, validateParams, type DistillMethod, type MethodState } from './distill';
 import { adversaryInput, adversaryLoss, buildAdversary, lambdaAt } from './models/adversary';
 import { buildModel, forward, modelPreset } from './models/efficientnet';
-import { classificationMetrics, confusionMatrix } from './metrics/classification';
+import { accuracy, classificationMetrics, confusionMatrix } from './metrics/classification';
 import { modelSize } from './metrics/efficiency';
 import { fairnessMetrics, groupShares } from './metrics/fairness';
 import { createRng, permutation, subSeed } from './random';
@@ -146,9 +146,7 @@ class Runner {
   async valAccuracy(model: tf.LayersModel): Promise<number> {
     const idx = this.val.length ? this.val : this.train;
     const preds = await this.predict(model, idx);
-    let c = 0;
-    for (let i = 0; i < idx.length; i++) if (preds[i] === this.data.labels[idx[i]]) c++;
-    return c / idx.length;
+    return accuracy(Array.from(idx, (i) => this.data.labels[i]), preds);
   }
 
   /** Mean teacher embedding per class over the training split, [K, D]. */

@@ -159,7 +159,3 @@ export function forward(model: tf.LayersModel, images: tf.Tensor4D, training: bo
   const out = model.apply(images, { training }) as tf.Tensor[];
   return [out[0] as tf.Tensor2D, out[1] as tf.Tensor2D];
 }
-
-export function countParams(model: tf.LayersModel): number {
-  return model.countParams();
-}
