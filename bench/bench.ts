@@ -11,7 +11,7 @@ import { selectBackend } from '../src/engine/backend';
 import { classicKD } from '../src/engine/distill/kd';
 import { withDefaults } from '../src/engine/distill/method';
 import { adversaryInput, adversaryLoss, buildAdversary } from '../src/engine/models/adversary';
-import { buildModel, forward, modelPreset } from '../src/engine/models/efficientnet';
+import { buildModel, forward, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
 import { EXPERIMENT_PRESETS, type PresetName } from '../src/engine/presets';
 import type { BackendName } from '../src/engine/types';
 
@@ -40,8 +40,8 @@ async function measure(preset: PresetName, backend: BackendName): Promise<Row> {
   const groups = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2));
   const mask = tf.ones([batch]) as tf.Tensor1D;
   const params = withDefaults(classicKD);
-  const vars = student.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
-  const advVars = adversary.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+  const vars = trainableVariables([student]);
+  const advVars = trainableVariables([adversary]);
   const step = async () => {
     const t = tf.tidy(() => { const [logits, embedding] = forward(teacher, x, false); return { logits, embedding }; });
     let probs: tf.Tensor2D | undefined;

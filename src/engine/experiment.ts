@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchRanges, disposeBatch, makeBatch, type Batch } from './data/batches';
 import { indicesOf } from './data/split';
+import { crossEntropy } from './distill/common';
 import { method as getMethod, withDefaults, validateParams, type DistillMethod, type MethodState } from './distill';
 import { adversaryInput, adversaryLoss, buildAdversary, lambdaAt } from './models/adversary';
-import { buildModel, forward, modelPreset } from './models/efficientnet';
+import { buildModel, forward, modelPreset, trainableVariables } from './models/efficientnet';
 import { accuracy, classificationMetrics, confusionMatrix } from './metrics/classification';
 import { modelSize } from './metrics/efficiency';
 import { fairnessMetrics, groupShares } from './metrics/fairness';
@@ -93,6 +94,8 @@ class Runner {
   readonly val: Int32Array;
   readonly test: Int32Array;
   readonly ranges: [number, number][];
+  /** Training-split group share of each class, for bias amplification (the same for every model). */
+  readonly trainShares: number[][];
   private progress: Progress;
   private runIndex = 0;
 
@@ -103,6 +106,7 @@ class Runner {
     this.test = indicesOf(data.split, SPLIT.test);
     if (this.train.length < 2 || this.test.length < 1) throw new Error('The dataset needs at least two training and one test example.');
     this.ranges = batchRanges(this.train.length, config.batchSize);
+    this.trainShares = groupShares(data.labels, data.groups, this.classes, this.train);
     const steps = this.ranges.length;
     this.progress = { done: 0, total: steps * (config.teacherEpochs + runs.length * config.studentEpochs), started: Date.now() };
   }
@@ -178,7 +182,7 @@ class Runner {
     const groups = Array.from(this.test, (i) => this.data.groups[i]);
     const test = classificationMetrics(confusionMatrix(labels, preds, this.classes));
     const fairness = fairnessMetrics(labels, preds, groups, this.classes, {
-      trainShares: groupShares(this.data.labels, this.data.groups, this.classes, this.train),
+      trainShares: this.trainShares,
       resamples: 200,
       seed: subSeed(this.config.seed, 'bootstrap'),
     });
@@ -233,7 +237,7 @@ class Runner {
           let ce: tf.Scalar | undefined;
           optimizer.minimize(() => {
             const [logits] = forward(model, batch.x, true);
-            const loss = tf.neg(tf.mean(tf.sum(tf.mul(batch.oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+            const loss = crossEntropy(logits, batch.oneHot);
             ce = tf.keep(tf.clone(loss));
             return loss;
           }, false, trainableVariables([model]));
@@ -325,7 +329,8 @@ class Runner {
     adversary?: tf.LayersModel; optimizer: tf.Optimizer; advOptimizer?: tf.Optimizer; vars: tf.Variable[]; advVars: tf.Variable[];
     batch: Batch; epoch: number; lambda: number;
   }): Promise<Record<string, tf.Scalar>> {
-    const { batch, def, adversary, config = this.config } = { ...s, config: this.config };
+    const { batch, def, adversary } = s;
+    const config = this.config;
     const teacherOut = def.usesTeacher === false ? undefined : tf.tidy(() => {
       const [logits, embedding] = forward(s.teacher, batch.x, false);
       return { logits, embedding };
@@ -390,10 +395,6 @@ class Runner {
     }
     return kept;
   }
-}
-
-function trainableVariables(models: tf.LayersModel[]): tf.Variable[] {
-  return models.flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read()));
 }
 
 export async function runExperiment(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, fromCache = false): Promise<ExperimentResult> {

@@ -1,5 +1,4 @@
-import { biasIncrease } from '../engine/metrics/fairness';
-import { METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
+import { biasIncrease, METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
 import type { ModelResult } from '../engine/types';
 import { useLab } from '../store/labStore';
 import { int, pct, signedPct } from './format';

@@ -1,5 +1,4 @@
-import { generateSynthetic, SYNTHETIC_VERSION } from '../engine/data/synthetic';
-import { datasetKey } from '../engine/data/key';
+import { generateSynthetic, syntheticKey } from '../engine/data/synthetic';
 import type { Dataset, DatasetConfig } from '../engine/types';
 import { getDataset, putDataset, type LabDb, type StoredDataset } from '../storage/db';
 
@@ -35,7 +34,7 @@ export interface LoadedDataset {
 
 /** Reads the dataset from IndexedDB when it was made before; else generates and stores it. */
 export async function loadDataset(config: DatasetConfig, db: LabDb | null): Promise<LoadedDataset> {
-  const key = datasetKey(config, SYNTHETIC_VERSION);
+  const key = syntheticKey(config);
   let cacheWarning: string | undefined;
   if (db) {
     try {

@@ -28,6 +28,11 @@ export const SYNTHETIC_PRESETS: Record<'tiny' | 'lab', SyntheticDatasetConfig> =
   lab: { kind: 'synthetic', size: 32, examples: 4000, classes: 8, biasStrength: 0.8, labelNoise: 0.05, cueStrength: 0.6, seed: 7 },
 };
 
+/** The cache key of a synthetic dataset: its settings and the generator's version. */
+export function syntheticKey(config: SyntheticDatasetConfig): string {
+  return datasetKey(config, SYNTHETIC_VERSION);
+}
+
 /** Probability that an example of class c belongs to group A (group index 0). */
 export function groupAShare(classIndex: number, classes: number, biasStrength: number): number {
   const pair = Math.floor(classIndex / 2);
@@ -131,7 +136,7 @@ export function generateSynthetic(config: SyntheticDatasetConfig): Dataset {
 
   const split = stratifiedSplit(labels, groups, { val: 0.15, test: 0.25, seed: subSeed(seed, 'split') });
   return {
-    key: datasetKey(config, SYNTHETIC_VERSION),
+    key: syntheticKey(config),
     name: `Built-in events (${classes} classes, ${size}×${size}, bias ${biasStrength})`,
     config,
     size,

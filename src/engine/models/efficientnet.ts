@@ -159,3 +159,8 @@ export function forward(model: tf.LayersModel, images: tf.Tensor4D, training: bo
   const out = model.apply(images, { training }) as tf.Tensor[];
   return [out[0] as tf.Tensor2D, out[1] as tf.Tensor2D];
 }
+
+/** The tf.Variables behind the models' trainable weights, as optimizers take them. */
+export function trainableVariables(models: tf.LayersModel[]): tf.Variable[] {
+  return models.flatMap((m) => m.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read()));
+}
