@@ -39,6 +39,8 @@ describe('experiment loop', () => {
     expect(terms('CKD λ=0')).toEqual(expect.arrayContaining(['CE', 'KD', 'total']));
     expect(terms('RKD λ=0')).toEqual(expect.arrayContaining(['RKD distance', 'RKD angle']));
     expect(terms('CTKD λ=0')).toEqual(expect.arrayContaining(['temperature']));
+    expect(terms('CTKD λ=0')).not.toContain('λ');
+    expect(terms('CTKD λ=1')).toContain('λ');
     expect(terms('KD++ λ=1')).toEqual(expect.arrayContaining(['ND', 'adversary']));
     expect(terms('DKD λ=0')).toEqual(expect.arrayContaining(['TCKD', 'NCKD']));
     const types = new Set(events.map((e) => e.type));

@@ -297,7 +297,8 @@ class Runner {
           disposeBatch(batch);
           const step = curve.length + 1;
           const values = await this.readTerms(terms, step, run.label);
-          if (def.id === 'ctkd' || lambda > 0 || adversary) values.λ = lambda;
+          // The debiasing weight in force at this step, on the curves of runs that have an adversary.
+          if (adversary) values.λ = lambda;
           curve.push({ step, epoch, terms: values });
           this.hooks.emit({ type: 'loss', runLabel: run.label, phase: 'student', step, epoch, terms: values });
           this.emitProgress('student', run.label, epoch, config.studentEpochs, s + 1);
