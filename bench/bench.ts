@@ -1,90 +1,145 @@
 /**
- * npm run bench — training throughput of one distillation step (teacher forward + student
- * forward/backward with KD + adversary update) on the Node backends, measured side by side in one
- * run. Browser backends and the PyTorch anchor are not measured yet (see the README).
- *   npm run bench -- --presets tiny,lab --steps 3 --out bench/out/bench.json
+ * npm run bench — training throughput, side by side in one run:
+ *   - the reference CNN (bench/referenceCnn.ts) in PyTorch on the CPU (bench/reference_cnn.py, via
+ *     /usr/bin/python3 when `import torch` works), in Node (wasm, cpu) and in headless Chromium
+ *     (webgpu, webgl, wasm, cpu), each with its ratio to PyTorch;
+ *   - one distillation step of the tiny and lab presets on the same backends;
+ *   - teacher vs student inference latency; dataset first load vs IndexedDB-cached load (Chromium);
+ *   - tensor counts before and after each workload.
+ * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
+ *   npm run bench -- --steps 3 --node wasm,cpu --browser webgpu,webgl,wasm,cpu --no-browser
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/engine/backend';
-import { classicKD } from '../src/engine/distill/kd';
-import { withDefaults } from '../src/engine/distill/method';
-import { adversaryInput, adversaryLoss, buildAdversary } from '../src/engine/models/adversary';
-import { buildModel, forward, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
-import { EXPERIMENT_PRESETS, type PresetName } from '../src/engine/presets';
 import type { BackendName } from '../src/engine/types';
+import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
-const presets = arg('presets', 'tiny,lab').split(',') as PresetName[];
 const steps = Number(arg('steps', '3'));
+const nodeBackends = arg('node', 'wasm,cpu').split(',').filter(Boolean) as BackendName[];
+const browserBackends = args.includes('--no-browser') ? [] : (arg('browser', 'webgpu,webgl,wasm,cpu').split(',').filter(Boolean) as BackendName[]);
+const python = arg('python', '/usr/bin/python3');
+const chromium = arg('chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
 const out = arg('out', 'bench/out/bench.json');
 
-interface Row { preset: string; backend: string; batch: number; imagesPerSecond: number; msPerStep: number; tensorsBefore: number; tensorsAfter: number }
+interface Row extends StepResult { env: 'node' | 'chromium' | 'pytorch'; backend: string }
+const rows: Row[] = [];
+const latency: (InferenceResult & { env: string; backend: string })[] = [];
+const notes: string[] = [];
+let datasetCache: unknown = null;
+const log = (s: string) => console.error(s);
 
-async function measure(preset: PresetName, backend: BackendName): Promise<Row> {
-  const cfg = EXPERIMENT_PRESETS[preset];
-  const size = cfg.dataset.size;
-  const classes = cfg.dataset.classes;
-  const batch = cfg.batchSize;
-  const before = tf.memory().numTensors;
-  const teacher = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
-  const student = buildModel(modelPreset(cfg.studentModel), { inputSize: size, classes, seed: 2, name: 'student' });
-  const adversary = buildAdversary(classes, 32, false, 3);
-  const opt = tf.train.adam(1e-3);
-  const advOpt = tf.train.adam(1e-3);
-  const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
-  const oneHot = tf.tidy(() => tf.oneHot(labels, classes).toFloat() as tf.Tensor2D);
-  const groups = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2));
-  const mask = tf.ones([batch]) as tf.Tensor1D;
-  const params = withDefaults(classicKD);
-  const vars = trainableVariables([student]);
-  const advVars = trainableVariables([adversary]);
-  const step = async () => {
-    const t = tf.tidy(() => { const [logits, embedding] = forward(teacher, x, false); return { logits, embedding }; });
-    let probs: tf.Tensor2D | undefined;
-    const cost = opt.minimize(() => {
-      const [logits, embedding] = forward(student, x, true);
-      const kd = classicKD.loss({ studentLogits: logits, studentEmbedding: embedding, teacher: t, labels, oneHot, epoch: 1 }, params, undefined).total;
-      const p = tf.softmax(logits) as tf.Tensor2D;
-      probs = tf.keep(tf.clone(p));
-      return tf.sub(kd, tf.mul(0.5, adversaryLoss(adversary.apply(adversaryInput(p, oneHot, false)) as tf.Tensor2D, groups, mask))) as tf.Scalar;
-    }, true, vars)!;
-    advOpt.minimize(() => adversaryLoss(adversary.apply(probs!) as tf.Tensor2D, groups, mask), false, advVars);
-    await cost.data();
-    tf.dispose([cost, probs!, t.logits, t.embedding]);
-  };
-  await step(); // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const ms = (performance.now() - t0) / steps;
-  tf.dispose([x, labels, oneHot, groups, mask]);
-  teacher.dispose(); student.dispose(); adversary.dispose(); opt.dispose(); advOpt.dispose();
-  return { preset, backend, batch, imagesPerSecond: (1000 * batch) / ms, msPerStep: ms, tensorsBefore: before, tensorsAfter: tf.memory().numTensors };
+/** Software backends in Chromium here train at a few images/s: fewer steps and no lab preset. */
+function workloadsFor(env: 'node' | 'chromium', backend: BackendName): string[] {
+  const slow = env === 'chromium' && backend !== 'wasm';
+  const base = ['reference', 'distill-tiny', 'inference-tiny'];
+  return slow ? base : [...base, 'distill-lab', 'inference-lab'];
+}
+
+function pytorch(threads: number): Row | null {
+  try {
+    const outText = execFileSync(python, [join(here, 'reference_cnn.py'), String(threads), String(Math.max(steps, 30))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = JSON.parse(outText.trim().split('\n').pop()!);
+    return { env: 'pytorch', backend: `torch ${r.torch} cpu ×${r.threads} threads`, workload: 'reference-cnn', batch: 64, steps: Math.max(steps, 30), imagesPerSecond: r.imagesPerSecond, msPerStep: r.msPerStep, tensorsBefore: 0, tensorsAfter: 0 };
+  } catch (e) {
+    notes.push(`PyTorch was not measured (${python} bench/reference_cnn.py failed: ${(e as Error).message.split('\n')[0]}); install python3-torch for the anchor.`);
+    return null;
+  }
+}
+
+async function nodeBench() {
+  for (const backend of nodeBackends) {
+    const report = await selectBackend({ forced: backend });
+    if (report.name !== backend) { notes.push(`node ${backend} skipped: ${report.fallbacks.join('; ')}`); continue; }
+    for (const w of workloadsFor('node', backend)) {
+      // Node's tfjs cpu backend is ~10× slower than wasm: keep its lab step to one timed step.
+      const n = backend === 'cpu' && w === 'distill-lab' ? 1 : steps;
+      if (w === 'reference') rows.push({ env: 'node', backend, ...(await referenceStep(n)) });
+      else if (w.startsWith('distill-')) rows.push({ env: 'node', backend, ...(await distillStep(w.slice(8) as 'tiny' | 'lab', n)) });
+      else latency.push({ env: 'node', backend, ...(await inferenceLatency(w.slice(10) as 'tiny' | 'lab', 5)) });
+      log(`node ${backend} ${w} done`);
+    }
+  }
+}
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+
+async function browserBench() {
+  if (browserBackends.length === 0) return;
+  if (!existsSync(chromium)) { notes.push(`Chromium not found at ${chromium}: browser backends not measured.`); return; }
+  const { build } = await import('vite');
+  await build({ configFile: join(here, 'vite.bench.config.ts') });
+  const { chromium: pw } = await import('@playwright/test');
+  const browser = await pw.launch({
+    executablePath: chromium,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+      '--enable-unsafe-webgpu', '--enable-features=Vulkan'],
+  });
+  const root = join(here, 'out', 'web');
+  const origin = 'http://localhost:4999';
+  try {
+    for (const backend of browserBackends) {
+      const page = await browser.newPage();
+      // Served straight from disk with cross-origin isolation; localhost keeps it a secure context.
+      await page.route(`${origin}/**`, (route) => {
+        const path = join(root, new URL(route.request().url()).pathname);
+        if (!existsSync(path)) return route.fulfill({ status: 404, body: 'not found' });
+        return route.fulfill({ status: 200, body: readFileSync(path), headers: { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } });
+      });
+      await page.goto(`${origin}/index.html`);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench page ready');
+      const workloads = workloadsFor('chromium', backend);
+      if (backend === 'wasm') workloads.push('dataset-lab');
+      const slow = backend !== 'wasm';
+      const result = await page.evaluate((spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec), { backend, workloads, steps: slow ? 1 : steps }) as { backend: string; skipped?: string; rows?: (StepResult | InferenceResult | Record<string, unknown>)[] };
+      if (result.skipped) notes.push(`chromium ${backend} skipped: ${result.skipped}`);
+      for (const r of result.rows ?? []) {
+        if ('imagesPerSecond' in r) rows.push({ env: 'chromium', backend, ...(r as StepResult) });
+        else if ('teacherMsPerImage' in r) latency.push({ env: 'chromium', backend, ...(r as InferenceResult) });
+        else datasetCache = r;
+      }
+      log(`chromium ${backend} done`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+function table(): string {
+  const torch = rows.find((r) => r.env === 'pytorch' && r.backend.includes('×2')) ?? rows.find((r) => r.env === 'pytorch');
+  const lines = ['| where | backend | workload | batch | images/s | ms/step | ratio to PyTorch | tensors before → after |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const ratio = r.workload === 'reference-cnn' && torch ? (r.imagesPerSecond / torch.imagesPerSecond).toFixed(3) : '—';
+    lines.push(`| ${r.env} | ${r.backend} | ${r.workload} | ${r.batch} | ${r.imagesPerSecond.toFixed(1)} | ${r.msPerStep.toFixed(0)} | ${ratio} | ${r.env === 'pytorch' ? '—' : `${r.tensorsBefore} → ${r.tensorsAfter}`} |`);
+  }
+  lines.push('', '| where | backend | preset | teacher ms/image | student ms/image | student speed-up |', '|---|---|---|---|---|---|');
+  for (const l of latency) lines.push(`| ${l.env} | ${l.backend} | ${l.preset} | ${l.teacherMsPerImage.toFixed(2)} | ${l.studentMsPerImage.toFixed(2)} | ${l.speedUp.toFixed(2)}× |`);
+  if (datasetCache) {
+    const d = datasetCache as { preset: string; images: number; firstLoadMs: number; cachedLoadMs: number; speedUp: number };
+    lines.push('', `Dataset (${d.preset}, ${d.images} images, Chromium IndexedDB): first load ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`);
+  }
+  if (torch) lines.push('', `Ratios are to ${torch.backend} on the reference CNN, measured in this run.`);
+  for (const n of notes) lines.push(`- ${n}`);
+  return lines.join('\n');
 }
 
 async function main() {
-  const rows: Row[] = [];
-  for (const backend of ['wasm', 'cpu'] as BackendName[]) {
-    const report = await selectBackend({ forced: backend });
-    if (report.name !== backend) { console.error(`skipping ${backend}: ${report.fallbacks.join('; ')}`); continue; }
-    for (const preset of presets) {
-      const row = await measure(preset, backend);
-      rows.push(row);
-      console.error(`${preset} on node-${backend}: ${row.imagesPerSecond.toFixed(1)} img/s`);
-    }
-  }
-  const header = '| preset | backend | batch | images/s | ms/step | ratio to node-wasm | tensors before → after |';
-  const lines = rows.map((r) => {
-    const ref = rows.find((q) => q.preset === r.preset && q.backend === 'wasm');
-    return `| ${r.preset} | node-${r.backend} | ${r.batch} | ${r.imagesPerSecond.toFixed(1)} | ${r.msPerStep.toFixed(0)} | ${ref ? (r.imagesPerSecond / ref.imagesPerSecond).toFixed(2) : '—'} | ${r.tensorsBefore} → ${r.tensorsAfter} |`;
-  });
-  console.log([header, '|---|---|---|---|---|---|---|', ...lines].join('\n'));
+  for (const threads of [1, 2]) { const r = pytorch(threads); if (r) rows.push(r); else break; }
+  log('pytorch done');
+  await nodeBench();
+  await browserBench();
+  const md = table();
+  console.log(md);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ workload: 'teacher forward + student KD forward/backward + adversary update, one batch', steps, rows }, null, 2));
-  console.error(`wrote ${out}`);
+  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, latency, datasetCache, notes, tfjs: tf.version.tfjs }, null, 2));
+  log(`wrote ${out}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
 import { BACKEND_ORDER, type BackendName, type BackendReport } from './types';
 
@@ -84,6 +85,7 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
 }
 
 export async function selectBackend(opts: BackendOptions = {}): Promise<BackendReport> {
+  registerBatchNormGrad();
   const fallbacks: string[] = [];
   let order: BackendName[] = isNode ? ['wasm', 'cpu'] : [...BACKEND_ORDER];
   if (opts.forced) order = [opts.forced, ...order.filter((b) => b !== opts.forced)];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { registerConvGradKernels } from './convGradKernels';
+import { kernelPathCounts, registerConvGradKernels } from './convGradKernels';
 
 /**
  * The wasm backend's convolution gradients (ours) against tfjs's own cpu kernels, for every
@@ -17,11 +17,16 @@ const CASES: Case[] = [
   { kind: 'conv', x: [2, 8, 8, 3], k: 3, cout: 4, stride: 2, pad: 'same' },
   { kind: 'conv', x: [2, 7, 7, 6], k: 1, cout: 9, stride: 1, pad: 'same' },
   { kind: 'conv', x: [1, 9, 9, 2], k: 3, cout: 3, stride: 2, pad: 'valid' },
+  { kind: 'conv', x: [3, 11, 11, 4], k: 5, cout: 6, stride: 2, pad: 'same' },
+  { kind: 'conv', x: [2, 10, 10, 3], k: 3, cout: 2, stride: 2, pad: 'valid' }, // reads no last row: loop path
+  { kind: 'conv', x: [2, 9, 9, 3], k: 3, cout: 2, stride: 2, pad: 'same' },
   { kind: 'depthwise', x: [2, 8, 8, 4], k: 3, mult: 1, stride: 1, pad: 'same' },
   { kind: 'depthwise', x: [2, 8, 8, 4], k: 3, mult: 1, stride: 2, pad: 'same' },
   { kind: 'depthwise', x: [2, 9, 9, 3], k: 5, mult: 1, stride: 1, pad: 'same' },
   { kind: 'depthwise', x: [2, 10, 10, 3], k: 5, mult: 1, stride: 2, pad: 'same' },
-  { kind: 'depthwise', x: [1, 8, 8, 2], k: 3, mult: 2, stride: 1, pad: 'valid' },
+  { kind: 'depthwise', x: [1, 8, 8, 2], k: 3, mult: 2, stride: 1, pad: 'valid' }, // multiplier 2: loop path
+  { kind: 'depthwise', x: [2, 9, 9, 5], k: 3, mult: 1, stride: 2, pad: 'same' },
+  { kind: 'depthwise', x: [2, 10, 10, 3], k: 3, mult: 1, stride: 2, pad: 'valid' },
 ];
 
 function rand(shape: number[], seed: number): tf.Tensor {
@@ -60,6 +65,12 @@ describe('convolution gradient kernels', () => {
       expect(maxDiff(got[0], reference[i][0]), `${JSON.stringify(c)} dx`).toBeLessThan(1e-4);
       expect(maxDiff(got[1], reference[i][1]), `${JSON.stringify(c)} dW`).toBeLessThan(1e-4);
     });
+    // Both paths ran: the composed XNNPACK one for the models' geometries, the loops for the rest.
+    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropInput']) {
+      expect(kernelPathCounts[k]?.composed, `${k} composed`).toBeGreaterThan(0);
+    }
+    expect(kernelPathCounts.Conv2DBackpropFilter.loop).toBeGreaterThan(0);
+    expect(kernelPathCounts.DepthwiseConv2dNativeBackpropInput.loop).toBeGreaterThan(0);
     registerConvGradKernels('cpu');
     await tf.setBackend('cpu');
     CASES.forEach((c, i) => {

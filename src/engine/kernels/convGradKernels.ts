@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { KernelSetupFunc } from '@tensorflow/tfjs-core';
+import { conv2dFilterGradWasm, conv2dInputGradWasm, depthwiseInputGradWasm } from './convGradComposed';
 import { conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad, type ConvGeometry } from './convGradLoops';
 
 /**
@@ -50,17 +52,29 @@ const wasmHeap: HeapAccess = {
   },
 };
 
-function kernels(heap: HeapAccess): { name: string; kernelFunc: tf.KernelFunc }[] {
-  return [
+type WasmBackend = Parameters<typeof conv2dFilterGradWasm>[0];
+
+/** How often each kernel took the composed (XNNPACK) path or the loop path: tests read it. */
+export const kernelPathCounts: Record<string, { composed: number; loop: number }> = {};
+function counted<T>(kernel: string, fast: T | null): T | null {
+  const c = (kernelPathCounts[kernel] ??= { composed: 0, loop: 0 });
+  if (fast) c.composed++;
+  else c.loop++;
+  return fast;
+}
+
+function kernels(heap: HeapAccess, composed: boolean): { name: string; kernelFunc: tf.KernelFunc; setupFunc?: KernelSetupFunc }[] {
+  const list: { name: string; kernelFunc: tf.KernelFunc; setupFunc?: KernelSetupFunc }[] = [
     {
       name: 'Conv2DBackpropFilter',
-      kernelFunc: ({ inputs, backend, attrs }) => {
+      kernelFunc: (({ inputs, backend, attrs }) => {
         const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
         const a = attrs as Attrs;
         checkChannelsLast(a, 'Conv2DBackpropFilter');
         const info = tf.backend_util.computeConv2DInfo(x.shape as Conv4, a.filterShape as Conv4, a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
-        return heap.write(backend, info.filterShape, conv2dFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info)));
-      },
+        const fast = composed ? counted('Conv2DBackpropFilter', conv2dFilterGradWasm(backend as unknown as WasmBackend, x, dy, info)) : null;
+        return fast ?? heap.write(backend, info.filterShape, conv2dFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info)));
+      }) as tf.KernelFunc,
     },
     {
       name: 'DepthwiseConv2dNativeBackpropFilter',
@@ -69,6 +83,7 @@ function kernels(heap: HeapAccess): { name: string; kernelFunc: tf.KernelFunc }[
         const a = attrs as Attrs;
         const info = tf.backend_util.computeConv2DInfo(x.shape as Conv4, a.filterShape as Conv4, a.strides as [number, number], (a.dilations ?? 1) as number, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined, true);
         const mult = (a.filterShape as Conv4)[3];
+        // The loop stays: per-tap wasm compositions (gather, product, ones·sum) measured 2× slower.
         return heap.write(backend, info.filterShape, depthwiseFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info), mult));
       },
     },
@@ -80,10 +95,30 @@ function kernels(heap: HeapAccess): { name: string; kernelFunc: tf.KernelFunc }[
         const inputShape = a.inputShape as Conv4;
         const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Conv4, a.strides as [number, number], (a.dilations ?? 1) as number, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined, true);
         const mult = filter.shape[3];
+        const fast = composed ? counted('DepthwiseConv2dNativeBackpropInput', depthwiseInputGradWasm(backend as unknown as WasmBackend, dy, filter, info)) : null;
+        if (fast) return fast;
         return heap.write(backend, inputShape, depthwiseInputGrad(heap.read(backend, dy), heap.read(backend, filter), geometry(info), mult));
       },
     },
   ];
+  if (composed) {
+    // wasm's own Conv2DBackpropInput is a scalar loop; the composed one runs on XNNPACK.
+    const ownConfig = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
+    const own = ownConfig.kernelFunc;
+    list.push({
+      name: 'Conv2DBackpropInput',
+      // Keeps the replaced kernel's setup (its wasm function binding), run when the backend starts.
+      setupFunc: ownConfig.setupFunc,
+      kernelFunc: (args) => {
+        const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+        const a = args.attrs as Attrs;
+        checkChannelsLast(a, 'Conv2DBackpropInput');
+        const info = tf.backend_util.computeConv2DInfo(a.inputShape as Conv4, filter.shape as Conv4, a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
+        return counted('Conv2DBackpropInput', conv2dInputGradWasm(args.backend as unknown as WasmBackend, dy, filter, info)) ?? own(args);
+      },
+    });
+  }
+  return list;
 }
 
 const registered = new Set<string>();
@@ -92,9 +127,9 @@ const registered = new Set<string>();
 export function registerConvGradKernels(backendName: 'cpu' | 'wasm'): void {
   if (registered.has(backendName)) return;
   const heap = backendName === 'cpu' ? cpuHeap : wasmHeap;
-  for (const k of kernels(heap)) {
+  for (const k of kernels(heap, backendName === 'wasm')) {
     if (tf.getKernel(k.name, backendName)) tf.unregisterKernel(k.name, backendName);
-    tf.registerKernel({ kernelName: k.name, backendName, kernelFunc: k.kernelFunc });
+    tf.registerKernel({ kernelName: k.name, backendName, kernelFunc: k.kernelFunc, setupFunc: k.setupFunc });
   }
   registered.add(backendName);
 }
