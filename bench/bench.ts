@@ -5,9 +5,10 @@
  *     (webgpu, webgl, wasm, cpu), each with its ratio to PyTorch;
  *   - one distillation step of the tiny and lab presets on the same backends;
  *   - teacher vs student inference latency; dataset first load vs IndexedDB-cached load (Chromium);
- *   - tensor counts before and after each workload.
+ *   - tensor counts before and after each workload;
+ *   - the cost of the live charts: the built app's sweep time with the loss chart drawn vs hidden.
  * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
- *   npm run bench -- --steps 3 --node wasm,cpu --browser webgpu,webgl,wasm,cpu --no-browser
+ *   npm run bench -- --steps 3 --node wasm,cpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -33,6 +34,7 @@ const rows: Row[] = [];
 const latency: (InferenceResult & { env: string; backend: string })[] = [];
 const notes: string[] = [];
 let datasetCache: unknown = null;
+let charts: { visibleSeconds: number[]; hiddenSeconds: number[]; url: string } | null = null;
 const log = (s: string) => console.error(s);
 
 /** Software backends in Chromium here train at a few images/s: fewer steps and no lab preset. */
@@ -68,7 +70,7 @@ async function nodeBench() {
   }
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
 async function browserBench() {
   if (browserBackends.length === 0) return;
@@ -107,9 +109,47 @@ async function browserBench() {
       log(`chromium ${backend} done`);
       await page.close();
     }
+    if (!args.includes('--no-charts')) charts = await chartCost(browser);
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * What the live charts cost training: the built app runs the same small sweep with the loss chart
+ * drawn (throttled to 2 redraws/s) and with ?charts=0, alternating, on the page's own worker.
+ */
+async function chartCost(browser: import('@playwright/test').Browser) {
+  const { build } = await import('vite');
+  const appRoot = join(here, 'out', 'app');
+  await build({ configFile: join(here, '..', 'vite.config.ts'), logLevel: 'warn', build: { outDir: appRoot, emptyOutDir: true } });
+  const origin = 'http://localhost:4998';
+  const query = '?preset=tiny&methods=kd&lambdas=0,1&baseline=0&teacherEpochs=3&studentEpochs=3';
+  const once = async (visible: boolean) => {
+    const context = await browser.newContext(); // fresh IndexedDB: both modes generate the dataset
+    const page = await context.newPage();
+    await page.route(`${origin}/**`, (route) => {
+      let path = join(appRoot, new URL(route.request().url()).pathname);
+      if (path.endsWith('/')) path = join(path, 'index.html');
+      if (!existsSync(path)) return route.fulfill({ status: 404, body: 'not found' });
+      return route.fulfill({ status: 200, body: readFileSync(path), headers: { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } });
+    });
+    await page.goto(`${origin}/${query}${visible ? '' : '&charts=0'}`);
+    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]');
+    const t0 = Date.now();
+    await page.getByTestId('distill').click();
+    await page.waitForSelector('[data-testid="stage"]:has-text("Done")', { timeout: 600_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    await context.close();
+    return seconds;
+  };
+  const visibleSeconds: number[] = [], hiddenSeconds: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    visibleSeconds.push(await once(true));
+    hiddenSeconds.push(await once(false));
+  }
+  log('charts visible vs hidden done');
+  return { visibleSeconds, hiddenSeconds, url: query };
 }
 
 function table(): string {
@@ -125,6 +165,10 @@ function table(): string {
     const d = datasetCache as { preset: string; images: number; firstLoadMs: number; cachedLoadMs: number; speedUp: number };
     lines.push('', `Dataset (${d.preset}, ${d.images} images, Chromium IndexedDB): first load ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`);
   }
+  if (charts) {
+    const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    lines.push('', `Live charts (Chromium, wasm, ${charts.url}): ${med(charts.visibleSeconds).toFixed(1)} s with the loss chart drawn vs ${med(charts.hiddenSeconds).toFixed(1)} s hidden (median of ${charts.visibleSeconds.length}); training throughput with charts = ${(med(charts.hiddenSeconds) / med(charts.visibleSeconds)).toFixed(2)}× of hidden.`);
+  }
   if (torch) lines.push('', `Ratios are to ${torch.backend} on the reference CNN, measured in this run.`);
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
@@ -138,7 +182,7 @@ async function main() {
   const md = table();
   console.log(md);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, latency, datasetCache, notes, tfjs: tf.version.tfjs }, null, 2));
+  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, latency, datasetCache, charts, notes, tfjs: tf.version.tfjs }, null, 2));
   log(`wrote ${out}`);
 }
 

@@ -26,7 +26,9 @@ export function buildReferenceCnn(batch: number = REFERENCE_CNN.batch): Referenc
   const w3 = init([3, 3, 64, 1], 9, 3);
   const w4 = init([1, 1, 64, 128], 64, 4);
   const w5 = init([128, classes], 128, 5);
-  const b5 = tf.variable(tf.zeros([classes]));
+  const zeros = tf.zeros([classes]);
+  const b5 = tf.variable(zeros);
+  zeros.dispose();
   const vars = [w1, w2, w3, w4, w5, b5];
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes).toFloat());

@@ -1,9 +1,16 @@
 import { expect, test } from '@playwright/test';
 import { watchRequests } from './offline';
 
-test('with WebGPU available, the tiny run trains on the webgpu backend', async ({ page }) => {
+test('WebGPU on a software adapter is passed over for wasm, and the badge says why', async ({ page }) => {
+  await page.goto('/?preset=tiny');
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('backend-why')).toContainText(/WebGPU runs on a software adapter/);
+});
+
+test('forced to WebGPU, the tiny run trains on the webgpu backend', async ({ page }) => {
   const offsite = watchRequests(page);
-  await page.goto('/?preset=tiny&teacherEpochs=1&studentEpochs=1&baseline=0');
+  await page.goto('/?backend=webgpu&preset=tiny&teacherEpochs=1&studentEpochs=1&baseline=0');
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', 'webgpu');
   await page.getByTestId('distill').click();

@@ -50,7 +50,7 @@ export const EXPERIMENT_PRESETS: Record<PresetName, ExperimentConfig> = {
     learningRate: 0.002,
     seed: 0,
     methods: [{ id: 'kd' }],
-    lambdas: [0, 0.5],
+    lambdas: [0, 0.25, 0.5, 1, 2, 4],
     debias: DEFAULT_DEBIAS,
     baseline: true,
   },

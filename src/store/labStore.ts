@@ -1,5 +1,7 @@
 import { create } from 'zustand';
-import type { BackendReport, ExperimentConfig, ExperimentResult, LabEvent, ModelResult } from '../engine/types';
+import { lambdasOf, methodsOf } from '../analysis/compare';
+import { parseRunsJson } from '../analysis/runFiles';
+import type { BackendReport, ExperimentConfig, ExperimentResult, LabEvent, MethodId, ModelResult } from '../engine/types';
 import { deleteRun, listRuns, openLabDb, putRun, type StoredRun } from '../storage/db';
 import { EngineClient } from '../worker/client';
 import type { FromWorker } from '../worker/protocol';
@@ -27,6 +29,16 @@ export interface LabState {
   dataset: { name: string; count: number; fromCache: boolean; warning?: string } | null;
   error: string | null;
   runs: StoredRun[];
+  /** False under ?charts=0: the live loss chart is not drawn. */
+  liveChart: boolean;
+  /** The stored run on screen (null while a run is live or none is open). */
+  currentRunId: string | null;
+  /** What the comparison charts show: a method's students and the λ the slider is on. */
+  view: { method: MethodId; lambda: number } | null;
+  setView(view: { method: MethodId; lambda: number }): void;
+  renameRun(id: string, name: string): Promise<void>;
+  /** Adds the runs of an export; returns how many were added. Existing runs are never replaced. */
+  importRuns(text: string): Promise<number>;
   setPreset(p: PresetName): void;
   updateConfig(patch: Partial<ExperimentConfig>): void;
   distill(): void;
@@ -40,6 +52,14 @@ export interface LabState {
 }
 
 const url = readUrlSetup(typeof location === 'undefined' ? '' : location.search);
+
+/** The slider starts on the smallest λ > 0 (the first debiased run), else on 0. */
+export function defaultView(result: ExperimentResult): LabState['view'] {
+  const method = methodsOf(result)[0];
+  if (!method) return null;
+  const lambdas = lambdasOf(result, method);
+  return { method, lambda: lambdas.find((l) => l > 0) ?? lambdas[0] };
+}
 let client: EngineClient | null = null;
 
 export const useLab = create<LabState>((set, get) => {
@@ -59,8 +79,8 @@ export const useLab = create<LabState>((set, get) => {
       case 'epoch': break;
       case 'result': set({ partial: [...get().partial, m.result] }); break;
       case 'done': {
-        set({ status: 'idle', result: m.result, stage: 'Done', progress: null });
         const run: StoredRun = { id: `run-${Date.now().toString(36)}`, name: `${m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
+        set({ status: 'idle', result: m.result, stage: 'Done', progress: null, currentRunId: run.id, view: defaultView(m.result) });
         openLabDb().then((db) => putRun(db, run)).then(() => get().loadRuns()).catch((e) => set({ error: `The run finished but could not be stored: ${(e as Error).message}` }));
         break;
       }
@@ -94,11 +114,53 @@ export const useLab = create<LabState>((set, get) => {
     dataset: null,
     error: null,
     runs: [],
+    liveChart: url.charts,
+    currentRunId: null,
+    view: null,
+    setView: (view) => set({ view }),
+    renameRun: async (id, name) => {
+      const run = get().runs.find((r) => r.id === id);
+      const trimmed = name.trim();
+      if (!run || !trimmed || trimmed === run.name) return;
+      try {
+        await putRun(await openLabDb(), { ...run, name: trimmed });
+        await get().loadRuns();
+      } catch (e) {
+        set({ error: `The run could not be renamed: ${(e as Error).message}` });
+      }
+    },
+    importRuns: async (text) => {
+      let incoming: StoredRun[];
+      try {
+        incoming = parseRunsJson(text);
+      } catch (e) {
+        set({ error: `Import failed, nothing was changed: ${(e as Error).message}` });
+        return 0;
+      }
+      try {
+        const db = await openLabDb();
+        const have = new Set(get().runs.map((r) => r.id));
+        let added = 0;
+        for (const run of incoming) {
+          // An import never overwrites a stored run: a clashing id gets a fresh one.
+          const id = have.has(run.id) ? `${run.id}-import-${Date.now().toString(36)}-${added}` : run.id;
+          await putRun(db, { ...run, id });
+          have.add(id);
+          added++;
+        }
+        await get().loadRuns();
+        return added;
+      } catch (e) {
+        set({ error: `Import failed while storing: ${(e as Error).message}` });
+        await get().loadRuns();
+        return 0;
+      }
+    },
     setPreset: (p) => set({ preset: p, config: configFor(p) }),
     updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
     distill: () => {
       if (get().status !== 'idle') return;
-      set({ status: 'running', error: null, losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Starting' });
+      set({ status: 'running', error: null, losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Starting', currentRunId: null, view: null });
       engine().send({ type: 'run', config: get().config });
     },
     cancel: () => {
@@ -115,13 +177,17 @@ export const useLab = create<LabState>((set, get) => {
       }
     },
     removeRun: async (id) => {
-      const db = await openLabDb();
-      await deleteRun(db, id);
+      try {
+        await deleteRun(await openLabDb(), id);
+        if (get().currentRunId === id) set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });
+      } catch (e) {
+        set({ error: `The run could not be deleted: ${(e as Error).message}` });
+      }
       await get().loadRuns();
     },
     selectRun: (id) => {
       const run = get().runs.find((r) => r.id === id);
-      if (run) set({ result: run.result, partial: [], losses: Object.fromEntries([run.result.teacher, ...run.result.students].map((m) => [m.label, m.curve.map((c) => ({ step: c.step, terms: c.terms }))])), lossVersion: get().lossVersion + 1 });
+      if (run) set({ result: run.result, currentRunId: id, view: defaultView(run.result), partial: [], losses: Object.fromEntries([run.result.teacher, ...run.result.students].map((m) => [m.label, m.curve.map((c) => ({ step: c.step, terms: c.terms }))])), lossVersion: get().lossVersion + 1 });
     },
     dismissError: () => set({ error: null }),
     boot: () => { engine(); void get().loadRuns(); },

@@ -4,12 +4,14 @@ import type { BackendName, ExperimentConfig, MethodId } from '../engine/types';
 
 /**
  * The URL can force a backend and shape the first experiment, for tests and for sharing a setup:
- * ?backend=cpu&preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=1&studentEpochs=1
+ * ?backend=cpu&preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=1&studentEpochs=1&baseline=0&charts=0
  */
 export interface UrlSetup {
   backend?: BackendName;
   preset: PresetName;
   config: ExperimentConfig;
+  /** ?charts=0 hides the live loss chart (the bench measures what drawing it costs). */
+  charts: boolean;
 }
 
 export function configFor(preset: PresetName): ExperimentConfig {
@@ -38,5 +40,5 @@ export function readUrlSetup(search: string): UrlSetup {
   config.teacherEpochs = int('teacherEpochs') ?? config.teacherEpochs;
   config.studentEpochs = int('studentEpochs') ?? config.studentEpochs;
   if (q.get('baseline') === '0') config.baseline = false;
-  return { backend: isBackendName(backend) ? backend : undefined, preset, config };
+  return { backend: isBackendName(backend) ? backend : undefined, preset, config, charts: q.get('charts') !== '0' };
 }

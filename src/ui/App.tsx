@@ -1,16 +1,19 @@
 import { useEffect } from 'react';
 import { useLab } from '../store/labStore';
 import { BackendBadge } from './BackendBadge';
+import { ComparePanel } from './ComparePanel';
 import { LossChart } from './LossChart';
 import { ProgressPanel } from './ProgressPanel';
 import { ResultsTable } from './ResultsTable';
 import { RunsList } from './RunsList';
 import { SetupPanel } from './SetupPanel';
+import { SurfacePanel } from './SurfacePanel';
 
 export function App() {
   const boot = useLab((s) => s.boot);
   const error = useLab((s) => s.error);
   const dismiss = useLab((s) => s.dismissError);
+  const liveChart = useLab((s) => s.liveChart);
   useEffect(() => boot(), [boot]);
   return (
     <div className="app">
@@ -35,7 +38,9 @@ export function App() {
           )}
           <ProgressPanel />
           <ResultsTable />
-          <LossChart />
+          <ComparePanel />
+          <SurfacePanel />
+          {liveChart && <LossChart />}
           <RunsList />
         </main>
       </div>

@@ -12,7 +12,7 @@ export function BackendBadge() {
     <span className={`badge badge-${backend.name}`} data-testid="backend-badge" data-backend={backend.name} title={why}>
       {NAMES[backend.name]}
       {backend.forced ? ' (forced)' : ''}
-      {backend.fallbacks.length > 0 && <span className="badge-why" data-testid="backend-why"> · {backend.fallbacks[backend.fallbacks.length - 1]}</span>}
+      {backend.fallbacks.length > 0 && <span className="badge-why" data-testid="backend-why"> · {backend.fallbacks.join("; ")}</span>}
     </span>
   );
 }

@@ -14,6 +14,9 @@ export function LossChart() {
   const el = useRef<HTMLDivElement>(null);
   const [smoothing, setSmoothing] = useState(false);
   const [logScale, setLogScale] = useState(false);
+  // 'main' = one line per run (its total, or CE where a run has no total); else 'all' or one term.
+  const [termFilter, setTermFilter] = useState('main');
+  const [termNames, setTermNames] = useState<string[]>([]);
   const version = useLab((s) => s.lossVersion);
   const pending = useRef<number | null>(null);
   const lastDraw = useRef(0);
@@ -27,10 +30,14 @@ export function LossChart() {
       const Plotly = await loadPlotly();
       const losses = useLab.getState().losses;
       const traces: unknown[] = [];
+      const seen = new Set<string>();
       for (const [run, points] of Object.entries(losses)) {
         const names = new Set<string>();
         points.forEach((p) => Object.keys(p.terms).forEach((k) => names.add(k)));
+        names.forEach((n) => seen.add(n));
+        const main = names.has('total') ? 'total' : 'CE';
         for (const term of names) {
+          if (termFilter === 'main' ? term !== main : termFilter !== 'all' && term !== termFilter) continue;
           const pts = points.filter((p) => p.terms[term] !== undefined);
           const ys = pts.map((p) => p.terms[term]);
           const secondary = term === 'temperature' || term === 'λ';
@@ -40,6 +47,7 @@ export function LossChart() {
           });
         }
       }
+      setTermNames((prev) => (prev.length === seen.size ? prev : [...seen].sort()));
       await Plotly.react(node, traces, {
         margin: { l: 50, r: 50, t: 10, b: 40 }, height: 300,
         xaxis: { title: { text: 'step' } },
@@ -51,7 +59,7 @@ export function LossChart() {
     if (pending.current !== null) return;
     const wait = Math.max(0, REDRAW_MS - (performance.now() - lastDraw.current));
     pending.current = window.setTimeout(() => void draw(), wait);
-  }, [version, smoothing, logScale]);
+  }, [version, smoothing, logScale, termFilter]);
 
   useEffect(() => () => { if (pending.current !== null) clearTimeout(pending.current); }, []);
 
@@ -60,6 +68,13 @@ export function LossChart() {
       <div className="card-head">
         <h2>Live loss</h2>
         <div className="toggles">
+          <label>Lines{' '}
+            <select value={termFilter} onChange={(e) => setTermFilter(e.target.value)} data-testid="loss-terms">
+              <option value="main">one per run (total loss)</option>
+              <option value="all">every loss term</option>
+              {termNames.map((t) => <option key={t} value={t}>{t} only</option>)}
+            </select>
+          </label>
           <label><input type="checkbox" checked={smoothing} onChange={(e) => setSmoothing(e.target.checked)} /> Smoothed</label>
           <label><input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> Log scale</label>
         </div>

@@ -17,11 +17,11 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
   { key: 'worst', label: 'Worst group %', title: METRIC_DESCRIPTIONS.worstGroupAccuracy },
 ];
 
-function Row({ m, teacher }: { m: ModelResult; teacher?: ModelResult }) {
+function Row({ m, teacher, selected }: { m: ModelResult; teacher?: ModelResult; selected: boolean }) {
   const f = m.fairness;
   const inc = teacher && m.role !== 'teacher' ? biasIncrease(f.meanAbsDisparity, teacher.fairness.meanAbsDisparity) : null;
   return (
-    <tr data-testid={`result-row-${m.role}`} data-label={m.label}>
+    <tr data-testid={`result-row-${m.role}`} data-label={m.label} className={selected ? 'selected' : undefined} aria-selected={selected}>
       <th scope="row">
         <span className={`role role-${m.role}`}>{m.role}</span> {m.label}
       </th>
@@ -42,6 +42,7 @@ function Row({ m, teacher }: { m: ModelResult; teacher?: ModelResult }) {
 export function ResultsTable() {
   const result = useLab((s) => s.result);
   const partial = useLab((s) => s.partial);
+  const view = useLab((s) => s.view);
   const models = result ? [result.teacher, ...result.students] : partial;
   if (!models.length) return null;
   const teacher = models.find((m) => m.role === 'teacher');
@@ -59,7 +60,7 @@ export function ResultsTable() {
             <tr>{COLUMNS.map((c) => <th key={c.key} scope="col" title={c.title}>{c.label}</th>)}</tr>
           </thead>
           <tbody>
-            {models.map((m) => <Row key={m.label} m={m} teacher={teacher} />)}
+            {models.map((m) => <Row key={m.label} m={m} teacher={teacher} selected={!!view && m.role === 'student' && m.method === view.method && m.lambda === view.lambda} />)}
           </tbody>
         </table>
       </div>

@@ -14,3 +14,21 @@ export function loadPlotly(): Promise<PlotlyLike> {
 }
 
 export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+
+let gl3d: Promise<PlotlyLike> | null = null;
+
+/** The gl3d bundle (surface, scatter3d): ~1 MB more, so only fetched when a 3D chart is shown. */
+export function loadPlotly3d(): Promise<PlotlyLike> {
+  gl3d ??= import('plotly.js-gl3d-dist-min').then((m) => (m.default ?? m) as PlotlyLike);
+  return gl3d;
+}
+
+/** Whether this browser can draw WebGL (plotly's 3D needs it). */
+export function hasWebGL(): boolean {
+  try {
+    const canvas = document.createElement('canvas');
+    return !!(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
+  } catch {
+    return false;
+  }
+}

@@ -15,10 +15,17 @@ const ctx = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker) => ctx.postMessage(m);
 
 let backend: BackendReport | null = null;
+/** The one backend selection in flight: a run that arrives meanwhile waits for it, never starts a second. */
+let initializing: Promise<void> | null = null;
 let stopRequested = false;
 let running = false;
 
-async function init(forced?: string) {
+function init(forced?: string): Promise<void> {
+  initializing ??= selectOnce(forced);
+  return initializing;
+}
+
+async function selectOnce(forced?: string) {
   backend = await selectBackend({
     forced: isBackendName(forced) ? forced : undefined,
     wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
@@ -36,7 +43,10 @@ ctx.onmessage = async (ev: MessageEvent) => {
     if (running) { post({ type: 'error', message: 'A run is already in progress.' }); return; }
     running = true;
     stopRequested = false;
-    if (!backend) await init();
+    if (!backend) {
+      post({ type: 'stage', message: 'Starting the engine' });
+      await init();
+    }
     let db = null;
     try { db = await openLabDb(); } catch { db = null; }
     post({ type: 'stage', message: 'Loading the dataset' });

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
+import { disparityBars, lambdasOf, paretoFront, runPoints, snapLambda, surfaceGrid } from './compare';
+
+/** A hand-made result: 3 classes, teacher + labels-only + CKD at λ 0, 0.5, 2 + RKD at λ 0. */
+function model(role: ModelResult['role'], method: MethodId, lambda: number, accuracy: number, disp: (number | null)[]): ModelResult {
+  const defined = disp.filter((d): d is number => d !== null);
+  return {
+    role, label: role === 'teacher' ? 'Teacher' : `${method} λ=${lambda}`, model: 'm', method, lambda,
+    size: { params: 10, bytesFloat32: 40 },
+    test: { accuracy } as ModelResult['test'],
+    fairness: {
+      perClass: disp.map((d, i) => ({ classIndex: i, disparity: d, recall: [d === null ? null : 0.5 + d / 2, d === null ? null : 0.5 - d / 2], support: [10 + i, 20 + i] })),
+      meanAbsDisparity: defined.reduce((a, b) => a + Math.abs(b), 0) / defined.length,
+    } as ModelResult['fairness'],
+    valAccuracy: [], curve: [], trainSeconds: 1,
+  };
+}
+
+const result = {
+  dataset: { classNames: ['a', 'b', 'c'], groupNames: ['male', 'female'] },
+  teacher: model('teacher', 'none', 0, 0.9, [0.1, -0.3, 0.2]),
+  students: [
+    model('baseline', 'none', 0, 0.8, [0.5, 0.5, 0.5]),
+    model('student', 'kd', 0, 0.85, [0.2, -0.4, 0.3]),
+    model('student', 'kd', 0.5, 0.84, [0.1, -0.2, 0.1]),
+    model('student', 'kd', 2, 0.7, [0.0, -0.1, null]),
+    model('student', 'rkd', 0, 0.83, [0.3, 0.3, 0.3]),
+  ],
+} as unknown as ExperimentResult;
+
+describe('comparison of stored runs', () => {
+  it('lists the λ stops of a method and snaps to the nearest', () => {
+    expect(lambdasOf(result, 'kd')).toEqual([0, 0.5, 2]);
+    expect(lambdasOf(result, 'rkd')).toEqual([0]);
+    expect(snapLambda([0, 0.5, 2], 1.1)).toBe(0.5);
+    expect(snapLambda([0, 0.5, 2], 1.3)).toBe(2);
+  });
+
+  it('orders classes by the teacher’s |disparity| and pairs undebiased with the chosen λ', () => {
+    const bars = disparityBars(result, 'kd', 0.5);
+    expect(bars.classes.map((c) => c.name)).toEqual(['b', 'c', 'a']); // |−0.3| > 0.2 > 0.1
+    expect(bars.series.map((s) => s.key)).toEqual(['teacher', 'undebiased', 'debiased']);
+    expect(bars.series[1].values).toEqual([-0.4, 0.3, 0.2]);
+    expect(bars.series[2].values).toEqual([-0.2, 0.1, 0.1]);
+    expect(bars.series[2].meanAbsDisparity).toBeCloseTo(0.4 / 3, 12);
+    expect(bars.series[0].hover[0]).toBe('b · Teacher<br>recall male 35.0% (n=11) · female 65.0% (n=21)');
+    // λ = 2 leaves class c undefined (a group without test examples): a gap, not a zero.
+    expect(disparityBars(result, 'kd', 2).series[2].values).toEqual([-0.1, null, 0]);
+    // λ = 0 selected: no separate debiased series.
+    expect(disparityBars(result, 'kd', 0).series).toHaveLength(2);
+  });
+
+  it('marks exactly the non-dominated runs as Pareto-optimal', () => {
+    expect(paretoFront([{ accuracy: 0.9, bias: 0.3 }, { accuracy: 0.8, bias: 0.1 }, { accuracy: 0.8, bias: 0.2 }, { accuracy: 0.7, bias: 0.1 }, { accuracy: 0.9, bias: 0.3 }]))
+      .toEqual([true, true, false, false, true]);
+    const points = runPoints(result);
+    // kd λ=0 (0.85, 0.3), kd λ=0.5 (0.84, 0.133), kd λ=2 (0.7, 0.05), rkd λ=0 (0.83, 0.3): rkd is dominated by kd λ=0.
+    expect(points.map((p) => p.pareto)).toEqual([true, true, true, false]);
+  });
+
+  it('builds the λ × method grid with gaps where a pair was not run', () => {
+    const g = surfaceGrid(result);
+    expect(g.methods).toEqual(['kd', 'rkd']);
+    expect(g.lambdas).toEqual([0, 0.5, 2]);
+    expect(g.accuracy).toEqual([[0.85, 0.84, 0.7], [0.83, null, null]]);
+    expect(g.bias[1][0]).toBeCloseTo(0.3, 12);
+  });
+});

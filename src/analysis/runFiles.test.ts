@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { ExperimentResult, ModelResult } from '../engine/types';
+import type { StoredRun } from '../storage/db';
+import { exportRunsJson, parseRunsJson, resultCsv } from './runFiles';
+
+function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {
+  return {
+    role, label, model: 'm', method: role === 'teacher' ? 'none' : 'kd', lambda: role === 'teacher' ? 0 : 0.5,
+    size: { params: 1234, bytesFloat32: 4936 },
+    test: { accuracy: acc, weighted: { recall: acc, precision: 0.5, f1: 0.6 }, macro: { recall: 0, precision: 0, f1: 0.55 } } as ModelResult['test'],
+    fairness: {
+      perClass: disp.map((d, i) => ({ classIndex: i, disparity: d, recall: [null, null], support: [0, 0] })),
+      meanAbsDisparity: 0.2, worstGroupAccuracy: 0.4, interval: { meanAbsDisparity: [0.1, 0.3], accuracy: [0.7, 0.9], resamples: 100 },
+    } as unknown as ModelResult['fairness'],
+    valAccuracy: [], curve: [], trainSeconds: 1,
+  };
+}
+
+const result = {
+  dataset: { classNames: ['party', 'Business, formal'], groupNames: ['male', 'female'] },
+  teacher: { ...model('teacher', 'Teacher', 0.9, [0.1, -0.3]), fairness: { ...model('teacher', 'T', 0, [0.1, -0.3]).fairness, meanAbsDisparity: 0.1 } },
+  students: [model('student', 'CKD λ=0.5', 0.85, [0.2, null])],
+} as unknown as ExperimentResult;
+
+const run: StoredRun = { id: 'run-1', name: 'sweep "one"', createdAt: '2026-11-28T00:00:00.000Z', result };
+
+describe('run files', () => {
+  it('exports runs as JSON that imports back unchanged', () => {
+    expect(parseRunsJson(exportRunsJson([run]))).toEqual([run]);
+  });
+
+  it('rejects wrong files with a message that names the problem', () => {
+    expect(() => parseRunsJson('')).toThrow(/not JSON/);
+    expect(() => parseRunsJson('{"a":1}')).toThrow(/not a FairDistill Lab runs export/);
+    expect(() => parseRunsJson('{"format":"fairdistill-lab-runs","version":9,"runs":[]}')).toThrow(/version 9/);
+    const noTeacher = JSON.parse(exportRunsJson([run]));
+    delete noTeacher.runs[0].result.teacher;
+    expect(() => parseRunsJson(JSON.stringify(noTeacher))).toThrow("Run 1's teacher is missing.");
+    const badStudent = JSON.parse(exportRunsJson([run]));
+    badStudent.runs[0].result.students[0].test = {};
+    expect(() => parseRunsJson(JSON.stringify(badStudent))).toThrow("Run 1's student 1 has no test accuracy.");
+  });
+
+  it('writes the table as CSV with quoted cells, empty cells for undefined values, and bias vs teacher', () => {
+    const lines = resultCsv(result).trim().split('\n');
+    expect(lines[0]).toBe('role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,bias_vs_teacher,worst_group_accuracy,disparity_party,"disparity_Business, formal"');
+    expect(lines[1]).toBe('teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,,0.4,0.1,-0.3');
+    // student bias 0.2 vs teacher 0.1 → +100%; class 2 undefined → empty cell.
+    expect(lines[2]).toBe('student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,1,0.4,0.2,');
+  });
+});

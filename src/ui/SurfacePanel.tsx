@@ -1,0 +1,113 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { METHOD_SHORT, runPoints, surfaceGrid } from '../analysis/compare';
+import { useLab } from '../store/labStore';
+import { hasWebGL, loadPlotly, loadPlotly3d, PLOT_CONFIG } from './plotly';
+
+const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' };
+
+/**
+ * λ × method against accuracy (height) and mean |disparity| (colour): a rotatable 3D surface with
+ * the runs as points, or — without WebGL, or when asked — a heatmap. The Pareto scatter of accuracy
+ * vs bias is always shown; Pareto-optimal runs are marked in both.
+ */
+export function SurfacePanel() {
+  const result = useLab((s) => s.result);
+  const view = useLab((s) => s.view);
+  const webgl = useMemo(() => hasWebGL(), []);
+  const [flat, setFlat] = useState(!webgl);
+  const main = useRef<HTMLDivElement>(null);
+  const pareto = useRef<HTMLDivElement>(null);
+  const grid = useMemo(() => (result ? surfaceGrid(result) : null), [result]);
+  const points = useMemo(() => (result ? runPoints(result) : []), [result]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const node = main.current;
+    if (!node || !grid || points.length === 0) return;
+    let live = true;
+    const methodIndex = (m: string) => grid.methods.indexOf(m as never);
+    const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
+    const ticks = { tickvals: grid.methods.map((_, i) => i), ticktext: grid.methods.map((m) => METHOD_SHORT[m]) };
+    const pct = (v: number | null) => (v === null ? null : 100 * v);
+    const draw = async () => {
+      if (flat) {
+        const Plotly = await loadPlotly();
+        if (!live) return;
+        await Plotly.react(node, [{
+          type: 'heatmap', x: grid.lambdas.map(String), y: grid.methods.map((m) => METHOD_SHORT[m]), z: grid.bias.map((row) => row.map(pct)),
+          text: grid.accuracy.map((row) => row.map((a) => (a === null ? 'not run' : `top-1 ${(100 * a).toFixed(1)}%`))),
+          hovertemplate: 'λ=%{x} · %{y}<br>mean |disp.| %{z:.1f}<br>%{text}<extra></extra>', colorscale: 'YlOrRd', colorbar: { title: { text: 'mean |disp.| ×100' } },
+        }], { height: 300, margin: { l: 80, r: 10, t: 10, b: 40 }, xaxis: { title: { text: 'λ' }, type: 'category' }, ...TRANSPARENT }, PLOT_CONFIG);
+        return;
+      }
+      const Plotly = await loadPlotly3d();
+      if (!live) return;
+      const traces: unknown[] = [];
+      if (grid.methods.length > 1 && grid.lambdas.length > 1) {
+        traces.push({
+          type: 'surface', x: grid.lambdas, y: grid.methods.map((_, i) => i), z: grid.accuracy.map((row) => row.map(pct)),
+          surfacecolor: grid.bias.map((row) => row.map(pct)), colorscale: 'YlOrRd', opacity: 0.85, colorbar: { title: { text: 'mean |disp.| ×100' } },
+          hovertemplate: 'λ=%{x}<br>top-1 %{z:.1f}%<br>mean |disp.| %{surfacecolor:.1f}<extra></extra>',
+        });
+      }
+      traces.push({
+        type: 'scatter3d', mode: grid.methods.length > 1 ? 'markers' : 'lines+markers', name: 'runs',
+        x: points.map((p) => p.lambda), y: points.map((p) => methodIndex(p.method)), z: points.map((p) => 100 * p.accuracy),
+        text: points.map((p) => `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${(100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal' : ''}`),
+        hoverinfo: 'text',
+        marker: { size: points.map((p) => (p === selected ? 9 : 5)), color: points.map((p) => 100 * p.bias), colorscale: 'YlOrRd', symbol: points.map((p) => (p.pareto ? 'diamond' : 'circle')), line: { color: '#0f172a', width: 1 } },
+      });
+      await Plotly.react(node, traces, {
+        height: 380, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
+        scene: { xaxis: { title: { text: 'λ' } }, yaxis: { title: { text: 'method' }, ...ticks }, zaxis: { title: { text: 'top-1 %' } } },
+        ...TRANSPARENT,
+      }, PLOT_CONFIG);
+    };
+    draw().then(() => setError(null), (e) => { if (live) { setError(`3D view failed (${(e as Error).message}); showing the 2D view.`); setFlat(true); } });
+    return () => { live = false; };
+  }, [grid, points, flat, view]);
+
+  useEffect(() => {
+    const node = pareto.current;
+    if (!node || points.length === 0) return;
+    let live = true;
+    void loadPlotly().then((Plotly) => {
+      if (!live) return;
+      const front = points.filter((p) => p.pareto).sort((a, b) => a.bias - b.bias);
+      const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
+      void Plotly.react(node, [
+        { type: 'scatter', mode: 'markers', name: 'runs', x: points.map((p) => 100 * p.bias), y: points.map((p) => 100 * p.accuracy), text: points.map((p) => p.label),
+          hovertemplate: '%{text}<br>mean |disp.| %{x:.1f} · top-1 %{y:.1f}%<extra></extra>', marker: { size: 9, color: points.map((p) => (p.pareto ? '#16a34a' : '#94a3b8')), symbol: points.map((p) => (p.pareto ? 'diamond' : 'circle')) } },
+        { type: 'scatter', mode: 'lines', name: 'Pareto front', x: front.map((p) => 100 * p.bias), y: front.map((p) => 100 * p.accuracy), line: { color: '#16a34a', dash: 'dot', shape: 'hv' }, hoverinfo: 'skip' },
+        ...(selected ? [{ type: 'scatter', mode: 'markers', name: 'on the slider', x: [100 * selected.bias], y: [100 * selected.accuracy], marker: { size: 16, color: 'rgba(0,0,0,0)', line: { color: '#0ea5e9', width: 3 } }, hoverinfo: 'skip' }] : []),
+      ], {
+        height: 300, margin: { l: 55, r: 10, t: 10, b: 45 }, xaxis: { title: { text: 'mean |disparity| ×100 (lower is fairer)' } }, yaxis: { title: { text: 'top-1 %' } },
+        legend: { orientation: 'h', y: -0.3 }, ...TRANSPARENT,
+      }, PLOT_CONFIG);
+    });
+    return () => { live = false; };
+  }, [points, view]);
+
+  if (!result || points.length === 0 || !grid) return null;
+  const front = points.filter((p) => p.pareto);
+  return (
+    <section className="card" data-testid="surface-panel" data-mode={flat ? '2d' : '3d'}>
+      <div className="card-head">
+        <h2>λ × method: accuracy and bias</h2>
+        <div className="toggles">
+          <label title={webgl ? '' : 'This browser has no WebGL: only the 2D view is available'}>
+            <input type="checkbox" checked={flat} disabled={!webgl} onChange={(e) => setFlat(e.target.checked)} data-testid="surface-2d" /> 2D view
+          </label>
+        </div>
+      </div>
+      {error && <p className="muted" role="status">{error}</p>}
+      <div className="charts-2">
+        <div ref={main} className="chart" data-testid={flat ? 'surface-heatmap' : 'surface-3d'} />
+        <div ref={pareto} className="chart" data-testid="pareto-chart" />
+      </div>
+      <p className="muted" data-testid="pareto-list">
+        Pareto-optimal (no run is both more accurate and less biased): {front.map((p) => p.label).join(', ')}.
+      </p>
+    </section>
+  );
+}
