@@ -7,7 +7,7 @@ function model(role: ModelResult['role'], method: MethodId, lambda: number, accu
   const defined = disp.filter((d): d is number => d !== null);
   return {
     role, label: role === 'teacher' ? 'Teacher' : `${method} λ=${lambda}`, model: 'm', method, lambda,
-    size: { params: 10, bytesFloat32: 40 },
+    size: { params: 10, bytesFloat32: 40, bytesFloat16: 20, bytesUint8: 10, flops: 100 },
     test: { accuracy } as ModelResult['test'],
     fairness: {
       perClass: disp.map((d, i) => ({ classIndex: i, disparity: d, recall: [d === null ? null : 0.5 + d / 2, d === null ? null : 0.5 - d / 2], support: [10 + i, 20 + i] })),

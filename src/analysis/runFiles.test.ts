@@ -6,7 +6,7 @@ import { exportRunsJson, parseRunsJson, resultCsv } from './runFiles';
 function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {
   return {
     role, label, model: 'm', method: role === 'teacher' ? 'none' : 'kd', lambda: role === 'teacher' ? 0 : 0.5,
-    size: { params: 1234, bytesFloat32: 4936 },
+    size: { params: 1234, bytesFloat32: 4936, bytesFloat16: 2468, bytesUint8: 1250, flops: 1000 },
     test: { accuracy: acc, weighted: { recall: acc, precision: 0.5, f1: 0.6 }, macro: { recall: 0, precision: 0, f1: 0.55 } } as ModelResult['test'],
     fairness: {
       perClass: disp.map((d, i) => ({ classIndex: i, disparity: d, recall: [null, null], support: [0, 0] })),

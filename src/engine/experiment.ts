@@ -6,7 +6,7 @@ import { method as getMethod, withDefaults, validateParams, type DistillMethod, 
 import { adversaryInput, adversaryLoss, buildAdversary, lambdaAt } from './models/adversary';
 import { buildModel, forward, modelPreset, trainableVariables } from './models/efficientnet';
 import { accuracy, classificationMetrics, confusionMatrix } from './metrics/classification';
-import { modelSize } from './metrics/efficiency';
+import { latencyPerImage, modelSize } from './metrics/efficiency';
 import { fairnessMetrics, groupShares } from './metrics/fairness';
 import { createRng, permutation, subSeed } from './random';
 import {
@@ -33,7 +33,8 @@ export interface ExperimentHooks {
   emit(event: LabEvent): void;
   shouldStop?(): boolean;
   /** Lets the host hand over trained models before they are disposed (storage, demo). */
-  onModel?(role: ModelResult['role'], label: string, model: tf.LayersModel): Promise<void> | void;
+  /** Called with each trained model (best weights restored); may save it and return where. */
+  onModel?(role: ModelResult['role'], label: string, model: tf.LayersModel): Promise<string | void> | string | void;
   /** Returns control to the event loop between steps, so cancel messages are seen. */
   yieldNow?(): Promise<void>;
 }
@@ -186,7 +187,8 @@ class Runner {
       resamples: 200,
       seed: subSeed(this.config.seed, 'bootstrap'),
     });
-    return { ...base, test, fairness, size: modelSize(model.countParams()) };
+    const size = { ...modelSize(model), latencyMs: await latencyPerImage(model, this.data.size) };
+    return { ...base, test, fairness, size };
   }
 
   /** Keeps a copy of the best weights by validation accuracy; restores them at the end. */
@@ -311,8 +313,8 @@ class Runner {
       }
       keeper.restore();
       const result = await this.evaluate(student, { role: run.role, label: run.label, model: config.studentModel, method: run.method, lambda: run.lambda, valAccuracy, curve, trainSeconds: (Date.now() - t0) / 1000 });
-      await this.hooks.onModel?.(run.role, run.label, student);
-      return result;
+      const key = await this.hooks.onModel?.(run.role, run.label, student);
+      return key ? { ...result, modelKey: key } : result;
     } finally {
       keeper.dispose();
       state?.dispose();
@@ -405,12 +407,14 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
   const runs = planRuns(config);
   const runner = new Runner(config, data, hooks, runs);
   hooks.emit({ type: 'stage', message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images` });
-  const { model: teacher, result: teacherResult } = await runner.trainTeacher();
-  hooks.emit({ type: 'result', result: teacherResult });
+  const { model: teacher, result: trained } = await runner.trainTeacher();
+  let teacherResult = trained;
   let means: tf.Tensor2D | undefined;
   const students: ModelResult[] = [];
   try {
-    await hooks.onModel?.('teacher', 'Teacher', teacher);
+    const key = await hooks.onModel?.('teacher', 'Teacher', teacher);
+    if (key) teacherResult = { ...teacherResult, modelKey: key };
+    hooks.emit({ type: 'result', result: teacherResult });
     const classMeans = async () => {
       means ??= await runner.teacherClassMeans(teacher);
       return tf.clone(means);

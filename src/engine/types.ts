@@ -138,6 +138,13 @@ export interface FairnessMetrics {
 export interface ModelSize {
   params: number;
   bytesFloat32: number;
+  bytesFloat16: number;
+  /** 1 byte per weight plus a float32 minimum and scale per weight tensor. */
+  bytesUint8: number;
+  /** Per image, 2 × the multiply-accumulates of convolutions and dense layers. */
+  flops: number;
+  /** Median inference latency per image (batch 32) on the backend the run used. */
+  latencyMs?: number;
 }
 
 export type Curve = { step: number; epoch: number; terms: Record<string, number> }[];
@@ -155,6 +162,8 @@ export interface ModelResult {
   valAccuracy: number[];
   curve: Curve;
   trainSeconds: number;
+  /** Where the trained model is saved (a tf.io URL such as indexeddb://…), when it was. */
+  modelKey?: string;
 }
 
 export interface ExperimentResult {

@@ -61,6 +61,14 @@ export function defaultView(result: ExperimentResult): LabState['view'] {
   return { method, lambda: lambdas.find((l) => l > 0) ?? lambdas[0] };
 }
 let client: EngineClient | null = null;
+/** The id the live run will be stored under (its models are saved under it as they finish). */
+let pendingRunId: string | null = null;
+
+/** Sends model work to the engine worker. */
+export function engineRequest<T>(op: Parameters<EngineClient['request']>[0]): Promise<T> {
+  if (!client) throw new Error('The engine has not started yet.');
+  return client.request<T>(op);
+}
 
 export const useLab = create<LabState>((set, get) => {
   const handle = (m: FromWorker) => {
@@ -79,7 +87,7 @@ export const useLab = create<LabState>((set, get) => {
       case 'epoch': break;
       case 'result': set({ partial: [...get().partial, m.result] }); break;
       case 'done': {
-        const run: StoredRun = { id: `run-${Date.now().toString(36)}`, name: `${m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
+        const run: StoredRun = { id: pendingRunId ?? `run-${Date.now().toString(36)}`, name: `${m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
         set({ status: 'idle', result: m.result, stage: 'Done', progress: null, currentRunId: run.id, view: defaultView(m.result) });
         openLabDb().then((db) => putRun(db, run)).then(() => get().loadRuns()).catch((e) => set({ error: `The run finished but could not be stored: ${(e as Error).message}` }));
         break;
@@ -161,7 +169,8 @@ export const useLab = create<LabState>((set, get) => {
     distill: () => {
       if (get().status !== 'idle') return;
       set({ status: 'running', error: null, losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Starting', currentRunId: null, view: null });
-      engine().send({ type: 'run', config: get().config });
+      pendingRunId = `run-${Date.now().toString(36)}`;
+      engine().send({ type: 'run', config: get().config, runId: pendingRunId });
     },
     cancel: () => {
       if (get().status !== 'running') return;
@@ -178,7 +187,11 @@ export const useLab = create<LabState>((set, get) => {
     },
     removeRun: async (id) => {
       try {
+        const run = get().runs.find((r) => r.id === id);
         await deleteRun(await openLabDb(), id);
+        const keys = run ? [run.result.teacher, ...run.result.students].flatMap((m) => (m.modelKey ? [m.modelKey] : [])) : [];
+        // The run's models go with it; a failure here leaves orphaned weights, not a broken run list.
+        if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys }).catch(() => undefined);
         if (get().currentRunId === id) set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });
       } catch (e) {
         set({ error: `The run could not be deleted: ${(e as Error).message}` });

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useLab } from '../store/labStore';
 import { BackendBadge } from './BackendBadge';
 import { ComparePanel } from './ComparePanel';
+import { DemoPanel } from './DemoPanel';
 import { LossChart } from './LossChart';
 import { ProgressPanel } from './ProgressPanel';
 import { ResultsTable } from './ResultsTable';
@@ -40,6 +41,7 @@ export function App() {
           <ResultsTable />
           <ComparePanel />
           <SurfacePanel />
+          <DemoPanel />
           {liveChart && <LossChart />}
           <RunsList />
         </main>

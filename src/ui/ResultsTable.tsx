@@ -15,7 +15,13 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
   { key: 'ci', label: '95% interval', title: METRIC_DESCRIPTIONS.interval },
   { key: 'inc', label: 'Bias vs teacher', title: METRIC_DESCRIPTIONS.biasIncrease },
   { key: 'worst', label: 'Worst group %', title: METRIC_DESCRIPTIONS.worstGroupAccuracy },
+  { key: 'kb', label: 'KB f32 / f16 / u8', title: 'Weights in float32, float16, and uint8 (1 byte per weight plus a float32 minimum and scale per tensor)' },
+  { key: 'flops', label: 'MFLOPs', title: 'Per image: 2 × the multiply-accumulates of convolutions and dense layers' },
+  { key: 'latency', label: 'ms / image', title: 'Median inference latency per image (batch 32, after a warm-up) on the backend this run used' },
+  { key: 'vs', label: 'vs teacher', title: 'Compression ratio (teacher params / params) and speed-up (teacher latency / latency)' },
 ];
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0);
 
 function Row({ m, teacher, selected }: { m: ModelResult; teacher?: ModelResult; selected: boolean }) {
   const f = m.fairness;
@@ -35,6 +41,12 @@ function Row({ m, teacher, selected }: { m: ModelResult; teacher?: ModelResult; 
       <td className="muted">{f.interval ? `${(100 * f.interval.meanAbsDisparity[0]).toFixed(1)}–${(100 * f.interval.meanAbsDisparity[1]).toFixed(1)}` : '—'}</td>
       <td data-metric="biasIncrease" className={inc !== null && inc > 0 ? 'worse' : inc !== null ? 'better' : ''}>{m.role === 'teacher' ? 'reference' : signedPct(inc)}</td>
       <td>{pct(f.worstGroupAccuracy)}</td>
+      <td data-metric="kb">{kb(m.size.bytesFloat32)} / {kb(m.size.bytesFloat16)} / {kb(m.size.bytesUint8)}</td>
+      <td data-metric="flops">{(m.size.flops / 1e6).toFixed(2)}</td>
+      <td data-metric="latency">{m.size.latencyMs === undefined ? '—' : m.size.latencyMs.toFixed(3)}</td>
+      <td data-metric="vs">{teacher && m.role !== 'teacher'
+        ? `${(teacher.size.params / m.size.params).toFixed(1)}× smaller${m.size.latencyMs && teacher.size.latencyMs ? ` · ${(teacher.size.latencyMs / m.size.latencyMs).toFixed(1)}× faster` : ''}`
+        : 'reference'}</td>
     </tr>
   );
 }

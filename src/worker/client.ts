@@ -1,22 +1,46 @@
 import type { BackendName } from '../engine/types';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, ModelOp, ToWorker } from './protocol';
 
 /** The page's handle on the engine worker. */
 export class EngineClient {
   private worker: Worker;
   private listeners = new Set<(m: FromWorker) => void>();
+  private pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextId = 1;
 
   constructor() {
     this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'fairdistill-engine' });
-    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.listeners.forEach((l) => l(e.data));
+    this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const m = e.data;
+      if (m.type === 'reply') {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.ok) p?.resolve(m.value);
+        else p?.reject(new Error(m.error));
+        return;
+      }
+      this.listeners.forEach((l) => l(m));
+    };
     this.worker.onerror = (e) => {
       e.preventDefault();
+      // Nothing more will answer: fail every request in flight instead of leaving it hanging.
+      this.pending.forEach((p) => p.reject(new Error(`The engine worker failed: ${e.message || 'unknown error'}`)));
+      this.pending.clear();
       this.listeners.forEach((l) => l({ type: 'error', message: `The engine worker failed: ${e.message || 'unknown error'}` }));
     };
   }
 
   send(m: ToWorker): void {
     this.worker.postMessage(m);
+  }
+
+  /** Model work in the worker (demo, gallery, export, delete), answered by its reply. */
+  request<T>(op: ModelOp): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.send({ type: 'request', id, op });
+    });
   }
 
   init(backend?: BackendName): void {

@@ -7,6 +7,7 @@ import { CancelledError, runExperiment } from '../engine/experiment';
 import type { BackendReport } from '../engine/types';
 import { openLabDb } from '../storage/db';
 import { loadDataset } from './datasetLoader';
+import { runModelOp, saveModel } from './modelStore';
 import { parseToWorker, type FromWorker } from './protocol';
 
 /** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */
@@ -40,6 +41,16 @@ ctx.onmessage = async (ev: MessageEvent) => {
     if (msg.type === 'invalid') { post({ type: 'error', message: `The engine received a malformed message: ${msg.reason}.` }); return; }
     if (msg.type === 'cancel') { stopRequested = true; return; }
     if (msg.type === 'init') { await init(msg.backend); return; }
+    if (msg.type === 'request') {
+      // Model work (demo, gallery, export, delete) answers its own request, even during a run.
+      try {
+        if (!backend) await init();
+        post({ type: 'reply', id: msg.id, ok: true, value: await runModelOp(msg.op) });
+      } catch (e) {
+        post({ type: 'reply', id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      }
+      return;
+    }
     if (running) { post({ type: 'error', message: 'A run is already in progress.' }); return; }
     running = true;
     stopRequested = false;
@@ -52,7 +63,22 @@ ctx.onmessage = async (ev: MessageEvent) => {
     post({ type: 'stage', message: 'Loading the dataset' });
     const { dataset, fromCache, cacheWarning } = await loadDataset(msg.config.dataset, db);
     post({ type: 'dataset', name: dataset.name, count: dataset.count, fromCache, warning: cacheWarning });
-    await runExperiment(msg.config, dataset, backend!, { emit: post, shouldStop: () => stopRequested }, fromCache);
+    const runId = msg.runId;
+    const saveWarnings: string[] = [];
+    await runExperiment(msg.config, dataset, backend!, {
+      emit: post,
+      shouldStop: () => stopRequested,
+      // Every trained model is kept for the demo and export; a full disk costs the model, not the run.
+      onModel: runId ? async (_role, label, model) => {
+        try {
+          return await saveModel(model, runId, label);
+        } catch (e) {
+          saveWarnings.push(label);
+          post({ type: 'stage', message: `Could not save the ${label} model (${(e as Error).message}); its results are kept.` });
+          return undefined;
+        }
+      } : undefined,
+    }, fromCache);
   } catch (e) {
     if (e instanceof CancelledError) post({ type: 'cancelled' });
     else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });

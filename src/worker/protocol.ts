@@ -1,16 +1,46 @@
 import type { BackendName, BackendReport, ExperimentConfig, LabEvent } from '../engine/types';
 
+/** Work on saved models, answered by a 'reply' with the same id. */
+export type ModelOp =
+  | { kind: 'predict'; image: Blob; name: string; size: number; models: { key: string; label: string }[] }
+  | { kind: 'disagreements'; datasetKey: string; a: string; b: string; limit: number }
+  | { kind: 'exportModel'; key: string }
+  | { kind: 'deleteModels'; keys: string[] };
+
+export interface ExportedModel {
+  modelTopology: unknown;
+  weightSpecs: unknown[];
+  weightData: ArrayBuffer;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
+export interface Disagreement {
+  index: number;
+  pixels: Uint8Array;
+  label: number;
+  group: number;
+  a: number;
+  b: number;
+}
+
 /** Messages the page sends to the engine worker. */
 export type ToWorker =
   | { type: 'init'; backend?: BackendName }
-  | { type: 'run'; config: ExperimentConfig }
-  | { type: 'cancel' };
+  | { type: 'run'; config: ExperimentConfig; runId?: string }
+  | { type: 'cancel' }
+  | { type: 'request'; id: number; op: ModelOp };
 
 /** Messages the worker sends back: engine events plus its own. */
 export type FromWorker =
   | LabEvent
   | { type: 'backend'; report: BackendReport }
-  | { type: 'dataset'; name: string; count: number; fromCache: boolean; warning?: string };
+  | { type: 'dataset'; name: string; count: number; fromCache: boolean; warning?: string }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+const OP_KINDS = ['predict', 'disagreements', 'exportModel', 'deleteModels'];
 
 /** Checks a message at the boundary: a malformed one becomes an error, never a silent hang. */
 export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reason: string } {
@@ -26,7 +56,14 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
       if (!c || typeof c !== 'object' || !c.dataset || !Array.isArray(c.methods) || !Array.isArray(c.lambdas)) {
         return { type: 'invalid', reason: 'run message without a complete experiment config' };
       }
-      return { type: 'run', config: c as unknown as ExperimentConfig };
+      return { type: 'run', config: c as unknown as ExperimentConfig, runId: typeof m.runId === 'string' ? m.runId : undefined };
+    }
+    case 'request': {
+      const op = m.op as Record<string, unknown> | undefined;
+      if (typeof m.id !== 'number') return { type: 'invalid', reason: 'request without a numeric id' };
+      if (!op || typeof op !== 'object' || !OP_KINDS.includes(op.kind as string)) return { type: 'invalid', reason: `request ${m.id} with an unknown operation` };
+      if (op.kind === 'predict' && (!(op.image instanceof Blob) || !Array.isArray(op.models) || typeof op.size !== 'number')) return { type: 'invalid', reason: 'predict request without an image, a size and models' };
+      return { type: 'request', id: m.id, op: op as unknown as ModelOp };
     }
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)}` };

@@ -1,0 +1,107 @@
+import { expect, test, type Download } from '@playwright/test';
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+
+/** A 16×16 PNG (the tiny models' input size, so decoding involves no resampling). */
+function pattern(): { png: Buffer; rgb: Uint8Array } {
+  const png = new PNG({ width: 16, height: 16 });
+  const rgb = new Uint8Array(16 * 16 * 3);
+  for (let y = 0; y < 16; y++) {
+    for (let x = 0; x < 16; x++) {
+      const i = y * 16 + x;
+      const px = [(x * 16) % 256, (y * 16) % 256, ((x + y) * 8) % 256];
+      px.forEach((v, c) => { png.data[i * 4 + c] = v; rgb[i * 3 + c] = v; });
+      png.data[i * 4 + 3] = 255;
+    }
+  }
+  return { png: PNG.sync.write(png), rgb };
+}
+
+async function countSavedModels(page: import('@playwright/test').Page): Promise<number> {
+  return page.evaluate(() => new Promise<number>((resolve) => {
+    const req = indexedDB.open('tensorflowjs');
+    req.onsuccess = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains('model_info_store')) { db.close(); resolve(0); return; }
+      const count = db.transaction('model_info_store').objectStore('model_info_store').count();
+      count.onsuccess = () => { db.close(); resolve(count.result); };
+    };
+    req.onerror = () => resolve(-1);
+  }));
+}
+
+test('photo demo: two students side by side, bad files refused, the student exported and loaded back', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/?preset=tiny&lambdas=0,1&baseline=0&teacherEpochs=2&studentEpochs=2');
+  await page.getByTestId('distill').click();
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(2, { timeout: 240_000 });
+  await expect(page.getByTestId('stored-run')).toHaveCount(1);
+  expect(await countSavedModels(page)).toBe(3); // teacher and both students
+
+  // Compression columns are filled for every model.
+  for (const metric of ['flops', 'latency']) {
+    const v = Number(await page.getByTestId('result-row-student').first().locator(`[data-metric="${metric}"]`).innerText());
+    expect(v, metric).toBeGreaterThan(0);
+  }
+
+  const { png, rgb } = pattern();
+  await page.getByTestId('demo-upload').setInputFiles({ name: 'pattern.png', mimeType: 'image/png', buffer: png });
+  const panels = page.getByTestId('prediction-panel');
+  await expect(panels).toHaveCount(3);
+  for (let i = 0; i < 3; i++) {
+    const probs = (await panels.nth(i).getByTestId('prediction-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability')))));
+    expect(probs).toHaveLength(3);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 1e-6);
+    expect(probs[0]).toBeGreaterThanOrEqual(probs[1]);
+  }
+  await page.screenshot({ path: 'test-results/lab-demo.png', fullPage: true });
+  const debiasedProbs = await page.locator('[data-testid="prediction-panel"][data-role="debiased"] [data-testid="prediction-row"]')
+    .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability'))));
+
+  // Bad files: a clear message; the predictions, the stored run and its models stay.
+  await page.getByTestId('demo-upload').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just some text, not an image') });
+  await expect(page.getByTestId('demo-error')).toContainText('could not be decoded as an image');
+  await page.getByTestId('demo-upload').setInputFiles({ name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
+  await expect(page.getByTestId('demo-error')).toContainText('is empty (0 bytes)');
+  await expect(panels).toHaveCount(3);
+  await expect(page.getByTestId('stored-run')).toHaveCount(1);
+
+  // The study's "disagreements" gallery.
+  await page.getByTestId('find-disagreements').click();
+  await expect(page.getByTestId('gallery').or(page.getByTestId('gallery-empty'))).toBeVisible();
+
+  // Export the debiased student and load it back outside the page: same probabilities.
+  await page.getByTestId('export-model-choice').selectOption('CKD λ=1');
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.getByTestId('export-model').click();
+  await expect.poll(() => downloads.length).toBe(4);
+  const byName = async (suffix: string) => readFileSync((await downloads.find((d) => d.suggestedFilename().endsWith(suffix))!.path())!);
+  const modelJson = JSON.parse((await byName('λ-1.json')).toString());
+  const weights = await byName('.weights.bin');
+  const card = JSON.parse((await byName('.card.json')).toString());
+  expect(card.model.label).toBe('CKD λ=1');
+  expect((await byName('.card.md')).toString()).toContain('# Model card: CKD λ=1');
+  await tf.setBackend('cpu');
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights,
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+  }));
+  const probs = tf.tidy(() => {
+    const x = tf.tensor4d(Float32Array.from(rgb, (v) => v / 127.5 - 1), [1, 16, 16, 3]);
+    const out = model.predict(x) as tf.Tensor[];
+    return Array.from(tf.softmax(out[0] as tf.Tensor2D).dataSync());
+  });
+  const top = probs.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p).slice(0, 3).map((t) => t.p);
+  top.forEach((p, i) => expect(Math.abs(p - debiasedProbs[i]), `top-${i + 1}`).toBeLessThan(1e-4));
+  model.dispose();
+
+  // Deleting the run deletes its saved models.
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: /^Delete / }).click();
+  await expect(page.getByTestId('stored-run')).toHaveCount(0);
+  await expect.poll(() => countSavedModels(page)).toBe(0);
+  expect(pageErrors).toEqual([]);
+});

@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import { SPLIT } from '../engine/types';
+import { argmaxRows, classProbabilities, topK, type Prediction } from '../engine/models/predict';
+import { indicesOf } from '../engine/data/split';
+import { getDataset, openLabDb } from '../storage/db';
+import { fromStored } from './datasetLoader';
+import { decodeToSquare } from './imageDecode';
+import type { Disagreement, ExportedModel, ModelOp } from './protocol';
+
+/**
+ * Trained models in the browser's IndexedDB (tf.io, the "tensorflowjs" database), keyed by run:
+ * indexeddb://fairdistill/<runId>/<model>. Loaded models are cached (a few) for the demo.
+ */
+
+export function modelKey(runId: string, label: string): string {
+  return `indexeddb://fairdistill/${runId}/${label.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}`;
+}
+
+const cache = new Map<string, Promise<tf.LayersModel>>();
+const CACHE_SIZE = 4;
+
+function load(key: string): Promise<tf.LayersModel> {
+  let m = cache.get(key);
+  if (!m) {
+    m = tf.loadLayersModel(key).catch((e) => {
+      cache.delete(key);
+      throw new Error(`The saved model ${key} could not be loaded (${(e as Error).message}). It may have been deleted with the browser's site data.`);
+    });
+    cache.set(key, m);
+    while (cache.size > CACHE_SIZE) {
+      const [oldest, p] = cache.entries().next().value!;
+      cache.delete(oldest);
+      void p.then((x) => x.dispose(), () => undefined);
+    }
+  }
+  return m;
+}
+
+async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<Prediction[]> {
+  const pixels = await decodeToSquare(op.image, op.size, op.name ? `“${op.name}”` : 'The file');
+  const out: Prediction[] = [];
+  for (const { key, label } of op.models) {
+    const probs = await classProbabilities(await load(key), pixels, op.size);
+    out.push({ label, top: topK(probs, 3) });
+  }
+  return out;
+}
+
+async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): Promise<Disagreement[]> {
+  const stored = await getDataset(await openLabDb(), op.datasetKey);
+  if (!stored) throw new Error('The run’s dataset is no longer cached in this browser; run the experiment again to rebuild it.');
+  const data = fromStored(stored);
+  const [a, b] = await Promise.all([load(op.a), load(op.b)]);
+  const test = indicesOf(data.split, SPLIT.test);
+  const px = data.size * data.size * 3;
+  const classes = data.classNames.length;
+  const found: Disagreement[] = [];
+  for (let s = 0; s < test.length && found.length < op.limit; s += 64) {
+    const idx = Array.from(test.subarray(s, Math.min(test.length, s + 64)));
+    const pixels = new Uint8Array(idx.length * px);
+    idx.forEach((i, j) => pixels.set(data.images.subarray(i * px, (i + 1) * px), j * px));
+    const pa = argmaxRows(await classProbabilities(a, pixels, data.size, idx.length), classes);
+    const pb = argmaxRows(await classProbabilities(b, pixels, data.size, idx.length), classes);
+    idx.forEach((i, j) => {
+      if (pa[j] !== pb[j] && found.length < op.limit) {
+        found.push({ index: i, pixels: pixels.slice(j * px, (j + 1) * px), label: data.labels[i], group: data.groups[i], a: pa[j], b: pb[j] });
+      }
+    });
+  }
+  return found;
+}
+
+async function exportModel(key: string): Promise<ExportedModel> {
+  const model = await load(key);
+  let saved: ExportedModel | null = null;
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const data = artifacts.weightData;
+    const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
+    saved = { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs ?? [], weightData, format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy };
+    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+  }));
+  return saved!;
+}
+
+async function deleteModels(keys: string[]): Promise<number> {
+  let removed = 0;
+  for (const key of keys) {
+    const cached = cache.get(key);
+    cache.delete(key);
+    void cached?.then((m) => m.dispose(), () => undefined);
+    try {
+      await tf.io.removeModel(key);
+      removed++;
+    } catch {
+      // Already gone (site data cleared, or never saved): nothing to do.
+    }
+  }
+  return removed;
+}
+
+export async function runModelOp(op: ModelOp): Promise<unknown> {
+  switch (op.kind) {
+    case 'predict': return predict(op);
+    case 'disagreements': return disagreements(op);
+    case 'exportModel': return exportModel(op.key);
+    case 'deleteModels': return deleteModels(op.keys);
+  }
+}
+
+/** Saves a trained model under the run; returns its key. */
+export async function saveModel(model: tf.LayersModel, runId: string, label: string): Promise<string> {
+  const key = modelKey(runId, label);
+  await model.save(key);
+  return key;
+}
