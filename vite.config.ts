@@ -1,6 +1,33 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * The built app's Content-Security-Policy: scripts and workers only from this origin, no inline
+ * script, no eval — 'wasm-unsafe-eval' is what compiling the tfjs wasm backend needs. Inline
+ * styles stay allowed (plotly positions its SVG with style attributes). Nothing may connect
+ * anywhere but this origin. Build only: the dev server injects an inline React-refresh script.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "font-src 'self'",
+  "connect-src 'self' blob: data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'fairdistill-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' }],
+  };
+}
 
 // Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer); set on every server.
 const isolation = {
@@ -9,9 +36,10 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   server: { headers: isolation },
-  preview: { headers: isolation },
+  // The header (not only the page's meta tag) also binds the engine worker, whose script it serves.
+  preview: { headers: { ...isolation, 'Content-Security-Policy': CSP } },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 6000 },
   test: {

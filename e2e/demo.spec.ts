@@ -1,3 +1,4 @@
+import { watchCsp, watchRequests } from './offline';
 import { expect, test, type Download } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ async function countSavedModels(page: import('@playwright/test').Page): Promise<
 
 test('photo demo: two students side by side, bad files refused, the student exported and loaded back', async ({ page }) => {
   const pageErrors: string[] = [];
+  const csp = watchCsp(page);
+  const offsite = watchRequests(page);
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/?preset=tiny&lambdas=0,1&baseline=0&teacherEpochs=2&studentEpochs=2');
   await page.getByTestId('distill').click();
@@ -104,4 +107,6 @@ test('photo demo: two students side by side, bad files refused, the student expo
   await expect(page.getByTestId('stored-run')).toHaveCount(0);
   await expect.poll(() => countSavedModels(page)).toBe(0);
   expect(pageErrors).toEqual([]);
+  expect(csp).toEqual([]);
+  expect(offsite).toEqual([]);
 });

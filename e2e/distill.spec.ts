@@ -1,8 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { watchRequests } from './offline';
+import { watchCsp, watchRequests } from './offline';
 
 test('click Distill on the tiny preset: teacher and student trained, measured and stored', async ({ page }) => {
   const offsite = watchRequests(page);
+  const csp = watchCsp(page);
   const consoleErrors: string[] = [];
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto('/?preset=tiny');
@@ -47,4 +48,7 @@ test('click Distill on the tiny preset: teacher and student trained, measured an
 
   expect(consoleErrors).toEqual([]);
   expect(offsite).toEqual([]);
+  // The built page carries its Content-Security-Policy, and everything above ran under it.
+  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute('content', /script-src 'self' 'wasm-unsafe-eval'/);
+  expect(csp).toEqual([]);
 });
