@@ -63,6 +63,7 @@ async function main() {
   const backend = await selectBackend({ forced: forced as never });
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
   log(`backend: ${backend.name}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}\n`);
+  if (config.dataset.kind !== 'synthetic') throw new Error('The headless runner generates the built-in dataset; imported datasets live in the browser.');
   const data = generateSynthetic(config.dataset);
   log(`dataset: ${data.name}, ${data.count} images\n`);
 

@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
 import { CancelledError, planRuns, runExperiment, validateExperiment } from './experiment';
-import { EXPERIMENT_PRESETS, methodChoice } from './presets';
+import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
 import { useTestBackend } from './testing/setup';
 import type { ExperimentConfig, LabEvent } from './types';
 
 beforeAll(() => useTestBackend());
 
 const backend = { name: 'wasm' as const, fallbacks: [] };
-const small = (patch: Partial<ExperimentConfig> = {}): ExperimentConfig => ({
+const small = (patch: Partial<ExperimentConfig> = {}): SyntheticExperimentConfig => ({
   ...EXPERIMENT_PRESETS.tiny,
   dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
   teacherEpochs: 1,
@@ -17,7 +17,7 @@ const small = (patch: Partial<ExperimentConfig> = {}): ExperimentConfig => ({
   baseline: false,
   methods: [methodChoice('tiny', 'kd')],
   ...patch,
-});
+} as SyntheticExperimentConfig);
 
 describe('experiment loop', () => {
   it('an experiment (teacher, students, adversary) leaves tf.memory().numTensors where it started', async () => {

@@ -1,5 +1,5 @@
 import { SYNTHETIC_PRESETS } from './data/synthetic';
-import type { DebiasConfig, ExperimentConfig } from './types';
+import type { DebiasConfig, ExperimentConfig, SyntheticDatasetConfig } from './types';
 
 export const DEFAULT_DEBIAS: DebiasConfig = {
   hidden: 32,
@@ -23,7 +23,10 @@ export const METHOD_OVERRIDES = { tiny: shortRunOverrides(5), lab: shortRunOverr
 
 export type PresetName = 'tiny' | 'lab';
 
-export const EXPERIMENT_PRESETS: Record<PresetName, ExperimentConfig> = {
+/** A preset always runs on the built-in generated dataset. */
+export type SyntheticExperimentConfig = ExperimentConfig & { dataset: SyntheticDatasetConfig };
+
+export const EXPERIMENT_PRESETS: Record<PresetName, SyntheticExperimentConfig> = {
   tiny: {
     name: 'Tiny (tests, any CPU)',
     dataset: SYNTHETIC_PRESETS.tiny,

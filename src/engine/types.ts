@@ -29,7 +29,17 @@ export interface SyntheticDatasetConfig {
   seed: number;
 }
 
-export type DatasetConfig = SyntheticDatasetConfig;
+/** A dataset loaded from the user's own files (folder + labels CSV, or a WIDER Attribute copy), read back from the cache by key. */
+export interface ImportedDatasetConfig {
+  kind: 'imported';
+  key: string;
+  name: string;
+  size: number;
+  count: number;
+  source: 'csv' | 'wider';
+}
+
+export type DatasetConfig = SyntheticDatasetConfig | ImportedDatasetConfig;
 
 /** Split codes stored per example. */
 export const SPLIT = { train: 0, val: 1, test: 2 } as const;

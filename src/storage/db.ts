@@ -7,7 +7,7 @@ import type { DatasetConfig, ExperimentResult } from '../engine/types';
  */
 
 export const DB_NAME = 'fairdistill-lab';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export interface StoredDataset {
   key: string;
@@ -32,8 +32,12 @@ export interface StoredRun {
   result: ExperimentResult;
 }
 
+/** What the dataset list shows, without reading any image: written with the dataset, in one transaction. */
+export type DatasetInfo = Omit<StoredDataset, 'images' | 'labels' | 'groups' | 'split'>;
+
 interface LabSchema extends DBSchema {
   datasets: { key: string; value: StoredDataset };
+  datasetInfo: { key: string; value: DatasetInfo };
   runs: { key: string; value: StoredRun; indexes: { createdAt: string } };
 }
 
@@ -46,9 +50,16 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
   const p = openDB<LabSchema>(name, DB_VERSION, {
     upgrade(db) {
       if (!db.objectStoreNames.contains('datasets')) db.createObjectStore('datasets', { keyPath: 'key' });
+      // v2: dataset descriptions apart from their pixels, so listing never loads images.
+      if (!db.objectStoreNames.contains('datasetInfo')) db.createObjectStore('datasetInfo', { keyPath: 'key' });
       if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
     },
-    blocked() { /* another tab holds an older version open; the open waits */ },
+    blocked() { /* another tab holds an older version open; it closes itself (below) and this open goes on */ },
+    // A newer version of the lab opened in another tab: step aside so it can upgrade.
+    blocking() {
+      void p.then((db) => db.close());
+      if (name === DB_NAME) shared = null;
+    },
   });
   if (name === DB_NAME) {
     shared = p;
@@ -62,7 +73,18 @@ export async function getDataset(db: LabDb, key: string): Promise<StoredDataset 
 }
 
 export async function putDataset(db: LabDb, d: StoredDataset): Promise<void> {
-  await db.put('datasets', d);
+  const tx = db.transaction(['datasets', 'datasetInfo'], 'readwrite');
+  const { images: _i, labels: _l, groups: _g, split: _s, ...info } = d;
+  await Promise.all([tx.objectStore('datasets').put(d), tx.objectStore('datasetInfo').put(info), tx.done]);
+}
+
+export async function listDatasets(db: LabDb): Promise<DatasetInfo[]> {
+  return db.getAll('datasetInfo');
+}
+
+export async function deleteDataset(db: LabDb, key: string): Promise<void> {
+  const tx = db.transaction(['datasets', 'datasetInfo'], 'readwrite');
+  await Promise.all([tx.objectStore('datasets').delete(key), tx.objectStore('datasetInfo').delete(key), tx.done]);
 }
 
 export async function listRuns(db: LabDb): Promise<StoredRun[]> {

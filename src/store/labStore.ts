@@ -29,6 +29,8 @@ export interface LabState {
   dataset: { name: string; count: number; fromCache: boolean; warning?: string } | null;
   error: string | null;
   runs: StoredRun[];
+  /** Decoding a picked folder into a dataset. */
+  importing: { done: number; total: number; bytes: number; etaSeconds: number | null } | null;
   /** False under ?charts=0: the live loss chart is not drawn. */
   liveChart: boolean;
   /** The stored run on screen (null while a run is live or none is open). */
@@ -85,6 +87,7 @@ export const useLab = create<LabState>((set, get) => {
         break;
       }
       case 'epoch': break;
+      case 'importProgress': set({ importing: { done: m.done, total: m.total, bytes: m.bytes, etaSeconds: m.etaSeconds } }); break;
       case 'result': set({ partial: [...get().partial, m.result] }); break;
       case 'done': {
         const run: StoredRun = { id: pendingRunId ?? `run-${Date.now().toString(36)}`, name: `${m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
@@ -123,6 +126,7 @@ export const useLab = create<LabState>((set, get) => {
     error: null,
     runs: [],
     liveChart: url.charts,
+    importing: null,
     currentRunId: null,
     view: null,
     setView: (view) => set({ view }),

@@ -6,6 +6,7 @@ import { validateExperiment } from '../engine/experiment';
 import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
+import { DatasetPanel } from './DatasetPanel';
 
 function NumberField({ label, value, onChange, min, max, step, help, testId }: { label: string; value: number; onChange(v: number): void; min?: number; max?: number; step?: number; help?: string; testId?: string }) {
   return (
@@ -29,7 +30,8 @@ export function SetupPanel() {
   const running = status !== 'idle';
   const selected = new Set(config.methods.map((m) => m.id));
   const lambdas = parseLambdas(lambdaText);
-  const errors = [...validateSyntheticConfig(config.dataset), ...validateExperiment(config)];
+  const synthetic = config.dataset.kind === 'synthetic' ? config.dataset : null;
+  const errors = [...(synthetic ? validateSyntheticConfig(synthetic) : []), ...validateExperiment(config)];
   if (!lambdas) errors.push('λ values: a comma-separated list of numbers ≥ 0, e.g. 0, 0.5, 1.');
 
   const toggleMethod = (id: MethodId, on: boolean) => {
@@ -54,18 +56,21 @@ export function SetupPanel() {
         </label>
       </fieldset>
 
-      <fieldset disabled={running}>
-        <legend>Built-in dataset</legend>
-        <div className="grid2">
-          <NumberField label="Classes" value={config.dataset.classes} min={2} max={16} step={1} onChange={(v) => updateConfig({ dataset: { ...config.dataset, classes: v } })} />
-          <NumberField label="Images" value={config.dataset.examples} min={40} step={10} onChange={(v) => updateConfig({ dataset: { ...config.dataset, examples: v } })} />
-          <NumberField label="Image size" value={config.dataset.size} min={8} max={256} step={1} onChange={(v) => updateConfig({ dataset: { ...config.dataset, size: v } })} />
-          <NumberField label="Bias strength" value={config.dataset.biasStrength} min={0} max={1} step={0.05} help="0 = every class half group A; 1 = as one-sided as designed" onChange={(v) => updateConfig({ dataset: { ...config.dataset, biasStrength: v } })} />
-          <NumberField label="Group cue" value={config.dataset.cueStrength} min={0} max={1} step={0.05} help="How visible the group is in the image" onChange={(v) => updateConfig({ dataset: { ...config.dataset, cueStrength: v } })} />
-          <NumberField label="Label noise" value={config.dataset.labelNoise} min={0} max={0.49} step={0.01} onChange={(v) => updateConfig({ dataset: { ...config.dataset, labelNoise: v } })} />
-          <NumberField label="Data seed" value={config.dataset.seed} step={1} onChange={(v) => updateConfig({ dataset: { ...config.dataset, seed: v } })} />
-        </div>
-      </fieldset>
+      <DatasetPanel />
+      {synthetic && (
+        <fieldset disabled={running}>
+          <legend>Built-in dataset</legend>
+          <div className="grid2">
+            <NumberField label="Classes" value={synthetic.classes} min={2} max={16} step={1} onChange={(v) => updateConfig({ dataset: { ...synthetic, classes: v } })} />
+            <NumberField label="Images" value={synthetic.examples} min={40} step={10} onChange={(v) => updateConfig({ dataset: { ...synthetic, examples: v } })} />
+            <NumberField label="Image size" value={synthetic.size} min={8} max={256} step={1} onChange={(v) => updateConfig({ dataset: { ...synthetic, size: v } })} />
+            <NumberField label="Bias strength" value={synthetic.biasStrength} min={0} max={1} step={0.05} help="0 = every class half group A; 1 = as one-sided as designed" onChange={(v) => updateConfig({ dataset: { ...synthetic, biasStrength: v } })} />
+            <NumberField label="Group cue" value={synthetic.cueStrength} min={0} max={1} step={0.05} help="How visible the group is in the image" onChange={(v) => updateConfig({ dataset: { ...synthetic, cueStrength: v } })} />
+            <NumberField label="Label noise" value={synthetic.labelNoise} min={0} max={0.49} step={0.01} onChange={(v) => updateConfig({ dataset: { ...synthetic, labelNoise: v } })} />
+            <NumberField label="Data seed" value={synthetic.seed} step={1} onChange={(v) => updateConfig({ dataset: { ...synthetic, seed: v } })} />
+          </div>
+        </fieldset>
+      )}
 
       <fieldset disabled={running}>
         <legend>Models</legend>

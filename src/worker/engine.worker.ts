@@ -7,6 +7,7 @@ import { CancelledError, runExperiment } from '../engine/experiment';
 import type { BackendReport } from '../engine/types';
 import { openLabDb } from '../storage/db';
 import { loadDataset } from './datasetLoader';
+import { importFolder } from './folderImport';
 import { runModelOp, saveModel } from './modelStore';
 import { parseToWorker, type FromWorker } from './protocol';
 
@@ -44,8 +45,14 @@ ctx.onmessage = async (ev: MessageEvent) => {
     if (msg.type === 'request') {
       // Model work (demo, gallery, export, delete) answers its own request, even during a run.
       try {
+        const op = msg.op;
+        if (op.kind === 'importFolder') {
+          const value = await importFolder(op, (p) => post({ type: 'importProgress', ...p }));
+          post({ type: 'reply', id: msg.id, ok: true, value });
+          return;
+        }
         if (!backend) await init();
-        post({ type: 'reply', id: msg.id, ok: true, value: await runModelOp(msg.op) });
+        post({ type: 'reply', id: msg.id, ok: true, value: await runModelOp(op) });
       } catch (e) {
         post({ type: 'reply', id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
       }

@@ -98,7 +98,7 @@ async function deleteModels(keys: string[]): Promise<number> {
   return removed;
 }
 
-export async function runModelOp(op: ModelOp): Promise<unknown> {
+export async function runModelOp(op: Exclude<ModelOp, { kind: 'importFolder' }>): Promise<unknown> {
   switch (op.kind) {
     case 'predict': return predict(op);
     case 'disagreements': return disagreements(op);

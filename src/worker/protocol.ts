@@ -5,7 +5,8 @@ export type ModelOp =
   | { kind: 'predict'; image: Blob; name: string; size: number; models: { key: string; label: string }[] }
   | { kind: 'disagreements'; datasetKey: string; a: string; b: string; limit: number }
   | { kind: 'exportModel'; key: string }
-  | { kind: 'deleteModels'; keys: string[] };
+  | { kind: 'deleteModels'; keys: string[] }
+  | { kind: 'importFolder'; files: File[]; size: number; source: 'csv' | 'wider'; wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' }; seed: number };
 
 export interface ExportedModel {
   modelTopology: unknown;
@@ -37,10 +38,11 @@ export type FromWorker =
   | LabEvent
   | { type: 'backend'; report: BackendReport }
   | { type: 'dataset'; name: string; count: number; fromCache: boolean; warning?: string }
+  | { type: 'importProgress'; done: number; total: number; bytes: number; etaSeconds: number | null }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
-const OP_KINDS = ['predict', 'disagreements', 'exportModel', 'deleteModels'];
+const OP_KINDS = ['predict', 'disagreements', 'exportModel', 'deleteModels', 'importFolder'];
 
 /** Checks a message at the boundary: a malformed one becomes an error, never a silent hang. */
 export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reason: string } {
@@ -63,6 +65,7 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
       if (typeof m.id !== 'number') return { type: 'invalid', reason: 'request without a numeric id' };
       if (!op || typeof op !== 'object' || !OP_KINDS.includes(op.kind as string)) return { type: 'invalid', reason: `request ${m.id} with an unknown operation` };
       if (op.kind === 'predict' && (!(op.image instanceof Blob) || !Array.isArray(op.models) || typeof op.size !== 'number')) return { type: 'invalid', reason: 'predict request without an image, a size and models' };
+      if (op.kind === 'importFolder' && (!Array.isArray(op.files) || !op.files.every((f) => f instanceof Blob) || typeof op.size !== 'number')) return { type: 'invalid', reason: 'import request without files and an image size' };
       return { type: 'request', id: m.id, op: op as unknown as ModelOp };
     }
     default:
