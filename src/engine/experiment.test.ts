@@ -68,6 +68,21 @@ describe('experiment loop', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a diverging student is named with its step and loss term; the teacher and the sweep go on; nothing leaks', async () => {
+    // Plain SGD at 100: the teacher (CE only) survives one epoch, each student's KD loss does not.
+    const config = small({ optimizer: 'sgd', learningRate: 100, lambdas: [0, 1] });
+    const data = generateSynthetic(config.dataset);
+    const before = tf.memory().numTensors;
+    const failed: string[] = [];
+    const result = await runExperiment(config, data, backend, { emit: (e) => { if (e.type === 'runFailed') failed.push(e.label); } });
+    expect(result.teacher.test.accuracy).toBeGreaterThan(0);
+    expect(failed).toEqual(['CKD λ=0', 'CKD λ=1']);
+    expect(result.failures!.map((f) => f.label)).toEqual(failed);
+    expect(result.failures![0].message).toMatch(/^CKD λ=0: the \w+ loss became (NaN|Infinity|-Infinity) at step \d+\./);
+    expect(result.students).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects bad settings with clear messages', () => {
     expect(validateExperiment(small({ batchSize: 1, lambdas: [-1], methods: [] }))).toEqual([
       'Batch size must be at least 2 (batch normalisation needs two examples).',

@@ -67,7 +67,7 @@ export function validateExperiment(config: ExperimentConfig): string[] {
   posInt(config.studentEpochs, 'Student epochs', 1000);
   posInt(config.batchSize, 'Batch size', 4096);
   if (config.batchSize < 2) errors.push('Batch size must be at least 2 (batch normalisation needs two examples).');
-  if (!(config.learningRate > 0 && config.learningRate <= 10)) errors.push('Learning rate must be above 0 and at most 10.');
+  if (!(config.learningRate > 0 && config.learningRate <= 1e6)) errors.push('Learning rate must be above 0 and at most 1e6.');
   if (!config.methods.length && !config.baseline) errors.push('Choose at least one distillation method.');
   if (!config.lambdas.length) errors.push('Give at least one λ value (0 = no debiasing).');
   for (const l of config.lambdas) if (!(Number.isFinite(l) && l >= 0 && l <= 100)) errors.push(`λ values must be between 0 and 100 (got ${l}).`);
@@ -211,13 +211,16 @@ class Runner {
 
   async readTerms(terms: Record<string, tf.Scalar>, step: number, label: string): Promise<Record<string, number>> {
     const names = Object.keys(terms);
-    const values = await Promise.all(names.map((n) => terms[n].data()));
     const out: Record<string, number> = {};
-    names.forEach((n, i) => { out[n] = values[i][0]; });
+    try {
+      const values = await Promise.all(names.map((n) => terms[n].data()));
+      names.forEach((n, i) => { out[n] = values[i][0]; });
+    } finally {
+      tf.dispose(Object.values(terms)); // also when the check below throws
+    }
     for (const n of names) {
       if (!Number.isFinite(out[n])) throw new NumericalError(`${label}: the ${n} loss became ${out[n]} at step ${step}. Lower the learning rate or the loss weights.`);
     }
-    tf.dispose(Object.values(terms));
     return out;
   }
 
@@ -228,7 +231,7 @@ class Runner {
     const curve: Curve = [];
     const valAccuracy: number[] = [];
     const keeper = this.bestKeeper(model);
-    const optimizer = tf.train.adam(config.learningRate);
+    const optimizer = makeOptimizer(config);
     const t0 = Date.now();
     try {
       for (let epoch = 1; epoch <= config.teacherEpochs; epoch++) {
@@ -278,7 +281,7 @@ class Runner {
     const means = def.needsClassMeans ? await classMeans() : undefined;
     let state: MethodState | undefined;
     const adversary = run.lambda > 0 ? buildAdversary(this.classes, config.debias.hidden, config.debias.equalizedOdds, subSeed(config.seed, 'adversary')) : undefined;
-    const optimizer = tf.train.adam(config.learningRate);
+    const optimizer = makeOptimizer(config);
     const advOptimizer = adversary ? tf.train.adam(config.debias.adversaryLr) : undefined;
     const keeper = this.bestKeeper(student);
     const curve: Curve = [];
@@ -400,6 +403,11 @@ class Runner {
   }
 }
 
+/** Adam by default; plain SGD on request (it diverges visibly at a too-large learning rate). */
+function makeOptimizer(config: ExperimentConfig): tf.Optimizer {
+  return config.optimizer === 'sgd' ? tf.train.sgd(config.learningRate) : tf.train.adam(config.learningRate);
+}
+
 export async function runExperiment(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, fromCache = false): Promise<ExperimentResult> {
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
@@ -411,6 +419,7 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
   let teacherResult = trained;
   let means: tf.Tensor2D | undefined;
   const students: ModelResult[] = [];
+  const failures: { label: string; message: string }[] = [];
   try {
     const key = await hooks.onModel?.('teacher', 'Teacher', teacher);
     if (key) teacherResult = { ...teacherResult, modelKey: key };
@@ -421,9 +430,16 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
     };
     for (const run of runs) {
       hooks.emit({ type: 'stage', message: `Distilling: ${run.label}` });
-      const r = await runner.trainStudent(teacher, run, classMeans);
-      students.push(r);
-      hooks.emit({ type: 'result', result: r });
+      try {
+        const r = await runner.trainStudent(teacher, run, classMeans);
+        students.push(r);
+        hooks.emit({ type: 'result', result: r });
+      } catch (e) {
+        // A student that diverges costs that run only: the teacher and the rest of the sweep go on.
+        if (!(e instanceof NumericalError)) throw e;
+        failures.push({ label: run.label, message: e.message });
+        hooks.emit({ type: 'runFailed', label: run.label, message: e.message });
+      }
     }
   } finally {
     means?.dispose();
@@ -438,6 +454,7 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
     },
     teacher: teacherResult,
     students,
+    ...(failures.length ? { failures } : {}),
     startedAt: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
   };

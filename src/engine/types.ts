@@ -91,6 +91,8 @@ export interface ExperimentConfig {
   studentEpochs: number;
   batchSize: number;
   learningRate: number;
+  /** The models' optimizer; the adversary always uses Adam. Default 'adam'. */
+  optimizer?: 'adam' | 'sgd';
   seed: number;
   methods: MethodChoice[];
   lambdas: number[];
@@ -182,6 +184,8 @@ export interface ExperimentResult {
   dataset: { key: string; name: string; count: number; train: number; val: number; test: number; classNames: string[]; groupNames: [string, string]; fromCache: boolean };
   teacher: ModelResult;
   students: ModelResult[];
+  /** Students whose training diverged (NaN/Inf loss): named, with the step and the loss term. */
+  failures?: { label: string; message: string }[];
   startedAt: string;
   seconds: number;
 }
@@ -207,6 +211,7 @@ export type LabEvent =
   | { type: 'loss'; runLabel: string; phase: Phase; step: number; epoch: number; terms: Record<string, number> }
   | { type: 'epoch'; runLabel: string; phase: Phase; epoch: number; valAccuracy: number }
   | { type: 'result'; result: ModelResult }
+  | { type: 'runFailed'; label: string; message: string }
   | { type: 'done'; result: ExperimentResult }
   | { type: 'cancelled' }
   | { type: 'error'; message: string };

@@ -25,6 +25,8 @@ export interface LabState {
   /** Bumped on every loss event so charts can throttle their redraws. */
   lossVersion: number;
   partial: ModelResult[];
+  /** Students of the live run that diverged. */
+  failures: { label: string; message: string }[];
   result: ExperimentResult | null;
   dataset: { name: string; count: number; fromCache: boolean; warning?: string } | null;
   error: string | null;
@@ -87,6 +89,7 @@ export const useLab = create<LabState>((set, get) => {
         break;
       }
       case 'epoch': break;
+      case 'runFailed': set({ failures: [...get().failures, { label: m.label, message: m.message }] }); break;
       case 'importProgress': set({ importing: { done: m.done, total: m.total, bytes: m.bytes, etaSeconds: m.etaSeconds } }); break;
       case 'result': set({ partial: [...get().partial, m.result] }); break;
       case 'done': {
@@ -121,6 +124,7 @@ export const useLab = create<LabState>((set, get) => {
     losses: {},
     lossVersion: 0,
     partial: [],
+    failures: [],
     result: null,
     dataset: null,
     error: null,
@@ -172,7 +176,7 @@ export const useLab = create<LabState>((set, get) => {
     updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
     distill: () => {
       if (get().status !== 'idle') return;
-      set({ status: 'running', error: null, losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Starting', currentRunId: null, view: null });
+      set({ status: 'running', error: null, failures: [], losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Starting', currentRunId: null, view: null });
       pendingRunId = `run-${Date.now().toString(36)}`;
       engine().send({ type: 'run', config: get().config, runId: pendingRunId });
     },

@@ -4,7 +4,7 @@ import type { BackendName, ExperimentConfig, MethodId } from '../engine/types';
 
 /**
  * The URL can force a backend and shape the first experiment, for tests and for sharing a setup:
- * ?backend=cpu&preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=1&studentEpochs=1&baseline=0&charts=0
+ * ?backend=cpu&preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=1&studentEpochs=1&baseline=0&charts=0&optimizer=sgd&lr=0.1
  */
 export interface UrlSetup {
   backend?: BackendName;
@@ -40,5 +40,8 @@ export function readUrlSetup(search: string): UrlSetup {
   config.teacherEpochs = int('teacherEpochs') ?? config.teacherEpochs;
   config.studentEpochs = int('studentEpochs') ?? config.studentEpochs;
   if (q.get('baseline') === '0') config.baseline = false;
+  if (q.get('optimizer') === 'sgd') config.optimizer = 'sgd';
+  const lr = Number(q.get('lr'));
+  if (q.get('lr') && Number.isFinite(lr) && lr > 0) config.learningRate = lr;
   return { backend: isBackendName(backend) ? backend : undefined, preset, config, charts: q.get('charts') !== '0' };
 }

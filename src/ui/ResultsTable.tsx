@@ -55,6 +55,8 @@ export function ResultsTable() {
   const result = useLab((s) => s.result);
   const partial = useLab((s) => s.partial);
   const view = useLab((s) => s.view);
+  const liveFailures = useLab((s) => s.failures);
+  const failures = result?.failures ?? liveFailures;
   const models = result ? [result.teacher, ...result.students] : partial;
   if (!models.length) return null;
   const teacher = models.find((m) => m.role === 'teacher');
@@ -76,6 +78,11 @@ export function ResultsTable() {
           </tbody>
         </table>
       </div>
+      {failures.length > 0 && (
+        <ul className="failures" role="alert" data-testid="run-failures">
+          {failures.map((f) => <li key={f.label}>{f.message} The sweep went on without this student.</li>)}
+        </ul>
+      )}
       <p className="footnote">
         Disparity of a class = recall for {result?.dataset.groupNames[0] ?? 'group A'} − recall for {result?.dataset.groupNames[1] ?? 'group B'}.{' '}
         {skipped.size > 0

@@ -87,6 +87,12 @@ export function SetupPanel() {
           <NumberField label="Student epochs" value={config.studentEpochs} min={1} step={1} testId="student-epochs" onChange={(v) => updateConfig({ studentEpochs: v })} />
           <NumberField label="Batch size" value={config.batchSize} min={2} step={1} onChange={(v) => updateConfig({ batchSize: v })} />
           <NumberField label="Learning rate" value={config.learningRate} min={0} step={0.0005} onChange={(v) => updateConfig({ learningRate: v })} />
+          <label className="field"><span>Optimizer</span>
+            <select value={config.optimizer ?? 'adam'} onChange={(e) => updateConfig({ optimizer: e.target.value as 'adam' | 'sgd' })} data-testid="optimizer">
+              <option value="adam">Adam</option>
+              <option value="sgd">SGD</option>
+            </select>
+          </label>
           <NumberField label="Seed" value={config.seed} step={1} onChange={(v) => updateConfig({ seed: v })} />
         </div>
         <label className="check"><input type="checkbox" checked={config.baseline} onChange={(e) => updateConfig({ baseline: e.target.checked })} /> Also train the student from labels alone (the reference)</label>
