@@ -4,7 +4,7 @@ import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
 import { CancelledError, planRuns, runExperiment, validateExperiment } from './experiment';
 import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
 import { useTestBackend } from './testing/setup';
-import type { ExperimentConfig, LabEvent } from './types';
+import type { ExperimentConfig, LabEvent, ModelResult } from './types';
 
 beforeAll(() => useTestBackend());
 
@@ -80,6 +80,32 @@ describe('experiment loop', () => {
     expect(result.failures!.map((f) => f.label)).toEqual(failed);
     expect(result.failures![0].message).toMatch(/^CKD λ=0: the \w+ loss became (NaN|Infinity|-Infinity) at step \d+\./);
     expect(result.students).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('resumes from a checkpoint: the teacher and finished students are not retrained, the rest are', async () => {
+    const config = small({ lambdas: [0, 0.5, 1] });
+    const data = generateSynthetic(config.dataset);
+    const before = tf.memory().numTensors;
+    let savedTeacher: tf.io.ModelArtifacts | null = null;
+    const checkpoints: { students: ModelResult[] }[] = [];
+    const full = await runExperiment(config, data, backend, {
+      emit: () => {},
+      onModel: async (role, _label, model) => {
+        if (role === 'teacher') await model.save(tf.io.withSaveHandler(async (a) => { savedTeacher = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+      },
+      onCheckpoint: (st) => { checkpoints.push({ students: [...st.students] }); },
+    });
+    expect(checkpoints.map((c) => c.students.length)).toEqual([0, 1, 2, 3]); // after the teacher, then each student
+    const teacher = await tf.loadLayersModel(tf.io.fromMemory(savedTeacher!));
+    const events: LabEvent[] = [];
+    const resumed = await runExperiment(config, data, backend, { emit: (e) => events.push(e) }, false, {
+      teacher, teacherResult: full.teacher, students: checkpoints[1].students, startedAt: full.startedAt,
+    });
+    const trained = new Set(events.flatMap((e) => (e.type === 'loss' ? [e.runLabel] : [])));
+    expect([...trained]).toEqual(['CKD λ=0.5', 'CKD λ=1']); // neither the teacher nor CKD λ=0 again
+    expect(resumed.students.map((s) => s.label)).toEqual(['CKD λ=0', 'CKD λ=0.5', 'CKD λ=1']);
+    expect(resumed.students[0]).toEqual(full.students[0]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -33,6 +33,8 @@ export interface ExperimentHooks {
   emit(event: LabEvent): void;
   shouldStop?(): boolean;
   /** Lets the host hand over trained models before they are disposed (storage, demo). */
+  /** After the teacher and after each student: what a resumed sweep would keep. */
+  onCheckpoint?(state: { teacher: ModelResult; students: ModelResult[]; failures: { label: string; message: string }[]; startedAt: string }): Promise<void> | void;
   /** Called with each trained model (best weights restored); may save it and return where. */
   onModel?(role: ModelResult['role'], label: string, model: tf.LayersModel): Promise<string | void> | string | void;
   /** Returns control to the event loop between steps, so cancel messages are seen. */
@@ -408,27 +410,52 @@ function makeOptimizer(config: ExperimentConfig): tf.Optimizer {
   return config.optimizer === 'sgd' ? tf.train.sgd(config.learningRate) : tf.train.adam(config.learningRate);
 }
 
-export async function runExperiment(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, fromCache = false): Promise<ExperimentResult> {
+/** What an interrupted sweep left: its trained teacher and the students it finished. */
+export interface ResumeFrom {
+  teacher: tf.LayersModel;
+  teacherResult: ModelResult;
+  students: ModelResult[];
+  failures?: { label: string; message: string }[];
+  startedAt: string;
+}
+
+export async function runExperiment(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, fromCache = false, resume?: ResumeFrom): Promise<ExperimentResult> {
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
-  const started = new Date();
+  const started = resume ? new Date(resume.startedAt) : new Date();
   const runs = planRuns(config);
   const runner = new Runner(config, data, hooks, runs);
-  hooks.emit({ type: 'stage', message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images` });
-  const { model: teacher, result: trained } = await runner.trainTeacher();
-  let teacherResult = trained;
+  let teacher: tf.LayersModel;
+  let teacherResult: ModelResult;
+  if (resume) {
+    teacher = resume.teacher;
+    teacherResult = resume.teacherResult;
+  } else {
+    hooks.emit({ type: 'stage', message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images` });
+    const trained = await runner.trainTeacher();
+    teacher = trained.model;
+    teacherResult = trained.result;
+  }
   let means: tf.Tensor2D | undefined;
-  const students: ModelResult[] = [];
-  const failures: { label: string; message: string }[] = [];
+  const students: ModelResult[] = [...(resume?.students ?? [])];
+  const failures: { label: string; message: string }[] = [...(resume?.failures ?? [])];
+  const finished = new Set([...students.map((s) => s.label), ...failures.map((f) => f.label)]);
   try {
-    const key = await hooks.onModel?.('teacher', 'Teacher', teacher);
-    if (key) teacherResult = { ...teacherResult, modelKey: key };
+    if (resume) {
+      hooks.emit({ type: 'stage', message: `Resuming: ${finished.size} of ${runs.length} students were already done` });
+    } else {
+      const key = await hooks.onModel?.('teacher', 'Teacher', teacher);
+      if (key) teacherResult = { ...teacherResult, modelKey: key };
+    }
     hooks.emit({ type: 'result', result: teacherResult });
+    for (const s of students) hooks.emit({ type: 'result', result: s });
+    await hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
     const classMeans = async () => {
       means ??= await runner.teacherClassMeans(teacher);
       return tf.clone(means);
     };
     for (const run of runs) {
+      if (finished.has(run.label)) continue; // done before the interruption: never redone
       hooks.emit({ type: 'stage', message: `Distilling: ${run.label}` });
       try {
         const r = await runner.trainStudent(teacher, run, classMeans);
@@ -440,6 +467,7 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
         failures.push({ label: run.label, message: e.message });
         hooks.emit({ type: 'runFailed', label: run.label, message: e.message });
       }
+      await hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
     }
   } finally {
     means?.dispose();
@@ -453,7 +481,7 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
       classNames: data.classNames, groupNames: data.groupNames, fromCache,
     },
     teacher: teacherResult,
-    students,
+    students: runs.flatMap((r) => students.filter((s) => s.label === r.label)),
     ...(failures.length ? { failures } : {}),
     startedAt: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,

@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { DatasetConfig, ExperimentResult } from '../engine/types';
+import type { DatasetConfig, ExperimentConfig, ExperimentResult, ModelResult } from '../engine/types';
 
 /**
  * The app's own IndexedDB database (tf.io keeps its models in a separate one, `tensorflowjs`).
@@ -35,7 +35,20 @@ export interface StoredRun {
 /** What the dataset list shows, without reading any image: written with the dataset, in one transaction. */
 export type DatasetInfo = Omit<StoredDataset, 'images' | 'labels' | 'groups' | 'split'>;
 
+/** A sweep in progress, checkpointed after its teacher and after each student (run-level resume). */
+export interface StoredSweep {
+  id: string;
+  config: ExperimentConfig;
+  teacher: ModelResult;
+  students: ModelResult[];
+  failures: { label: string; message: string }[];
+  startedAt: string;
+  updatedAt: string;
+  total: number;
+}
+
 interface LabSchema extends DBSchema {
+  sweeps: { key: string; value: StoredSweep };
   datasets: { key: string; value: StoredDataset };
   datasetInfo: { key: string; value: DatasetInfo };
   runs: { key: string; value: StoredRun; indexes: { createdAt: string } };
@@ -52,6 +65,7 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
       if (!db.objectStoreNames.contains('datasets')) db.createObjectStore('datasets', { keyPath: 'key' });
       // v2: dataset descriptions apart from their pixels, so listing never loads images.
       if (!db.objectStoreNames.contains('datasetInfo')) db.createObjectStore('datasetInfo', { keyPath: 'key' });
+      if (!db.objectStoreNames.contains('sweeps')) db.createObjectStore('sweeps', { keyPath: 'id' });
       if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
     },
     blocked() { /* another tab holds an older version open; it closes itself (below) and this open goes on */ },
@@ -97,4 +111,16 @@ export async function putRun(db: LabDb, run: StoredRun): Promise<void> {
 
 export async function deleteRun(db: LabDb, id: string): Promise<void> {
   await db.delete('runs', id);
+}
+
+export async function putSweep(db: LabDb, sweep: StoredSweep): Promise<void> {
+  await db.put('sweeps', sweep);
+}
+
+export async function listSweeps(db: LabDb): Promise<StoredSweep[]> {
+  return db.getAll('sweeps');
+}
+
+export async function deleteSweep(db: LabDb, id: string): Promise<void> {
+  await db.delete('sweeps', id);
 }

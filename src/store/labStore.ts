@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { lambdasOf, methodsOf } from '../analysis/compare';
 import { parseRunsJson } from '../analysis/runFiles';
 import type { BackendReport, ExperimentConfig, ExperimentResult, LabEvent, MethodId, ModelResult } from '../engine/types';
-import { deleteRun, listRuns, openLabDb, putRun, type StoredRun } from '../storage/db';
+import { deleteRun, deleteSweep, listRuns, listSweeps, openLabDb, putRun, type StoredRun, type StoredSweep } from '../storage/db';
 import { EngineClient } from '../worker/client';
 import type { FromWorker } from '../worker/protocol';
 import { configFor, readUrlSetup } from './urlConfig';
@@ -31,6 +31,10 @@ export interface LabState {
   dataset: { name: string; count: number; fromCache: boolean; warning?: string } | null;
   error: string | null;
   runs: StoredRun[];
+  /** A sweep a reload (or a crash) interrupted, offered for resuming. */
+  resumable: StoredSweep | null;
+  resume(): void;
+  discardResumable(): Promise<void>;
   /** Decoding a picked folder into a dataset. */
   importing: { done: number; total: number; bytes: number; etaSeconds: number | null } | null;
   /** False under ?charts=0: the live loss chart is not drawn. */
@@ -95,7 +99,8 @@ export const useLab = create<LabState>((set, get) => {
       case 'done': {
         const run: StoredRun = { id: pendingRunId ?? `run-${Date.now().toString(36)}`, name: `${m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
         set({ status: 'idle', result: m.result, stage: 'Done', progress: null, currentRunId: run.id, view: defaultView(m.result) });
-        openLabDb().then((db) => putRun(db, run)).then(() => get().loadRuns()).catch((e) => set({ error: `The run finished but could not be stored: ${(e as Error).message}` }));
+        // Stored first, checkpoint dropped second: a reload in between finds one or the other, never neither.
+        openLabDb().then(async (db) => { await putRun(db, run); await deleteSweep(db, run.id); }).then(() => get().loadRuns()).catch((e) => set({ error: `The run finished but could not be stored: ${(e as Error).message}` }));
         break;
       }
       case 'cancelled': set({ status: 'idle', stage: 'Cancelled', progress: null }); break;
@@ -131,6 +136,26 @@ export const useLab = create<LabState>((set, get) => {
     runs: [],
     liveChart: url.charts,
     importing: null,
+    resumable: null,
+    resume: () => {
+      const sweep = get().resumable;
+      if (!sweep || get().status !== 'idle') return;
+      pendingRunId = sweep.id;
+      set({ status: 'running', error: null, failures: sweep.failures, losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Resuming', currentRunId: null, view: null, config: sweep.config, resumable: null });
+      engine().send({ type: 'run', config: sweep.config, runId: sweep.id, resume: true });
+    },
+    discardResumable: async () => {
+      const sweep = get().resumable;
+      if (!sweep) return;
+      set({ resumable: null });
+      try {
+        await deleteSweep(await openLabDb(), sweep.id);
+        const keys = [sweep.teacher, ...sweep.students].flatMap((m) => (m.modelKey ? [m.modelKey] : []));
+        if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys });
+      } catch (e) {
+        set({ error: `The interrupted sweep could not be discarded: ${(e as Error).message}` });
+      }
+    },
     currentRunId: null,
     view: null,
     setView: (view) => set({ view }),
@@ -211,7 +236,15 @@ export const useLab = create<LabState>((set, get) => {
       if (run) set({ result: run.result, currentRunId: id, view: defaultView(run.result), partial: [], losses: Object.fromEntries([run.result.teacher, ...run.result.students].map((m) => [m.label, m.curve.map((c) => ({ step: c.step, terms: c.terms }))])), lossVersion: get().lossVersion + 1 });
     },
     dismissError: () => set({ error: null }),
-    boot: () => { engine(); void get().loadRuns(); },
+    boot: () => {
+      engine();
+      void get().loadRuns();
+      // A checkpoint without a stored run is a sweep that never finished: offer to resume it.
+      void openLabDb().then(listSweeps).then((sweeps) => {
+        const latest = sweeps.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+        if (latest && get().status === 'idle') set({ resumable: latest });
+      }).catch(() => undefined);
+    },
   };
 });
 

@@ -6,6 +6,7 @@ import { DemoPanel } from './DemoPanel';
 import { LossChart } from './LossChart';
 import { ProgressPanel } from './ProgressPanel';
 import { ResultsTable } from './ResultsTable';
+import { ResumeBanner } from './ResumeBanner';
 import { RunsList } from './RunsList';
 import { SetupPanel } from './SetupPanel';
 import { SurfacePanel } from './SurfacePanel';
@@ -37,6 +38,7 @@ export function App() {
               <button type="button" className="icon" aria-label="Dismiss" onClick={dismiss}>✕</button>
             </div>
           )}
+          <ResumeBanner />
           <ProgressPanel />
           <ResultsTable />
           <ComparePanel />

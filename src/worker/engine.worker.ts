@@ -3,9 +3,10 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { selectBackend, isBackendName } from '../engine/backend';
-import { CancelledError, runExperiment } from '../engine/experiment';
+import * as tf from '@tensorflow/tfjs';
+import { CancelledError, planRuns, runExperiment, type ResumeFrom } from '../engine/experiment';
 import type { BackendReport } from '../engine/types';
-import { openLabDb } from '../storage/db';
+import { listSweeps, openLabDb, putSweep } from '../storage/db';
 import { loadDataset } from './datasetLoader';
 import { importFolder } from './folderImport';
 import { runModelOp, saveModel } from './modelStore';
@@ -71,8 +72,24 @@ ctx.onmessage = async (ev: MessageEvent) => {
     const { dataset, fromCache, cacheWarning } = await loadDataset(msg.config.dataset, db);
     post({ type: 'dataset', name: dataset.name, count: dataset.count, fromCache, warning: cacheWarning });
     const runId = msg.runId;
-    const saveWarnings: string[] = [];
+    let resume: ResumeFrom | undefined;
+    if (msg.resume && runId && db) {
+      const sweep = (await listSweeps(db)).find((s) => s.id === runId);
+      if (!sweep?.teacher.modelKey) throw new Error('The interrupted sweep can no longer be resumed (its checkpoint or its teacher model is gone).');
+      post({ type: 'stage', message: 'Loading the checkpointed teacher' });
+      const teacher = await tf.loadLayersModel(sweep.teacher.modelKey);
+      resume = { teacher, teacherResult: sweep.teacher, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt };
+    }
+    const total = planRuns(msg.config).length;
     await runExperiment(msg.config, dataset, backend!, {
+      // Run-level checkpoint: a reload resumes after the last finished model, never redoing one.
+      onCheckpoint: runId && db ? async (state) => {
+        try {
+          await putSweep(db!, { id: runId, config: msg.config, ...state, updatedAt: new Date().toISOString(), total });
+        } catch (e) {
+          post({ type: 'stage', message: `The checkpoint could not be written (${(e as Error).message}); the run goes on.` });
+        }
+      } : undefined,
       emit: post,
       shouldStop: () => stopRequested,
       // Every trained model is kept for the demo and export; a full disk costs the model, not the run.
@@ -80,12 +97,11 @@ ctx.onmessage = async (ev: MessageEvent) => {
         try {
           return await saveModel(model, runId, label);
         } catch (e) {
-          saveWarnings.push(label);
           post({ type: 'stage', message: `Could not save the ${label} model (${(e as Error).message}); its results are kept.` });
           return undefined;
         }
       } : undefined,
-    }, fromCache);
+    }, fromCache, resume);
   } catch (e) {
     if (e instanceof CancelledError) post({ type: 'cancelled' });
     else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });

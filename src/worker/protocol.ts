@@ -29,7 +29,7 @@ export interface Disagreement {
 /** Messages the page sends to the engine worker. */
 export type ToWorker =
   | { type: 'init'; backend?: BackendName }
-  | { type: 'run'; config: ExperimentConfig; runId?: string }
+  | { type: 'run'; config: ExperimentConfig; runId?: string; resume?: boolean }
   | { type: 'cancel' }
   | { type: 'request'; id: number; op: ModelOp };
 
@@ -58,7 +58,7 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
       if (!c || typeof c !== 'object' || !c.dataset || !Array.isArray(c.methods) || !Array.isArray(c.lambdas)) {
         return { type: 'invalid', reason: 'run message without a complete experiment config' };
       }
-      return { type: 'run', config: c as unknown as ExperimentConfig, runId: typeof m.runId === 'string' ? m.runId : undefined };
+      return { type: 'run', config: c as unknown as ExperimentConfig, runId: typeof m.runId === 'string' ? m.runId : undefined, resume: m.resume === true };
     }
     case 'request': {
       const op = m.op as Record<string, unknown> | undefined;
