@@ -66,6 +66,7 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   await page.getByRole('button', { name: /^Rename / }).click();
   await page.getByTestId('rename-input').fill('tiny sweep, KD and RKD');
   await page.getByTestId('rename-input').press('Enter');
+  await expect(page.getByTestId('open-run')).toHaveText('tiny sweep, KD and RKD'); // stored, then listed
   await page.reload();
   await expect(page.getByTestId('open-run')).toHaveText('tiny sweep, KD and RKD');
 

@@ -4,12 +4,13 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { selectBackend, isBackendName } from '../engine/backend';
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError, planRuns, runExperiment, type ResumeFrom } from '../engine/experiment';
-import type { BackendReport } from '../engine/types';
+import { CancelledError, planRuns, type ResumeFrom } from '../engine/experiment';
+import { DeviceLostError, runResilient } from '../engine/resilientRun';
+import { BACKEND_ORDER, type BackendReport } from '../engine/types';
 import { listSweeps, openLabDb, putSweep } from '../storage/db';
 import { loadDataset } from './datasetLoader';
 import { importFolder } from './folderImport';
-import { runModelOp, saveModel } from './modelStore';
+import { keepInMemory, modelKey, runModelOp, saveModel } from './modelStore';
 import { parseToWorker, type FromWorker } from './protocol';
 
 /** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */
@@ -18,6 +19,16 @@ const ctx = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker) => ctx.postMessage(m);
 
 let backend: BackendReport | null = null;
+/** Set when the GPU behind the active backend goes away (WebGPU device lost, WebGL context lost). */
+let lostReason: string | null = null;
+
+const WASM_PATHS = { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded };
+
+function watchDevice() {
+  const b = tf.backend() as unknown as { device?: GPUDevice; gpgpu?: { gl?: { canvas?: EventTarget } } };
+  b.device?.lost?.then((info) => { lostReason = info.message || `reason: ${info.reason}`; });
+  b.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => { lostReason = 'the WebGL context was lost'; }, { once: true });
+}
 /** The one backend selection in flight: a run that arrives meanwhile waits for it, never starts a second. */
 let initializing: Promise<void> | null = null;
 let stopRequested = false;
@@ -31,7 +42,7 @@ function init(forced?: string): Promise<void> {
 async function selectOnce(forced?: string) {
   backend = await selectBackend({
     forced: isBackendName(forced) ? forced : undefined,
-    wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
+    wasmPaths: WASM_PATHS,
     wasmThreads: ctx.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : undefined,
   });
   post({ type: 'backend', report: backend });
@@ -81,7 +92,9 @@ ctx.onmessage = async (ev: MessageEvent) => {
       resume = { teacher, teacherResult: sweep.teacher, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt };
     }
     const total = planRuns(msg.config).length;
-    await runExperiment(msg.config, dataset, backend!, {
+    lostReason = null;
+    watchDevice();
+    await runResilient(msg.config, dataset, backend!, {
       // Run-level checkpoint: a reload resumes after the last finished model, never redoing one.
       onCheckpoint: runId && db ? async (state) => {
         try {
@@ -90,7 +103,11 @@ ctx.onmessage = async (ev: MessageEvent) => {
           post({ type: 'stage', message: `The checkpoint could not be written (${(e as Error).message}); the run goes on.` });
         }
       } : undefined,
-      emit: post,
+      emit: (e) => {
+        post(e);
+        // A lost GPU is noticed at the next step and handed to runResilient as a DeviceLostError.
+        if (lostReason && e.type === 'progress') throw new DeviceLostError(backend!.name, lostReason);
+      },
       shouldStop: () => stopRequested,
       // Every trained model is kept for the demo and export; a full disk costs the model, not the run.
       onModel: runId ? async (_role, label, model) => {
@@ -101,6 +118,26 @@ ctx.onmessage = async (ev: MessageEvent) => {
           return undefined;
         }
       } : undefined,
+    }, {
+      keepTeacher: async (model) => {
+        // Saved to IndexedDB by onModel already when the run has an id; else kept in memory.
+        if (runId) { const key = modelKey(runId, 'Teacher'); return () => tf.loadLayersModel(key); }
+        return keepInMemory(model);
+      },
+      nextBackend: async (lost, reason) => {
+        const order = BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(lost.name) + 1);
+        for (const name of order) {
+          const report = await selectBackend({ forced: name, wasmPaths: WASM_PATHS });
+          if (report.name === name) {
+            backend = { ...report, fallbacks: [...lost.fallbacks, `${lost.name}: ${reason}`] };
+            lostReason = null;
+            watchDevice();
+            post({ type: 'backend', report: backend });
+            return backend;
+          }
+        }
+        return null;
+      },
     }, fromCache, resume);
   } catch (e) {
     if (e instanceof CancelledError) post({ type: 'cancelled' });

@@ -113,3 +113,13 @@ export async function saveModel(model: tf.LayersModel, runId: string, label: str
   await model.save(key);
   return key;
 }
+
+/** A copy of a model's weights in memory, for runs that are not saved; returns its loader. */
+export async function keepInMemory(model: tf.LayersModel): Promise<() => Promise<tf.LayersModel>> {
+  let artifacts: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+  }));
+  return () => tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+}

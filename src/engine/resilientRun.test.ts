@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
+import { selectBackend } from './backend';
+import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
+import { DeviceLostError, isDeviceLoss, runResilient } from './resilientRun';
+import type { BackendReport, LabEvent } from './types';
+
+let wasm: BackendReport;
+beforeAll(async () => { wasm = await selectBackend({ forced: 'wasm' }); });
+
+describe('device loss', () => {
+  it('recognises lost devices and contexts by type or message', () => {
+    expect(isDeviceLoss(new DeviceLostError('webgpu', 'destroyed'))).toBe(true);
+    expect(isDeviceLoss(new Error('GPU device was lost: reason unknown'))).toBe(true);
+    expect(isDeviceLoss(new Error('WebGL context lost'))).toBe(true);
+    expect(isDeviceLoss(new Error('the KD loss became NaN'))).toBe(false);
+  });
+
+  it('a device lost during the second student resumes on the fallback backend from the checkpoint', async () => {
+    const config: SyntheticExperimentConfig = {
+      ...EXPERIMENT_PRESETS.tiny, dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      teacherEpochs: 1, studentEpochs: 1, baseline: false, methods: [methodChoice('tiny', 'kd')], lambdas: [0, 0.5, 1],
+    };
+    const data = generateSynthetic(config.dataset);
+    const events: LabEvent[] = [];
+    let lost = false;
+    const { result, backend } = await runResilient(config, data, wasm, {
+      emit: (e) => {
+        events.push(e);
+        // The "GPU" goes away at the first step of the second student, once.
+        if (!lost && e.type === 'loss' && e.runLabel === 'CKD λ=0.5') { lost = true; throw new DeviceLostError('wasm', 'simulated'); }
+      },
+    }, {
+      keepTeacher: async (model) => {
+        let art: tf.io.ModelArtifacts | null = null;
+        await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+        return () => tf.loadLayersModel(tf.io.fromMemory(art!));
+      },
+      nextBackend: (failed) => selectBackend({ forced: 'cpu' }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, 'wasm: device lost'] })),
+    });
+    expect(lost).toBe(true);
+    expect(tf.getBackend()).toBe('cpu');
+    expect(backend.name).toBe('cpu');
+    expect(result.backend.fallbacks).toContain('wasm: device lost');
+    expect(result.students.map((s) => s.label)).toEqual(['CKD λ=0', 'CKD λ=0.5', 'CKD λ=1']);
+    const stages = events.flatMap((e) => (e.type === 'stage' ? [e.message] : []));
+    expect(stages).toContain('The wasm device was lost (simulated). Continuing on cpu from the last checkpoint.');
+    expect(stages).toContain('Resuming: 1 of 3 students were already done');
+    // The teacher trained once, the first student once.
+    const teacherSteps = events.filter((e) => e.type === 'loss' && e.runLabel === 'Teacher').length;
+    const firstStudentResults = events.filter((e) => e.type === 'result' && e.result.label === 'CKD λ=0').length;
+    expect(teacherSteps).toBe(Math.ceil(data.split.filter((s) => s === 0).length / config.batchSize));
+    expect(firstStudentResults).toBe(2); // trained and reported once, re-announced once on resume
+  });
+});

@@ -1,0 +1,63 @@
+import type * as tf from '@tensorflow/tfjs';
+import { runExperiment, type ExperimentHooks, type ResumeFrom } from './experiment';
+import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, ModelResult } from './types';
+
+/** The GPU behind WebGPU/WebGL went away (driver reset, tab in background too long, context lost). */
+export class DeviceLostError extends Error {
+  constructor(readonly backend: string, detail: string) {
+    super(`The ${backend} device was lost (${detail}).`);
+    this.name = 'DeviceLostError';
+  }
+}
+
+const LOSS_PATTERN = /device (was |is )?lost|context (was |is )?lost|CONTEXT_LOST|GPUDeviceLostInfo/i;
+
+export function isDeviceLoss(e: unknown): boolean {
+  return e instanceof DeviceLostError || (e instanceof Error && LOSS_PATTERN.test(e.message));
+}
+
+export interface ResilienceDeps {
+  /** Keeps the trained teacher where it survives the device; returns how to load it back. */
+  keepTeacher(model: tf.LayersModel): Promise<() => Promise<tf.LayersModel>>;
+  /** Starts the next backend after `lost`; null when none is left. */
+  nextBackend(lost: BackendReport, reason: string): Promise<BackendReport | null>;
+}
+
+/**
+ * runExperiment that survives a lost GPU device: the sweep goes on from its last checkpoint
+ * (the teacher and every finished student) on the next backend in the fallback order. A loss
+ * during the teacher's training restarts the teacher there.
+ */
+export async function runResilient(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, deps: ResilienceDeps, fromCache = false, resumeFrom?: ResumeFrom): Promise<{ result: ExperimentResult; backend: BackendReport }> {
+  let current = backend;
+  type Checkpoint = { teacher: ModelResult; students: ModelResult[]; failures: { label: string; message: string }[]; startedAt: string };
+  // Boxes: written inside the hooks below, read after a failure (TypeScript cannot see the writes).
+  const kept: { loadTeacher: (() => Promise<tf.LayersModel>) | null; last: Checkpoint | null } = { loadTeacher: null, last: null };
+  let resume = resumeFrom;
+  for (;;) {
+    try {
+      const result = await runExperiment(config, data, current, {
+        ...hooks,
+        onModel: async (role, label, model) => {
+          const key = await hooks.onModel?.(role, label, model);
+          if (role === 'teacher') kept.loadTeacher = await deps.keepTeacher(model);
+          return key;
+        },
+        onCheckpoint: async (state) => {
+          kept.last = { ...state, students: [...state.students], failures: [...state.failures] };
+          await hooks.onCheckpoint?.(state);
+        },
+      }, fromCache, resume);
+      return { result: { ...result, backend: current }, backend: current };
+    } catch (e) {
+      if (!isDeviceLoss(e)) throw e;
+      const reason = (e as Error).message;
+      const next = await deps.nextBackend(current, reason);
+      if (!next) throw new Error(`${reason} No other backend could take over.`);
+      hooks.emit({ type: 'stage', message: `${reason} Continuing on ${next.name} from the last checkpoint.` });
+      current = next;
+      const { last, loadTeacher } = kept;
+      resume = last && loadTeacher ? { teacher: await loadTeacher(), teacherResult: last.teacher, students: last.students, failures: last.failures, startedAt: last.startedAt } : undefined;
+    }
+  }
+}
