@@ -34,6 +34,7 @@ const rows: Row[] = [];
 const latency: (InferenceResult & { env: string; backend: string })[] = [];
 const notes: string[] = [];
 let datasetCache: unknown = null;
+let folderCache: unknown = null;
 let charts: { visibleSeconds: number[]; hiddenSeconds: number[]; url: string } | null = null;
 const log = (s: string) => console.error(s);
 
@@ -97,13 +98,14 @@ async function browserBench() {
       await page.goto(`${origin}/index.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench page ready');
       const workloads = workloadsFor('chromium', backend);
-      if (backend === 'wasm') workloads.push('dataset-lab');
+      if (backend === 'wasm') workloads.push('dataset-lab', 'folder');
       const slow = backend !== 'wasm';
       const result = await page.evaluate((spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec), { backend, workloads, steps: slow ? 1 : steps }) as { backend: string; skipped?: string; rows?: (StepResult | InferenceResult | Record<string, unknown>)[] };
       if (result.skipped) notes.push(`chromium ${backend} skipped: ${result.skipped}`);
       for (const r of result.rows ?? []) {
         if ('imagesPerSecond' in r) rows.push({ env: 'chromium', backend, ...(r as StepResult) });
         else if ('teacherMsPerImage' in r) latency.push({ env: 'chromium', backend, ...(r as InferenceResult) });
+        else if (String((r as { preset: string }).preset).startsWith('folder')) folderCache = r;
         else datasetCache = r;
       }
       log(`chromium ${backend} done`);
@@ -165,6 +167,10 @@ function table(): string {
     const d = datasetCache as { preset: string; images: number; firstLoadMs: number; cachedLoadMs: number; speedUp: number };
     lines.push('', `Dataset (${d.preset}, ${d.images} images, Chromium IndexedDB): first load ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`);
   }
+  if (folderCache) {
+    const d = folderCache as { preset: string; firstLoadMs: number; cachedLoadMs: number; speedUp: number };
+    lines.push('', `Imported ${d.preset} (Chromium): first load (decode, crop, resize, store) ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`);
+  }
   if (charts) {
     const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     lines.push('', `Live charts (Chromium, wasm, ${charts.url}): ${med(charts.visibleSeconds).toFixed(1)} s with the loss chart drawn vs ${med(charts.hiddenSeconds).toFixed(1)} s hidden (median of ${charts.visibleSeconds.length}); training throughput with charts = ${(med(charts.hiddenSeconds) / med(charts.visibleSeconds)).toFixed(2)}× of hidden.`);
@@ -182,7 +188,7 @@ async function main() {
   const md = table();
   console.log(md);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, latency, datasetCache, charts, notes, tfjs: tf.version.tfjs }, null, 2));
+  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, latency, datasetCache, folderCache, charts, notes, tfjs: tf.version.tfjs }, null, 2));
   log(`wrote ${out}`);
 }
 

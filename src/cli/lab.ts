@@ -2,7 +2,7 @@
  * Headless runner: the same engine as the page, in Node, on the wasm backend (cpu as fallback).
  *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { selectBackend, isBackendName } from '../engine/backend';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { METHODS } from '../engine/distill';
@@ -13,7 +13,9 @@ import { summarize, formatSummary } from './summary';
 
 const USAGE = `Usage: npm run lab -- [--preset tiny|lab] [--methods kd,rkd,ctkd,kdpp,dkd] [--lambdas 0,0.5]
                     [--seeds 0,1,2] [--teacher-epochs N] [--student-epochs N] [--backend wasm|cpu]
-                    [--no-baseline] [--out results.json] [--quiet]`;
+                    [--no-baseline] [--out results.json] [--quiet]
+       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,
+                    e.g. one seed per process to use every core)`;
 
 function parseArgs(argv: string[]): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
@@ -39,6 +41,14 @@ function numberList(s: string | boolean | undefined, name: string): number[] | u
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) { console.log(USAGE); return; }
+  if (typeof args.merge === 'string') {
+    const files = args.merge.split(',').map((f) => JSON.parse(readFileSync(f.trim(), 'utf8')) as { runs: ExperimentResult[]; seeds: number[]; preset: string; backend: unknown; config: ExperimentConfig });
+    const runs = files.flatMap((f) => f.runs);
+    const summary = summarize(runs);
+    if (typeof args.out === 'string') writeFileSync(args.out, JSON.stringify({ tool: 'FairDistill Lab headless runner (merged)', preset: files[0].preset, backend: files[0].backend, seeds: files.flatMap((f) => f.seeds), config: files[0].config, summary, runs }, null, 2));
+    console.log(formatSummary(summary));
+    return;
+  }
   const preset = (args.preset ?? 'tiny') as PresetName;
   if (!(preset in EXPERIMENT_PRESETS)) throw new Error(`Unknown preset "${preset}". Known: ${Object.keys(EXPERIMENT_PRESETS).join(', ')}.`);
   const base = EXPERIMENT_PRESETS[preset];

@@ -97,7 +97,7 @@ export const useLab = create<LabState>((set, get) => {
       case 'importProgress': set({ importing: { done: m.done, total: m.total, bytes: m.bytes, etaSeconds: m.etaSeconds } }); break;
       case 'result': set({ partial: [...get().partial, m.result] }); break;
       case 'done': {
-        const run: StoredRun = { id: pendingRunId ?? `run-${Date.now().toString(36)}`, name: `${m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
+        const run: StoredRun = { id: pendingRunId ?? `run-${Date.now().toString(36)}`, name: `${m.result.config.dataset.kind === 'imported' ? m.result.dataset.name : m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
         set({ status: 'idle', result: m.result, stage: 'Done', progress: null, currentRunId: run.id, view: defaultView(m.result) });
         // Stored first, checkpoint dropped second: a reload in between finds one or the other, never neither.
         openLabDb().then(async (db) => { await putRun(db, run); await deleteSweep(db, run.id); }).then(() => get().loadRuns()).catch((e) => set({ error: `The run finished but could not be stored: ${(e as Error).message}` }));
