@@ -101,11 +101,26 @@ test('photo demo: two students side by side, bad files refused, the student expo
   top.forEach((p, i) => expect(Math.abs(p - debiasedProbs[i]), `top-${i + 1}`).toBeLessThan(1e-4));
   model.dispose();
 
-  // Deleting the run deletes its saved models.
+  // Bring your own teacher: the exported student comes back as the teacher of a new run.
+  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'teacher-'));
+  const { writeFileSync } = await import('node:fs');
+  const jsonName = downloads.find((d) => d.suggestedFilename().endsWith('λ-1.json'))!.suggestedFilename();
+  writeFileSync(`${dir}/${jsonName}`, JSON.stringify(modelJson));
+  writeFileSync(`${dir}/${modelJson.weightsManifest[0].paths[0]}`, weights);
+  await page.getByTestId('teacher-import').setInputFiles([`${dir}/${jsonName}`, `${dir}/${modelJson.weightsManifest[0].paths[0]}`]);
+  await expect(page.getByTestId('teacher-imported')).toContainText('1,696 params, 16×16 input, 4 classes');
+  await page.getByTestId('distill').click();
+  await expect(page.getByTestId('stored-run')).toHaveCount(2, { timeout: 240_000 });
+  const teacherRow = page.getByTestId('results-table').getByTestId('result-row-teacher');
+  await expect(teacherRow).toHaveAttribute('data-label', /^Teacher \(fairdistill-CKD-λ-1\)$/);
+  expect(Number(await teacherRow.locator('[data-metric="params"]').innerText().then((t) => t.replace(/,/g, '')))).toBe(1696);
+  expect(await countSavedModels(page)).toBe(6); // the imported teacher, this run's 2 students, the first run's 3 models
+
+  // Deleting the first run deletes its saved models, not the imported teacher or the second run's.
   page.once('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: /^Delete / }).click();
-  await expect(page.getByTestId('stored-run')).toHaveCount(0);
-  await expect.poll(() => countSavedModels(page)).toBe(0);
+  await page.getByTestId('stored-run').nth(1).getByRole('button', { name: /^Delete / }).click();
+  await expect(page.getByTestId('stored-run')).toHaveCount(1);
+  await expect.poll(() => countSavedModels(page)).toBe(3); // imported teacher + the second run's 2 students
   expect(pageErrors).toEqual([]);
   expect(csp).toEqual([]);
   expect(offsite).toEqual([]);

@@ -33,6 +33,8 @@ export interface ExperimentHooks {
   emit(event: LabEvent): void;
   shouldStop?(): boolean;
   /** Lets the host hand over trained models before they are disposed (storage, demo). */
+  /** Loads an imported teacher (config.teacherImport.key); the page's worker reads IndexedDB. */
+  loadTeacher?(key: string): Promise<tf.LayersModel>;
   /** After the teacher and after each student: what a resumed sweep would keep. */
   onCheckpoint?(state: { teacher: ModelResult; students: ModelResult[]; failures: { label: string; message: string }[]; startedAt: string }): Promise<void> | void;
   /** Called with each trained model (best weights restored); may save it and return where. */
@@ -405,6 +407,15 @@ class Runner {
   }
 }
 
+/** Why a model cannot be this dataset's teacher (input or class count), or null. */
+export function teacherMismatch(model: tf.LayersModel, size: number, classes: number): string | null {
+  const input = model.inputs[0]?.shape ?? [];
+  if (input.length !== 4 || input[1] !== size || input[2] !== size || input[3] !== 3) return `it reads ${JSON.stringify(input.slice(1))} images; the dataset has ${size}×${size}×3.`;
+  const out = model.outputs[0]?.shape ?? [];
+  if (out.length !== 2 || out[1] !== classes) return `its first output has ${String(out[1])} classes; the dataset has ${classes}.`;
+  return null;
+}
+
 /** Adam by default; plain SGD on request (it diverges visibly at a too-large learning rate). */
 function makeOptimizer(config: ExperimentConfig): tf.Optimizer {
   return config.optimizer === 'sgd' ? tf.train.sgd(config.learningRate) : tf.train.adam(config.learningRate);
@@ -430,6 +441,14 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
   if (resume) {
     teacher = resume.teacher;
     teacherResult = resume.teacherResult;
+  } else if (config.teacherImport) {
+    if (!hooks.loadTeacher) throw new Error('This runner cannot load an imported teacher.');
+    hooks.emit({ type: 'stage', message: `Measuring the imported teacher ${config.teacherImport.name}` });
+    teacher = await hooks.loadTeacher(config.teacherImport.key);
+    const problem = teacherMismatch(teacher, data.size, runner.classes);
+    if (problem) { teacher.dispose(); throw new Error(`The imported teacher ${config.teacherImport.name} does not fit this dataset: ${problem}`); }
+    teacherResult = await runner.evaluate(teacher, { role: 'teacher', label: `Teacher (${config.teacherImport.name})`, model: config.teacherImport.name, method: 'none', lambda: 0, valAccuracy: [await runner.valAccuracy(teacher)], curve: [], trainSeconds: 0 });
+    teacherResult = { ...teacherResult, modelKey: config.teacherImport.key };
   } else {
     hooks.emit({ type: 'stage', message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images` });
     const trained = await runner.trainTeacher();
@@ -443,7 +462,7 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
   try {
     if (resume) {
       hooks.emit({ type: 'stage', message: `Resuming: ${finished.size} of ${runs.length} students were already done` });
-    } else {
+    } else if (!config.teacherImport) {
       const key = await hooks.onModel?.('teacher', 'Teacher', teacher);
       if (key) teacherResult = { ...teacherResult, modelKey: key };
     }

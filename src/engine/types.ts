@@ -86,6 +86,8 @@ export interface ExperimentConfig {
   name: string;
   dataset: DatasetConfig;
   teacherModel: string;
+  /** "Bring your own teacher": a trained tfjs model (saved where `key` says) used instead of training one. */
+  teacherImport?: { key: string; name: string };
   studentModel: string;
   teacherEpochs: number;
   studentEpochs: number;

@@ -150,7 +150,7 @@ export const useLab = create<LabState>((set, get) => {
       set({ resumable: null });
       try {
         await deleteSweep(await openLabDb(), sweep.id);
-        const keys = [sweep.teacher, ...sweep.students].flatMap((m) => (m.modelKey ? [m.modelKey] : []));
+        const keys = [sweep.teacher, ...sweep.students].flatMap((m) => (m.modelKey?.includes(`/${sweep.id}/`) ? [m.modelKey] : []));
         if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys });
       } catch (e) {
         set({ error: `The interrupted sweep could not be discarded: ${(e as Error).message}` });
@@ -222,7 +222,8 @@ export const useLab = create<LabState>((set, get) => {
       try {
         const run = get().runs.find((r) => r.id === id);
         await deleteRun(await openLabDb(), id);
-        const keys = run ? [run.result.teacher, ...run.result.students].flatMap((m) => (m.modelKey ? [m.modelKey] : [])) : [];
+        // Only the run's own models: an imported teacher it used belongs to the user's teacher list.
+        const keys = run ? [run.result.teacher, ...run.result.students].flatMap((m) => (m.modelKey?.includes(`/${id}/`) ? [m.modelKey] : [])) : [];
         // The run's models go with it; a failure here leaves orphaned weights, not a broken run list.
         if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys }).catch(() => undefined);
         if (get().currentRunId === id) set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });

@@ -7,6 +7,7 @@ import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
 import { DatasetPanel } from './DatasetPanel';
+import { TeacherImport } from './TeacherImport';
 
 function NumberField({ label, value, onChange, min, max, step, help, testId }: { label: string; value: number; onChange(v: number): void; min?: number; max?: number; step?: number; help?: string; testId?: string }) {
   return (
@@ -95,6 +96,7 @@ export function SetupPanel() {
           </label>
           <NumberField label="Seed" value={config.seed} step={1} onChange={(v) => updateConfig({ seed: v })} />
         </div>
+        <TeacherImport />
         <label className="check"><input type="checkbox" checked={config.baseline} onChange={(e) => updateConfig({ baseline: e.target.checked })} /> Also train the student from labels alone (the reference)</label>
       </fieldset>
 

@@ -109,6 +109,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
         if (lostReason && e.type === 'progress') throw new DeviceLostError(backend!.name, lostReason);
       },
       shouldStop: () => stopRequested,
+      loadTeacher: (key) => tf.loadLayersModel(key),
       // Every trained model is kept for the demo and export; a full disk costs the model, not the run.
       onModel: runId ? async (_role, label, model) => {
         try {

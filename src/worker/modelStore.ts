@@ -5,7 +5,7 @@ import { indicesOf } from '../engine/data/split';
 import { getDataset, openLabDb } from '../storage/db';
 import { fromStored } from './datasetLoader';
 import { decodeToSquare } from './imageDecode';
-import type { Disagreement, ExportedModel, ModelOp } from './protocol';
+import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp } from './protocol';
 
 /**
  * Trained models in the browser's IndexedDB (tf.io, the "tensorflowjs" database), keyed by run:
@@ -82,6 +82,31 @@ async function exportModel(key: string): Promise<ExportedModel> {
   return saved!;
 }
 
+/** "Bring your own teacher": a tfjs LayersModel (model.json + weight files) saved for later runs. */
+async function importTeacher(files: File[]): Promise<ImportedTeacher> {
+  const json = files.find((f) => f.name.endsWith('.json'));
+  if (!json) throw new Error('Choose the model.json of a tfjs LayersModel together with its weight files (.bin).');
+  const weights = files.filter((f) => f !== json);
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
+  } catch (e) {
+    throw new Error(`${json.name} could not be loaded as a tfjs LayersModel (${(e as Error).message}).`);
+  }
+  try {
+    const input = model.inputs[0].shape;
+    const out = model.outputs[0].shape;
+    if (input.length !== 4 || input[1] !== input[2] || input[3] !== 3) throw new Error(`${json.name} reads ${JSON.stringify(input.slice(1))} inputs; a teacher reads square RGB images (size × size × 3).`);
+    if (out.length !== 2) throw new Error(`${json.name}'s first output is not a [batch, classes] score matrix.`);
+    const name = json.name.replace(/\.json$/i, '');
+    const key = `indexeddb://fairdistill/teachers/${name.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}`;
+    await model.save(key);
+    return { key, name, inputSize: input[1] as number, classes: out[1] as number, params: model.countParams(), outputs: model.outputs.length };
+  } finally {
+    model.dispose();
+  }
+}
+
 async function deleteModels(keys: string[]): Promise<number> {
   let removed = 0;
   for (const key of keys) {
@@ -104,6 +129,7 @@ export async function runModelOp(op: Exclude<ModelOp, { kind: 'importFolder' }>)
     case 'disagreements': return disagreements(op);
     case 'exportModel': return exportModel(op.key);
     case 'deleteModels': return deleteModels(op.keys);
+    case 'importTeacher': return importTeacher(op.files);
   }
 }
 

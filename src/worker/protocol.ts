@@ -6,6 +6,7 @@ export type ModelOp =
   | { kind: 'disagreements'; datasetKey: string; a: string; b: string; limit: number }
   | { kind: 'exportModel'; key: string }
   | { kind: 'deleteModels'; keys: string[] }
+  | { kind: 'importTeacher'; files: File[] }
   | { kind: 'importFolder'; files: File[]; size: number; source: 'csv' | 'wider'; wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' }; seed: number };
 
 export interface ExportedModel {
@@ -42,7 +43,7 @@ export type FromWorker =
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
-const OP_KINDS = ['predict', 'disagreements', 'exportModel', 'deleteModels', 'importFolder'];
+const OP_KINDS = ['predict', 'disagreements', 'exportModel', 'deleteModels', 'importFolder', 'importTeacher'];
 
 /** Checks a message at the boundary: a malformed one becomes an error, never a silent hang. */
 export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reason: string } {
@@ -72,3 +73,5 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)}` };
   }
 }
+
+export interface ImportedTeacher { key: string; name: string; inputSize: number; classes: number; params: number; outputs: number }

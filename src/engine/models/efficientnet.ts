@@ -156,7 +156,12 @@ export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersMo
 
 /** Forward pass returning [logits, embedding]. */
 export function forward(model: tf.LayersModel, images: tf.Tensor4D, training: boolean): [tf.Tensor2D, tf.Tensor2D] {
-  const out = model.apply(images, { training }) as tf.Tensor[];
+  const out = model.apply(images, { training }) as tf.Tensor | tf.Tensor[];
+  // An imported single-output teacher: its logits double as the embedding (RKD, KD++ read it).
+  if (!Array.isArray(out) || out.length === 1) {
+    const logits = (Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
+    return [logits, logits.clone()];
+  }
   return [out[0] as tf.Tensor2D, out[1] as tf.Tensor2D];
 }
 
