@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { exportRunsJson, resultCsv } from '../analysis/runFiles';
+import type { StoredRun } from '../storage/db';
 import { useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
 import { pct } from './format';
@@ -24,6 +25,14 @@ function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onO
       onKeyDown={(e) => { if (e.key === 'Enter') save(); if (e.key === 'Escape') setEditing(false); }}
     />
   );
+}
+
+/** What a run takes in this browser: its record, and the weights of the models saved under it. */
+function storage(r: StoredRun): string {
+  const record = JSON.stringify(r.result).length;
+  const models = [r.result.teacher, ...r.result.students].filter((m) => m.modelKey?.includes(`/${r.id}/`)).reduce((n, m) => n + m.size.bytesFloat32, 0);
+  const kb = (b: number) => (b < 1e6 ? `${(b / 1024).toFixed(0)} KB` : `${(b / 1e6).toFixed(1)} MB`);
+  return models ? `${kb(record)} results + ${kb(models)} models` : `${kb(record)} results`;
 }
 
 export function RunsList() {
@@ -58,7 +67,7 @@ export function RunsList() {
           {runs.map((r) => (
             <li key={r.id} data-testid="stored-run" className={r.id === currentRunId ? 'current' : ''}>
               <RunName id={r.id} name={r.name} onOpen={() => selectRun(r.id)} disabled={status !== 'idle'} />
-              <span className="muted"> teacher {pct(r.result.teacher.test.accuracy)}% · {r.result.students.length} students · {r.result.backend.name}</span>
+              <span className="muted"> teacher {pct(r.result.teacher.test.accuracy)}% · {r.result.students.length} students · {r.result.backend.name} · {storage(r)}</span>
               <button type="button" className="icon" aria-label={`Delete ${r.name}`} onClick={() => { if (confirm(`Delete “${r.name}”? Its results cannot be recovered.`)) void removeRun(r.id); }}>✕</button>
             </li>
           ))}
