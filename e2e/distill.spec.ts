@@ -30,7 +30,7 @@ test('click Distill on the tiny preset: teacher and student trained, measured an
     }
   }
   // The result mentions the backend it ran on.
-  await expect(page.getByText(`· ${backend} ·`)).toBeVisible();
+  await expect(page.getByText(new RegExp(`test images · ${backend} · `))).toBeVisible();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await page.screenshot({ path: 'test-results/lab-after-tiny-run.png', fullPage: true });
 
