@@ -26,7 +26,8 @@ function parseLambdas(text: string): number[] | null {
 }
 
 export function SetupPanel() {
-  const { preset, config, status, setPreset, updateConfig, distill } = useLab();
+  const { preset, config, status, setPreset, updateConfig, distill, backend } = useLab();
+  const noGpu = backend && (backend.name === 'wasm' || backend.name === 'cpu');
   const [lambdaText, setLambdaText] = useState(config.lambdas.join(', '));
   const running = status !== 'idle';
   const selected = new Set(config.methods.map((m) => m.id));
@@ -55,6 +56,9 @@ export function SetupPanel() {
             <option value="lab">Lab — a few minutes on a GPU</option>
           </select>
         </label>
+        {noGpu && preset === 'lab' && (
+          <p className="warning" data-testid="no-gpu-hint">No GPU here ({backend!.name}): the Lab preset trains for about an hour per sweep on a laptop CPU. Tiny takes seconds.</p>
+        )}
       </fieldset>
 
       <DatasetPanel />
