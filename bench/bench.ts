@@ -71,6 +71,16 @@ async function nodeBench() {
   }
 }
 
+/** Serves a built folder to a page straight from disk, cross-origin isolated; localhost keeps it a secure context. */
+async function serveDir(page: import('@playwright/test').Page, origin: string, root: string): Promise<void> {
+  await page.route(`${origin}/**`, (route) => {
+    let path = join(root, new URL(route.request().url()).pathname);
+    if (path.endsWith('/')) path = join(path, 'index.html');
+    if (!existsSync(path)) return route.fulfill({ status: 404, body: 'not found' });
+    return route.fulfill({ status: 200, body: readFileSync(path), headers: { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } });
+  });
+}
+
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
 async function browserBench() {
@@ -89,12 +99,7 @@ async function browserBench() {
   try {
     for (const backend of browserBackends) {
       const page = await browser.newPage();
-      // Served straight from disk with cross-origin isolation; localhost keeps it a secure context.
-      await page.route(`${origin}/**`, (route) => {
-        const path = join(root, new URL(route.request().url()).pathname);
-        if (!existsSync(path)) return route.fulfill({ status: 404, body: 'not found' });
-        return route.fulfill({ status: 200, body: readFileSync(path), headers: { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } });
-      });
+      await serveDir(page, origin, root);
       await page.goto(`${origin}/index.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench page ready');
       const workloads = workloadsFor('chromium', backend);
@@ -130,12 +135,7 @@ async function chartCost(browser: import('@playwright/test').Browser) {
   const once = async (visible: boolean) => {
     const context = await browser.newContext(); // fresh IndexedDB: both modes generate the dataset
     const page = await context.newPage();
-    await page.route(`${origin}/**`, (route) => {
-      let path = join(appRoot, new URL(route.request().url()).pathname);
-      if (path.endsWith('/')) path = join(path, 'index.html');
-      if (!existsSync(path)) return route.fulfill({ status: 404, body: 'not found' });
-      return route.fulfill({ status: 200, body: readFileSync(path), headers: { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } });
-    });
+    await serveDir(page, origin, appRoot);
     await page.goto(`${origin}/${query}${visible ? '' : '&charts=0'}`);
     await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]');
     const t0 = Date.now();

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { classicKD } from '../src/engine/distill/kd';
 import { withDefaults } from '../src/engine/distill/method';
 import { adversaryInput, adversaryLoss, buildAdversary } from '../src/engine/models/adversary';
+import { latencyPerImage } from '../src/engine/metrics/efficiency';
 import { buildModel, forward, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
 import { EXPERIMENT_PRESETS, type PresetName } from '../src/engine/presets';
 import { buildReferenceCnn, REFERENCE_CNN } from './referenceCnn';
@@ -84,26 +85,19 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
   return { workload: `distill-${preset}`, batch, steps, imagesPerSecond: (1000 * batch) / ms, msPerStep: ms, tensorsBefore: before, tensorsAfter: tf.memory().numTensors };
 }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
+/** The same measurement as the results table's latency column (median of batches after a warm-up). */
 export async function inferenceLatency(preset: PresetName, repeats: number, batch = 32): Promise<InferenceResult> {
   const cfg = EXPERIMENT_PRESETS[preset];
   const size = cfg.dataset.size, classes = cfg.dataset.classes;
-  const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
   const msPerImage = async (id: string) => {
-    const model = buildModel(modelPreset(id as never), { inputSize: size, classes, seed: 1, name: 'm' });
-    const once = async () => { const [logits, emb] = forward(model, x, false); await logits.data(); tf.dispose([logits, emb]); };
-    await once();
-    const times: number[] = [];
-    for (let i = 0; i < repeats; i++) { const t0 = performance.now(); await once(); times.push(performance.now() - t0); }
-    model.dispose();
-    return median(times) / batch;
+    const model = buildModel(modelPreset(id), { inputSize: size, classes, seed: 1, name: 'm' });
+    try {
+      return await latencyPerImage(model, size, batch, repeats);
+    } finally {
+      model.dispose();
+    }
   };
   const teacherMsPerImage = await msPerImage(cfg.teacherModel);
   const studentMsPerImage = await msPerImage(cfg.studentModel);
-  x.dispose();
   return { preset, teacherMsPerImage, studentMsPerImage, speedUp: teacherMsPerImage / studentMsPerImage };
 }

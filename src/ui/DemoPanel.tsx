@@ -5,7 +5,7 @@ import type { Prediction } from '../engine/models/predict';
 import type { ExperimentResult, ModelResult } from '../engine/types';
 import { engineRequest, useLab } from '../store/labStore';
 import type { Disagreement, ExportedModel } from '../worker/protocol';
-import { downloadText, fileStem } from './download';
+import { download, downloadText, fileStem } from './download';
 
 /** λ = 0 of the method on the slider (else any λ = 0 student) vs the least biased debiased one. */
 function defaults(result: ExperimentResult, method?: string): { plain?: ModelResult; debiased?: ModelResult } {
@@ -13,13 +13,6 @@ function defaults(result: ExperimentResult, method?: string): { plain?: ModelRes
   const plain = saved.find((s) => s.lambda === 0 && s.method === method) ?? saved.find((s) => s.lambda === 0);
   const debiased = saved.filter((s) => s.lambda > 0).sort((a, b) => a.fairness.meanAbsDisparity - b.fairness.meanAbsDisparity)[0];
   return { plain, debiased };
-}
-
-function download(name: string, data: BlobPart, type: string) {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = document.createElement('a');
-  a.href = url; a.download = name; document.body.appendChild(a); a.click(); a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 function PixelImage({ pixels, size }: { pixels: Uint8Array; size: number }) {

@@ -70,16 +70,21 @@ async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): P
   return found;
 }
 
-async function exportModel(key: string): Promise<ExportedModel> {
-  const model = await load(key);
-  let saved: ExportedModel | null = null;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const data = artifacts.weightData;
-    const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
-    saved = { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs ?? [], weightData, format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy };
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+/** A model's topology and weights in memory (tf.io's save, to nowhere). */
+async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let captured: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    captured = a;
+    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
   }));
-  return saved!;
+  return captured!;
+}
+
+async function exportModel(key: string): Promise<ExportedModel> {
+  const a = await artifactsOf(await load(key));
+  const data = a.weightData;
+  const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
+  return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy };
 }
 
 /** "Bring your own teacher": a tfjs LayersModel (model.json + weight files) saved for later runs. */
@@ -142,10 +147,6 @@ export async function saveModel(model: tf.LayersModel, runId: string, label: str
 
 /** A copy of a model's weights in memory, for runs that are not saved; returns its loader. */
 export async function keepInMemory(model: tf.LayersModel): Promise<() => Promise<tf.LayersModel>> {
-  let artifacts: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-  }));
-  return () => tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const artifacts = await artifactsOf(model);
+  return () => tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
