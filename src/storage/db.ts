@@ -17,7 +17,10 @@ export interface StoredDataset {
   count: number;
   classNames: string[];
   groupNames: [string, string];
+  /** The pixels; empty when they are stored in `chunks` records (datasetChunks). */
   images: ArrayBuffer;
+  /** How many datasetChunks records hold the pixels (absent: all in `images`). */
+  chunks?: number;
   labels: ArrayBuffer;
   groups: ArrayBuffer;
   split: ArrayBuffer;
@@ -35,6 +38,12 @@ export interface StoredRun {
 /** What the dataset list shows, without reading any image: written with the dataset, in one transaction. */
 export type DatasetInfo = Omit<StoredDataset, 'images' | 'labels' | 'groups' | 'split'>;
 
+/** One slice of a dataset's pixels: large datasets never sit in a single IndexedDB value. */
+export interface DatasetChunk { key: string; index: number; bytes: ArrayBuffer }
+
+/** Pixels per chunk record (bytes). 16 MB keeps each structured clone small for every browser. */
+export const CHUNK_BYTES = 16 * 1024 * 1024;
+
 /** A sweep in progress, checkpointed after its teacher and after each student (run-level resume). */
 export interface StoredSweep {
   id: string;
@@ -51,6 +60,7 @@ interface LabSchema extends DBSchema {
   sweeps: { key: string; value: StoredSweep };
   datasets: { key: string; value: StoredDataset };
   datasetInfo: { key: string; value: DatasetInfo };
+  datasetChunks: { key: [string, number]; value: DatasetChunk };
   runs: { key: string; value: StoredRun; indexes: { createdAt: string } };
 }
 
@@ -66,6 +76,7 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
       // v2: dataset descriptions apart from their pixels, so listing never loads images.
       if (!db.objectStoreNames.contains('datasetInfo')) db.createObjectStore('datasetInfo', { keyPath: 'key' });
       if (!db.objectStoreNames.contains('sweeps')) db.createObjectStore('sweeps', { keyPath: 'id' });
+      if (!db.objectStoreNames.contains('datasetChunks')) db.createObjectStore('datasetChunks', { keyPath: ['key', 'index'] });
       if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
     },
     blocked() { /* another tab holds an older version open; it closes itself (below) and this open goes on */ },
@@ -82,14 +93,33 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
   return p;
 }
 
+const chunkRange = (key: string) => IDBKeyRange.bound([key, 0], [key, Number.MAX_SAFE_INTEGER]);
+
+/** The dataset with its pixels reassembled from their chunks. */
 export async function getDataset(db: LabDb, key: string): Promise<StoredDataset | undefined> {
-  return db.get('datasets', key);
+  const tx = db.transaction(['datasets', 'datasetChunks']);
+  const record = await tx.objectStore('datasets').get(key);
+  if (!record?.chunks) return record;
+  const chunks = await tx.objectStore('datasetChunks').getAll(chunkRange(key));
+  if (chunks.length !== record.chunks) throw new Error(`The cached dataset “${record.name}” is incomplete (${chunks.length} of ${record.chunks} parts); delete it and load it again.`);
+  const images = new Uint8Array(chunks.reduce((n, c) => n + c.bytes.byteLength, 0));
+  let at = 0;
+  for (const c of chunks.sort((a, b) => a.index - b.index)) { images.set(new Uint8Array(c.bytes), at); at += c.bytes.byteLength; }
+  return { ...record, images: images.buffer };
 }
 
-export async function putDataset(db: LabDb, d: StoredDataset): Promise<void> {
-  const tx = db.transaction(['datasets', 'datasetInfo'], 'readwrite');
-  const { images: _i, labels: _l, groups: _g, split: _s, ...info } = d;
-  await Promise.all([tx.objectStore('datasets').put(d), tx.objectStore('datasetInfo').put(info), tx.done]);
+/**
+ * Stores a dataset — pixels in chunks of `chunkBytes`, the record and its description — in one
+ * transaction: a failure (quota, closed tab) leaves nothing, never a part that looks complete.
+ */
+export async function putDataset(db: LabDb, d: StoredDataset, chunkBytes = CHUNK_BYTES): Promise<void> {
+  const tx = db.transaction(['datasets', 'datasetInfo', 'datasetChunks'], 'readwrite');
+  const { images, labels: _l, groups: _g, split: _s, ...info } = d;
+  const chunks = Math.ceil(images.byteLength / chunkBytes);
+  const writes: Promise<unknown>[] = [tx.objectStore('datasetChunks').delete(chunkRange(d.key))];
+  for (let i = 0; i < chunks; i++) writes.push(tx.objectStore('datasetChunks').put({ key: d.key, index: i, bytes: images.slice(i * chunkBytes, (i + 1) * chunkBytes) }));
+  writes.push(tx.objectStore('datasets').put({ ...d, images: new ArrayBuffer(0), chunks }), tx.objectStore('datasetInfo').put({ ...info, chunks }));
+  await Promise.all([...writes, tx.done]);
 }
 
 export async function listDatasets(db: LabDb): Promise<DatasetInfo[]> {
@@ -97,8 +127,8 @@ export async function listDatasets(db: LabDb): Promise<DatasetInfo[]> {
 }
 
 export async function deleteDataset(db: LabDb, key: string): Promise<void> {
-  const tx = db.transaction(['datasets', 'datasetInfo'], 'readwrite');
-  await Promise.all([tx.objectStore('datasets').delete(key), tx.objectStore('datasetInfo').delete(key), tx.done]);
+  const tx = db.transaction(['datasets', 'datasetInfo', 'datasetChunks'], 'readwrite');
+  await Promise.all([tx.objectStore('datasets').delete(key), tx.objectStore('datasetInfo').delete(key), tx.objectStore('datasetChunks').delete(chunkRange(key)), tx.done]);
 }
 
 export async function listRuns(db: LabDb): Promise<StoredRun[]> {

@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { SYNTHETIC_PRESETS } from '../engine/data/synthetic';
-import { openLabDb } from '../storage/db';
-import { loadDataset } from './datasetLoader';
+import { deleteDataset, getDataset, listDatasets, openLabDb, putDataset } from '../storage/db';
+import { generateSynthetic } from '../engine/data/synthetic';
+import { loadDataset, toStored } from './datasetLoader';
 
 describe('dataset cache in IndexedDB', () => {
   it('the first load generates and stores; the second comes from IndexedDB, byte for byte', async () => {
@@ -20,6 +21,25 @@ describe('dataset cache in IndexedDB', () => {
     const other = await loadDataset({ ...SYNTHETIC_PRESETS.tiny, biasStrength: 0.3 }, db);
     expect(other.fromCache).toBe(false);
     expect(await db.count('datasets')).toBe(2);
+    db.close();
+  });
+
+  it('stores pixels in chunks, reassembles them byte for byte, refuses an incomplete set and deletes every part', async () => {
+    const db = await openLabDb('chunk-test');
+    const data = generateSynthetic(SYNTHETIC_PRESETS.tiny); // 480 × 16 × 16 × 3 = 368,640 bytes
+    await putDataset(db, toStored(data), 100_000);
+    expect(await db.count('datasetChunks')).toBe(4);
+    expect((await db.get('datasets', data.key))!.images.byteLength).toBe(0);
+    expect((await listDatasets(db)).map((d) => [d.key, d.chunks, d.count])).toEqual([[data.key, 4, 480]]);
+    const back = await getDataset(db, data.key);
+    expect(new Uint8Array(back!.images)).toEqual(data.images);
+    // Storing again replaces the parts instead of adding to them.
+    await putDataset(db, toStored(data), 200_000);
+    expect(await db.count('datasetChunks')).toBe(2);
+    await db.delete('datasetChunks', [data.key, 1]);
+    await expect(getDataset(db, data.key)).rejects.toThrow('is incomplete (1 of 2 parts)');
+    await deleteDataset(db, data.key);
+    expect([await db.count('datasets'), await db.count('datasetInfo'), await db.count('datasetChunks')]).toEqual([0, 0, 0]);
     db.close();
   });
 
