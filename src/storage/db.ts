@@ -68,6 +68,12 @@ export type LabDb = IDBPDatabase<LabSchema>;
 
 let shared: Promise<LabDb> | null = null;
 
+/** Told when opening waits on another tab that holds an older version of the database open. */
+let onBlocked: ((message: string) => void) | null = null;
+export function whenBlocked(listener: (message: string) => void): void {
+  onBlocked = listener;
+}
+
 export function openLabDb(name = DB_NAME): Promise<LabDb> {
   if (name === DB_NAME && shared) return shared;
   const p = openDB<LabSchema>(name, DB_VERSION, {
@@ -79,7 +85,9 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
       if (!db.objectStoreNames.contains('datasetChunks')) db.createObjectStore('datasetChunks', { keyPath: ['key', 'index'] });
       if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
     },
-    blocked() { /* another tab holds an older version open; it closes itself (below) and this open goes on */ },
+    // Another tab holds an older version open. Tabs of this version step aside (below); an older build
+    // may not, so the page says what to do instead of waiting silently.
+    blocked() { onBlocked?.('Another tab of FairDistill Lab (an older version) keeps the lab’s storage open. Close or reload that tab; this page continues as soon as it does.'); },
     // A newer version of the lab opened in another tab: step aside so it can upgrade.
     blocking() {
       void p.then((db) => db.close());

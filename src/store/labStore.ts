@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { lambdasOf, methodsOf } from '../analysis/compare';
 import { parseRunsJson } from '../analysis/runFiles';
 import type { BackendReport, ExperimentConfig, ExperimentResult, LabEvent, MethodId, ModelResult } from '../engine/types';
-import { deleteRun, deleteSweep, listRuns, listSweeps, openLabDb, putRun, type StoredRun, type StoredSweep } from '../storage/db';
+import { deleteRun, deleteSweep, listRuns, listSweeps, openLabDb, putRun, whenBlocked, type StoredRun, type StoredSweep } from '../storage/db';
 import { EngineClient } from '../worker/client';
 import type { FromWorker } from '../worker/protocol';
 import { configFor, readUrlSetup } from './urlConfig';
@@ -215,7 +215,8 @@ export const useLab = create<LabState>((set, get) => {
         const db = await openLabDb();
         set({ runs: (await listRuns(db)).reverse() });
       } catch (e) {
-        set({ error: `Stored runs could not be read: ${(e as Error).message}` });
+        // Site data cleared while the page was open, or storage unavailable (private mode, policy).
+        set({ error: `Stored runs could not be read (${(e as Error).message}). If this browser's site data was cleared or storage is blocked, finished runs are gone from here; exported JSON files can be imported back.` });
       }
     },
     removeRun: async (id) => {
@@ -238,6 +239,7 @@ export const useLab = create<LabState>((set, get) => {
     },
     dismissError: () => set({ error: null }),
     boot: () => {
+      whenBlocked((message) => set({ error: message }));
       engine();
       void get().loadRuns();
       // A checkpoint without a stored run is a sweep that never finished: offer to resume it.
