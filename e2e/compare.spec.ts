@@ -48,6 +48,9 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   if (mode === '3d') {
     await page.getByTestId('surface-2d').check();
     await expect(page.getByTestId('surface-heatmap').locator('.main-svg').first()).toBeAttached();
+    // One cell per method × λ (2 × 3), each with its run's top-1 written in it.
+    await expect(page.getByTestId('surface-heatmap').locator('path.point')).toHaveCount(6);
+    await expect(page.getByTestId('surface-heatmap').locator('g.textpoint')).toHaveCount(6);
   }
   await page.screenshot({ path: 'test-results/lab-compare-2d.png', fullPage: true });
 

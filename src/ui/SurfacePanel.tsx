@@ -7,7 +7,8 @@ const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,
 
 /**
  * λ × method against accuracy (height) and mean |disparity| (colour): a rotatable 3D surface with
- * the runs as points, or — without WebGL, or when asked — a heatmap. The Pareto scatter of accuracy
+ * the runs as points, or — without WebGL, or when asked — a heatmap of the grid (bias as colour,
+ * top-1 written in each cell). The Pareto scatter of accuracy
  * vs bias is always shown; Pareto-optimal runs are marked in both.
  */
 export function SurfacePanel() {
@@ -33,11 +34,20 @@ export function SurfacePanel() {
       if (flat) {
         const Plotly = await loadPlotly();
         if (!live) return;
+        // A heatmap drawn with square markers: plotly's basic bundle has no heatmap trace.
+        const cells = grid.methods.flatMap((m, i) => grid.lambdas.map((l, j) => ({ m, l, bias: grid.bias[i][j], acc: grid.accuracy[i][j] }))).filter((c) => c.bias !== null);
         await Plotly.react(node, [{
-          type: 'heatmap', x: grid.lambdas.map(String), y: grid.methods.map((m) => METHOD_SHORT[m]), z: grid.bias.map((row) => row.map(pct)),
-          text: grid.accuracy.map((row) => row.map((a) => (a === null ? 'not run' : `top-1 ${(100 * a).toFixed(1)}%`))),
-          hovertemplate: 'λ=%{x} · %{y}<br>mean |disp.| %{z:.1f}<br>%{text}<extra></extra>', colorscale: 'YlOrRd', colorbar: { title: { text: 'mean |disp.| ×100' } },
-        }], { height: 300, margin: { l: 80, r: 10, t: 10, b: 40 }, xaxis: { title: { text: 'λ' }, type: 'category' }, ...TRANSPARENT }, PLOT_CONFIG);
+          type: 'scatter', mode: 'markers+text', x: cells.map((c) => String(c.l)), y: cells.map((c) => METHOD_SHORT[c.m]),
+          text: cells.map((c) => `${(100 * c.acc!).toFixed(1)}%`),
+          textfont: { size: 11, color: cells.map((c) => (c.bias! > 0.5 * Math.max(...cells.map((d) => d.bias!)) ? '#fff' : '#111')) },
+          customdata: cells.map((c) => 100 * c.bias!),
+          hovertemplate: 'λ=%{x} · %{y}<br>mean |disp.| %{customdata:.1f}<br>top-1 %{text}<extra></extra>',
+          marker: { symbol: 'square', size: 46, color: cells.map((c) => 100 * c.bias!), colorscale: 'YlOrRd', reversescale: true, showscale: true, colorbar: { title: { text: 'mean |disp.| ×100' } }, line: { color: '#fff', width: 1 } },
+        }], {
+          height: 300, margin: { l: 80, r: 10, t: 10, b: 40 }, ...TRANSPARENT,
+          xaxis: { title: { text: 'λ' }, type: 'category', categoryorder: 'array', categoryarray: grid.lambdas.map(String) },
+          yaxis: { type: 'category', categoryorder: 'array', categoryarray: grid.methods.map((m) => METHOD_SHORT[m]) },
+        }, PLOT_CONFIG);
         return;
       }
       const Plotly = await loadPlotly3d();
@@ -46,7 +56,7 @@ export function SurfacePanel() {
       if (grid.methods.length > 1 && grid.lambdas.length > 1) {
         traces.push({
           type: 'surface', x: grid.lambdas, y: grid.methods.map((_, i) => i), z: grid.accuracy.map((row) => row.map(pct)),
-          surfacecolor: grid.bias.map((row) => row.map(pct)), colorscale: 'YlOrRd', opacity: 0.85, colorbar: { title: { text: 'mean |disp.| ×100' } },
+          surfacecolor: grid.bias.map((row) => row.map(pct)), colorscale: 'YlOrRd', reversescale: true, opacity: 0.85, colorbar: { title: { text: 'mean |disp.| ×100' } },
           hovertemplate: 'λ=%{x}<br>top-1 %{z:.1f}%<br>mean |disp.| %{surfacecolor:.1f}<extra></extra>',
         });
       }
@@ -55,7 +65,7 @@ export function SurfacePanel() {
         x: points.map((p) => p.lambda), y: points.map((p) => methodIndex(p.method)), z: points.map((p) => 100 * p.accuracy),
         text: points.map((p) => `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${(100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal' : ''}`),
         hoverinfo: 'text',
-        marker: { size: points.map((p) => (p === selected ? 9 : 5)), color: points.map((p) => 100 * p.bias), colorscale: 'YlOrRd', symbol: points.map((p) => (p.pareto ? 'diamond' : 'circle')), line: { color: '#0f172a', width: 1 } },
+        marker: { size: points.map((p) => (p === selected ? 9 : 5)), color: points.map((p) => 100 * p.bias), colorscale: 'YlOrRd', reversescale: true, symbol: points.map((p) => (p.pareto ? 'diamond' : 'circle')), line: { color: '#0f172a', width: 1 } },
       });
       await Plotly.react(node, traces, {
         height: 380, margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
@@ -102,7 +112,7 @@ export function SurfacePanel() {
       </div>
       {error && <p className="muted" role="status">{error}</p>}
       <div className="charts-2">
-        <div ref={main} className="chart" data-testid={flat ? 'surface-heatmap' : 'surface-3d'} />
+        <div key={flat ? '2d' : '3d'} ref={main} className="chart" data-testid={flat ? 'surface-heatmap' : 'surface-3d'} />
         <div ref={pareto} className="chart" data-testid="pareto-chart" />
       </div>
       <p className="muted" data-testid="pareto-list">
