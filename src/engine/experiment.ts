@@ -12,7 +12,7 @@ import { createRng, permutation, subSeed } from './random';
 import {
   SPLIT,
   type BackendReport, type Curve, type Dataset, type ExperimentConfig, type ExperimentResult,
-  type LabEvent, type MethodId, type ModelResult, type Phase,
+  type LabEvent, type MethodId, type ModelResult, type Phase, type RunFailure, type SweepProgress,
 } from './types';
 
 /**
@@ -36,7 +36,7 @@ export interface ExperimentHooks {
   /** Loads an imported teacher (config.teacherImport.key); the page's worker reads IndexedDB. */
   loadTeacher?(key: string): Promise<tf.LayersModel>;
   /** After the teacher and after each student: what a resumed sweep would keep. */
-  onCheckpoint?(state: { teacher: ModelResult; students: ModelResult[]; failures: { label: string; message: string }[]; startedAt: string }): Promise<void> | void;
+  onCheckpoint?(state: SweepProgress): Promise<void> | void;
   /** Called with each trained model (best weights restored); may save it and return where. */
   onModel?(role: ModelResult['role'], label: string, model: tf.LayersModel): Promise<string | void> | string | void;
   /** Returns control to the event loop between steps, so cancel messages are seen. */
@@ -426,7 +426,7 @@ export interface ResumeFrom {
   teacher: tf.LayersModel;
   teacherResult: ModelResult;
   students: ModelResult[];
-  failures?: { label: string; message: string }[];
+  failures?: RunFailure[];
   startedAt: string;
 }
 
@@ -457,7 +457,8 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
   }
   let means: tf.Tensor2D | undefined;
   const students: ModelResult[] = [...(resume?.students ?? [])];
-  const failures: { label: string; message: string }[] = [...(resume?.failures ?? [])];
+  const failures: RunFailure[] = [...(resume?.failures ?? [])];
+  const checkpoint = () => hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
   const finished = new Set([...students.map((s) => s.label), ...failures.map((f) => f.label)]);
   try {
     if (resume) {
@@ -468,7 +469,7 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
     }
     hooks.emit({ type: 'result', result: teacherResult });
     for (const s of students) hooks.emit({ type: 'result', result: s });
-    await hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
+    await checkpoint();
     const classMeans = async () => {
       means ??= await runner.teacherClassMeans(teacher);
       return tf.clone(means);
@@ -486,7 +487,7 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
         failures.push({ label: run.label, message: e.message });
         hooks.emit({ type: 'runFailed', label: run.label, message: e.message });
       }
-      await hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
+      await checkpoint();
     }
   } finally {
     means?.dispose();

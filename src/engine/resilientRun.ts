@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { runExperiment, type ExperimentHooks, type ResumeFrom } from './experiment';
-import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, ModelResult } from './types';
+import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, SweepProgress } from './types';
 
 /** The GPU behind WebGPU/WebGL went away (driver reset, tab in background too long, context lost). */
 export class DeviceLostError extends Error {
@@ -30,9 +30,8 @@ export interface ResilienceDeps {
  */
 export async function runResilient(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, deps: ResilienceDeps, fromCache = false, resumeFrom?: ResumeFrom): Promise<{ result: ExperimentResult; backend: BackendReport }> {
   let current = backend;
-  type Checkpoint = { teacher: ModelResult; students: ModelResult[]; failures: { label: string; message: string }[]; startedAt: string };
   // Boxes: written inside the hooks below, read after a failure (TypeScript cannot see the writes).
-  const kept: { loadTeacher: (() => Promise<tf.LayersModel>) | null; last: Checkpoint | null } = { loadTeacher: null, last: null };
+  const kept: { loadTeacher: (() => Promise<tf.LayersModel>) | null; last: SweepProgress | null } = { loadTeacher: null, last: null };
   let resume = resumeFrom;
   for (;;) {
     try {

@@ -180,6 +180,17 @@ export interface ModelResult {
   modelKey?: string;
 }
 
+/** A student whose training diverged, named with the step and the loss term. */
+export interface RunFailure { label: string; message: string }
+
+/** What a sweep has finished, checkpointed after its teacher and after each student. */
+export interface SweepProgress {
+  teacher: ModelResult;
+  students: ModelResult[];
+  failures: RunFailure[];
+  startedAt: string;
+}
+
 export interface ExperimentResult {
   config: ExperimentConfig;
   backend: BackendReport;
@@ -187,7 +198,7 @@ export interface ExperimentResult {
   teacher: ModelResult;
   students: ModelResult[];
   /** Students whose training diverged (NaN/Inf loss): named, with the step and the loss term. */
-  failures?: { label: string; message: string }[];
+  failures?: RunFailure[];
   startedAt: string;
   seconds: number;
 }

@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { DatasetConfig, ExperimentConfig, ExperimentResult, ModelResult } from '../engine/types';
+import type { DatasetConfig, ExperimentConfig, ExperimentResult, SweepProgress } from '../engine/types';
 
 /**
  * The app's own IndexedDB database (tf.io keeps its models in a separate one, `tensorflowjs`).
@@ -45,13 +45,9 @@ export interface DatasetChunk { key: string; index: number; bytes: ArrayBuffer }
 export const CHUNK_BYTES = 16 * 1024 * 1024;
 
 /** A sweep in progress, checkpointed after its teacher and after each student (run-level resume). */
-export interface StoredSweep {
+export interface StoredSweep extends SweepProgress {
   id: string;
   config: ExperimentConfig;
-  teacher: ModelResult;
-  students: ModelResult[];
-  failures: { label: string; message: string }[];
-  startedAt: string;
   updatedAt: string;
   total: number;
 }

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { lambdasOf, methodsOf } from '../analysis/compare';
 import { parseRunsJson } from '../analysis/runFiles';
-import type { BackendReport, ExperimentConfig, ExperimentResult, LabEvent, MethodId, ModelResult } from '../engine/types';
+import type { BackendReport, ExperimentConfig, ExperimentResult, LabEvent, MethodId, ModelResult, RunFailure } from '../engine/types';
 import { deleteRun, deleteSweep, listRuns, listSweeps, openLabDb, putRun, whenBlocked, type StoredRun, type StoredSweep } from '../storage/db';
 import { EngineClient } from '../worker/client';
 import type { FromWorker } from '../worker/protocol';
@@ -26,7 +26,7 @@ export interface LabState {
   lossVersion: number;
   partial: ModelResult[];
   /** Students of the live run that diverged. */
-  failures: { label: string; message: string }[];
+  failures: RunFailure[];
   result: ExperimentResult | null;
   dataset: { name: string; count: number; fromCache: boolean; warning?: string } | null;
   error: string | null;
