@@ -56,7 +56,15 @@ test('a WIDER Attribute copy: clusters and groups counted, skipped images explai
   await page.getByTestId('dataset-skipped').locator('summary').click();
   await expect(page.getByTestId('dataset-skipped')).toContainText('Image/0--Parade/0_Parade_gone.jpg: missing file');
   await expect(page.getByTestId('dataset-skipped')).toContainText('Image/0--Parade/0_Parade_broken.jpg: unreadable');
+
+  // Person crops: one example per box (2 per photo), each with its own group, cut from the photo;
+  // validation (4) comes out of WIDER's trainval boxes, the test split is WIDER's test boxes.
+  await page.getByTestId('wider-mode').selectOption('person');
+  await page.getByTestId('folder-input').setInputFiles(makeCopy());
+  await expect(summary).toContainText('50 images (28 train · 4 val · 18 test)', { timeout: 60_000 });
+  await expect(row('Parade')).toHaveText(['3', '3', '8']);
+  await expect(row('Business')).toHaveText(['3', '3', '6']);
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1, { timeout: 240_000 });
-  await expect(page.getByText(/9 test images/)).toBeVisible();
+  await expect(page.getByText(/18 test images · wasm/)).toBeVisible(); // WIDER's test split: 8 photos × 2 boxes + 2
 });

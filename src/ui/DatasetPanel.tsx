@@ -91,7 +91,7 @@ export function DatasetPanel() {
             {source === 'wider' && (
               <>
                 <label className="field"><span>Examples</span>
-                  <select value={widerMode} onChange={(e) => setWiderMode(e.target.value as 'image' | 'person')}>
+                  <select value={widerMode} onChange={(e) => setWiderMode(e.target.value as 'image' | 'person')} data-testid="wider-mode">
                     <option value="image">Whole images (group by majority)</option>
                     <option value="person">Person crops (each box)</option>
                   </select>

@@ -48,20 +48,6 @@ const IMAGE = /\.(jpe?g|png|webp)$/i;
 
 interface Item { path: string; classIndex: number; group: number; bbox?: [number, number, number, number]; official?: 'trainval' | 'test' }
 
-async function cropToSquare(file: File, bbox: [number, number, number, number], size: number): Promise<Uint8Array> {
-  // A person box is cut out first, then goes the same way as a whole image.
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(file, Math.max(0, Math.round(bbox[0])), Math.max(0, Math.round(bbox[1])), Math.max(1, Math.round(bbox[2])), Math.max(1, Math.round(bbox[3])));
-  } catch {
-    throw new Error('unreadable image');
-  }
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  return decodeToSquare(await canvas.convertToBlob({ type: 'image/png' }), size);
-}
-
 export async function importFolder(req: ImportRequest, progress: (p: ImportProgress) => void): Promise<ImportSummary> {
   const t0 = performance.now();
   const byPath = new Map(req.files.map((f) => [relativePath(f), f]));
@@ -109,7 +95,7 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
     const it = items[i];
     const file = byPath.get(it.path)!;
     try {
-      const pixels = it.bbox ? await cropToSquare(file, it.bbox, req.size) : await decodeToSquare(file, req.size, it.path);
+      const pixels = await decodeToSquare(file, req.size, it.path, it.bbox);
       images.set(pixels, kept.length * px);
       kept.push(it);
     } catch (e) {

@@ -1,11 +1,12 @@
 /**
  * A photo into the model's input: decoded by the browser (createImageBitmap, in the worker),
  * center-cropped to a square and resized to size × size on an OffscreenCanvas — the same path
- * every decoded training image takes. Returns HWC uint8 RGB.
+ * every decoded training image takes. With `region` (a person box [x, y, w, h]) the square is
+ * centered in that box instead of the whole photo. Returns HWC uint8 RGB.
  */
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/webp'];
 
-export async function decodeToSquare(blob: Blob, size: number, name = 'The file'): Promise<Uint8Array> {
+export async function decodeToSquare(blob: Blob, size: number, name = 'The file', region?: [number, number, number, number]): Promise<Uint8Array> {
   if (blob.size === 0) throw new Error(`${name} is empty (0 bytes).`);
   if (blob.type && !ACCEPTED.includes(blob.type)) throw new Error(`${name} is ${blob.type}; the demo reads JPEG, PNG and WebP images.`);
   let bitmap: ImageBitmap;
@@ -15,13 +16,18 @@ export async function decodeToSquare(blob: Blob, size: number, name = 'The file'
     throw new Error(`${name} could not be decoded as an image: it is not a valid JPEG, PNG or WebP file, or it is damaged.`);
   }
   try {
-    const side = Math.min(bitmap.width, bitmap.height);
+    // The box clipped to the photo; without one, the whole photo.
+    const x0 = region ? Math.min(bitmap.width - 1, Math.max(0, region[0])) : 0;
+    const y0 = region ? Math.min(bitmap.height - 1, Math.max(0, region[1])) : 0;
+    const w = region ? Math.max(1, Math.min(bitmap.width - x0, region[2])) : bitmap.width;
+    const h = region ? Math.max(1, Math.min(bitmap.height - y0, region[3])) : bitmap.height;
+    const side = Math.min(w, h);
     const canvas = new OffscreenCanvas(size, size);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('This browser cannot draw on an OffscreenCanvas in a worker.');
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(bitmap, (bitmap.width - side) / 2, (bitmap.height - side) / 2, side, side, 0, 0, size, size);
+    ctx.drawImage(bitmap, x0 + (w - side) / 2, y0 + (h - side) / 2, side, side, 0, 0, size, size);
     const rgba = ctx.getImageData(0, 0, size, size).data;
     const rgb = new Uint8Array(size * size * 3);
     for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
