@@ -1,12 +1,9 @@
-import { watchCsp, watchRequests } from './offline';
+import { watchPage } from './offline';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 test('after a sweep: runs survive a reload, the λ slider drives the bars, surface and exports work', async ({ page }) => {
-  const pageErrors: string[] = [];
-  const csp = watchCsp(page);
-  const offsite = watchRequests(page);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const watched = watchPage(page);
   await page.goto('/?preset=tiny&methods=kd,rkd&lambdas=0,0.5,1&baseline=0&teacherEpochs=2&studentEpochs=2');
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(6, { timeout: 280_000 });
@@ -92,7 +89,5 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: /^Delete / }).first().click();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
-  expect(pageErrors).toEqual([]);
-  expect(csp).toEqual([]);
-  expect(offsite).toEqual([]);
+  expect(watched).toEqual({ pageErrors: [], csp: [], offsite: [] });
 });

@@ -1,4 +1,4 @@
-import { watchCsp, watchRequests } from './offline';
+import { watchPage } from './offline';
 import { expect, test, type Download } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -33,10 +33,7 @@ async function countSavedModels(page: import('@playwright/test').Page): Promise<
 }
 
 test('photo demo: two students side by side, bad files refused, the student exported and loaded back', async ({ page }) => {
-  const pageErrors: string[] = [];
-  const csp = watchCsp(page);
-  const offsite = watchRequests(page);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const watched = watchPage(page);
   await page.goto('/?preset=tiny&lambdas=0,1&baseline=0&teacherEpochs=2&studentEpochs=2');
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(2, { timeout: 240_000 });
@@ -121,7 +118,5 @@ test('photo demo: two students side by side, bad files refused, the student expo
   await page.getByTestId('stored-run').nth(1).getByRole('button', { name: /^Delete / }).click();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await expect.poll(() => countSavedModels(page)).toBe(3); // imported teacher + the second run's 2 students
-  expect(pageErrors).toEqual([]);
-  expect(csp).toEqual([]);
-  expect(offsite).toEqual([]);
+  expect(watched).toEqual({ pageErrors: [], csp: [], offsite: [] });
 });

@@ -18,3 +18,10 @@ export function watchCsp(page: Page): string[] {
   page.on('pageerror', (e) => { if (/EvalError|Content Security Policy/i.test(e.message)) violations.push(e.message); });
   return violations;
 }
+
+/** Everything a session must not do, watched at once: page errors, CSP violations, off-site requests. */
+export function watchPage(page: Page): { pageErrors: string[]; csp: string[]; offsite: string[] } {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return { pageErrors, csp: watchCsp(page), offsite: watchRequests(page) };
+}

@@ -68,6 +68,14 @@ export function defaultView(result: ExperimentResult): LabState['view'] {
   const lambdas = lambdasOf(result, method);
   return { method, lambda: lambdas.find((l) => l > 0) ?? lambdas[0] };
 }
+/**
+ * The models a run saved under its own id (indexeddb://fairdistill/<run>/…). An imported teacher
+ * the run used is not among them: it belongs to the user's teacher list and outlives the run.
+ */
+export function ownModels(runId: string, models: ModelResult[]): ModelResult[] {
+  return models.filter((m) => m.modelKey?.includes(`/${runId}/`));
+}
+
 let client: EngineClient | null = null;
 /** The id the live run will be stored under (its models are saved under it as they finish). */
 let pendingRunId: string | null = null;
@@ -150,7 +158,7 @@ export const useLab = create<LabState>((set, get) => {
       set({ resumable: null });
       try {
         await deleteSweep(await openLabDb(), sweep.id);
-        const keys = [sweep.teacher, ...sweep.students].flatMap((m) => (m.modelKey?.includes(`/${sweep.id}/`) ? [m.modelKey] : []));
+        const keys = ownModels(sweep.id, [sweep.teacher, ...sweep.students]).map((m) => m.modelKey!);
         if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys });
       } catch (e) {
         set({ error: `The interrupted sweep could not be discarded: ${(e as Error).message}` });
@@ -223,8 +231,7 @@ export const useLab = create<LabState>((set, get) => {
       try {
         const run = get().runs.find((r) => r.id === id);
         await deleteRun(await openLabDb(), id);
-        // Only the run's own models: an imported teacher it used belongs to the user's teacher list.
-        const keys = run ? [run.result.teacher, ...run.result.students].flatMap((m) => (m.modelKey?.includes(`/${id}/`) ? [m.modelKey] : [])) : [];
+        const keys = run ? ownModels(id, [run.result.teacher, ...run.result.students]).map((m) => m.modelKey!) : [];
         // The run's models go with it; a failure here leaves orphaned weights, not a broken run list.
         if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys }).catch(() => undefined);
         if (get().currentRunId === id) set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });

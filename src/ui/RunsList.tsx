@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { exportRunsJson, resultCsv } from '../analysis/runFiles';
 import type { StoredRun } from '../storage/db';
-import { useLab } from '../store/labStore';
+import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
 import { pct } from './format';
 
@@ -30,7 +30,7 @@ function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onO
 /** What a run takes in this browser: its record, and the weights of the models saved under it. */
 function storage(r: StoredRun): string {
   const record = JSON.stringify(r.result).length;
-  const models = [r.result.teacher, ...r.result.students].filter((m) => m.modelKey?.includes(`/${r.id}/`)).reduce((n, m) => n + m.size.bytesFloat32, 0);
+  const models = ownModels(r.id, [r.result.teacher, ...r.result.students]).reduce((n, m) => n + m.size.bytesFloat32, 0);
   const kb = (b: number) => (b < 1e6 ? `${(b / 1024).toFixed(0)} KB` : `${(b / 1e6).toFixed(1)} MB`);
   return models ? `${kb(record)} results + ${kb(models)} models` : `${kb(record)} results`;
 }
