@@ -1,17 +1,26 @@
 import { expect, test } from '@playwright/test';
 
-test('a sweep of 3 students interrupted by a reload resumes: finished students are not redone, all 3 listed once', async ({ page }) => {
+test('a sweep of 3 students interrupted by reloads resumes from its last epoch: finished models and epochs are not redone, all 3 listed once', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto('/?preset=tiny&lambdas=0,0.5,1&baseline=0&teacherEpochs=2&studentEpochs=4');
+  await page.goto('/?preset=tiny&lambdas=0,0.5,1&baseline=0&teacherEpochs=3&studentEpochs=4');
   await page.getByTestId('distill').click();
-  // Reload while the second student trains.
-  await expect(page.getByTestId('stage')).toHaveText('Distilling: CKD λ=0.5', { timeout: 240_000 });
-  await page.reload();
-
+  const meta = page.getByTestId('progress-meta');
   const banner = page.getByTestId('resume-banner');
-  await expect(banner).toContainText('its teacher and 1 of 3 students had finished');
+
+  // First reload: in the teacher's second epoch, its first on record.
+  await expect(meta).toContainText(/Teacher.*epoch 2\/3/, { timeout: 240_000 });
+  await page.reload();
+  await expect(banner).toContainText('its teacher was still training; 3 students to go. Teacher was at epoch 1 of 3');
   await expect(page.getByTestId('stored-run')).toHaveCount(0);
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('stage')).toHaveText('Teacher: going on from epoch 2 (epochs 1–1 restored from the checkpoint)');
+
+  // Second reload: in the third epoch of the second student.
+  await expect(meta).toContainText(/CKD λ=0\.5.*epoch 3\/4/, { timeout: 240_000 });
+  await page.reload();
+  await expect(banner).toContainText('its teacher and 1 of 3 students had finished. CKD λ=0.5 was at epoch 2 of 4');
+  await expect(banner).toContainText('Resuming trains only the 2 left.');
   const stages: string[] = [];
   await page.exposeFunction('recordStage', (s: string) => stages.push(s));
   await page.evaluate(() => {
@@ -22,6 +31,7 @@ test('a sweep of 3 students interrupted by a reload resumes: finished students a
   await page.getByTestId('resume').click();
   await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
   expect(stages.some((s) => s.startsWith('Resuming: 1 of 3'))).toBe(true);
+  expect(stages).toContain('CKD λ=0.5: going on from epoch 3 (epochs 1–2 restored from the checkpoint)');
   expect(stages).not.toContain('Distilling: CKD λ=0'); // the first student was not redone
   expect(stages.some((s) => s.startsWith('Training the teacher'))).toBe(false); // nor the teacher
 
@@ -31,9 +41,18 @@ test('a sweep of 3 students interrupted by a reload resumes: finished students a
   await expect(rows.nth(2)).toHaveAttribute('data-label', 'CKD λ=1');
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
 
-  // The checkpoint is gone with the finished run: no banner after another reload.
+  // The sweep record and its epoch checkpoint are gone with the finished run: no banner after another reload.
   await page.reload();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await expect(page.getByTestId('resume-banner')).toHaveCount(0);
+  const left = await page.evaluate(() => new Promise<number>((resolve, reject) => {
+    const open = indexedDB.open('fairdistill-lab');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const count = open.result.transaction('runSnapshots').objectStore('runSnapshots').count();
+      count.onsuccess = () => { resolve(count.result); open.result.close(); };
+    };
+  }));
+  expect(left).toBe(0);
   expect(pageErrors).toEqual([]);
 });

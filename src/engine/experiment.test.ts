@@ -96,11 +96,11 @@ describe('experiment loop', () => {
       },
       onCheckpoint: (st) => { checkpoints.push({ students: [...st.students] }); },
     });
-    expect(checkpoints.map((c) => c.students.length)).toEqual([0, 1, 2, 3]); // after the teacher, then each student
+    expect(checkpoints.map((c) => c.students.length)).toEqual([0, 0, 1, 2, 3]); // at the start, after the teacher, then each student
     const teacher = await tf.loadLayersModel(tf.io.fromMemory(savedTeacher!));
     const events: LabEvent[] = [];
     const resumed = await runExperiment(config, data, backend, { emit: (e) => events.push(e) }, false, {
-      teacher, teacherResult: full.teacher, students: checkpoints[1].students, startedAt: full.startedAt,
+      teacher, teacherResult: full.teacher, students: checkpoints[2].students, startedAt: full.startedAt,
     });
     const trained = new Set(events.flatMap((e) => (e.type === 'loss' ? [e.runLabel] : [])));
     expect([...trained]).toEqual(['CKD λ=0.5', 'CKD λ=1']); // neither the teacher nor CKD λ=0 again

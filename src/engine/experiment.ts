@@ -9,10 +9,11 @@ import { accuracy, classificationMetrics, confusionMatrix } from './metrics/clas
 import { latencyPerImage, modelSize } from './metrics/efficiency';
 import { fairnessMetrics, groupShares } from './metrics/fairness';
 import { createRng, permutation, subSeed } from './random';
+import { restoreModels, restoreOptimizer, restoreVariables, saveModels, saveOptimizer, saveTensors, saveVariables, tensorsOf } from './runSnapshot';
 import {
   SPLIT,
   type BackendReport, type Curve, type Dataset, type ExperimentConfig, type ExperimentResult,
-  type LabEvent, type MethodId, type ModelResult, type Phase, type RunFailure, type SweepProgress,
+  type LabEvent, type MethodId, type ModelResult, type Phase, type RunFailure, type RunSnapshot, type SweepProgress,
 } from './types';
 
 /**
@@ -32,11 +33,12 @@ export class NumericalError extends Error {
 export interface ExperimentHooks {
   emit(event: LabEvent): void;
   shouldStop?(): boolean;
-  /** Lets the host hand over trained models before they are disposed (storage, demo). */
   /** Loads an imported teacher (config.teacherImport.key); the page's worker reads IndexedDB. */
   loadTeacher?(key: string): Promise<tf.LayersModel>;
-  /** After the teacher and after each student: what a resumed sweep would keep. */
+  /** At the start, after the teacher and after each student: what a resumed sweep would keep. */
   onCheckpoint?(state: SweepProgress): Promise<void> | void;
+  /** After every epoch: the model in training, to go on from there (only built when this is set). */
+  onRunSnapshot?(snapshot: RunSnapshot): Promise<void> | void;
   /** Called with each trained model (best weights restored); may save it and return where. */
   onModel?(role: ModelResult['role'], label: string, model: tf.LayersModel): Promise<string | void> | string | void;
   /** Returns control to the event loop between steps, so cancel messages are seen. */
@@ -89,6 +91,8 @@ interface Progress {
   done: number;
   total: number;
   started: number;
+  /** Steps done before this session (a resumed sweep): left out of the ETA's speed. */
+  doneAtStart: number;
 }
 
 const defaultYield = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -113,7 +117,19 @@ class Runner {
     this.ranges = batchRanges(this.train.length, config.batchSize);
     this.trainShares = groupShares(data.labels, data.groups, this.classes, this.train);
     const steps = this.ranges.length;
-    this.progress = { done: 0, total: steps * (config.teacherEpochs + runs.length * config.studentEpochs), started: Date.now() };
+    this.progress = { done: 0, doneAtStart: 0, total: steps * (config.teacherEpochs + runs.length * config.studentEpochs), started: Date.now() };
+  }
+
+  /** A student a resumed sweep had finished: counted, not trained. */
+  skipRun(): void {
+    this.runIndex++;
+    this.skipSteps(this.config.studentEpochs);
+  }
+
+  /** Counts steps a resumed sweep does not redo (finished models, finished epochs). */
+  skipSteps(epochs: number): void {
+    this.progress.done += epochs * this.ranges.length;
+    this.progress.doneAtStart = this.progress.done;
   }
 
   private async checkpoint(): Promise<void> {
@@ -123,12 +139,13 @@ class Runner {
 
   private emitProgress(phase: Phase, runLabel: string, epoch: number, epochs: number, step: number) {
     this.progress.done++;
-    const { done, total, started } = this.progress;
+    const { done, total, started, doneAtStart } = this.progress;
     const elapsed = (Date.now() - started) / 1000;
+    const here = done - doneAtStart;
     this.hooks.emit({
       type: 'progress', phase, runLabel, run: this.runIndex, runs: this.runs.length + 1,
       epoch, epochs, step, steps: this.ranges.length, fraction: done / total,
-      etaSeconds: done > 0 ? (elapsed / done) * (total - done) : null,
+      etaSeconds: here > 0 ? (elapsed / here) * (total - done) : null,
     });
   }
 
@@ -200,6 +217,12 @@ class Runner {
     let best = -1;
     let weights: tf.Tensor[] | null = null;
     return {
+      save: async (): Promise<RunSnapshot['best']> => (weights ? { accuracy: best, weights: await saveTensors(weights.map((w, i) => ({ name: model.weights[i].name, tensor: w }))) } : null),
+      load: (saved: RunSnapshot['best']) => {
+        if (!saved) return;
+        best = saved.accuracy;
+        weights = tensorsOf(saved.weights);
+      },
       offer: (acc: number) => {
         if (acc <= best) return;
         best = acc;
@@ -228,7 +251,20 @@ class Runner {
     return out;
   }
 
-  async trainTeacher(): Promise<{ model: tf.LayersModel; result: ModelResult }> {
+  /** Puts a model's training back where a snapshot left it; returns the first epoch still to run. */
+  private async restore(snap: RunSnapshot, t: { models: tf.LayersModel[]; optimizer: tf.Optimizer; vars: tf.Variable[]; keeper: ReturnType<Runner['bestKeeper']>; curve: Curve; valAccuracy: number[] }): Promise<number> {
+    restoreModels(t.models, snap.model, snap.label);
+    await restoreOptimizer(t.optimizer, snap.optimizer, t.vars);
+    t.keeper.load(snap.best);
+    t.curve.push(...snap.curve);
+    t.valAccuracy.push(...snap.valAccuracy);
+    this.skipSteps(snap.epoch);
+    this.hooks.emit({ type: 'stage', message: `${snap.label}: going on from epoch ${snap.epoch + 1} (epochs 1–${snap.epoch} restored from the checkpoint)` });
+    for (const p of snap.curve) this.hooks.emit({ type: 'loss', runLabel: snap.label, phase: snap.label === 'Teacher' ? 'teacher' : 'student', step: p.step, epoch: p.epoch, terms: p.terms });
+    return snap.epoch + 1;
+  }
+
+  async trainTeacher(resume?: RunSnapshot): Promise<{ model: tf.LayersModel; result: ModelResult }> {
     const { config, data } = this;
     const model = buildModel(modelPreset(config.teacherModel), { inputSize: data.size, classes: this.classes, seed: subSeed(config.seed, 'teacher'), name: 'teacher' });
     const label = 'Teacher';
@@ -236,9 +272,12 @@ class Runner {
     const valAccuracy: number[] = [];
     const keeper = this.bestKeeper(model);
     const optimizer = makeOptimizer(config);
-    const t0 = Date.now();
+    const vars = trainableVariables([model]);
+    let t0 = Date.now();
     try {
-      for (let epoch = 1; epoch <= config.teacherEpochs; epoch++) {
+      const first = resume ? await this.restore(resume, { models: [model], optimizer, vars, keeper, curve, valAccuracy }) : 1;
+      if (resume) t0 -= resume.trainSeconds * 1000;
+      for (let epoch = first; epoch <= config.teacherEpochs; epoch++) {
         const order = this.order(epoch, 'teacher');
         for (let s = 0; s < this.ranges.length; s++) {
           const [a, b] = this.ranges[s];
@@ -249,7 +288,7 @@ class Runner {
             const loss = crossEntropy(logits, batch.oneHot);
             ce = tf.keep(tf.clone(loss));
             return loss;
-          }, false, trainableVariables([model]));
+          }, false, vars);
           disposeBatch(batch);
           const step = curve.length + 1;
           const terms = await this.readTerms({ CE: ce! }, step, label);
@@ -262,6 +301,12 @@ class Runner {
         valAccuracy.push(acc);
         keeper.offer(acc);
         this.hooks.emit({ type: 'epoch', runLabel: label, phase: 'teacher', epoch, valAccuracy: acc });
+        if (this.hooks.onRunSnapshot) {
+          await this.hooks.onRunSnapshot({
+            label, epoch, epochs: config.teacherEpochs, model: await saveModels([model]), optimizer: await saveOptimizer(optimizer), method: [],
+            best: await keeper.save(), curve: curve.slice(), valAccuracy: valAccuracy.slice(), trainSeconds: (Date.now() - t0) / 1000,
+          });
+        }
       }
       keeper.restore();
     } catch (e) {
@@ -275,7 +320,7 @@ class Runner {
     return { model, result };
   }
 
-  async trainStudent(teacher: tf.LayersModel, run: StudentRun, classMeans: () => Promise<tf.Tensor2D>): Promise<ModelResult> {
+  async trainStudent(teacher: tf.LayersModel, run: StudentRun, classMeans: () => Promise<tf.Tensor2D>, resume?: RunSnapshot): Promise<ModelResult> {
     const { config, data } = this;
     this.runIndex++;
     const def: DistillMethod = getMethod(run.method);
@@ -290,12 +335,27 @@ class Runner {
     const keeper = this.bestKeeper(student);
     const curve: Curve = [];
     const valAccuracy: number[] = [];
-    const t0 = Date.now();
+    let t0 = Date.now();
     try {
       state = def.setup?.({ params: run.params, studentDim, teacherDim, classes: this.classes, seed: subSeed(config.seed, 'method'), teacherClassMeans: means ? () => tf.clone(means) : undefined });
-      const vars = [...trainableVariables([student, ...(state?.trainableModels ?? [])]), ...(state?.variables ?? [])];
+      const extraModels = state?.trainableModels ?? [];
+      const methodVars = state?.variables ?? [];
+      const vars = [...trainableVariables([student, ...extraModels]), ...methodVars];
       const advVars = adversary ? trainableVariables([adversary]) : [];
-      for (let epoch = 1; epoch <= config.studentEpochs; epoch++) {
+      let first = 1;
+      if (resume) {
+        if (Boolean(resume.adversary) !== Boolean(adversary)) throw new Error(`The checkpoint of ${run.label} does not match its debiasing setting.`);
+        first = await this.restore(resume, { models: [student], optimizer, vars, keeper, curve, valAccuracy });
+        const methodSaved = resume.method;
+        restoreVariables(methodVars, methodSaved.slice(0, methodVars.length), `${run.label} method`);
+        restoreModels(extraModels, methodSaved.slice(methodVars.length), `${run.label} method`);
+        if (adversary && resume.adversary) {
+          restoreModels([adversary], resume.adversary.model, `${run.label} adversary`);
+          await restoreOptimizer(advOptimizer!, resume.adversary.optimizer, advVars);
+        }
+        t0 -= resume.trainSeconds * 1000;
+      }
+      for (let epoch = first; epoch <= config.studentEpochs; epoch++) {
         state?.beforeEpoch?.(epoch);
         const lambda = lambdaAt(run.lambda, epoch, config.studentEpochs, config.debias.warmupEpochs, config.debias.schedule);
         const order = this.order(epoch, 'student');
@@ -317,6 +377,15 @@ class Runner {
         valAccuracy.push(acc);
         keeper.offer(acc);
         this.hooks.emit({ type: 'epoch', runLabel: run.label, phase: 'student', epoch, valAccuracy: acc });
+        if (this.hooks.onRunSnapshot) {
+          await this.hooks.onRunSnapshot({
+            label: run.label, epoch, epochs: config.studentEpochs,
+            model: await saveModels([student]), optimizer: await saveOptimizer(optimizer),
+            method: [...await saveVariables(methodVars), ...await saveModels(extraModels)],
+            ...(adversary ? { adversary: { model: await saveModels([adversary]), optimizer: await saveOptimizer(advOptimizer!) } } : {}),
+            best: await keeper.save(), curve: curve.slice(), valAccuracy: valAccuracy.slice(), trainSeconds: (Date.now() - t0) / 1000,
+          });
+        }
       }
       keeper.restore();
       const result = await this.evaluate(student, { role: run.role, label: run.label, model: config.studentModel, method: run.method, lambda: run.lambda, valAccuracy, curve, trainSeconds: (Date.now() - t0) / 1000 });
@@ -421,26 +490,37 @@ function makeOptimizer(config: ExperimentConfig): tf.Optimizer {
   return config.optimizer === 'sgd' ? tf.train.sgd(config.learningRate) : tf.train.adam(config.learningRate);
 }
 
-/** What an interrupted sweep left: its trained teacher and the students it finished. */
+/** What an interrupted sweep left: its teacher (once trained), the students it finished, the model it was training. */
 export interface ResumeFrom {
-  teacher: tf.LayersModel;
-  teacherResult: ModelResult;
+  /** The trained teacher and its result; absent when the sweep stopped during the teacher's training. */
+  teacher?: tf.LayersModel;
+  teacherResult?: ModelResult;
   students: ModelResult[];
   failures?: RunFailure[];
   startedAt: string;
+  /** The model that was training, as of its last finished epoch. */
+  inProgress?: RunSnapshot;
 }
 
 export async function runExperiment(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, fromCache = false, resume?: ResumeFrom): Promise<ExperimentResult> {
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
+  if (resume && Boolean(resume.teacher) !== Boolean(resume.teacherResult)) throw new Error('A resumed sweep needs both its teacher model and its teacher result.');
   const started = resume ? new Date(resume.startedAt) : new Date();
   const runs = planRuns(config);
   const runner = new Runner(config, data, hooks, runs);
+  const students: ModelResult[] = [...(resume?.students ?? [])];
+  const failures: RunFailure[] = [...(resume?.failures ?? [])];
+  const finished = new Set([...students.map((s) => s.label), ...failures.map((f) => f.label)]);
+  // A snapshot of a model that finished after it was written is stale: that model is not retrained.
+  const inProgress = resume?.inProgress && !finished.has(resume.inProgress.label) && !(resume.teacher && resume.inProgress.label === 'Teacher') ? resume.inProgress : undefined;
   let teacher: tf.LayersModel;
   let teacherResult: ModelResult;
-  if (resume) {
+  const resumedTeacher = Boolean(resume?.teacher && resume.teacherResult);
+  if (resume?.teacher && resume.teacherResult) {
     teacher = resume.teacher;
     teacherResult = resume.teacherResult;
+    runner.skipSteps(config.teacherEpochs);
   } else if (config.teacherImport) {
     if (!hooks.loadTeacher) throw new Error('This runner cannot load an imported teacher.');
     hooks.emit({ type: 'stage', message: `Measuring the imported teacher ${config.teacherImport.name}` });
@@ -450,18 +530,17 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
     teacherResult = await runner.evaluate(teacher, { role: 'teacher', label: `Teacher (${config.teacherImport.name})`, model: config.teacherImport.name, method: 'none', lambda: 0, valAccuracy: [await runner.valAccuracy(teacher)], curve: [], trainSeconds: 0 });
     teacherResult = { ...teacherResult, modelKey: config.teacherImport.key };
   } else {
+    // The sweep is on record before its longest part, so a reload during the teacher can resume it.
+    if (!resume) await hooks.onCheckpoint?.({ teacher: null, students, failures, startedAt: started.toISOString() });
     hooks.emit({ type: 'stage', message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images` });
-    const trained = await runner.trainTeacher();
+    const trained = await runner.trainTeacher(inProgress?.label === 'Teacher' ? inProgress : undefined);
     teacher = trained.model;
     teacherResult = trained.result;
   }
   let means: tf.Tensor2D | undefined;
-  const students: ModelResult[] = [...(resume?.students ?? [])];
-  const failures: RunFailure[] = [...(resume?.failures ?? [])];
   const checkpoint = () => hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
-  const finished = new Set([...students.map((s) => s.label), ...failures.map((f) => f.label)]);
   try {
-    if (resume) {
+    if (resumedTeacher) {
       hooks.emit({ type: 'stage', message: `Resuming: ${finished.size} of ${runs.length} students were already done` });
     } else if (!config.teacherImport) {
       const key = await hooks.onModel?.('teacher', 'Teacher', teacher);
@@ -475,10 +554,10 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
       return tf.clone(means);
     };
     for (const run of runs) {
-      if (finished.has(run.label)) continue; // done before the interruption: never redone
+      if (finished.has(run.label)) { runner.skipRun(); continue; } // done before the interruption: never redone
       hooks.emit({ type: 'stage', message: `Distilling: ${run.label}` });
       try {
-        const r = await runner.trainStudent(teacher, run, classMeans);
+        const r = await runner.trainStudent(teacher, run, classMeans, inProgress?.label === run.label ? inProgress : undefined);
         students.push(r);
         hooks.emit({ type: 'result', result: r });
       } catch (e) {

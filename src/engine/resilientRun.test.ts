@@ -53,4 +53,42 @@ describe('device loss', () => {
     expect(teacherSteps).toBe(Math.ceil(data.split.filter((s) => s === 0).length / config.batchSize));
     expect(firstStudentResults).toBe(2); // trained and reported once, re-announced once on resume
   });
+
+  it('a device lost in the middle of a model goes on from its last finished epoch, teacher or student', async () => {
+    await selectBackend({ forced: 'wasm' });
+    const config: SyntheticExperimentConfig = {
+      ...EXPERIMENT_PRESETS.tiny, dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      teacherEpochs: 3, studentEpochs: 3, baseline: false, methods: [methodChoice('tiny', 'kd')], lambdas: [1],
+    };
+    const data = generateSynthetic(config.dataset);
+    const events: LabEvent[] = [];
+    const losses: string[] = [];
+    const { result } = await runResilient(config, data, wasm, {
+      emit: (e) => {
+        events.push(e);
+        // Lost twice: in the teacher's third epoch, then (on cpu) in the student's third epoch.
+        if (e.type === 'progress' && e.step === 1 && e.epoch === 3 && !losses.includes(e.runLabel)) { losses.push(e.runLabel); throw new DeviceLostError(tf.getBackend(), 'simulated'); }
+      },
+    }, {
+      keepTeacher: async (model) => {
+        let art: tf.io.ModelArtifacts | null = null;
+        await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+        return () => tf.loadLayersModel(tf.io.fromMemory(art!));
+      },
+      nextBackend: async (failed) => {
+        const next = failed.name === 'wasm' ? 'cpu' : 'wasm';
+        return selectBackend({ forced: next }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, `${failed.name}: device lost`] }));
+      },
+    });
+    expect(losses).toEqual(['Teacher', 'CKD λ=1']);
+    const stages = events.flatMap((e) => (e.type === 'stage' ? [e.message] : []));
+    expect(stages).toContain('Teacher: going on from epoch 3 (epochs 1–2 restored from the checkpoint)');
+    expect(stages).toContain('CKD λ=1: going on from epoch 3 (epochs 1–2 restored from the checkpoint)');
+    // Each epoch was finished once: nothing before the last checkpoint was trained again.
+    const epochs = events.flatMap((e) => (e.type === 'epoch' ? [`${e.runLabel}:${e.epoch}`] : []));
+    expect(epochs).toEqual(['Teacher:1', 'Teacher:2', 'Teacher:3', 'CKD λ=1:1', 'CKD λ=1:2', 'CKD λ=1:3']);
+    expect(result.teacher.valAccuracy).toHaveLength(3);
+    expect(result.students[0].valAccuracy).toHaveLength(3);
+    expect(result.students[0].curve.map((p) => p.step)).toEqual(result.students[0].curve.map((_p, i) => i + 1));
+  });
 });

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { runExperiment, type ExperimentHooks, type ResumeFrom } from './experiment';
-import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, SweepProgress } from './types';
+import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from './types';
 
 /** The GPU behind WebGPU/WebGL went away (driver reset, tab in background too long, context lost). */
 export class DeviceLostError extends Error {
@@ -25,14 +25,16 @@ export interface ResilienceDeps {
 
 /**
  * runExperiment that survives a lost GPU device: the sweep goes on from its last checkpoint
- * (the teacher and every finished student) on the next backend in the fallback order. A loss
- * during the teacher's training restarts the teacher there.
+ * (the teacher, every finished student, and the last finished epoch of the model in training)
+ * on the next backend in the fallback order. Snapshots are plain arrays, so any backend reads them.
  */
 export async function runResilient(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, deps: ResilienceDeps, fromCache = false, resumeFrom?: ResumeFrom): Promise<{ result: ExperimentResult; backend: BackendReport }> {
   let current = backend;
   // Boxes: written inside the hooks below, read after a failure (TypeScript cannot see the writes).
-  const kept: { loadTeacher: (() => Promise<tf.LayersModel>) | null; last: SweepProgress | null } = { loadTeacher: null, last: null };
+  const kept: { loadTeacher: (() => Promise<tf.LayersModel>) | null; last: SweepProgress | null; snapshot: RunSnapshot | null } = { loadTeacher: null, last: null, snapshot: resumeFrom?.inProgress ?? null };
   let resume = resumeFrom;
+  // A resumed sweep's teacher is not handed to onModel again: keep it here for a later device loss.
+  if (resumeFrom?.teacher) kept.loadTeacher = await deps.keepTeacher(resumeFrom.teacher);
   for (;;) {
     try {
       const result = await runExperiment(config, data, current, {
@@ -44,7 +46,12 @@ export async function runResilient(config: ExperimentConfig, data: Dataset, back
         },
         onCheckpoint: async (state) => {
           kept.last = { ...state, students: [...state.students], failures: [...state.failures] };
+          if (state.teacher) kept.snapshot = null; // the model it belonged to has finished
           await hooks.onCheckpoint?.(state);
+        },
+        onRunSnapshot: async (snap) => {
+          kept.snapshot = snap;
+          await hooks.onRunSnapshot?.(snap);
         },
       }, fromCache, resume);
       return { result: { ...result, backend: current }, backend: current };
@@ -55,8 +62,14 @@ export async function runResilient(config: ExperimentConfig, data: Dataset, back
       if (!next) throw new Error(`${reason} No other backend could take over.`);
       hooks.emit({ type: 'stage', message: `${reason} Continuing on ${next.name} from the last checkpoint.` });
       current = next;
-      const { last, loadTeacher } = kept;
-      resume = last && loadTeacher ? { teacher: await loadTeacher(), teacherResult: last.teacher, students: last.students, failures: last.failures, startedAt: last.startedAt } : undefined;
+      const { last, loadTeacher, snapshot } = kept;
+      const inProgress = snapshot ?? undefined;
+      if (last?.teacher && loadTeacher) {
+        resume = { teacher: await loadTeacher(), teacherResult: last.teacher, students: last.students, failures: last.failures, startedAt: last.startedAt, inProgress };
+      } else if (last || resume) {
+        // Lost during the teacher's training: it goes on from its last finished epoch.
+        resume = { students: [], failures: [], startedAt: last?.startedAt ?? resume!.startedAt, inProgress };
+      }
     }
   }
 }

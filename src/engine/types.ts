@@ -183,9 +183,45 @@ export interface ModelResult {
 /** A student whose training diverged, named with the step and the loss term. */
 export interface RunFailure { label: string; message: string }
 
-/** What a sweep has finished, checkpointed after its teacher and after each student. */
+/** A tensor as plain data: what checkpoints store. */
+export interface SavedTensor { name: string; shape: number[]; dtype: 'float32' | 'int32'; data: Float32Array | Int32Array }
+
+/** An optimizer's state: its step count and its slots (Adam: first then second moments, in variable order). */
+export interface OptimizerSnapshot {
+  kind: 'adam' | 'sgd';
+  iterations: number;
+  /** Adam's running β₁ᵗ and β₂ᵗ (bias correction), saved exactly. */
+  accBeta1?: number;
+  accBeta2?: number;
+  slots: SavedTensor[];
+}
+
+/**
+ * A model in training as of the end of an epoch: everything needed to go on from there as if it
+ * had never stopped (the epoch order is seeded by epoch number, so nothing else is needed).
+ */
+export interface RunSnapshot {
+  /** The run's label ('Teacher' or a student's). */
+  label: string;
+  /** Epochs finished. */
+  epoch: number;
+  epochs: number;
+  model: SavedTensor[];
+  optimizer: OptimizerSnapshot;
+  /** The method's own trained state (CTKD's temperature, KD++'s projection), in the method's order. */
+  method: SavedTensor[];
+  adversary?: { model: SavedTensor[]; optimizer: OptimizerSnapshot };
+  /** The best weights by validation accuracy so far (restored at the end of training). */
+  best: { accuracy: number; weights: SavedTensor[] } | null;
+  curve: Curve;
+  valAccuracy: number[];
+  trainSeconds: number;
+}
+
+/** What a sweep has finished, checkpointed when it starts, after its teacher and after each student. */
 export interface SweepProgress {
-  teacher: ModelResult;
+  /** Null until the teacher has finished. */
+  teacher: ModelResult | null;
   students: ModelResult[];
   failures: RunFailure[];
   startedAt: string;

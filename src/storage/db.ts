@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { DatasetConfig, ExperimentConfig, ExperimentResult, SweepProgress } from '../engine/types';
+import type { DatasetConfig, ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from '../engine/types';
 
 /**
  * The app's own IndexedDB database (tf.io keeps its models in a separate one, `tensorflowjs`).
@@ -7,7 +7,7 @@ import type { DatasetConfig, ExperimentConfig, ExperimentResult, SweepProgress }
  */
 
 export const DB_NAME = 'fairdistill-lab';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface StoredDataset {
   key: string;
@@ -44,16 +44,22 @@ export interface DatasetChunk { key: string; index: number; bytes: ArrayBuffer }
 /** Pixels per chunk record (bytes). 16 MB keeps each structured clone small for every browser. */
 export const CHUNK_BYTES = 16 * 1024 * 1024;
 
-/** A sweep in progress, checkpointed after its teacher and after each student (run-level resume). */
+/** A sweep in progress: what it has finished, and where the model in training is (its snapshot is in runSnapshots). */
 export interface StoredSweep extends SweepProgress {
   id: string;
   config: ExperimentConfig;
   updatedAt: string;
   total: number;
+  /** The model in training as of its last epoch checkpoint. */
+  current?: { label: string; epoch: number; epochs: number; bytes: number };
 }
+
+/** The epoch checkpoint of a sweep's model in training: one per sweep, replaced every epoch. */
+export interface StoredSnapshot { id: string; snapshot: RunSnapshot }
 
 interface LabSchema extends DBSchema {
   sweeps: { key: string; value: StoredSweep };
+  runSnapshots: { key: string; value: StoredSnapshot };
   datasets: { key: string; value: StoredDataset };
   datasetInfo: { key: string; value: DatasetInfo };
   datasetChunks: { key: [string, number]; value: DatasetChunk };
@@ -80,6 +86,8 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
       if (!db.objectStoreNames.contains('sweeps')) db.createObjectStore('sweeps', { keyPath: 'id' });
       if (!db.objectStoreNames.contains('datasetChunks')) db.createObjectStore('datasetChunks', { keyPath: ['key', 'index'] });
       if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
+      // v3: epoch checkpoints, apart from the sweep records so listing sweeps never reads weights.
+      if (!db.objectStoreNames.contains('runSnapshots')) db.createObjectStore('runSnapshots', { keyPath: 'id' });
     },
     // Another tab holds an older version open. Tabs of this version step aside (below); an older build
     // may not, so the page says what to do instead of waiting silently.
@@ -147,14 +155,48 @@ export async function deleteRun(db: LabDb, id: string): Promise<void> {
   await db.delete('runs', id);
 }
 
+/**
+ * Records what a sweep has finished. The epoch snapshot goes in the same transaction once the model
+ * it belongs to is among the finished ones: a finished model's checkpoint is never left behind, and
+ * the model in training keeps its checkpoint until then.
+ */
 export async function putSweep(db: LabDb, sweep: StoredSweep): Promise<void> {
-  await db.put('sweeps', sweep);
+  const tx = db.transaction(['sweeps', 'runSnapshots'], 'readwrite');
+  const sweeps = tx.objectStore('sweeps');
+  const current = sweep.current ?? (await sweeps.get(sweep.id))?.current;
+  const done = new Set([...(sweep.teacher ? ['Teacher'] : []), ...sweep.students.map((s) => s.label), ...sweep.failures.map((f) => f.label)]);
+  const stale = current && done.has(current.label);
+  const { current: _c, ...rest } = sweep;
+  await Promise.all([
+    sweeps.put(current && !stale ? { ...rest, current } : rest),
+    ...(stale ? [tx.objectStore('runSnapshots').delete(sweep.id)] : []),
+    tx.done,
+  ]);
+}
+
+/** Stores the epoch checkpoint and notes it on the sweep record, in one transaction. */
+export async function putRunSnapshot(db: LabDb, id: string, snapshot: RunSnapshot, bytes: number): Promise<void> {
+  const tx = db.transaction(['sweeps', 'runSnapshots'], 'readwrite');
+  const sweep = await tx.objectStore('sweeps').get(id);
+  if (!sweep) { tx.abort(); await tx.done.catch(() => undefined); throw new Error('the sweep has no record to attach the checkpoint to'); }
+  const current = { label: snapshot.label, epoch: snapshot.epoch, epochs: snapshot.epochs, bytes };
+  await Promise.all([
+    tx.objectStore('runSnapshots').put({ id, snapshot }),
+    tx.objectStore('sweeps').put({ ...sweep, current, updatedAt: new Date().toISOString() }),
+    tx.done,
+  ]);
+}
+
+export async function getRunSnapshot(db: LabDb, id: string): Promise<RunSnapshot | undefined> {
+  return (await db.get('runSnapshots', id))?.snapshot;
 }
 
 export async function listSweeps(db: LabDb): Promise<StoredSweep[]> {
   return db.getAll('sweeps');
 }
 
+/** Drops a sweep's record and its epoch checkpoint together (finished and stored, or discarded). */
 export async function deleteSweep(db: LabDb, id: string): Promise<void> {
-  await db.delete('sweeps', id);
+  const tx = db.transaction(['sweeps', 'runSnapshots'], 'readwrite');
+  await Promise.all([tx.objectStore('sweeps').delete(id), tx.objectStore('runSnapshots').delete(id), tx.done]);
 }

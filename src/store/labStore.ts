@@ -158,7 +158,7 @@ export const useLab = create<LabState>((set, get) => {
       set({ resumable: null });
       try {
         await deleteSweep(await openLabDb(), sweep.id);
-        const keys = ownModels(sweep.id, [sweep.teacher, ...sweep.students]).map((m) => m.modelKey!);
+        const keys = ownModels(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]).map((m) => m.modelKey!);
         if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys });
       } catch (e) {
         set({ error: `The interrupted sweep could not be discarded: ${(e as Error).message}` });

@@ -3,7 +3,7 @@ import { exportRunsJson, resultCsv } from '../analysis/runFiles';
 import type { StoredRun } from '../storage/db';
 import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
-import { pct } from './format';
+import { formatBytes, pct } from './format';
 
 function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onOpen(): void; disabled: boolean }) {
   const renameRun = useLab((s) => s.renameRun);
@@ -31,8 +31,7 @@ function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onO
 function storage(r: StoredRun): string {
   const record = JSON.stringify(r.result).length;
   const models = ownModels(r.id, [r.result.teacher, ...r.result.students]).reduce((n, m) => n + m.size.bytesFloat32, 0);
-  const kb = (b: number) => (b < 1e6 ? `${(b / 1024).toFixed(0)} KB` : `${(b / 1e6).toFixed(1)} MB`);
-  return models ? `${kb(record)} results + ${kb(models)} models` : `${kb(record)} results`;
+  return models ? `${formatBytes(record)} results + ${formatBytes(models)} models` : `${formatBytes(record)} results`;
 }
 
 export function RunsList() {

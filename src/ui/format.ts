@@ -7,3 +7,5 @@ export function duration(seconds: number | null): string {
   const m = Math.floor(seconds / 60);
   return m < 60 ? `${m} min ${Math.round(seconds % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+/** Storage sizes: KB below a megabyte, MB above (decimal megabytes, as browsers report quota). */
+export const formatBytes = (b: number) => (b < 1e6 ? `${(b / 1024).toFixed(0)} KB` : `${(b / 1e6).toFixed(1)} MB`);

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { CancelledError, planRuns, type ResumeFrom } from '../engine/experiment';
 import { DeviceLostError, runResilient } from '../engine/resilientRun';
 import { BACKEND_ORDER, type BackendReport } from '../engine/types';
-import { listSweeps, openLabDb, putSweep } from '../storage/db';
+import { getRunSnapshot, listSweeps, openLabDb, putRunSnapshot, putSweep } from '../storage/db';
+import { snapshotBytes } from '../engine/runSnapshot';
 import { loadDataset } from './datasetLoader';
 import { importFolder } from './folderImport';
 import { keepInMemory, modelKey, runModelOp, saveModel } from './modelStore';
@@ -86,10 +87,15 @@ ctx.onmessage = async (ev: MessageEvent) => {
     let resume: ResumeFrom | undefined;
     if (msg.resume && runId && db) {
       const sweep = (await listSweeps(db)).find((s) => s.id === runId);
-      if (!sweep?.teacher.modelKey) throw new Error('The interrupted sweep can no longer be resumed (its checkpoint or its teacher model is gone).');
-      post({ type: 'stage', message: 'Loading the checkpointed teacher' });
-      const teacher = await tf.loadLayersModel(sweep.teacher.modelKey);
-      resume = { teacher, teacherResult: sweep.teacher, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt };
+      if (!sweep || (sweep.teacher && !sweep.teacher.modelKey)) throw new Error('The interrupted sweep can no longer be resumed (its checkpoint or its teacher model is gone).');
+      const inProgress = sweep.current ? await getRunSnapshot(db, runId) : undefined;
+      if (sweep.teacher) {
+        post({ type: 'stage', message: 'Loading the checkpointed teacher' });
+        const teacher = await tf.loadLayersModel(sweep.teacher.modelKey!);
+        resume = { teacher, teacherResult: sweep.teacher, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt, inProgress };
+      } else {
+        resume = { students: [], failures: [], startedAt: sweep.startedAt, inProgress };
+      }
     }
     const total = planRuns(msg.config).length;
     lostReason = null;
@@ -101,6 +107,14 @@ ctx.onmessage = async (ev: MessageEvent) => {
           await putSweep(db!, { id: runId, config: msg.config, ...state, updatedAt: new Date().toISOString(), total });
         } catch (e) {
           post({ type: 'stage', message: `The checkpoint could not be written (${(e as Error).message}); the run goes on.` });
+        }
+      } : undefined,
+      // Epoch-level checkpoint: the model in training goes on from its last finished epoch.
+      onRunSnapshot: runId && db ? async (snap) => {
+        try {
+          await putRunSnapshot(db!, runId, snap, snapshotBytes(snap));
+        } catch (e) {
+          post({ type: 'stage', message: `The epoch checkpoint of ${snap.label} could not be written (${(e as Error).message}); the run goes on.` });
         }
       } : undefined,
       emit: (e) => {

@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
+import { CancelledError, runExperiment, type ExperimentHooks } from './experiment';
+import { buildModel, modelPreset } from './models/efficientnet';
+import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
+import { restoreModels, restoreOptimizer, saveModels, saveOptimizer, snapshotBytes } from './runSnapshot';
+import { useTestBackend } from './testing/setup';
+import type { ExperimentResult, LabEvent, ModelResult, RunSnapshot, SweepProgress } from './types';
+
+beforeAll(() => useTestBackend());
+
+const backend = { name: 'wasm' as const, fallbacks: [] };
+// Every kind of per-run state: the adversary (λ > 0), CTKD's temperature variable, KD++'s projection layer.
+const config: SyntheticExperimentConfig = {
+  ...EXPERIMENT_PRESETS.tiny,
+  dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+  teacherEpochs: 2,
+  studentEpochs: 3,
+  baseline: false,
+  methods: [methodChoice('tiny', 'ctkd'), methodChoice('tiny', 'kdpp')],
+  lambdas: [0.5],
+};
+const data = generateSynthetic(config.dataset);
+
+async function memoryTeacher(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let art: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  return art!;
+}
+
+/** Runs the sweep until `stopAfter` (a run label and an epoch) has been snapshotted, then cancels like a reload would. */
+async function interrupted(stopAfter: { label: string; epoch: number }) {
+  let stop = false;
+  let snapshot: RunSnapshot | undefined;
+  let sweep: SweepProgress | undefined;
+  let teacher: tf.io.ModelArtifacts | undefined;
+  const hooks: ExperimentHooks = {
+    emit: () => {},
+    shouldStop: () => stop,
+    onCheckpoint: (s) => { sweep = { ...s, students: [...s.students], failures: [...s.failures] }; },
+    onRunSnapshot: (s) => { snapshot = s; if (s.label === stopAfter.label && s.epoch === stopAfter.epoch) stop = true; },
+    onModel: async (role, _l, m) => { if (role === 'teacher') teacher = await memoryTeacher(m); },
+  };
+  await expect(runExperiment(config, data, backend, hooks)).rejects.toBeInstanceOf(CancelledError);
+  return { snapshot: snapshot!, sweep: sweep!, teacher };
+}
+
+function expectSameModel(a: ModelResult, b: ModelResult) {
+  expect(b.curve).toEqual(a.curve);
+  expect(b.valAccuracy).toEqual(a.valAccuracy);
+  expect(b.test.confusion).toEqual(a.test.confusion);
+  expect(b.fairness.meanAbsDisparity).toBe(a.fairness.meanAbsDisparity);
+}
+
+describe('epoch checkpoints', () => {
+  let full: ExperimentResult;
+  beforeAll(async () => { full = await runExperiment(config, data, backend, { emit: () => {} }); });
+
+  it('a student stopped after its first epoch goes on from the snapshot and ends exactly where the uninterrupted run ends', async () => {
+    const before = tf.memory().numTensors;
+    const { snapshot, sweep, teacher } = await interrupted({ label: 'KD++ λ=0.5', epoch: 1 });
+    expect(snapshot).toMatchObject({ label: 'KD++ λ=0.5', epoch: 1, epochs: 3 });
+    expect(snapshot.adversary).toBeDefined();
+    expect(snapshot.method.length).toBeGreaterThan(0); // the projection layer
+    expect(snapshot.optimizer).toMatchObject({ kind: 'adam', iterations: snapshot.curve.length });
+    expect(snapshotBytes(snapshot)).toBeGreaterThan(0);
+    expect(sweep.students.map((s) => s.label)).toEqual(['CTKD λ=0.5']);
+    const events: LabEvent[] = [];
+    const resumed = await runExperiment(config, data, backend, { emit: (e) => events.push(e) }, false, {
+      teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)), teacherResult: sweep.teacher!, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt, inProgress: snapshot,
+    });
+    expectSameModel(full.teacher, resumed.teacher);
+    full.students.forEach((s, i) => expectSameModel(s, resumed.students[i]));
+    // Only epochs 2 and 3 of KD++ were trained; epoch 1 came back from the snapshot.
+    const stages = events.flatMap((e) => (e.type === 'stage' ? [e.message] : []));
+    expect(stages).toContain('KD++ λ=0.5: going on from epoch 2 (epochs 1–1 restored from the checkpoint)');
+    const epochs = events.flatMap((e) => (e.type === 'epoch' ? [`${e.runLabel}:${e.epoch}`] : []));
+    expect(epochs).toEqual(['KD++ λ=0.5:2', 'KD++ λ=0.5:3']);
+    const progress = events.filter((e): e is Extract<LabEvent, { type: 'progress' }> => e.type === 'progress');
+    const steps = Math.ceil(data.split.filter((s) => s === 0).length / config.batchSize);
+    expect(progress[0].fraction).toBeCloseTo((2 + 3 + 1 + 1 / steps) * steps / ((2 + 3 + 3) * steps), 9);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a teacher stopped after its first epoch goes on from the snapshot; the sweep ends as the uninterrupted one', async () => {
+    const before = tf.memory().numTensors;
+    const { snapshot, sweep } = await interrupted({ label: 'Teacher', epoch: 1 });
+    expect(sweep.teacher).toBeNull(); // on record before the teacher had finished
+    expect(snapshot.adversary).toBeUndefined();
+    const resumed = await runExperiment(config, data, backend, { emit: () => {} }, false, { students: [], failures: [], startedAt: sweep.startedAt, inProgress: snapshot });
+    expectSameModel(full.teacher, resumed.teacher);
+    full.students.forEach((s, i) => expectSameModel(s, resumed.students[i]));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a snapshot of another model or optimizer is refused with a message, not half-loaded', async () => {
+    const before = tf.memory().numTensors;
+    const opts = { inputSize: 32, classes: 8, seed: 1 };
+    const teacher = buildModel(modelPreset('tiny-teacher'), { ...opts, name: 't' });
+    const student = buildModel(modelPreset('tiny-student'), { ...opts, name: 's' });
+    const saved = await saveModels([teacher]);
+    expect(() => restoreModels([student], saved, 'Teacher')).toThrow(/^The checkpoint (holds \d+ tensors for the Teacher; it has \d+|'s Teacher tensor \d+ .* is [\d×]+; the model's is [\d×]+)/);
+    const sgd = tf.train.sgd(0.1);
+    await expect(restoreOptimizer(sgd, { kind: 'adam', iterations: 3, slots: [] }, [])).rejects.toThrow('The checkpoint was written with the adam optimizer; this run uses sgd.');
+    sgd.dispose();
+    teacher.dispose();
+    student.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("Adam's moments, step count and bias-correction powers survive the round trip exactly", async () => {
+    const before = tf.memory().numTensors;
+    const make = () => tf.tidy(() => [tf.variable(tf.tensor1d([1, -2, 3])), tf.variable(tf.tensor2d([[0.5, 0.25]]))]);
+    const loss = (vs: tf.Variable[]) => () => tf.add(tf.sum(tf.square(tf.sub(vs[0], 0.3))), tf.sum(tf.mul(vs[1], vs[1]))) as tf.Scalar;
+    const a = make();
+    const optA = tf.train.adam(0.1);
+    for (let i = 0; i < 3; i++) optA.minimize(loss(a), false, a);
+    const snap = await saveOptimizer(optA);
+    expect(snap.iterations).toBe(3);
+    expect(snap.accBeta1).toBeCloseTo(0.9 ** 4, 6);
+    const b = make();
+    b.forEach((v, i) => v.assign(a[i]));
+    const optB = tf.train.adam(0.1);
+    await restoreOptimizer(optB, snap, b);
+    for (let i = 0; i < 2; i++) { optA.minimize(loss(a), false, a); optB.minimize(loss(b), false, b); }
+    for (let i = 0; i < 2; i++) expect(Array.from(b[i].dataSync())).toEqual(Array.from(a[i].dataSync()));
+    optA.dispose(); optB.dispose(); tf.dispose([...a, ...b]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
