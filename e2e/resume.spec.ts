@@ -56,3 +56,25 @@ test('a sweep of 3 students interrupted by reloads resumes from its last epoch: 
   expect(left).toBe(0);
   expect(pageErrors).toEqual([]);
 });
+
+test('an engine worker that fails mid-run is stopped with a message; the sweep resumes in a fresh worker from its last epoch', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/?preset=tiny&lambdas=0&baseline=0&teacherEpochs=2&studentEpochs=3');
+  await page.getByTestId('distill').click();
+  await expect(page.getByTestId('progress-meta')).toContainText(/CKD λ=0.*epoch 2\/3/, { timeout: 240_000 });
+  const engine = page.workers().find((w) => w.url().includes('engine.worker'));
+  expect(engine).toBeDefined();
+  // An error no handler catches, as a bug or a broken driver would raise.
+  await engine!.evaluate(() => { setTimeout(() => { throw new Error('simulated failure'); }); });
+  await expect(page.getByTestId('error')).toContainText('The engine worker failed');
+  await expect(page.getByTestId('error')).toContainText('simulated failure');
+  const banner = page.getByTestId('resume-banner');
+  await expect(banner).toContainText('its teacher and 0 of 1 students had finished. CKD λ=0 was at epoch 1 of 3');
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('stage')).toHaveText('CKD λ=0: going on from epoch 2 (epochs 1–1 restored from the checkpoint)');
+  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1);
+  await expect(page.getByTestId('stored-run')).toHaveCount(1);
+  expect(pageErrors).toEqual([]);
+});

@@ -111,7 +111,7 @@ describe('epoch checkpoints', () => {
 
   it("Adam's moments, step count and bias-correction powers survive the round trip exactly", async () => {
     const before = tf.memory().numTensors;
-    const make = () => tf.tidy(() => [tf.variable(tf.tensor1d([1, -2, 3])), tf.variable(tf.tensor2d([[0.5, 0.25]]))]);
+    const make = (): tf.Variable[] => tf.tidy(() => [tf.variable(tf.tensor1d([1, -2, 3])), tf.variable(tf.tensor2d([[0.5, 0.25]]))]);
     const loss = (vs: tf.Variable[]) => () => tf.add(tf.sum(tf.square(tf.sub(vs[0], 0.3))), tf.sum(tf.mul(vs[1], vs[1]))) as tf.Scalar;
     const a = make();
     const optA = tf.train.adam(0.1);
@@ -120,7 +120,7 @@ describe('epoch checkpoints', () => {
     expect(snap.iterations).toBe(3);
     expect(snap.accBeta1).toBeCloseTo(0.9 ** 4, 6);
     const b = make();
-    b.forEach((v, i) => v.assign(a[i]));
+    b.forEach((v, i) => v.assign(a[i] as tf.Tensor));
     const optB = tf.train.adam(0.1);
     await restoreOptimizer(optB, snap, b);
     for (let i = 0; i < 2; i++) { optA.minimize(loss(a), false, a); optB.minimize(loss(b), false, b); }

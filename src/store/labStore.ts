@@ -112,14 +112,24 @@ export const useLab = create<LabState>((set, get) => {
         break;
       }
       case 'cancelled': set({ status: 'idle', stage: 'Cancelled', progress: null }); break;
-      case 'error':
-        if (get().status === 'idle' && !get().backend) set({ backendError: m.message });
+      case 'error': {
+        const wasRunning = get().status !== 'idle';
+        if (!wasRunning && !get().backend) set({ backendError: m.message });
         set({ status: 'idle', error: m.message, progress: null });
+        // A run that ended in an error (a failed worker, storage, a bug) left its checkpoint: offer it at once.
+        if (wasRunning && pendingRunId) offerResume(pendingRunId);
         break;
+      }
     }
   };
+  const offerResume = (id: string) => {
+    void openLabDb().then(listSweeps).then((sweeps) => {
+      const sweep = sweeps.find((s) => s.id === id);
+      if (sweep && get().status === 'idle') set({ resumable: sweep });
+    }).catch(() => undefined);
+  };
   const engine = () => {
-    if (!client) {
+    if (!client || client.dead) {
       client = new EngineClient();
       client.on(handle);
       client.init(url.backend);

@@ -7,6 +7,8 @@ export class EngineClient {
   private listeners = new Set<(m: FromWorker) => void>();
   private pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private nextId = 1;
+  /** Set once the worker has failed: it is terminated, and the page starts a fresh one for the next action. */
+  dead = false;
 
   constructor() {
     this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'fairdistill-engine' });
@@ -23,10 +25,14 @@ export class EngineClient {
     };
     this.worker.onerror = (e) => {
       e.preventDefault();
-      // Nothing more will answer: fail every request in flight instead of leaving it hanging.
-      this.pending.forEach((p) => p.reject(new Error(`The engine worker failed: ${e.message || 'unknown error'}`)));
+      // An error that escaped the worker's own handling: its state is unknown, so it is stopped, and
+      // nothing more will answer — every request in flight fails instead of hanging.
+      this.dead = true;
+      this.worker.terminate();
+      const message = `The engine worker failed (${e.message || 'unknown error'}) and was stopped. Finished runs, cached datasets and checkpoints are kept; an interrupted sweep can be resumed.`;
+      this.pending.forEach((p) => p.reject(new Error(message)));
       this.pending.clear();
-      this.listeners.forEach((l) => l({ type: 'error', message: `The engine worker failed: ${e.message || 'unknown error'}` }));
+      this.listeners.forEach((l) => l({ type: 'error', message }));
     };
   }
 
