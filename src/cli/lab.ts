@@ -1,6 +1,7 @@
 /**
  * Headless runner: the same engine as the page, in Node, on the wasm backend (cpu as fallback).
  *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
+ * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { selectBackend, isBackendName } from '../engine/backend';
@@ -9,11 +10,12 @@ import { METHODS } from '../engine/distill';
 import { runExperiment } from '../engine/experiment';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../engine/presets';
 import type { ExperimentConfig, ExperimentResult, MethodId } from '../engine/types';
+import { modelArtifacts, readCheckpoint, removeCheckpoint, resumeFrom, writeCheckpoint, type RunnerCheckpoint } from './checkpointFile';
 import { summarize, formatSummary } from './summary';
 
 const USAGE = `Usage: npm run lab -- [--preset tiny|lab] [--methods kd,rkd,ctkd,kdpp,dkd] [--lambdas 0,0.5]
                     [--seeds 0,1,2] [--teacher-epochs N] [--student-epochs N] [--backend wasm|cpu]
-                    [--no-baseline] [--out results.json] [--quiet]
+                    [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]
        npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,
                     e.g. one seed per process to use every core)`;
 
@@ -77,11 +79,30 @@ async function main() {
   const data = generateSynthetic(config.dataset);
   log(`dataset: ${data.name}, ${data.count} images\n`);
 
-  const results: ExperimentResult[] = [];
-  for (const seed of seeds) {
+  const checkpointPath = typeof args.checkpoint === 'string' ? args.checkpoint : null;
+  const saved = checkpointPath ? readCheckpoint(checkpointPath, config, seeds) : null;
+  const state: RunnerCheckpoint = saved ?? { version: 1, config, seeds, finished: [] };
+  const save = () => { if (checkpointPath) writeCheckpoint(checkpointPath, state); };
+  if (saved) log(`resuming from ${checkpointPath}: ${saved.finished.length} of ${seeds.length} seeds done${saved.current?.snapshot ? `, ${saved.current.snapshot.label} at epoch ${saved.current.snapshot.epoch} of ${saved.current.snapshot.epochs}` : ''}\n`);
+  const results: ExperimentResult[] = [...state.finished];
+  for (const seed of seeds.slice(results.length)) {
     const runConfig = { ...config, seed };
     let last = 0;
+    const resume = state.current?.seed === seed ? await resumeFrom(state.current) : undefined;
+    if (state.current?.seed !== seed) state.current = { seed };
+    const current = state.current!;
     const result = await runExperiment(runConfig, data, backend, {
+      ...(checkpointPath ? {
+        onCheckpoint: (sweep) => {
+          current.sweep = { ...sweep, students: [...sweep.students], failures: [...sweep.failures] };
+          // The snapshot of a model that has now finished is dropped with this write.
+          const done = [...(sweep.teacher ? ['Teacher'] : []), ...sweep.students.map((m) => m.label), ...sweep.failures.map((f) => f.label)];
+          if (current.snapshot && done.includes(current.snapshot.label)) current.snapshot = undefined;
+          save();
+        },
+        onRunSnapshot: (snap) => { current.snapshot = snap; save(); },
+        onModel: async (role, _label, model) => { if (role === 'teacher') current.teacher = await modelArtifacts(model); },
+      } : {}),
       emit: (e) => {
         if (e.type === 'progress' && Date.now() - last > 2000) {
           last = Date.now();
@@ -90,8 +111,11 @@ async function main() {
           log(`  seed ${seed} · ${e.result.label}: accuracy ${(100 * e.result.test.accuracy).toFixed(1)}%, mean |disparity| ${e.result.fairness.meanAbsDisparity.toFixed(4)}\n`);
         }
       },
-    });
+    }, false, resume);
     results.push(result);
+    state.finished = [...results];
+    state.current = undefined;
+    save();
   }
   const summary = summarize(results);
   const out = { tool: 'FairDistill Lab headless runner', preset, backend, seeds, config, summary, runs: results };
@@ -99,6 +123,7 @@ async function main() {
     writeFileSync(args.out, JSON.stringify(out, null, 2));
     log(`wrote ${args.out}\n`);
   }
+  if (checkpointPath) removeCheckpoint(checkpointPath);
   console.log(formatSummary(summary));
 }
 
