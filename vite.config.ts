@@ -1,16 +1,19 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { wasmThreadFactory } from './src/build/wasmThreadFactory.ts';
 
 /**
  * The built app's Content-Security-Policy: scripts and workers only from this origin, no inline
- * script, no eval — 'wasm-unsafe-eval' is what compiling the tfjs wasm backend needs. Inline
+ * script, no eval — 'wasm-unsafe-eval' is what compiling the tfjs wasm backend needs, and blob:
+ * scripts are the threaded wasm build's pthread workers loading its factory (made by the page's own
+ * code; nothing from elsewhere). Inline
  * styles stay allowed (plotly positions its SVG with style attributes). Nothing may connect
  * anywhere but this origin. Build only: the dev server injects an inline React-refresh script.
  */
 export const CSP = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",
@@ -36,11 +39,11 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), wasmThreadFactory()],
   server: { headers: isolation },
   // The header (not only the page's meta tag) also binds the engine worker, whose script it serves.
   preview: { headers: { ...isolation, 'Content-Security-Policy': CSP } },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreadFactory()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 6000 },
   test: {
     include: ['src/**/*.test.ts'],

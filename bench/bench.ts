@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/engine/backend';
 import type { BackendName } from '../src/engine/types';
@@ -97,23 +98,27 @@ async function browserBench() {
   const root = join(here, 'out', 'web');
   const origin = 'http://localhost:4999';
   try {
-    for (const backend of browserBackends) {
+    // wasm twice: the single-threaded build, then the threaded one on every core (the lab's worker asks for up to 4).
+    const runs = browserBackends.flatMap((backend): { backend: BackendName; threads: number }[] => (backend === 'wasm' ? [{ backend, threads: 0 }, { backend, threads: cpus().length }] : [{ backend, threads: 0 }]));
+    for (const { backend, threads } of runs) {
       const page = await browser.newPage();
       await serveDir(page, origin, root);
       await page.goto(`${origin}/index.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench page ready');
       const workloads = workloadsFor('chromium', backend);
-      if (backend === 'wasm') workloads.push('dataset-lab', 'folder');
+      if (backend === 'wasm' && !threads) workloads.push('dataset-lab', 'folder');
       const slow = backend !== 'wasm';
-      const result = await page.evaluate((spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec), { backend, workloads, steps: slow ? 1 : steps }) as { backend: string; skipped?: string; rows?: (StepResult | InferenceResult | Record<string, unknown>)[] };
-      if (result.skipped) notes.push(`chromium ${backend} skipped: ${result.skipped}`);
+      const result = await page.evaluate((spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec), { backend, workloads, steps: slow ? 1 : steps, threads }) as { backend: string; threads?: number; skipped?: string; rows?: (StepResult | InferenceResult | Record<string, unknown>)[] };
+      const label = threads ? `${backend} ×${result.threads ?? '?'} threads` : backend;
+      if (result.skipped) notes.push(`chromium ${label} skipped: ${result.skipped}`);
+      if (threads && result.threads !== undefined && result.threads < 2) notes.push(`chromium wasm asked for ${threads} threads and got ${result.threads}.`);
       for (const r of result.rows ?? []) {
-        if ('imagesPerSecond' in r) rows.push({ env: 'chromium', backend, ...(r as StepResult) });
-        else if ('teacherMsPerImage' in r) latency.push({ env: 'chromium', backend, ...(r as InferenceResult) });
+        if ('imagesPerSecond' in r) rows.push({ env: 'chromium', backend: label, ...(r as StepResult) });
+        else if ('teacherMsPerImage' in r) latency.push({ env: 'chromium', backend: label, ...(r as InferenceResult) });
         else if (String((r as { preset: string }).preset).startsWith('folder')) folderCache = r;
         else datasetCache = r;
       }
-      log(`chromium ${backend} done`);
+      log(`chromium ${label} done`);
       await page.close();
     }
     if (!args.includes('--no-charts')) charts = await chartCost(browser);

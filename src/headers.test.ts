@@ -9,7 +9,7 @@ describe('deployment headers', () => {
     expect(text).toContain('  Cross-Origin-Opener-Policy: same-origin\n');
     expect(text).toContain('  Cross-Origin-Embedder-Policy: require-corp\n');
     expect(text).toContain(`  Content-Security-Policy: ${CSP}\n`);
-    expect(CSP).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(CSP).toContain("script-src 'self' 'wasm-unsafe-eval' blob:;");
     expect(CSP).not.toMatch(/'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
   });
 });

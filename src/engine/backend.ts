@@ -45,6 +45,11 @@ function softwareAdapter(adapter: GPUAdapter): string | null {
   return fallback ? name || 'a fallback adapter' : null;
 }
 
+async function wasmThreadsCount(): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  return wasm.getThreadsCount();
+}
+
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 async function smokeTest(): Promise<void> {
@@ -72,10 +77,10 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
     } else if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
-      // tfjs 4.22's threaded build starts its pthread workers from a blob that cannot load a bundled
-      // module worker ("e is not defined"): stay on the single-threaded SIMD build until that is solved.
-      if (!isNode) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      if (opts.wasmThreads && isNode) wasm.setThreadsCount(opts.wasmThreads);
+      // Threads need a cross-origin isolated page (the caller passes wasmThreads only then) and a
+      // bundle built with src/build/wasmThreadFactory; without them tfjs picks the single-threaded build.
+      if (!opts.wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      else wasm.setThreadsCount(opts.wasmThreads);
       registerConvGradKernels('wasm');
     } else {
       registerConvGradKernels('cpu');
@@ -102,7 +107,7 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendR
   if (opts.forced) order = [opts.forced, ...order.filter((b) => b !== opts.forced)];
   for (const name of order) {
     const reason = await tryBackend(name, opts);
-    if (reason === null) return { name, forced: opts.forced, fallbacks };
+    if (reason === null) return { name, forced: opts.forced, fallbacks, ...(name === 'wasm' ? { threads: await wasmThreadsCount() } : {}) };
     fallbacks.push(reason);
   }
   throw new Error(`No tfjs backend could start: ${fallbacks.join('; ')}`);

@@ -12,6 +12,8 @@ export interface BackendReport {
   forced?: BackendName;
   /** One line per backend that was tried before `name` and why it was passed over. */
   fallbacks: string[];
+  /** wasm: the threads XNNPACK runs on (1 without cross-origin isolation; tfjs caps it at half the logical cores). */
+  threads?: number;
 }
 
 export interface SyntheticDatasetConfig {

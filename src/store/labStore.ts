@@ -132,7 +132,7 @@ export const useLab = create<LabState>((set, get) => {
     if (!client || client.dead) {
       client = new EngineClient();
       client.on(handle);
-      client.init(url.backend);
+      client.init(url.backend, url.threads);
     }
     return client;
   };

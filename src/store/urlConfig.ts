@@ -4,7 +4,7 @@ import type { BackendName, ExperimentConfig, MethodId } from '../engine/types';
 
 /**
  * The URL can force a backend and shape the first experiment, for tests and for sharing a setup:
- * ?backend=cpu&preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=1&studentEpochs=1&baseline=0&charts=0&optimizer=sgd&lr=0.1
+ * ?backend=cpu&threads=2&preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=1&studentEpochs=1&baseline=0&charts=0&optimizer=sgd&lr=0.1
  */
 export interface UrlSetup {
   backend?: BackendName;
@@ -12,6 +12,8 @@ export interface UrlSetup {
   config: ExperimentConfig;
   /** ?charts=0 hides the live loss chart (the bench measures what drawing it costs). */
   charts: boolean;
+  /** ?threads=N: the wasm backend's threads (1–16), past tfjs's own choice of half the logical cores. */
+  threads?: number;
 }
 
 export function configFor(preset: PresetName): ExperimentConfig {
@@ -43,5 +45,9 @@ export function readUrlSetup(search: string): UrlSetup {
   if (q.get('optimizer') === 'sgd') config.optimizer = 'sgd';
   const lr = Number(q.get('lr'));
   if (q.get('lr') && Number.isFinite(lr) && lr > 0) config.learningRate = lr;
-  return { backend: isBackendName(backend) ? backend : undefined, preset, config, charts: q.get('charts') !== '0' };
+  const threads = Number(q.get('threads'));
+  return {
+    backend: isBackendName(backend) ? backend : undefined, preset, config, charts: q.get('charts') !== '0',
+    ...(Number.isInteger(threads) && threads >= 1 && threads <= 16 ? { threads } : {}),
+  };
 }

@@ -11,6 +11,7 @@ export function BackendBadge() {
   return (
     <span className={`badge badge-${backend.name}`} data-testid="backend-badge" data-backend={backend.name} title={why}>
       {NAMES[backend.name]}
+      {backend.threads && backend.threads > 1 ? ` · ${backend.threads} threads` : ''}
       {backend.forced ? ' (forced)' : ''}
       {backend.fallbacks.length > 0 && <span className="badge-why" data-testid="backend-why"> · {backend.fallbacks.join("; ")}</span>}
     </span>

@@ -49,8 +49,8 @@ export class EngineClient {
     });
   }
 
-  init(backend?: BackendName): void {
-    this.send({ type: 'init', backend });
+  init(backend?: BackendName, threads?: number): void {
+    this.send({ type: 'init', backend, threads });
   }
 
   on(listener: (m: FromWorker) => void): () => void {

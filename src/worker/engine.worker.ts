@@ -30,6 +30,24 @@ function watchDevice() {
   b.device?.lost?.then((info) => { lostReason = info.message || `reason: ${info.reason}`; });
   b.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => { lostReason = 'the WebGL context was lost'; }, { once: true });
 }
+/**
+ * Threads for the wasm backend, only when cross-origin isolated: tfjs-wasm caps them at half the
+ * logical cores (two hyperthreads per core), so below 4 logical cores the single-threaded build
+ * (no idle pthread workers) is used; above, up to 4 threads (small models gain little beyond).
+ */
+let askedThreads: number | undefined;
+const wasmThreads = () => {
+  const threads = askedThreads ?? Math.min(4, Math.floor((navigator.hardwareConcurrency || 1) / 2));
+  return ctx.crossOriginIsolated && threads >= 2 ? threads : undefined;
+};
+
+/** ?threads=N: tfjs-wasm reads its cap (half the logical cores) from hardwareConcurrency, so that is what is raised. */
+function askForThreads(threads: number | undefined) {
+  if (!threads) return;
+  askedThreads = threads;
+  Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 2 * threads, configurable: true });
+}
+
 /** The one backend selection in flight: a run that arrives meanwhile waits for it, never starts a second. */
 let initializing: Promise<void> | null = null;
 let stopRequested = false;
@@ -44,7 +62,7 @@ async function selectOnce(forced?: string) {
   backend = await selectBackend({
     forced: isBackendName(forced) ? forced : undefined,
     wasmPaths: WASM_PATHS,
-    wasmThreads: ctx.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : undefined,
+    wasmThreads: wasmThreads(),
   });
   post({ type: 'backend', report: backend });
 }
@@ -54,7 +72,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
   try {
     if (msg.type === 'invalid') { post({ type: 'error', message: `The engine received a malformed message: ${msg.reason}.` }); return; }
     if (msg.type === 'cancel') { stopRequested = true; return; }
-    if (msg.type === 'init') { await init(msg.backend); return; }
+    if (msg.type === 'init') { askForThreads(msg.threads); await init(msg.backend); return; }
     if (msg.type === 'request') {
       // Model work (demo, gallery, export, delete) answers its own request, even during a run.
       try {
@@ -142,7 +160,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
       nextBackend: async (lost, reason) => {
         const order = BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(lost.name) + 1);
         for (const name of order) {
-          const report = await selectBackend({ forced: name, wasmPaths: WASM_PATHS });
+          const report = await selectBackend({ forced: name, wasmPaths: WASM_PATHS, wasmThreads: wasmThreads() });
           if (report.name === name) {
             backend = { ...report, fallbacks: [...lost.fallbacks, `${lost.name}: ${reason}`] };
             lostReason = null;

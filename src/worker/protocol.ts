@@ -29,7 +29,7 @@ export interface Disagreement {
 
 /** Messages the page sends to the engine worker. */
 export type ToWorker =
-  | { type: 'init'; backend?: BackendName }
+  | { type: 'init'; backend?: BackendName; threads?: number }
   | { type: 'run'; config: ExperimentConfig; runId?: string; resume?: boolean }
   | { type: 'cancel' }
   | { type: 'request'; id: number; op: ModelOp };
@@ -51,7 +51,7 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
   const m = data as Record<string, unknown>;
   switch (m.type) {
     case 'init':
-      return { type: 'init', backend: typeof m.backend === 'string' ? (m.backend as BackendName) : undefined };
+      return { type: 'init', backend: typeof m.backend === 'string' ? (m.backend as BackendName) : undefined, threads: typeof m.threads === 'number' && Number.isInteger(m.threads) && m.threads >= 1 && m.threads <= 16 ? m.threads : undefined };
     case 'cancel':
       return { type: 'cancel' };
     case 'run': {

@@ -1,0 +1,15 @@
+import { expect, test } from '@playwright/test';
+import { watchPage } from './offline';
+
+test('?threads=2 runs the threaded wasm build on two XNNPACK threads under the CSP, and a sweep trains on it', async ({ page }) => {
+  const watched = watchPage(page);
+  await page.goto('/?preset=tiny&threads=2&lambdas=0&baseline=0&teacherEpochs=1&studentEpochs=1');
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-backend', 'wasm');
+  await expect(badge).toContainText('WASM · 2 threads');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await page.getByTestId('distill').click();
+  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1);
+  expect(watched).toEqual({ pageErrors: [], csp: [], offsite: [] });
+});
