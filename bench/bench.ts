@@ -70,6 +70,23 @@ async function nodeBench() {
       log(`node ${backend} ${w} done`);
     }
   }
+  // The threaded wasm build, side by side with the single-threaded one above.
+  if (nodeBackends.includes('wasm') && cpus().length > 1) {
+    const threads = cpus().length;
+    try {
+      const text = execFileSync(process.execPath, [...process.execArgv, join(here, 'nodeThreaded.ts'), '--threads', String(threads), '--steps', String(steps), '--workloads', workloadsFor('node', 'wasm').join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+      const r = JSON.parse(text.trim().split('\n').pop()!) as { threads?: number; fallbacks: string[]; rows: (StepResult | InferenceResult)[] };
+      const label = `wasm ×${r.threads ?? '?'} threads`;
+      if ((r.threads ?? 1) < 2) notes.push(`node wasm asked for ${threads} threads and got ${r.threads ?? 'none'}.`);
+      for (const row of r.rows) {
+        if ('imagesPerSecond' in row) rows.push({ env: 'node', backend: label, ...row });
+        else latency.push({ env: 'node', backend: label, ...row });
+      }
+      log(`node ${label} done`);
+    } catch (e) {
+      notes.push(`node threaded wasm was not measured: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
 }
 
 /** Serves a built folder to a page straight from disk, cross-origin isolated; localhost keeps it a secure context. */

@@ -4,7 +4,9 @@
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { selectBackend, isBackendName } from '../engine/backend';
+import { prepareNodeWasmThreads } from '../engine/wasmThreadsNode';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { METHODS } from '../engine/distill';
 import { runExperiment } from '../engine/experiment';
@@ -14,7 +16,7 @@ import { modelArtifacts, readCheckpoint, removeCheckpoint, resumeFrom, writeChec
 import { summarize, formatSummary } from './summary';
 
 const USAGE = `Usage: npm run lab -- [--preset tiny|lab] [--methods kd,rkd,ctkd,kdpp,dkd] [--lambdas 0,0.5]
-                    [--seeds 0,1,2] [--teacher-epochs N] [--student-epochs N] [--backend wasm|cpu]
+                    [--seeds 0,1,2] [--teacher-epochs N] [--student-epochs N] [--backend wasm|cpu] [--threads N]
                     [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]
        npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,
                     e.g. one seed per process to use every core)`;
@@ -72,9 +74,12 @@ async function main() {
   if (forced !== undefined && !isBackendName(forced)) throw new Error(`Unknown backend "${String(forced)}".`);
   const quiet = !!args.quiet;
 
-  const backend = await selectBackend({ forced: forced as never });
+  // wasm threads: every core up to 4 by default; --threads 1 when running one process per core.
+  const threads = args.threads === undefined ? Math.min(4, availableParallelism()) : Number(args.threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new Error(`--threads must be a whole number from 1 to 16 (got ${String(args.threads)}).`);
+  const backend = await selectBackend({ forced: forced as never, wasmThreads: threads, nodeWasmThreads: prepareNodeWasmThreads });
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };
-  log(`backend: ${backend.name}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}\n`);
+  log(`backend: ${backend.name}${backend.threads ? ` (${backend.threads} thread${backend.threads > 1 ? 's' : ''})` : ''}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}\n`);
   if (config.dataset.kind !== 'synthetic') throw new Error('The headless runner generates the built-in dataset; imported datasets live in the browser.');
   const data = generateSynthetic(config.dataset);
   log(`dataset: ${data.name}, ${data.count} images\n`);

@@ -16,6 +16,8 @@ export interface BackendOptions {
   wasmPaths?: Record<string, string>;
   /** Threads for the wasm backend (needs cross-origin isolation in a browser). */
   wasmThreads?: number;
+  /** Node only: readies tfjs's threaded wasm build (see wasmThreadsNode.ts); returns what undoes the set-up once started. */
+  nodeWasmThreads?: (threads: number) => Promise<() => void>;
 }
 
 export function isBackendName(s: unknown): s is BackendName {
@@ -61,6 +63,7 @@ async function smokeTest(): Promise<void> {
 
 /** Returns null when `name` is now the active backend, else the reason it could not be. */
 async function tryBackend(name: BackendName, opts: BackendOptions): Promise<string | null> {
+  let afterStart: (() => void) | undefined;
   try {
     if (name === 'webgpu') {
       const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
@@ -79,8 +82,10 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
       // Threads need a cross-origin isolated page (the caller passes wasmThreads only then) and a
       // bundle built with src/build/wasmThreadFactory; without them tfjs picks the single-threaded build.
-      if (!opts.wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      else wasm.setThreadsCount(opts.wasmThreads);
+      const threads = opts.wasmThreads && opts.wasmThreads > 1 && (!isNode || opts.nodeWasmThreads) ? opts.wasmThreads : 0;
+      if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      else if (isNode) afterStart = await opts.nodeWasmThreads!(threads);
+      else wasm.setThreadsCount(threads);
       registerConvGradKernels('wasm');
     } else {
       registerConvGradKernels('cpu');
@@ -97,6 +102,8 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
     return null;
   } catch (e) {
     return `${name} failed: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    afterStart?.();
   }
 }
 
