@@ -527,7 +527,12 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
     teacher = await hooks.loadTeacher(config.teacherImport.key);
     const problem = teacherMismatch(teacher, data.size, runner.classes);
     if (problem) { teacher.dispose(); throw new Error(`The imported teacher ${config.teacherImport.name} does not fit this dataset: ${problem}`); }
-    teacherResult = await runner.evaluate(teacher, { role: 'teacher', label: `Teacher (${config.teacherImport.name})`, model: config.teacherImport.name, method: 'none', lambda: 0, valAccuracy: [await runner.valAccuracy(teacher)], curve: [], trainSeconds: 0 });
+    try {
+      teacherResult = await runner.evaluate(teacher, { role: 'teacher', label: `Teacher (${config.teacherImport.name})`, model: config.teacherImport.name, method: 'none', lambda: 0, valAccuracy: [await runner.valAccuracy(teacher)], curve: [], trainSeconds: 0 });
+    } catch (e) {
+      teacher.dispose(); // a model that cannot run on these images (a bad layer, a lost device) is not kept
+      throw e;
+    }
     teacherResult = { ...teacherResult, modelKey: config.teacherImport.key };
   } else {
     // The sweep is on record before its longest part, so a reload during the teacher can resume it.
