@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
-import { CancelledError, planRuns, runExperiment, validateExperiment } from './experiment';
+import { CancelledError, lastGoodCheckpoint, planRuns, runExperiment, validateExperiment } from './experiment';
 import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
 import { useTestBackend } from './testing/setup';
 import type { ExperimentConfig, LabEvent, ModelResult } from './types';
@@ -78,7 +78,7 @@ describe('experiment loop', () => {
     expect(result.teacher.test.accuracy).toBeGreaterThan(0);
     expect(failed).toEqual(['CKD λ=0', 'CKD λ=1']);
     expect(result.failures!.map((f) => f.label)).toEqual(failed);
-    expect(result.failures![0].message).toMatch(/^CKD λ=0: the \w+ loss became (NaN|Infinity|-Infinity) at step \d+\./);
+    expect(result.failures![0].message).toMatch(/^CKD λ=0: the \w+ loss became (NaN|Infinity|-Infinity) at step \d+\. (It diverged in its first epoch, before any checkpoint\.|Its last good checkpoint is the end of epoch \d+ \(step \d+\)\.) Lower the learning rate/);
     expect(result.students).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -107,6 +107,13 @@ describe('experiment loop', () => {
     expect(resumed.students.map((s) => s.label)).toEqual(['CKD λ=0', 'CKD λ=0.5', 'CKD λ=1']);
     expect(resumed.students[0]).toEqual(full.students[0]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a diverged run names the epoch checkpoint a resume would start from', () => {
+    const curve = (steps: number) => Array.from({ length: steps }, (_, i) => ({ step: i + 1, epoch: Math.floor(i / 4) + 1, terms: { CE: 1 } }));
+    expect(lastGoodCheckpoint(curve(3), 4)).toBe('It diverged in its first epoch, before any checkpoint.');
+    expect(lastGoodCheckpoint(curve(4), 4)).toBe('Its last good checkpoint is the end of epoch 1 (step 4).');
+    expect(lastGoodCheckpoint(curve(11), 4)).toBe('Its last good checkpoint is the end of epoch 2 (step 8).');
   });
 
   it('rejects bad settings with clear messages', () => {

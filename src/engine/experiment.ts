@@ -236,7 +236,8 @@ class Runner {
     };
   }
 
-  async readTerms(terms: Record<string, tf.Scalar>, step: number, label: string): Promise<Record<string, number>> {
+  /** Reads the step's loss terms; a NaN/Inf one stops the run, named with the step, the term and `lastGood` (what a resume would start from). */
+  async readTerms(terms: Record<string, tf.Scalar>, step: number, label: string, curve: Curve): Promise<Record<string, number>> {
     const names = Object.keys(terms);
     const out: Record<string, number> = {};
     try {
@@ -246,7 +247,7 @@ class Runner {
       tf.dispose(Object.values(terms)); // also when the check below throws
     }
     for (const n of names) {
-      if (!Number.isFinite(out[n])) throw new NumericalError(`${label}: the ${n} loss became ${out[n]} at step ${step}. Lower the learning rate or the loss weights.`);
+      if (!Number.isFinite(out[n])) throw new NumericalError(`${label}: the ${n} loss became ${out[n]} at step ${step}. ${lastGoodCheckpoint(curve, this.ranges.length)} Lower the learning rate or the loss weights.`);
     }
     return out;
   }
@@ -291,7 +292,7 @@ class Runner {
           }, false, vars);
           disposeBatch(batch);
           const step = curve.length + 1;
-          const terms = await this.readTerms({ CE: ce! }, step, label);
+          const terms = await this.readTerms({ CE: ce! }, step, label, curve);
           curve.push({ step, epoch, terms });
           this.hooks.emit({ type: 'loss', runLabel: label, phase: 'teacher', step, epoch, terms });
           this.emitProgress('teacher', label, epoch, config.teacherEpochs, s + 1);
@@ -365,7 +366,7 @@ class Runner {
           const terms = await this.studentStep({ student, teacher, def, run, state, adversary, optimizer, advOptimizer, vars, advVars, batch, epoch, lambda });
           disposeBatch(batch);
           const step = curve.length + 1;
-          const values = await this.readTerms(terms, step, run.label);
+          const values = await this.readTerms(terms, step, run.label, curve);
           // The debiasing weight in force at this step, on the curves of runs that have an adversary.
           if (adversary) values.λ = lambda;
           curve.push({ step, epoch, terms: values });
@@ -474,6 +475,12 @@ class Runner {
     }
     return kept;
   }
+}
+
+/** The last epoch a run finished with finite losses: its epoch checkpoint, the point a resume would start from. */
+export function lastGoodCheckpoint(curve: Curve, stepsPerEpoch: number): string {
+  const epochs = Math.floor(curve.length / stepsPerEpoch);
+  return epochs > 0 ? `Its last good checkpoint is the end of epoch ${epochs} (step ${epochs * stepsPerEpoch}).` : 'It diverged in its first epoch, before any checkpoint.';
 }
 
 /** Why a model cannot be this dataset's teacher (input or class count), or null. */
