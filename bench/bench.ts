@@ -198,19 +198,26 @@ function table(): string {
     lines.push('', `Live charts (Chromium, wasm, ${charts.url}): ${med(charts.visibleSeconds).toFixed(1)} s with the loss chart drawn vs ${med(charts.hiddenSeconds).toFixed(1)} s hidden (median of ${charts.visibleSeconds.length}); training throughput with charts = ${(med(charts.hiddenSeconds) / med(charts.visibleSeconds)).toFixed(2)}× of hidden.`);
   }
   if (torch) lines.push('', `Ratios are to ${torch.backend} on the reference CNN, measured in this run.`);
+  if (anchorAtEnd.length) {
+    lines.push(`The anchor again at the end of the run: ${anchorAtEnd.map((r) => `${r.backend} ${r.imagesPerSecond.toFixed(0)} img/s`).join(', ')} (a shared machine moves it; ratios to the end figure differ by that much).`);
+  }
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
 }
+
+/** PyTorch measured once more after everything else: how far the anchor drifted during the run. */
+const anchorAtEnd: Row[] = [];
 
 async function main() {
   for (const threads of [1, 2]) { const r = pytorch(threads); if (r) rows.push(r); else break; }
   log('pytorch done');
   await nodeBench();
   await browserBench();
+  if (rows.some((r) => r.env === 'pytorch')) for (const threads of [1, 2]) { const r = pytorch(threads); if (r) anchorAtEnd.push(r); }
   const md = table();
   console.log(md);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, latency, datasetCache, folderCache, charts, notes, tfjs: tf.version.tfjs }, null, 2));
+  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, anchorAtEnd, latency, datasetCache, folderCache, charts, notes, tfjs: tf.version.tfjs }, null, 2));
   log(`wrote ${out}`);
 }
 
