@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { selectBackend, isBackendName } from '../engine/backend';
+import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/backend';
 import { prepareNodeWasmThreads } from '../engine/wasmThreadsNode';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { METHODS } from '../engine/distill';
@@ -74,8 +74,8 @@ async function main() {
   if (forced !== undefined && !isBackendName(forced)) throw new Error(`Unknown backend "${String(forced)}".`);
   const quiet = !!args.quiet;
 
-  // wasm threads: every core up to 4 by default; --threads 1 when running one process per core.
-  const threads = args.threads === undefined ? Math.min(4, availableParallelism()) : Number(args.threads);
+  // wasm threads: the lab page's rule by default; --threads 1 when running one process per core.
+  const threads = args.threads === undefined ? defaultWasmThreads(availableParallelism()) : Number(args.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new Error(`--threads must be a whole number from 1 to 16 (got ${String(args.threads)}).`);
   const backend = await selectBackend({ forced: forced as never, wasmThreads: threads, nodeWasmThreads: prepareNodeWasmThreads });
   const log = (s: string) => { if (!quiet) process.stderr.write(s); };

@@ -20,6 +20,17 @@ export interface BackendOptions {
   nodeWasmThreads?: (threads: number) => Promise<() => void>;
 }
 
+/**
+ * wasm threads for a machine with this many logical cores: tfjs's own rule (half of them, two
+ * hyperthreads per core), at most 4 (the lab's models gain little beyond), and none below 2 — on a
+ * 2-vCPU machine 2 threads slowed the tiny preset's step by 9–17% and sped the lab step by 2–8%
+ * (npm run bench), so one thread without idle pthread workers is the better default there.
+ */
+export function defaultWasmThreads(logicalCores: number): number {
+  const threads = Math.min(4, Math.floor(logicalCores / 2));
+  return threads >= 2 ? threads : 1;
+}
+
 export function isBackendName(s: unknown): s is BackendName {
   return typeof s === 'string' && (BACKEND_ORDER as readonly string[]).includes(s);
 }

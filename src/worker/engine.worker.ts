@@ -2,7 +2,7 @@
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { selectBackend, isBackendName } from '../engine/backend';
+import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/backend';
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, planRuns, type ResumeFrom } from '../engine/experiment';
 import { DeviceLostError, runResilient } from '../engine/resilientRun';
@@ -30,14 +30,10 @@ function watchDevice() {
   b.device?.lost?.then((info) => { lostReason = info.message || `reason: ${info.reason}`; });
   b.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => { lostReason = 'the WebGL context was lost'; }, { once: true });
 }
-/**
- * Threads for the wasm backend, only when cross-origin isolated: tfjs-wasm caps them at half the
- * logical cores (two hyperthreads per core), so below 4 logical cores the single-threaded build
- * (no idle pthread workers) is used; above, up to 4 threads (small models gain little beyond).
- */
+/** Threads for the wasm backend (defaultWasmThreads, or ?threads=N), only when cross-origin isolated. */
 let askedThreads: number | undefined;
 const wasmThreads = () => {
-  const threads = askedThreads ?? Math.min(4, Math.floor((navigator.hardwareConcurrency || 1) / 2));
+  const threads = askedThreads ?? defaultWasmThreads(navigator.hardwareConcurrency || 1);
   return ctx.crossOriginIsolated && threads >= 2 ? threads : undefined;
 };
 
