@@ -6,9 +6,10 @@
  *   - one distillation step of the tiny and lab presets on the same backends;
  *   - teacher vs student inference latency; dataset first load vs IndexedDB-cached load (Chromium);
  *   - tensor counts before and after each workload;
- *   - the cost of the live charts: the built app's sweep time with the loss chart drawn vs hidden.
+ *   - the cost of the live charts: the built app's sweep time with the loss chart drawn vs hidden;
+ *   - paired rounds: PyTorch and each wasm path alternately on the reference CNN, the ratio per round.
  * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
- *   npm run bench -- --steps 3 --node wasm,cpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
+ *   npm run bench -- --steps 3 --rounds 3 --node wasm,cpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,7 @@ const browserBackends = args.includes('--no-browser') ? [] : (arg('browser', 'we
 const python = arg('python', '/usr/bin/python3');
 const chromium = arg('chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
 const out = arg('out', 'bench/out/bench.json');
+const rounds = Number(arg('rounds', '3'));
 
 interface Row extends StepResult { env: 'node' | 'chromium' | 'pytorch'; backend: string }
 const rows: Row[] = [];
@@ -39,6 +41,28 @@ let folderCache: unknown = null;
 let charts: { visibleSeconds: number[]; hiddenSeconds: number[]; url: string } | null = null;
 const log = (s: string) => console.error(s);
 
+/**
+ * Paired rounds on the reference CNN: PyTorch (2 threads) and one tfjs path measured back to back,
+ * `rounds` times. On a shared machine both move together, so the ratio within a round is steadier
+ * than a ratio to one anchor figure; the table reports the median and the range.
+ */
+interface Paired { env: string; backend: string; ratios: number[]; torch: number[]; tfjs: number[] }
+const paired: Paired[] = [];
+async function pairRounds(env: string, backend: string, measure: () => Promise<number>) {
+  const p: Paired = { env, backend, ratios: [], torch: [], tfjs: [] };
+  for (let i = 0; i < rounds; i++) {
+    const torch = pytorch(2, false);
+    if (!torch) return;
+    const value = await measure();
+    p.torch.push(torch.imagesPerSecond);
+    p.tfjs.push(value);
+    p.ratios.push(value / torch.imagesPerSecond);
+  }
+  paired.push(p);
+  log(`paired rounds ${env} ${backend} done`);
+}
+const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
 /** Software backends in Chromium here train at a few images/s: fewer steps and no lab preset. */
 function workloadsFor(env: 'node' | 'chromium', backend: BackendName): string[] {
   const slow = env === 'chromium' && backend !== 'wasm';
@@ -46,12 +70,13 @@ function workloadsFor(env: 'node' | 'chromium', backend: BackendName): string[] 
   return slow ? base : [...base, 'distill-lab', 'inference-lab'];
 }
 
-function pytorch(threads: number): Row | null {
+function pytorch(threads: number, note = true): Row | null {
   try {
     const outText = execFileSync(python, [join(here, 'reference_cnn.py'), String(threads), String(Math.max(steps, 30))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const r = JSON.parse(outText.trim().split('\n').pop()!);
     return { env: 'pytorch', backend: `torch ${r.torch} cpu ×${r.threads} threads`, workload: 'reference-cnn', batch: 64, steps: Math.max(steps, 30), imagesPerSecond: r.imagesPerSecond, msPerStep: r.msPerStep, tensorsBefore: 0, tensorsAfter: 0 };
   } catch (e) {
+    if (!note) return null;
     notes.push(`PyTorch was not measured (${python} bench/reference_cnn.py failed: ${(e as Error).message.split('\n')[0]}); install python3-torch for the anchor.`);
     return null;
   }
@@ -69,6 +94,7 @@ async function nodeBench() {
       else latency.push({ env: 'node', backend, ...(await inferenceLatency(w.slice(10) as 'tiny' | 'lab', 5)) });
       log(`node ${backend} ${w} done`);
     }
+    if (backend === 'wasm') await pairRounds('node', 'wasm', async () => (await referenceStep(steps)).imagesPerSecond);
   }
   // The threaded wasm build, side by side with the single-threaded one above.
   if (nodeBackends.includes('wasm') && cpus().length > 1) {
@@ -83,6 +109,10 @@ async function nodeBench() {
         else latency.push({ env: 'node', backend: label, ...row });
       }
       log(`node ${label} done`);
+      await pairRounds('node', label, async () => {
+        const t = execFileSync(process.execPath, [...process.execArgv, join(here, 'nodeThreaded.ts'), '--threads', String(threads), '--steps', String(steps), '--workloads', 'reference'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        return (JSON.parse(t.trim().split('\n').pop()!) as { rows: StepResult[] }).rows[0].imagesPerSecond;
+      });
     } catch (e) {
       notes.push(`node threaded wasm was not measured: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -136,6 +166,12 @@ async function browserBench() {
         else datasetCache = r;
       }
       log(`chromium ${label} done`);
+      if (backend === 'wasm' && !result.skipped) {
+        await pairRounds('chromium', label, async () => {
+          const again = await page.evaluate((spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec), { backend, workloads: ['reference'], steps, threads }) as { rows: StepResult[] };
+          return again.rows[0].imagesPerSecond;
+        });
+      }
       await page.close();
     }
     if (!args.includes('--no-charts')) charts = await chartCost(browser);
@@ -183,6 +219,10 @@ function table(): string {
     const ratio = r.workload === 'reference-cnn' && torch ? (r.imagesPerSecond / torch.imagesPerSecond).toFixed(3) : '—';
     lines.push(`| ${r.env} | ${r.backend} | ${r.workload} | ${r.batch} | ${r.imagesPerSecond.toFixed(1)} | ${r.msPerStep.toFixed(0)} | ${ratio} | ${r.env === 'pytorch' ? '—' : `${r.tensorsBefore} → ${r.tensorsAfter}`} |`);
   }
+  if (paired.length) {
+    lines.push('', `Paired rounds on the reference CNN (PyTorch 2 threads, then tfjs, ${rounds} times):`, '', '| where | backend | median ratio | range | PyTorch img/s per round | tfjs img/s per round |', '|---|---|---|---|---|---|');
+    for (const p of paired) lines.push(`| ${p.env} | ${p.backend} | ${median(p.ratios).toFixed(3)} | ${Math.min(...p.ratios).toFixed(3)}–${Math.max(...p.ratios).toFixed(3)} | ${p.torch.map((v) => v.toFixed(0)).join(', ')} | ${p.tfjs.map((v) => v.toFixed(0)).join(', ')} |`);
+  }
   lines.push('', '| where | backend | preset | teacher ms/image | student ms/image | student speed-up |', '|---|---|---|---|---|---|');
   for (const l of latency) lines.push(`| ${l.env} | ${l.backend} | ${l.preset} | ${l.teacherMsPerImage.toFixed(2)} | ${l.studentMsPerImage.toFixed(2)} | ${l.speedUp.toFixed(2)}× |`);
   if (datasetCache) {
@@ -217,7 +257,7 @@ async function main() {
   const md = table();
   console.log(md);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, anchorAtEnd, latency, datasetCache, folderCache, charts, notes, tfjs: tf.version.tfjs }, null, 2));
+  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: (await import('node:os')).cpus().length, steps, rows, paired, anchorAtEnd, latency, datasetCache, folderCache, charts, notes, tfjs: tf.version.tfjs }, null, 2));
   log(`wrote ${out}`);
 }
 
