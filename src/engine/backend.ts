@@ -3,6 +3,8 @@ import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
 import { BACKEND_ORDER, type BackendName, type BackendReport } from './types';
 
+export { isBackendName } from './types';
+
 /**
  * Chooses the tfjs backend: WebGPU when an adapter exists, else WebGL, else WASM, else CPU.
  * WebGPU and WebGL are passed over on a software adapter or renderer (SwiftShader, llvmpipe)
@@ -29,10 +31,6 @@ export interface BackendOptions {
 export function defaultWasmThreads(logicalCores: number): number {
   const threads = Math.min(4, Math.floor(logicalCores / 2));
   return threads >= 2 ? threads : 1;
-}
-
-export function isBackendName(s: unknown): s is BackendName {
-  return typeof s === 'string' && (BACKEND_ORDER as readonly string[]).includes(s);
 }
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;

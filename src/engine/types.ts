@@ -6,6 +6,10 @@
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
+export function isBackendName(s: unknown): s is BackendName {
+  return typeof s === 'string' && (BACKEND_ORDER as readonly string[]).includes(s);
+}
+
 export interface BackendReport {
   name: BackendName;
   /** Set when the URL or CLI forced a backend. */

@@ -1,4 +1,4 @@
-import { isBackendName } from '../engine/backend';
+import { isBackendName } from '../engine/types';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../engine/presets';
 import type { BackendName, ExperimentConfig, MethodId } from '../engine/types';
 

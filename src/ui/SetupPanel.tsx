@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { METHODS, withDefaults } from '../engine/distill';
-import { MODEL_PRESETS } from '../engine/models/efficientnet';
+import { METHOD_INFO as METHODS, withDefaults } from '../engine/distill/catalog';
+import { MODEL_PRESETS } from '../engine/models/architectures';
 import { methodChoice, type PresetName } from '../engine/presets';
-import { validateExperiment } from '../engine/experiment';
+import { validateExperiment } from '../engine/plan';
 import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';

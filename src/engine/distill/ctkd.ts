@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy, kdLoss } from './common';
 import { teacherOf, type DistillMethod, type MethodState } from './method';
+import { methodInfo } from './catalog';
 
 /**
  * Curriculum Temperature KD — Li et al., AAAI 2023. A global temperature θ is learned through a
@@ -34,18 +35,7 @@ interface CtkdState extends MethodState {
 }
 
 export const curriculumTemperatureKD: DistillMethod = {
-  id: 'ctkd',
-  label: 'Curriculum Temperature KD (Li et al. 2023)',
-  short: 'CTKD',
-  paper: 'arXiv 2211.16231',
-  params: [
-    { key: 'tMin', label: 'T min', default: 1, min: 0.1, max: 20, step: 0.1, help: 'Lowest temperature the learned T can reach.' },
-    { key: 'tRange', label: 'T range', default: 20, min: 0, max: 100, step: 1, help: 'T = T_min + T_range·sigmoid(θ), so T ∈ (1, 21) by default.' },
-    { key: 'curriculumEpochs', label: 'Curriculum epochs E_c', default: 10, min: 1, max: 500, step: 1, help: 'Epochs over which the reversal weight grows from 0 to −1 (cosine).' },
-    { key: 'thetaInit', label: 'θ init', default: 1, min: -10, max: 10, step: 0.1, help: 'Starting value of the temperature parameter θ.' },
-    { key: 'alphaCE', label: 'α (CE)', default: 0.1, min: 0, max: 10, step: 0.05, help: 'Weight of the cross-entropy with the true labels.' },
-    { key: 'alphaKD', label: 'α (KD)', default: 0.9, min: 0, max: 10, step: 0.05, help: 'Weight of the T²-scaled KL at the learned T.' },
-  ],
+  ...methodInfo('ctkd'),
   setup: (s) => {
     // tidy frees the initial scalar; the variable itself is kept.
     const theta = tf.tidy(() => tf.variable(tf.scalar(s.params.thetaInit), true, undefined, 'float32'));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from './common';
 import { teacherOf, type DistillMethod } from './method';
+import { methodInfo } from './catalog';
 
 /**
  * Decoupled KD — Zhao et al., CVPR 2022 (mdistiller DKD.py). KD splits into a target-class part
@@ -31,17 +32,7 @@ export function dkdParts(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D,
 }
 
 export const decoupledKD: DistillMethod = {
-  id: 'dkd',
-  label: 'Decoupled KD (Zhao et al. 2022)',
-  short: 'DKD',
-  paper: 'arXiv 2203.08679',
-  params: [
-    { key: 'alpha', label: 'α (target part)', default: 1, min: 0, max: 20, step: 0.1, help: 'Weight of TCKD, the KL over target vs. the rest.' },
-    { key: 'beta', label: 'β (non-target part)', default: 8, min: 0, max: 50, step: 0.5, help: 'Weight of NCKD, the KL among the non-target classes.' },
-    { key: 'temperature', label: 'Temperature T', default: 4, min: 0.5, max: 50, step: 0.5, help: 'Temperature of both parts.' },
-    { key: 'warmupEpochs', label: 'Warm-up epochs', default: 20, min: 1, max: 500, step: 1, help: 'The KD parts are scaled by min(1, epoch/warm-up).' },
-    { key: 'ceWeight', label: 'CE weight', default: 1, min: 0, max: 10, step: 0.1, help: 'Weight of the cross-entropy with the true labels.' },
-  ],
+  ...methodInfo('dkd'),
   loss: (x, p) => {
     const ceTerm = crossEntropy(x.studentLogits, x.oneHot);
     const { tckd, nckd } = dkdParts(x.studentLogits, teacherOf(x).logits, x.oneHot, p.temperature);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy, kdLoss } from './common';
 import { teacherOf, type DistillMethod, type MethodState } from './method';
+import { methodInfo } from './catalog';
 
 /**
  * KD++ — Wang et al. 2023, "Improving Knowledge Distillation via Regularizing Feature Norm and
@@ -37,17 +38,7 @@ function buildProjection(studentDim: number, teacherDim: number, seed: number): 
 }
 
 export const kdPlusPlus: DistillMethod = {
-  id: 'kdpp',
-  label: 'KD++ feature norm & direction (Wang et al. 2023)',
-  short: 'KD++',
-  paper: 'arXiv 2305.17007',
-  needsClassMeans: true,
-  params: [
-    { key: 'kdWeight', label: 'KD weight k', default: 1, min: 0, max: 20, step: 0.1, help: 'Weight of the classic KD term (1 within a model family, 3 across families).' },
-    { key: 'ndWeight', label: 'ND weight n', default: 2, min: 0, max: 20, step: 0.1, help: 'Weight of the norm-and-direction term (2 within a family, 0.5 across).' },
-    { key: 'temperature', label: 'Temperature T', default: 4, min: 0.5, max: 50, step: 0.5, help: 'Temperature of the KD term.' },
-    { key: 'warmupEpochs', label: 'KD warm-up epochs', default: 20, min: 1, max: 500, step: 1, help: 'The KD term is scaled by min(1, epoch/warm-up).' },
-  ],
+  ...methodInfo('kdpp'),
   setup: (s) => {
     if (!s.teacherClassMeans) throw new Error('KD++ needs the teacher’s class-mean embeddings.');
     const raw = s.teacherClassMeans();

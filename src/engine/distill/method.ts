@@ -1,16 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { MethodId } from '../types';
+import type { MethodInfo } from './catalog';
 
-/** One editable hyper-parameter, shown in the UI with its default and a one-line explanation. */
-export interface HyperParam {
-  key: string;
-  label: string;
-  default: number;
-  min: number;
-  max: number;
-  step: number;
-  help: string;
-}
+export type { HyperParam, MethodInfo } from './catalog';
+export { validateParams, withDefaults } from './catalog';
 
 /** What a method's loss may read for one batch. Teacher tensors carry no gradient. */
 export interface LossInputs {
@@ -50,36 +42,10 @@ export interface LossOutput {
   terms: Record<string, tf.Scalar>;
 }
 
-export interface DistillMethod {
-  id: MethodId;
-  label: string;
-  short: string;
-  paper: string;
-  params: HyperParam[];
-  /** False for the labels-only baseline: the loop then skips the teacher's forward pass. */
-  usesTeacher?: boolean;
-  /** True when setup needs the teacher's class-mean embeddings. */
-  needsClassMeans?: boolean;
+/** A method's losses (and per-run state), on top of what the catalog says about it. */
+export interface DistillMethod extends MethodInfo {
   setup?(s: MethodSetup): MethodState;
   loss(inputs: LossInputs, params: Record<string, number>, state: MethodState | undefined): LossOutput;
-}
-
-export function withDefaults(method: DistillMethod, overrides: Record<string, number> = {}): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of method.params) {
-    const v = overrides[p.key];
-    out[p.key] = v === undefined ? p.default : v;
-  }
-  return out;
-}
-
-export function validateParams(method: DistillMethod, params: Record<string, number>): string[] {
-  const errors: string[] = [];
-  for (const p of method.params) {
-    const v = params[p.key];
-    if (!Number.isFinite(v) || v < p.min || v > p.max) errors.push(`${method.short}: ${p.label} must be between ${p.min} and ${p.max} (got ${v}).`);
-  }
-  return errors;
 }
 
 export function teacherOf(x: LossInputs): { logits: tf.Tensor2D; embedding: tf.Tensor2D } {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy, smoothL1Sum } from './common';
 import { teacherOf, type DistillMethod } from './method';
+import { methodInfo } from './catalog';
 
 /**
  * Relational KD — Park et al. 2019. The student matches the teacher's *relations* between
@@ -85,15 +86,7 @@ export function rkdAngleLoss(student: tf.Tensor2D, teacher: tf.Tensor2D, chunk =
 }
 
 export const relationalKD: DistillMethod = {
-  id: 'rkd',
-  label: 'Relational KD (Park et al. 2019)',
-  short: 'RKD',
-  paper: 'arXiv 1904.05068',
-  params: [
-    { key: 'distanceWeight', label: 'Distance weight', default: 25, min: 0, max: 1000, step: 1, help: 'Weight of the pairwise-distance term (RepDistiller: 25).' },
-    { key: 'angleWeight', label: 'Angle weight', default: 50, min: 0, max: 1000, step: 1, help: 'Weight of the triplet-angle term (RepDistiller: 50).' },
-    { key: 'ceWeight', label: 'CE weight', default: 1, min: 0, max: 10, step: 0.1, help: 'Weight of the cross-entropy with the true labels.' },
-  ],
+  ...methodInfo('rkd'),
   loss: (x, p) => {
     const ceTerm = crossEntropy(x.studentLogits, x.oneHot);
     const dist = rkdDistanceLoss(x.studentEmbedding, teacherOf(x).embedding);
