@@ -2,17 +2,19 @@
  * The bench's workloads, shared by the Node bench (bench/bench.ts) and the browser page
  * (bench/browser/main.ts) so that every backend runs the very same code:
  *   - reference: the small CNN of bench/referenceCnn.ts (mirrored in bench/reference_cnn.py);
- *   - distill:   one distillation step of a lab preset (teacher forward + student forward/backward
- *                with classic KD and gradient reversal + adversary update);
+ *   - distill:   one distillation step of a lab preset — the run loop's own distillationStep (teacher
+ *                forward + student forward/backward with classic KD and gradient reversal at λ = 0.5 +
+ *                adversary update);
  *   - inference: teacher and student latency per image (median of repeated batches after warm-up).
  */
 import * as tf from '@tensorflow/tfjs';
-import { classicKD } from '../src/engine/distill/kd';
-import { withDefaults } from '../src/engine/distill/method';
-import { adversaryInput, adversaryLoss, buildAdversary } from '../src/engine/models/adversary';
+import { disposeBatch, type Batch } from '../src/engine/data/batches';
+import { method, withDefaults } from '../src/engine/distill';
+import { distillationStep } from '../src/engine/distillationStep';
+import { buildAdversary } from '../src/engine/models/adversary';
 import { latencyPerImage } from '../src/engine/metrics/efficiency';
-import { buildModel, forward, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
-import { EXPERIMENT_PRESETS, type PresetName } from '../src/engine/presets';
+import { buildModel, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
+import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../src/engine/presets';
 import { buildReferenceCnn, REFERENCE_CNN } from './referenceCnn';
 
 export interface StepResult {
@@ -54,34 +56,30 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
   const before = tf.memory().numTensors;
   const teacher = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
   const student = buildModel(modelPreset(cfg.studentModel), { inputSize: size, classes, seed: 2, name: 'student' });
-  const adversary = buildAdversary(classes, 32, false, 3);
-  const opt = tf.train.adam(1e-3);
-  const advOpt = tf.train.adam(1e-3);
-  const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
+  const adversary = buildAdversary(classes, cfg.debias.hidden, cfg.debias.equalizedOdds, 3);
+  const optimizer = tf.train.adam(cfg.learningRate);
+  const advOptimizer = tf.train.adam(cfg.debias.adversaryLr);
   const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
-  const oneHot = tf.tidy(() => tf.oneHot(labels, classes).toFloat() as tf.Tensor2D);
-  const groups = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2));
-  const mask = tf.ones([batch]) as tf.Tensor1D;
-  const params = withDefaults(classicKD);
-  const vars = trainableVariables([student]);
-  const advVars = trainableVariables([adversary]);
+  const data: Batch = {
+    x: tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D,
+    labels,
+    oneHot: tf.tidy(() => tf.oneHot(labels, classes).toFloat() as tf.Tensor2D),
+    groups: tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2)),
+    groupMask: tf.ones([batch]) as tf.Tensor1D,
+    size: batch,
+  };
+  const def = method('kd');
+  const run = { method: 'kd' as const, params: withDefaults(def, methodChoice(preset, 'kd').params), lambda: 0.5, label: 'CKD λ=0.5', role: 'student' as const };
+  const inputs = { student, teacher, def, run, adversary, optimizer, advOptimizer, vars: trainableVariables([student]), advVars: trainableVariables([adversary]), batch: data, epoch: 1, lambda: 0.5 };
+  // The run loop's own step: teacher forward, student KD with gradient reversal, adversary update.
   const step = async () => {
-    const t = tf.tidy(() => { const [logits, embedding] = forward(teacher, x, false); return { logits, embedding }; });
-    let probs: tf.Tensor2D | undefined;
-    const cost = opt.minimize(() => {
-      const [logits, embedding] = forward(student, x, true);
-      const kd = classicKD.loss({ studentLogits: logits, studentEmbedding: embedding, teacher: t, labels, oneHot, epoch: 1 }, params, undefined).total;
-      const p = tf.softmax(logits) as tf.Tensor2D;
-      probs = tf.keep(tf.clone(p));
-      return tf.sub(kd, tf.mul(0.5, adversaryLoss(adversary.apply(adversaryInput(p, oneHot, false)) as tf.Tensor2D, groups, mask))) as tf.Scalar;
-    }, true, vars)!;
-    advOpt.minimize(() => adversaryLoss(adversary.apply(probs!) as tf.Tensor2D, groups, mask), false, advVars);
-    await cost.data();
-    tf.dispose([cost, probs!, t.logits, t.embedding]);
+    const terms = await distillationStep(cfg.debias, inputs);
+    await Promise.all(Object.values(terms).map((t) => t.data()));
+    tf.dispose(Object.values(terms));
   };
   const ms = await timed(steps, step);
-  tf.dispose([x, labels, oneHot, groups, mask]);
-  teacher.dispose(); student.dispose(); adversary.dispose(); opt.dispose(); advOpt.dispose();
+  disposeBatch(data);
+  teacher.dispose(); student.dispose(); adversary.dispose(); optimizer.dispose(); advOptimizer.dispose();
   return { workload: `distill-${preset}`, batch, steps, imagesPerSecond: (1000 * batch) / ms, msPerStep: ms, tensorsBefore: before, tensorsAfter: tf.memory().numTensors };
 }
 
