@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
+import { registerPooledReductions } from './kernels/pooledReduce';
+import { registerSharedIdentity } from './kernels/sharedIdentity';
 import { BACKEND_ORDER, type BackendName, type BackendReport } from './types';
 
 export { isBackendName } from './types';
@@ -96,6 +98,8 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
       else if (isNode) afterStart = await opts.nodeWasmThreads!(threads);
       else wasm.setThreadsCount(threads);
       registerConvGradKernels('wasm');
+      registerPooledReductions();
+      registerSharedIdentity();
     } else {
       registerConvGradKernels('cpu');
     }

@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Identity on the wasm backend without a copy. tfjs-wasm's own Identity copies the buffer, and the
+ * engine calls it for every tensor a gradient keeps for the backward pass (saveTensorsForBackward):
+ * 300+ copies of full activations per lab-teacher step, 6% of it. Tensor data is never written after
+ * it is made (a variable's assign points it at new data), so a clone may share its input's memory
+ * and hold a reference, as tfjs's cpu and webgl backends already do.
+ */
+
+interface RefCounting { incRef(dataId: unknown): void }
+
+let registered = false;
+
+/** Idempotent; call before the wasm backend starts. */
+export function registerSharedIdentity(): void {
+  if (registered) return;
+  const own = tf.getKernel('Identity', 'wasm');
+  if (!own) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    setupFunc: own.setupFunc,
+    kernelFunc: (args) => {
+      const x = (args.inputs as { x: tf.TensorInfo }).x;
+      if (x.dtype === 'string') return own.kernelFunc(args);
+      (args.backend as unknown as RefCounting).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+  registered = true;
+}
