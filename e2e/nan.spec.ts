@@ -15,11 +15,13 @@ test('a diverging learning rate stops with the NaN message; stored runs and the 
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await expect(page.getByTestId('distill')).toBeEnabled();
 
-  // SGD at 100: the teacher survives, the students diverge; the sweep finishes and names them.
-  await page.goto('/?preset=tiny&teacherEpochs=2&studentEpochs=1&baseline=0&optimizer=sgd&lr=100&lambdas=0,1');
+  // SGD at 100: the teacher survives one epoch with enormous embeddings, and RKD's squared distances
+  // between them overflow at each student's first step; the sweep finishes and names them.
+  await page.goto('/?preset=tiny&teacherEpochs=1&studentEpochs=1&baseline=0&optimizer=sgd&lr=100&methods=rkd&lambdas=0,1');
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
-  await expect(page.getByTestId('run-failures')).toContainText(/CKD λ=0: the \w+ loss became/);
+  await expect(page.getByTestId('run-failures')).toContainText(/RKD λ=0: the RKD \w+ loss became/);
+  await expect(page.getByTestId('run-failures')).toContainText(/RKD λ=1: the RKD \w+ loss became/);
   await expect(page.getByTestId('results-table').getByTestId('result-row-teacher')).toHaveCount(1);
   await expect(page.getByTestId('stored-run')).toHaveCount(2);
   expect(pageErrors).toEqual([]);
