@@ -26,9 +26,10 @@ export interface BackendOptions {
 
 /**
  * wasm threads for a machine with this many logical cores: tfjs's own rule (half of them, two
- * hyperthreads per core), at most 4 (the lab's models gain little beyond), and none below 2 — on a
- * 2-vCPU machine 2 threads slowed the tiny preset's step by 9–17% and sped the lab step by 2–8%
- * (npm run bench), so one thread without idle pthread workers is the better default there.
+ * hyperthreads per core), at most 4 (the lab's models gain little beyond), and none below 2. On this
+ * project's 2-vCPU machine, 2 threads sped the lab step by 16–25% when it was idle but slowed it by a
+ * quarter (and the tiny one by more than half) while another process used a core (npm run bench), so a
+ * 2-core machine keeps one thread unless asked (?threads=2, --threads 2).
  */
 export function defaultWasmThreads(logicalCores: number): number {
   const threads = Math.min(4, Math.floor(logicalCores / 2));
