@@ -14,6 +14,11 @@ test('a diverging learning rate stops with the NaN message; stored runs and the 
   await expect(page.getByTestId('error')).toContainText(/Teacher: the CE loss became (NaN|Infinity|-Infinity) at step \d+/, { timeout: 240_000 });
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await expect(page.getByTestId('distill')).toBeEnabled();
+  // A diverged teacher is not offered for resume (it would diverge again), now or after a reload.
+  await expect(page.getByTestId('resume-banner')).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('stored-run')).toHaveCount(1);
+  await expect(page.getByTestId('resume-banner')).toHaveCount(0);
 
   // SGD at 100: the teacher survives one epoch with enormous embeddings, and RKD's squared distances
   // between them overflow at each student's first step; the sweep finishes and names them.

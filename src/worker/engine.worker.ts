@@ -4,10 +4,10 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/backend';
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError, planRuns, type ResumeFrom } from '../engine/experiment';
+import { CancelledError, NumericalError, planRuns, type ResumeFrom } from '../engine/experiment';
 import { DeviceLostError, runResilient } from '../engine/resilientRun';
 import { BACKEND_ORDER, type BackendReport } from '../engine/types';
-import { getRunSnapshot, listSweeps, openLabDb, putRunSnapshot, putSweep } from '../storage/db';
+import { deleteSweep, getRunSnapshot, listSweeps, openLabDb, putRunSnapshot, putSweep } from '../storage/db';
 import { snapshotBytes } from '../engine/runSnapshot';
 import { loadDataset } from './datasetLoader';
 import { importFolder } from './folderImport';
@@ -65,6 +65,7 @@ async function selectOnce(forced?: string) {
 
 ctx.onmessage = async (ev: MessageEvent) => {
   const msg = parseToWorker(ev.data);
+  let db: Awaited<ReturnType<typeof openLabDb>> | null = null;
   try {
     if (msg.type === 'invalid') { post({ type: 'error', message: `The engine received a malformed message: ${msg.reason}.` }); return; }
     if (msg.type === 'cancel') { stopRequested = true; return; }
@@ -92,7 +93,6 @@ ctx.onmessage = async (ev: MessageEvent) => {
       post({ type: 'stage', message: 'Starting the engine' });
       await init();
     }
-    let db = null;
     try { db = await openLabDb(); } catch { db = null; }
     post({ type: 'stage', message: 'Loading the dataset' });
     const { dataset, fromCache, cacheWarning } = await loadDataset(msg.config.dataset, db);
@@ -169,8 +169,14 @@ ctx.onmessage = async (ev: MessageEvent) => {
       },
     }, fromCache, resume);
   } catch (e) {
-    if (e instanceof CancelledError) post({ type: 'cancelled' });
-    else post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    if (e instanceof CancelledError) {
+      post({ type: 'cancelled' });
+    } else {
+      // A diverged teacher ends its sweep for good (a resume would diverge the same way): its record
+      // and checkpoint go before the page hears of it, so no resume is offered.
+      if (e instanceof NumericalError && msg.type === 'run' && msg.runId && db) await deleteSweep(db, msg.runId).catch(() => undefined);
+      post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
   } finally {
     if (msg.type === 'run') running = false;
   }
