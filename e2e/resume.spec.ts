@@ -16,7 +16,7 @@ test('a sweep of 3 students interrupted by reloads resumes from its last epoch: 
   const banner = page.getByTestId('resume-banner');
 
   // First reload: in the teacher's second epoch, its first on record.
-  await expect(meta).toContainText(/Teacher.*epoch 2\/4/, { timeout: 240_000 });
+  await expect(meta).toContainText(/Teacher.*epoch [23]\/4/, { timeout: 240_000 }); // a range: expect() polls up to once a second, an epoch can be shorter
   await page.reload();
   await expect(banner).toContainText('its teacher was still training; 3 students to go.');
   const teacherEpoch = await checkpointedEpoch(banner, 'Teacher', 4);
@@ -26,7 +26,7 @@ test('a sweep of 3 students interrupted by reloads resumes from its last epoch: 
   await expect(page.getByTestId('stage')).toHaveText(`Teacher: going on from epoch ${teacherEpoch + 1} (epochs 1–${teacherEpoch} restored from the checkpoint)`);
 
   // Second reload: in the third epoch of the second student.
-  await expect(meta).toContainText(/CKD λ=0\.5.*epoch 3\/6/, { timeout: 240_000 });
+  await expect(meta).toContainText(/CKD λ=0\.5.*epoch [3-5]\/6/, { timeout: 240_000 });
   await page.reload();
   await expect(banner).toContainText('its teacher and 1 of 3 students had finished.');
   const studentEpoch = await checkpointedEpoch(banner, 'CKD λ=0.5', 6);
@@ -73,7 +73,7 @@ test('an engine worker that fails mid-run is stopped with a message; the sweep r
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/?preset=tiny&lambdas=0&baseline=0&teacherEpochs=2&studentEpochs=6');
   await page.getByTestId('distill').click();
-  await expect(page.getByTestId('progress-meta')).toContainText(/CKD λ=0.*epoch 2\/6/, { timeout: 240_000 });
+  await expect(page.getByTestId('progress-meta')).toContainText(/CKD λ=0.*epoch [2-5]\/6/, { timeout: 240_000 });
   const engine = page.workers().find((w) => w.url().includes('engine.worker'));
   expect(engine).toBeDefined();
   // An error no handler catches, as a bug or a broken driver would raise.
