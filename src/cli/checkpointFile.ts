@@ -52,13 +52,6 @@ export function removeCheckpoint(path: string): void {
   rmSync(path, { force: true });
 }
 
-/** A model's artifacts in memory (topology and weights), to keep the trained teacher in the checkpoint. */
-export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let art: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  return art!;
-}
-
 /** What runExperiment needs to go on with the checkpoint's current seed. */
 export async function resumeFrom(current: NonNullable<RunnerCheckpoint['current']>): Promise<ResumeFrom | undefined> {
   const { sweep, teacher, snapshot } = current;

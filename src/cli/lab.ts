@@ -12,7 +12,8 @@ import { METHODS } from '../engine/distill';
 import { runExperiment } from '../engine/experiment';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../engine/presets';
 import type { ExperimentConfig, ExperimentResult, MethodId } from '../engine/types';
-import { modelArtifacts, readCheckpoint, removeCheckpoint, resumeFrom, writeCheckpoint, type RunnerCheckpoint } from './checkpointFile';
+import { modelArtifacts } from '../engine/models/artifacts';
+import { readCheckpoint, removeCheckpoint, resumeFrom, writeCheckpoint, type RunnerCheckpoint } from './checkpointFile';
 import { summarize, formatSummary } from './summary';
 
 const USAGE = `Usage: npm run lab -- [--preset tiny|lab] [--methods kd,rkd,ctkd,kdpp,dkd] [--lambdas 0,0.5]

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
 import { CancelledError, lastGoodCheckpoint, planRuns, runExperiment, validateExperiment } from './experiment';
+import { modelArtifacts } from './models/artifacts';
 import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
 import { useTestBackend } from './testing/setup';
 import type { ExperimentConfig, LabEvent, ModelResult } from './types';
@@ -93,7 +94,7 @@ describe('experiment loop', () => {
     const full = await runExperiment(config, data, backend, {
       emit: () => {},
       onModel: async (role, _label, model) => {
-        if (role === 'teacher') await model.save(tf.io.withSaveHandler(async (a) => { savedTeacher = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+        if (role === 'teacher') savedTeacher = await modelArtifacts(model);
       },
       onCheckpoint: (st) => { checkpoints.push({ students: [...st.students] }); },
     });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
 import { selectBackend } from './backend';
 import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
+import { keepInMemory } from './models/artifacts';
 import { DeviceLostError, isDeviceLoss, runResilient } from './resilientRun';
 import type { BackendReport, LabEvent } from './types';
 
@@ -32,11 +33,7 @@ describe('device loss', () => {
         if (!lost && e.type === 'loss' && e.runLabel === 'CKD λ=0.5') { lost = true; throw new DeviceLostError('wasm', 'simulated'); }
       },
     }, {
-      keepTeacher: async (model) => {
-        let art: tf.io.ModelArtifacts | null = null;
-        await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-        return () => tf.loadLayersModel(tf.io.fromMemory(art!));
-      },
+      keepTeacher: keepInMemory,
       nextBackend: (failed) => selectBackend({ forced: 'cpu' }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, 'wasm: device lost'] })),
     });
     expect(lost).toBe(true);
@@ -70,11 +67,7 @@ describe('device loss', () => {
         if (e.type === 'progress' && e.step === 1 && e.epoch === 3 && !losses.includes(e.runLabel)) { losses.push(e.runLabel); throw new DeviceLostError(tf.getBackend(), 'simulated'); }
       },
     }, {
-      keepTeacher: async (model) => {
-        let art: tf.io.ModelArtifacts | null = null;
-        await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-        return () => tf.loadLayersModel(tf.io.fromMemory(art!));
-      },
+      keepTeacher: keepInMemory,
       nextBackend: async (failed) => {
         const next = failed.name === 'wasm' ? 'cpu' : 'wasm';
         return selectBackend({ forced: next }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, `${failed.name}: device lost`] }));

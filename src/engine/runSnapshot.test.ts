@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
 import { CancelledError, runExperiment, type ExperimentHooks } from './experiment';
+import { modelArtifacts } from './models/artifacts';
 import { buildModel, modelPreset } from './models/efficientnet';
 import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
 import { restoreModels, restoreOptimizer, saveModels, saveOptimizer, snapshotBytes } from './runSnapshot';
@@ -23,12 +24,6 @@ const config: SyntheticExperimentConfig = {
 };
 const data = generateSynthetic(config.dataset);
 
-async function memoryTeacher(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let art: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  return art!;
-}
-
 /** Runs the sweep until `stopAfter` (a run label and an epoch) has been snapshotted, then cancels like a reload would. */
 async function interrupted(stopAfter: { label: string; epoch: number }) {
   let stop = false;
@@ -40,7 +35,7 @@ async function interrupted(stopAfter: { label: string; epoch: number }) {
     shouldStop: () => stop,
     onCheckpoint: (s) => { sweep = { ...s, students: [...s.students], failures: [...s.failures] }; },
     onRunSnapshot: (s) => { snapshot = s; if (s.label === stopAfter.label && s.epoch === stopAfter.epoch) stop = true; },
-    onModel: async (role, _l, m) => { if (role === 'teacher') teacher = await memoryTeacher(m); },
+    onModel: async (role, _l, m) => { if (role === 'teacher') teacher = await modelArtifacts(m); },
   };
   await expect(runExperiment(config, data, backend, hooks)).rejects.toBeInstanceOf(CancelledError);
   return { snapshot: snapshot!, sweep: sweep!, teacher };

@@ -11,7 +11,8 @@ import { deleteSweep, getRunSnapshot, listSweeps, openLabDb, putRunSnapshot, put
 import { snapshotBytes } from '../engine/runSnapshot';
 import { loadDataset } from './datasetLoader';
 import { importFolder } from './folderImport';
-import { keepInMemory, modelKey, runModelOp, saveModel } from './modelStore';
+import { keepInMemory } from '../engine/models/artifacts';
+import { modelKey, runModelOp, saveModel } from './modelStore';
 import { parseToWorker, type FromWorker } from './protocol';
 
 /** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */

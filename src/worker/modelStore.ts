@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { modelArtifacts } from '../engine/models/artifacts';
 import { SPLIT } from '../engine/types';
 import { argmaxRows, classProbabilities, topK, type Prediction } from '../engine/models/predict';
 import { indicesOf } from '../engine/data/split';
@@ -70,18 +71,8 @@ async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): P
   return found;
 }
 
-/** A model's topology and weights in memory (tf.io's save, to nowhere). */
-async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    captured = a;
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-  }));
-  return captured!;
-}
-
 async function exportModel(key: string): Promise<ExportedModel> {
-  const a = await artifactsOf(await load(key));
+  const a = await modelArtifacts(await load(key));
   const data = a.weightData;
   const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
   return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy };
@@ -143,10 +134,4 @@ export async function saveModel(model: tf.LayersModel, runId: string, label: str
   const key = modelKey(runId, label);
   await model.save(key);
   return key;
-}
-
-/** A copy of a model's weights in memory, for runs that are not saved; returns its loader. */
-export async function keepInMemory(model: tf.LayersModel): Promise<() => Promise<tf.LayersModel>> {
-  const artifacts = await artifactsOf(model);
-  return () => tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
