@@ -10,6 +10,7 @@ import { prepareNodeWasmThreads } from '../engine/wasmThreadsNode';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { METHODS } from '../engine/distill';
 import { runExperiment } from '../engine/experiment';
+import { finishedLabels } from '../engine/plan';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../engine/presets';
 import type { ExperimentConfig, ExperimentResult, MethodId } from '../engine/types';
 import { modelArtifacts } from '../engine/models/artifacts';
@@ -102,8 +103,7 @@ async function main() {
         onCheckpoint: (sweep) => {
           current.sweep = { ...sweep, students: [...sweep.students], failures: [...sweep.failures] };
           // The snapshot of a model that has now finished is dropped with this write.
-          const done = [...(sweep.teacher ? ['Teacher'] : []), ...sweep.students.map((m) => m.label), ...sweep.failures.map((f) => f.label)];
-          if (current.snapshot && done.includes(current.snapshot.label)) current.snapshot = undefined;
+          if (current.snapshot && finishedLabels(sweep).has(current.snapshot.label)) current.snapshot = undefined;
           save();
         },
         onRunSnapshot: (snap) => { current.snapshot = snap; save(); },

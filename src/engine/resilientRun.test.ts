@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
 import { selectBackend } from './backend';
 import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
-import { keepInMemory } from './models/artifacts';
+import { CancelledError, runExperiment } from './experiment';
+import { keepInMemory, modelArtifacts } from './models/artifacts';
 import { DeviceLostError, isDeviceLoss, runResilient } from './resilientRun';
-import type { BackendReport, LabEvent } from './types';
+import type { BackendReport, LabEvent, RunSnapshot, SweepProgress } from './types';
 
 let wasm: BackendReport;
 beforeAll(async () => { wasm = await selectBackend({ forced: 'wasm' }); });
@@ -83,5 +84,42 @@ describe('device loss', () => {
     expect(result.teacher.valAccuracy).toHaveLength(3);
     expect(result.students[0].valAccuracy).toHaveLength(3);
     expect(result.students[0].curve.map((p) => p.step)).toEqual(result.students[0].curve.map((_p, i) => i + 1));
+  });
+
+  it('a resumed sweep that then loses its device keeps the epoch checkpoint it resumed from', async () => {
+    await selectBackend({ forced: 'wasm' });
+    const config: SyntheticExperimentConfig = {
+      ...EXPERIMENT_PRESETS.tiny, dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      teacherEpochs: 1, studentEpochs: 3, baseline: false, methods: [methodChoice('tiny', 'kd')], lambdas: [0],
+    };
+    const data = generateSynthetic(config.dataset);
+    // A first session stops after the student's first epoch, as a reload would.
+    let stop = false;
+    let snapshot: RunSnapshot | undefined;
+    let sweep: SweepProgress | undefined;
+    let teacher: tf.io.ModelArtifacts | undefined;
+    await expect(runExperiment(config, data, wasm, {
+      emit: () => {},
+      shouldStop: () => stop,
+      onCheckpoint: (st) => { sweep = { ...st, students: [...st.students], failures: [...st.failures] }; },
+      onRunSnapshot: (snap) => { snapshot = snap; if (snap.label === 'CKD λ=0') stop = true; },
+      onModel: async (role, _l, m) => { if (role === 'teacher') teacher = await modelArtifacts(m); },
+    })).rejects.toBeInstanceOf(CancelledError);
+    // The second session resumes it and loses the device in the student's second epoch, before any new snapshot.
+    const stages: string[] = [];
+    let lost = false;
+    const { result } = await runResilient(config, data, wasm, {
+      emit: (e) => {
+        if (e.type === 'stage') stages.push(e.message);
+        if (!lost && e.type === 'progress' && e.epoch === 2) { lost = true; throw new DeviceLostError('wasm', 'simulated'); }
+      },
+    }, {
+      keepTeacher: keepInMemory,
+      nextBackend: (failed) => selectBackend({ forced: 'cpu' }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, 'wasm: device lost'] })),
+    }, false, { teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)), teacherResult: sweep!.teacher!, students: [], failures: [], startedAt: sweep!.startedAt, inProgress: snapshot });
+    expect(lost).toBe(true);
+    // Both starts go on from epoch 2: the snapshot survived the checkpoint written when the resumed sweep began.
+    expect(stages.filter((s) => s === 'CKD λ=0: going on from epoch 2 (epochs 1–1 restored from the checkpoint)')).toHaveLength(2);
+    expect(result.students[0].valAccuracy).toHaveLength(3);
   });
 });

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { runExperiment, type ExperimentHooks, type ResumeFrom } from './experiment';
+import { finishedLabels } from './plan';
 import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from './types';
 
 /** The GPU behind WebGPU/WebGL went away (driver reset, tab in background too long, context lost). */
@@ -46,7 +47,7 @@ export async function runResilient(config: ExperimentConfig, data: Dataset, back
         },
         onCheckpoint: async (state) => {
           kept.last = { ...state, students: [...state.students], failures: [...state.failures] };
-          if (state.teacher) kept.snapshot = null; // the model it belonged to has finished
+          if (kept.snapshot && finishedLabels(state).has(kept.snapshot.label)) kept.snapshot = null; // its model has finished
           await hooks.onCheckpoint?.(state);
         },
         onRunSnapshot: async (snap) => {

@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { finishedLabels } from '../engine/plan';
 import type { DatasetConfig, ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from '../engine/types';
 
 /**
@@ -164,8 +165,7 @@ export async function putSweep(db: LabDb, sweep: StoredSweep): Promise<void> {
   const tx = db.transaction(['sweeps', 'runSnapshots'], 'readwrite');
   const sweeps = tx.objectStore('sweeps');
   const current = sweep.current ?? (await sweeps.get(sweep.id))?.current;
-  const done = new Set([...(sweep.teacher ? ['Teacher'] : []), ...sweep.students.map((s) => s.label), ...sweep.failures.map((f) => f.label)]);
-  const stale = current && done.has(current.label);
+  const stale = current && finishedLabels(sweep).has(current.label);
   const { current: _c, ...rest } = sweep;
   await Promise.all([
     sweeps.put(current && !stale ? { ...rest, current } : rest),
