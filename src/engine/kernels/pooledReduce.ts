@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { replaceKernel } from './replaceKernel';
 
 /**
  * Sum and Mean over leading or middle axes on the wasm backend, as XNNPACK average pooling.
@@ -58,18 +59,10 @@ let registered = false;
 export function registerPooledReductions(): void {
   if (registered) return;
   for (const kind of ['Sum', 'Mean'] as const) {
-    const own = tf.getKernel(kind, 'wasm');
-    if (!own) continue;
-    tf.unregisterKernel(kind, 'wasm');
-    tf.registerKernel({
-      kernelName: kind,
-      backendName: 'wasm',
-      setupFunc: own.setupFunc,
-      kernelFunc: (args) => {
-        const out = pooled(kind, args);
-        pooledReduceCounts[kind][out ? 'pooled' : 'own']++;
-        return out ?? own.kernelFunc(args);
-      },
+    replaceKernel(kind, 'wasm', (own) => (args) => {
+      const out = pooled(kind, args);
+      pooledReduceCounts[kind][out ? 'pooled' : 'own']++;
+      return out ?? own(args);
     });
   }
   registered = true;

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { replaceKernel } from './replaceKernel';
 
 /**
  * Identity on the wasm backend without a copy. tfjs-wasm's own Identity copies the buffer, and the
@@ -15,19 +16,10 @@ let registered = false;
 /** Idempotent; call before the wasm backend starts. */
 export function registerSharedIdentity(): void {
   if (registered) return;
-  const own = tf.getKernel('Identity', 'wasm');
-  if (!own) return;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    setupFunc: own.setupFunc,
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      if (x.dtype === 'string') return own.kernelFunc(args);
-      (args.backend as unknown as RefCounting).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
+  registered = replaceKernel('Identity', 'wasm', (own) => (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype === 'string') return own(args);
+    (args.backend as unknown as RefCounting).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
-  registered = true;
 }
