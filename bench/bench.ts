@@ -99,9 +99,13 @@ async function nodeBench() {
   // The threaded wasm build, side by side with the single-threaded one above.
   if (nodeBackends.includes('wasm') && cpus().length > 1) {
     const threads = cpus().length;
+    // bench/nodeThreaded.ts in a process of its own; its last line is the JSON of its rows.
+    const threaded = (workloads: string[]) => {
+      const text = execFileSync(process.execPath, [...process.execArgv, join(here, 'nodeThreaded.ts'), '--threads', String(threads), '--steps', String(steps), '--workloads', workloads.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+      return JSON.parse(text.trim().split('\n').pop()!) as { threads?: number; fallbacks: string[]; rows: (StepResult | InferenceResult)[] };
+    };
     try {
-      const text = execFileSync(process.execPath, [...process.execArgv, join(here, 'nodeThreaded.ts'), '--threads', String(threads), '--steps', String(steps), '--workloads', workloadsFor('node', 'wasm').join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
-      const r = JSON.parse(text.trim().split('\n').pop()!) as { threads?: number; fallbacks: string[]; rows: (StepResult | InferenceResult)[] };
+      const r = threaded(workloadsFor('node', 'wasm'));
       const label = `wasm ×${r.threads ?? '?'} threads`;
       if ((r.threads ?? 1) < 2) notes.push(`node wasm asked for ${threads} threads and got ${r.threads ?? 'none'}.`);
       for (const row of r.rows) {
@@ -109,10 +113,7 @@ async function nodeBench() {
         else latency.push({ env: 'node', backend: label, ...row });
       }
       log(`node ${label} done`);
-      await pairRounds('node', label, async () => {
-        const t = execFileSync(process.execPath, [...process.execArgv, join(here, 'nodeThreaded.ts'), '--threads', String(threads), '--steps', String(steps), '--workloads', 'reference'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-        return (JSON.parse(t.trim().split('\n').pop()!) as { rows: StepResult[] }).rows[0].imagesPerSecond;
-      });
+      await pairRounds('node', label, async () => (threaded(['reference']).rows[0] as StepResult).imagesPerSecond);
     } catch (e) {
       notes.push(`node threaded wasm was not measured: ${(e as Error).message.split('\n')[0]}`);
     }
