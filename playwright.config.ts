@@ -2,7 +2,14 @@ import { defineConfig } from '@playwright/test';
 
 // Debian's Chromium, never a downloaded browser; flags that work headless and offline.
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const baseArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const baseArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 const port = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
@@ -30,7 +37,13 @@ export default defineConfig({
     {
       name: 'chromium-webgpu',
       testMatch: /webgpu\.spec\.ts/,
-      use: { browserName: 'chromium', launchOptions: { executablePath, args: [...baseArgs, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'] } },
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath,
+          args: [...baseArgs, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'],
+        },
+      },
     },
   ],
 });

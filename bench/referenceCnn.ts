@@ -31,17 +31,28 @@ export function buildReferenceCnn(batch: number = REFERENCE_CNN.batch): Referenc
   zeros.dispose();
   const vars = [w1, w2, w3, w4, w5, b5];
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes).toFloat());
+  const y = tf.tidy(() =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: batch }, (_, i) => i % classes),
+          'int32',
+        ),
+        classes,
+      )
+      .toFloat(),
+  );
   const opt = tf.train.sgd(lr);
-  const loss = () => tf.tidy(() => {
-    let h = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'));
-    h = tf.relu(tf.conv2d(h, w2 as tf.Tensor4D, 2, 'same'));
-    h = tf.relu(tf.depthwiseConv2d(h, w3 as tf.Tensor4D, 1, 'same'));
-    h = tf.relu(tf.conv2d(h, w4 as tf.Tensor4D, 1, 'same'));
-    const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-    const logits = tf.add(tf.matMul(pooled, w5 as tf.Tensor2D), b5);
-    return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-  });
+  const loss = () =>
+    tf.tidy(() => {
+      let h = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'));
+      h = tf.relu(tf.conv2d(h, w2 as tf.Tensor4D, 2, 'same'));
+      h = tf.relu(tf.depthwiseConv2d(h, w3 as tf.Tensor4D, 1, 'same'));
+      h = tf.relu(tf.conv2d(h, w4 as tf.Tensor4D, 1, 'same'));
+      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+      const logits = tf.add(tf.matMul(pooled, w5 as tf.Tensor2D), b5);
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    });
   return {
     async step() {
       const cost = opt.minimize(loss, true, vars)!;

@@ -9,5 +9,10 @@ export default defineConfig({
   logLevel: 'warn',
   plugins: [wasmThreadFactory()],
   worker: { format: 'es', plugins: () => [wasmThreadFactory()] },
-  build: { outDir: fileURLToPath(new URL('./out/web', import.meta.url)), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000 },
+  build: {
+    outDir: fileURLToPath(new URL('./out/web', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 8000,
+  },
 });

@@ -47,19 +47,32 @@ export async function referenceStep(steps: number): Promise<StepResult> {
   const ms = await timed(steps, () => net.step());
   net.dispose();
   const batch = REFERENCE_CNN.batch;
-  return { workload: 'reference-cnn', batch, steps, imagesPerSecond: (1000 * batch) / ms, msPerStep: ms, tensorsBefore: before, tensorsAfter: tf.memory().numTensors };
+  return {
+    workload: 'reference-cnn',
+    batch,
+    steps,
+    imagesPerSecond: (1000 * batch) / ms,
+    msPerStep: ms,
+    tensorsBefore: before,
+    tensorsAfter: tf.memory().numTensors,
+  };
 }
 
 export async function distillStep(preset: PresetName, steps: number): Promise<StepResult> {
   const cfg = EXPERIMENT_PRESETS[preset];
-  const size = cfg.dataset.size, classes = cfg.dataset.classes, batch = cfg.batchSize;
+  const size = cfg.dataset.size,
+    classes = cfg.dataset.classes,
+    batch = cfg.batchSize;
   const before = tf.memory().numTensors;
   const teacher = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
   const student = buildModel(modelPreset(cfg.studentModel), { inputSize: size, classes, seed: 2, name: 'student' });
   const adversary = buildAdversary(classes, cfg.debias.hidden, cfg.debias.equalizedOdds, 3);
   const optimizer = tf.train.adam(cfg.learningRate);
   const advOptimizer = tf.train.adam(cfg.debias.adversaryLr);
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % classes),
+    'int32',
+  );
   const data: Batch = {
     x: tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D,
     labels,
@@ -69,8 +82,27 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
     size: batch,
   };
   const def = method('kd');
-  const run = { method: 'kd' as const, params: withDefaults(def, methodChoice(preset, 'kd').params), lambda: 0.5, label: 'CKD λ=0.5', role: 'student' as const };
-  const inputs = { student, teacher, def, run, adversary, optimizer, advOptimizer, vars: trainableVariables([student]), advVars: trainableVariables([adversary]), batch: data, epoch: 1, lambda: 0.5 };
+  const run = {
+    method: 'kd' as const,
+    params: withDefaults(def, methodChoice(preset, 'kd').params),
+    lambda: 0.5,
+    label: 'CKD λ=0.5',
+    role: 'student' as const,
+  };
+  const inputs = {
+    student,
+    teacher,
+    def,
+    run,
+    adversary,
+    optimizer,
+    advOptimizer,
+    vars: trainableVariables([student]),
+    advVars: trainableVariables([adversary]),
+    batch: data,
+    epoch: 1,
+    lambda: 0.5,
+  };
   // The run loop's own step: teacher forward, student KD with gradient reversal, adversary update.
   const step = async () => {
     const terms = await distillationStep(cfg.debias, inputs);
@@ -79,14 +111,27 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
   };
   const ms = await timed(steps, step);
   disposeBatch(data);
-  teacher.dispose(); student.dispose(); adversary.dispose(); optimizer.dispose(); advOptimizer.dispose();
-  return { workload: `distill-${preset}`, batch, steps, imagesPerSecond: (1000 * batch) / ms, msPerStep: ms, tensorsBefore: before, tensorsAfter: tf.memory().numTensors };
+  teacher.dispose();
+  student.dispose();
+  adversary.dispose();
+  optimizer.dispose();
+  advOptimizer.dispose();
+  return {
+    workload: `distill-${preset}`,
+    batch,
+    steps,
+    imagesPerSecond: (1000 * batch) / ms,
+    msPerStep: ms,
+    tensorsBefore: before,
+    tensorsAfter: tf.memory().numTensors,
+  };
 }
 
 /** The same measurement as the results table's latency column (median of batches after a warm-up). */
 export async function inferenceLatency(preset: PresetName, repeats: number, batch = 32): Promise<InferenceResult> {
   const cfg = EXPERIMENT_PRESETS[preset];
-  const size = cfg.dataset.size, classes = cfg.dataset.classes;
+  const size = cfg.dataset.size,
+    classes = cfg.dataset.classes;
   const msPerImage = async (id: string) => {
     const model = buildModel(modelPreset(id), { inputSize: size, classes, seed: 1, name: 'm' });
     try {

@@ -2,11 +2,15 @@ import { watchPage } from './offline';
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
-test('after a sweep: runs survive a reload, the λ slider drives the bars, surface and exports work', async ({ page }) => {
+test('after a sweep: runs survive a reload, the λ slider drives the bars, surface and exports work', async ({
+  page,
+}) => {
   const watched = watchPage(page);
   await page.goto('/?preset=tiny&methods=kd,rkd&lambdas=0,0.5,1&baseline=0&teacherEpochs=2&studentEpochs=2');
   await page.getByTestId('distill').click();
-  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(6, { timeout: 280_000 });
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(6, {
+    timeout: 280_000,
+  });
 
   await page.reload();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
@@ -38,7 +42,12 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   const surface = page.getByTestId('surface-panel');
   await expect(surface).toBeVisible();
   const mode = await surface.getAttribute('data-mode');
-  await expect(page.getByTestId(mode === '3d' ? 'surface-3d' : 'surface-heatmap').locator('.main-svg').first()).toBeAttached({ timeout: 60_000 });
+  await expect(
+    page
+      .getByTestId(mode === '3d' ? 'surface-3d' : 'surface-heatmap')
+      .locator('.main-svg')
+      .first(),
+  ).toBeAttached({ timeout: 60_000 });
   await expect(page.getByTestId('pareto-chart').locator('.main-svg').first()).toBeAttached();
   await expect(page.getByTestId('pareto-list')).toContainText(/λ=/);
   await page.screenshot({ path: 'test-results/lab-compare-3d.png', fullPage: true });
@@ -53,12 +62,14 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
 
   // Export: JSON holds the run; CSV holds the table.
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
-  const exported = JSON.parse(readFileSync((await json.path())!, 'utf8'));
+  const exported = JSON.parse(readFileSync((await json.path()), 'utf8'));
   expect(exported.format).toBe('fairdistill-lab-runs');
   expect(exported.runs).toHaveLength(1);
   expect(exported.runs[0].result.students).toHaveLength(6);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-  const csvLines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+  const csvLines = readFileSync((await csv.path()), 'utf8')
+    .trim()
+    .split('\n');
   expect(csvLines[0]).toMatch(/^role,label,method,lambda,params,accuracy/);
   expect(csvLines).toHaveLength(8); // header, teacher, 6 students
 
@@ -71,10 +82,14 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   await expect(page.getByTestId('open-run')).toHaveText('tiny sweep, KD and RKD');
 
   // Import: a bad file is refused with a message and changes nothing; the export imports back.
-  await page.getByTestId('import-runs').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('this is not json') });
+  await page
+    .getByTestId('import-runs')
+    .setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('this is not json') });
   await expect(page.getByTestId('error')).toContainText('Import failed, nothing was changed: The file is not JSON');
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
-  await page.getByTestId('import-runs').setInputFiles({ name: 'runs.json', mimeType: 'application/json', buffer: readFileSync((await json.path())!) });
+  await page
+    .getByTestId('import-runs')
+    .setInputFiles({ name: 'runs.json', mimeType: 'application/json', buffer: readFileSync((await json.path())) });
   await expect(page.getByTestId('stored-run')).toHaveCount(2);
 
   // Narrow window: one column, everything still reachable.
@@ -87,7 +102,10 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
 
   // Delete asks first; the other run stays.
   page.once('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: /^Delete / }).first().click();
+  await page
+    .getByRole('button', { name: /^Delete / })
+    .first()
+    .click();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   expect(watched).toEqual({ pageErrors: [], csp: [], offsite: [] });
 });

@@ -12,7 +12,10 @@ function pattern(): { png: Buffer; rgb: Uint8Array } {
     for (let x = 0; x < 16; x++) {
       const i = y * 16 + x;
       const px = [(x * 16) % 256, (y * 16) % 256, ((x + y) * 8) % 256];
-      px.forEach((v, c) => { png.data[i * 4 + c] = v; rgb[i * 3 + c] = v; });
+      px.forEach((v, c) => {
+        png.data[i * 4 + c] = v;
+        rgb[i * 3 + c] = v;
+      });
       png.data[i * 4 + 3] = 255;
     }
   }
@@ -20,29 +23,45 @@ function pattern(): { png: Buffer; rgb: Uint8Array } {
 }
 
 async function countSavedModels(page: import('@playwright/test').Page): Promise<number> {
-  return page.evaluate(() => new Promise<number>((resolve) => {
-    const req = indexedDB.open('tensorflowjs');
-    req.onsuccess = () => {
-      const db = req.result;
-      if (!db.objectStoreNames.contains('model_info_store')) { db.close(); resolve(0); return; }
-      const count = db.transaction('model_info_store').objectStore('model_info_store').count();
-      count.onsuccess = () => { db.close(); resolve(count.result); };
-    };
-    req.onerror = () => resolve(-1);
-  }));
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const req = indexedDB.open('tensorflowjs');
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains('model_info_store')) {
+            db.close();
+            resolve(0);
+            return;
+          }
+          const count = db.transaction('model_info_store').objectStore('model_info_store').count();
+          count.onsuccess = () => {
+            db.close();
+            resolve(count.result);
+          };
+        };
+        req.onerror = () => resolve(-1);
+      }),
+  );
 }
 
-test('photo demo: two students side by side, bad files refused, the student exported and loaded back', async ({ page }) => {
+test('photo demo: two students side by side, bad files refused, the student exported and loaded back', async ({
+  page,
+}) => {
   const watched = watchPage(page);
   await page.goto('/?preset=tiny&lambdas=0,1&baseline=0&teacherEpochs=2&studentEpochs=2');
   await page.getByTestId('distill').click();
-  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(2, { timeout: 240_000 });
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(2, {
+    timeout: 240_000,
+  });
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   expect(await countSavedModels(page)).toBe(3); // teacher and both students
 
   // Compression columns are filled for every model.
   for (const metric of ['flops', 'latency']) {
-    const v = Number(await page.getByTestId('result-row-student').first().locator(`[data-metric="${metric}"]`).innerText());
+    const v = Number(
+      await page.getByTestId('result-row-student').first().locator(`[data-metric="${metric}"]`).innerText(),
+    );
     expect(v, metric).toBeGreaterThan(0);
   }
 
@@ -51,19 +70,27 @@ test('photo demo: two students side by side, bad files refused, the student expo
   const panels = page.getByTestId('prediction-panel');
   await expect(panels).toHaveCount(3);
   for (let i = 0; i < 3; i++) {
-    const probs = (await panels.nth(i).getByTestId('prediction-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability')))));
+    const probs = await panels
+      .nth(i)
+      .getByTestId('prediction-row')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability'))));
     expect(probs).toHaveLength(3);
     expect(probs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 + 1e-6);
     expect(probs[0]).toBeGreaterThanOrEqual(probs[1]);
   }
   await page.screenshot({ path: 'test-results/lab-demo.png', fullPage: true });
-  const debiasedProbs = await page.locator('[data-testid="prediction-panel"][data-role="debiased"] [data-testid="prediction-row"]')
+  const debiasedProbs = await page
+    .locator('[data-testid="prediction-panel"][data-role="debiased"] [data-testid="prediction-row"]')
     .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability'))));
 
   // Bad files: a clear message; the predictions, the stored run and its models stay.
-  await page.getByTestId('demo-upload').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just some text, not an image') });
+  await page
+    .getByTestId('demo-upload')
+    .setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just some text, not an image') });
   await expect(page.getByTestId('demo-error')).toContainText('could not be decoded as an image');
-  await page.getByTestId('demo-upload').setInputFiles({ name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
+  await page
+    .getByTestId('demo-upload')
+    .setInputFiles({ name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
   await expect(page.getByTestId('demo-error')).toContainText('is empty (0 bytes)');
   await expect(panels).toHaveCount(3);
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
@@ -78,44 +105,70 @@ test('photo demo: two students side by side, bad files refused, the student expo
   page.on('download', (d) => downloads.push(d));
   await page.getByTestId('export-model').click();
   await expect.poll(() => downloads.length).toBe(4);
-  const byName = async (suffix: string) => readFileSync((await downloads.find((d) => d.suggestedFilename().endsWith(suffix))!.path())!);
+  const byName = async (suffix: string) =>
+    readFileSync((await downloads.find((d) => d.suggestedFilename().endsWith(suffix))!.path()));
   const modelJson = JSON.parse((await byName('λ-1.json')).toString());
   const weights = await byName('.weights.bin');
   const card = JSON.parse((await byName('.card.json')).toString());
   expect(card.model.label).toBe('CKD λ=1');
   expect((await byName('.card.md')).toString()).toContain('# Model card: CKD λ=1');
   await tf.setBackend('cpu');
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights,
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-  }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest[0].weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
   const probs = tf.tidy(() => {
-    const x = tf.tensor4d(Float32Array.from(rgb, (v) => v / 127.5 - 1), [1, 16, 16, 3]);
+    const x = tf.tensor4d(
+      Float32Array.from(rgb, (v) => v / 127.5 - 1),
+      [1, 16, 16, 3],
+    );
     const out = model.predict(x) as tf.Tensor[];
     return Array.from(tf.softmax(out[0] as tf.Tensor2D).dataSync());
   });
-  const top = probs.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p).slice(0, 3).map((t) => t.p);
+  const top = probs
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 3)
+    .map((t) => t.p);
   top.forEach((p, i) => expect(Math.abs(p - debiasedProbs[i]), `top-${i + 1}`).toBeLessThan(1e-4));
   model.dispose();
 
   // Bring your own teacher: the exported student comes back as the teacher of a new run.
-  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'teacher-'));
+  const dir = (await import('node:fs')).mkdtempSync(
+    (await import('node:path')).join((await import('node:os')).tmpdir(), 'teacher-'),
+  );
   const { writeFileSync } = await import('node:fs');
   const jsonName = downloads.find((d) => d.suggestedFilename().endsWith('λ-1.json'))!.suggestedFilename();
   writeFileSync(`${dir}/${jsonName}`, JSON.stringify(modelJson));
   writeFileSync(`${dir}/${modelJson.weightsManifest[0].paths[0]}`, weights);
-  await page.getByTestId('teacher-import').setInputFiles([`${dir}/${jsonName}`, `${dir}/${modelJson.weightsManifest[0].paths[0]}`]);
+  await page
+    .getByTestId('teacher-import')
+    .setInputFiles([`${dir}/${jsonName}`, `${dir}/${modelJson.weightsManifest[0].paths[0]}`]);
   await expect(page.getByTestId('teacher-imported')).toContainText('1,696 params, 16×16 input, 4 classes');
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('stored-run')).toHaveCount(2, { timeout: 240_000 });
   const teacherRow = page.getByTestId('results-table').getByTestId('result-row-teacher');
   await expect(teacherRow).toHaveAttribute('data-label', /^Teacher \(fairdistill-CKD-λ-1\)$/);
-  expect(Number(await teacherRow.locator('[data-metric="params"]').innerText().then((t) => t.replace(/,/g, '')))).toBe(1696);
+  expect(
+    Number(
+      await teacherRow
+        .locator('[data-metric="params"]')
+        .innerText()
+        .then((t) => t.replace(/,/g, '')),
+    ),
+  ).toBe(1696);
   expect(await countSavedModels(page)).toBe(6); // the imported teacher, this run's 2 students, the first run's 3 models
 
   // Deleting the first run deletes its saved models, not the imported teacher or the second run's.
   page.once('dialog', (d) => void d.accept());
-  await page.getByTestId('stored-run').nth(1).getByRole('button', { name: /^Delete / }).click();
+  await page
+    .getByTestId('stored-run')
+    .nth(1)
+    .getByRole('button', { name: /^Delete / })
+    .click();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await expect.poll(() => countSavedModels(page)).toBe(3); // imported teacher + the second run's 2 students
   expect(watched).toEqual({ pageErrors: [], csp: [], offsite: [] });

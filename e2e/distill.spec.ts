@@ -49,6 +49,9 @@ test('click Distill on the tiny preset: teacher and student trained, measured an
   expect(consoleErrors).toEqual([]);
   expect(offsite).toEqual([]);
   // The built page carries its Content-Security-Policy, and everything above ran under it.
-  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute('content', /script-src 'self' 'wasm-unsafe-eval'/);
+  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute(
+    'content',
+    /script-src 'self' 'wasm-unsafe-eval'/,
+  );
   expect(csp).toEqual([]);
 });

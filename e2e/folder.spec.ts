@@ -19,7 +19,10 @@ function makeFolder(): string {
       for (let k = 0; k < 8; k++) {
         const png = new PNG({ width: 20, height: 16 }); // not square: the loader center-crops
         for (let i = 0; i < 20 * 16; i++) {
-          png.data[i * 4] = (60 * c + 7 * k) % 256; png.data[i * 4 + 1] = group === 'man' ? 200 : 40; png.data[i * 4 + 2] = (i * 3) % 256; png.data[i * 4 + 3] = 255;
+          png.data[i * 4] = (60 * c + 7 * k) % 256;
+          png.data[i * 4 + 1] = group === 'man' ? 200 : 40;
+          png.data[i * 4 + 2] = (i * 3) % 256;
+          png.data[i * 4 + 3] = 255;
         }
         const file = `img/${n++}.png`;
         writeFileSync(join(dir, file), PNG.sync.write(png));
@@ -40,7 +43,9 @@ function makeBadFolder(): string {
   return dir;
 }
 
-test('a folder of images with a labels CSV: counts shown, tiny models trained on it, cached for the next visit', async ({ page }) => {
+test('a folder of images with a labels CSV: counts shown, tiny models trained on it, cached for the next visit', async ({
+  page,
+}) => {
   const offsite = watchRequests(page);
   await page.goto('/?preset=tiny&teacherEpochs=2&studentEpochs=1&baseline=0');
   await page.getByTestId('dataset-origin').selectOption('csv');
@@ -48,7 +53,9 @@ test('a folder of images with a labels CSV: counts shown, tiny models trained on
 
   // Line-numbered CSV errors, and nothing is stored.
   await page.getByTestId('folder-input').setInputFiles(makeBadFolder());
-  await expect(page.getByTestId('dataset-error')).toContainText('Line 3: “not-there.png” is not an image in the chosen folder.');
+  await expect(page.getByTestId('dataset-error')).toContainText(
+    'Line 3: “not-there.png” is not an image in the chosen folder.',
+  );
   await expect(page.getByTestId('dataset-error')).toContainText('Line 4: the class of “a.png” is empty.');
   await expect(page.getByTestId('cached-dataset')).toHaveCount(0);
 
@@ -74,7 +81,10 @@ test('a folder of images with a labels CSV: counts shown, tiny models trained on
   await page.getByTestId('cached-dataset').getByRole('button').first().click();
   await expect(page.getByTestId('dataset-current')).toContainText('64 images');
   await page.getByTestId('distill').click();
-  await expect(page.getByTestId('dataset-source')).toContainText('my-photos (labels.csv) · 64 images · loaded from the IndexedDB cache', { timeout: 60_000 });
+  await expect(page.getByTestId('dataset-source')).toContainText(
+    'my-photos (labels.csv) · 64 images · loaded from the IndexedDB cache',
+    { timeout: 60_000 },
+  );
   await expect(rows).toHaveCount(1, { timeout: 240_000 });
   expect(offsite).toEqual([]);
 });

@@ -14,8 +14,13 @@ export function watchRequests(page: Page): string[] {
 /** Records Content-Security-Policy violations reported by the page (and its workers). */
 export function watchCsp(page: Page): string[] {
   const violations: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy|Refused to (load|execute|evaluate|compile|connect|create)/i.test(m.text())) violations.push(m.text()); });
-  page.on('pageerror', (e) => { if (/EvalError|Content Security Policy/i.test(e.message)) violations.push(e.message); });
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|evaluate|compile|connect|create)/i.test(m.text()))
+      violations.push(m.text());
+  });
+  page.on('pageerror', (e) => {
+    if (/EvalError|Content Security Policy/i.test(e.message)) violations.push(e.message);
+  });
   return violations;
 }
 

@@ -7,7 +7,9 @@ async function checkpointedEpoch(banner: Locator, label: string, epochs: number)
   return Number(pattern.exec((await banner.textContent()) ?? '')![1]);
 }
 
-test('a sweep of 3 students interrupted by reloads resumes from its last epoch: finished models and epochs are not redone, all 3 listed once', async ({ page }) => {
+test('a sweep of 3 students interrupted by reloads resumes from its last epoch: finished models and epochs are not redone, all 3 listed once', async ({
+  page,
+}) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/?preset=tiny&lambdas=0,0.5,1&baseline=0&teacherEpochs=4&studentEpochs=6');
@@ -23,7 +25,9 @@ test('a sweep of 3 students interrupted by reloads resumes from its last epoch: 
   expect(teacherEpoch).toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('stored-run')).toHaveCount(0);
   await page.getByTestId('resume').click();
-  await expect(page.getByTestId('stage')).toHaveText(`Teacher: going on from epoch ${teacherEpoch + 1} (epochs 1–${teacherEpoch} restored from the checkpoint)`);
+  await expect(page.getByTestId('stage')).toHaveText(
+    `Teacher: going on from epoch ${teacherEpoch + 1} (epochs 1–${teacherEpoch} restored from the checkpoint)`,
+  );
 
   // Second reload: in the third epoch of the second student.
   await expect(meta).toContainText(/CKD λ=0\.5.*epoch [3-5]\/6/, { timeout: 240_000 });
@@ -36,13 +40,22 @@ test('a sweep of 3 students interrupted by reloads resumes from its last epoch: 
   await page.exposeFunction('recordStage', (s: string) => stages.push(s));
   await page.evaluate(() => {
     const el = document.querySelector('[data-testid="stage"]');
-    new MutationObserver(() => (window as never as { recordStage(s: string): void }).recordStage(document.querySelector('[data-testid="stage"]')?.textContent ?? ''))
-      .observe(el?.parentElement?.parentElement ?? document.body, { subtree: true, childList: true, characterData: true });
+    new MutationObserver(() =>
+      (window as never as { recordStage(s: string): void }).recordStage(
+        document.querySelector('[data-testid="stage"]')?.textContent ?? '',
+      ),
+    ).observe(el?.parentElement?.parentElement ?? document.body, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
   });
   await page.getByTestId('resume').click();
   await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
   expect(stages.some((s) => s.startsWith('Resuming: 1 of 3'))).toBe(true);
-  expect(stages).toContain(`CKD λ=0.5: going on from epoch ${studentEpoch + 1} (epochs 1–${studentEpoch} restored from the checkpoint)`);
+  expect(stages).toContain(
+    `CKD λ=0.5: going on from epoch ${studentEpoch + 1} (epochs 1–${studentEpoch} restored from the checkpoint)`,
+  );
   expect(stages).not.toContain('Distilling: CKD λ=0'); // the first student was not redone
   expect(stages.some((s) => s.startsWith('Training the teacher'))).toBe(false); // nor the teacher
 
@@ -56,19 +69,27 @@ test('a sweep of 3 students interrupted by reloads resumes from its last epoch: 
   await page.reload();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await expect(page.getByTestId('resume-banner')).toHaveCount(0);
-  const left = await page.evaluate(() => new Promise<number>((resolve, reject) => {
-    const open = indexedDB.open('fairdistill-lab');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const count = open.result.transaction('runSnapshots').objectStore('runSnapshots').count();
-      count.onsuccess = () => { resolve(count.result); open.result.close(); };
-    };
-  }));
+  const left = await page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('fairdistill-lab');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction('runSnapshots').objectStore('runSnapshots').count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            open.result.close();
+          };
+        };
+      }),
+  );
   expect(left).toBe(0);
   expect(pageErrors).toEqual([]);
 });
 
-test('an engine worker that fails mid-run is stopped with a message; the sweep resumes in a fresh worker from its last epoch', async ({ page }) => {
+test('an engine worker that fails mid-run is stopped with a message; the sweep resumes in a fresh worker from its last epoch', async ({
+  page,
+}) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/?preset=tiny&lambdas=0&baseline=0&teacherEpochs=2&studentEpochs=6');
@@ -77,7 +98,11 @@ test('an engine worker that fails mid-run is stopped with a message; the sweep r
   const engine = page.workers().find((w) => w.url().includes('engine.worker'));
   expect(engine).toBeDefined();
   // An error no handler catches, as a bug or a broken driver would raise.
-  await engine!.evaluate(() => { setTimeout(() => { throw new Error('simulated failure'); }); });
+  await engine!.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('simulated failure');
+    });
+  });
   await expect(page.getByTestId('error')).toContainText('The engine worker failed');
   await expect(page.getByTestId('error')).toContainText('simulated failure');
   const banner = page.getByTestId('resume-banner');
@@ -85,7 +110,9 @@ test('an engine worker that fails mid-run is stopped with a message; the sweep r
   const epoch = await checkpointedEpoch(banner, 'CKD λ=0', 6);
   expect(epoch).toBeGreaterThanOrEqual(1);
   await page.getByTestId('resume').click();
-  await expect(page.getByTestId('stage')).toHaveText(`CKD λ=0: going on from epoch ${epoch + 1} (epochs 1–${epoch} restored from the checkpoint)`);
+  await expect(page.getByTestId('stage')).toHaveText(
+    `CKD λ=0: going on from epoch ${epoch + 1} (epochs 1–${epoch} restored from the checkpoint)`,
+  );
   await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1);
   await expect(page.getByTestId('stored-run')).toHaveCount(1);

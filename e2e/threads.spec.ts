@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { watchPage } from './offline';
 
-test('?threads=2 runs the threaded wasm build on two XNNPACK threads under the CSP, and a sweep trains on it', async ({ page }) => {
+test('?threads=2 runs the threaded wasm build on two XNNPACK threads under the CSP, and a sweep trains on it', async ({
+  page,
+}) => {
   const watched = watchPage(page);
   await page.goto('/?preset=tiny&threads=2&lambdas=0&baseline=0&teacherEpochs=1&studentEpochs=1');
   const badge = page.getByTestId('backend-badge');

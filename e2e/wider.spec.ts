@@ -4,16 +4,51 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 
-const SCENES = ['Parade', 'Handshaking', 'Riot', 'Dancing', 'Funeral', 'Cheering', 'Meeting', 'Stock_Market', 'Ceremony', 'Concerts',
-  'Couple', 'Family_Group', 'Picnic', 'Soldier_Patrol', 'Spa', 'Sports_Fan', 'Surgeons', 'Waiter_Waitress', 'Running', 'Basketball',
-  'Football', 'Soccer', 'Ice_Skating', 'Row_Boat', 'Aerobics', 'Celebration_Or_Party', 'Dresses', 'Rescue', 'Angler', 'Hockey'];
+const SCENES = [
+  'Parade',
+  'Handshaking',
+  'Riot',
+  'Dancing',
+  'Funeral',
+  'Cheering',
+  'Meeting',
+  'Stock_Market',
+  'Ceremony',
+  'Concerts',
+  'Couple',
+  'Family_Group',
+  'Picnic',
+  'Soldier_Patrol',
+  'Spa',
+  'Sports_Fan',
+  'Surgeons',
+  'Waiter_Waitress',
+  'Running',
+  'Basketball',
+  'Football',
+  'Soccer',
+  'Ice_Skating',
+  'Row_Boat',
+  'Aerobics',
+  'Celebration_Or_Party',
+  'Dresses',
+  'Rescue',
+  'Angler',
+  'Hockey',
+];
 
-const person = (male: number, bbox = [2, 2, 12, 12]) => ({ attribute: [male, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bbox });
+const person = (male: number, bbox = [2, 2, 12, 12]) => ({
+  attribute: [male, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  bbox,
+});
 
 /** A WIDER Attribute copy in the real layout, with a missing image, an unreadable one and one with nobody specified. */
 function makeCopy(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'wider-')), 'WIDER');
-  const split: Record<'trainval' | 'test', { file_name: string; scene_id: number; targets: ReturnType<typeof person>[] }[]> = { trainval: [], test: [] };
+  const split: Record<
+    'trainval' | 'test',
+    { file_name: string; scene_id: number; targets: ReturnType<typeof person>[] }[]
+  > = { trainval: [], test: [] };
   const scenes = [0, 17, 19, 7]; // Parade, Waiter_Waitress, Basketball (Team_Sports), Stock_Market (Business)
   for (const scene of scenes) {
     const folder = join(dir, 'Image', `${scene}--${SCENES[scene]}`);
@@ -21,10 +56,19 @@ function makeCopy(): string {
     for (let k = 0; k < 6; k++) {
       const name = `${scene}_${SCENES[scene]}_${k}.jpg`;
       const png = new PNG({ width: 24, height: 20 });
-      for (let i = 0; i < 24 * 20; i++) { png.data[i * 4] = 40 * scene % 256; png.data[i * 4 + 1] = 30 * k; png.data[i * 4 + 2] = i % 256; png.data[i * 4 + 3] = 255; }
+      for (let i = 0; i < 24 * 20; i++) {
+        png.data[i * 4] = (40 * scene) % 256;
+        png.data[i * 4 + 1] = 30 * k;
+        png.data[i * 4 + 2] = i % 256;
+        png.data[i * 4 + 3] = 255;
+      }
       // The browser decodes by content, so PNG bytes under a .jpg name are a readable image.
       writeFileSync(join(folder, name), PNG.sync.write(png));
-      (k < 4 ? split.trainval : split.test).push({ file_name: name, scene_id: scene, targets: [person(k % 2 ? 1 : -1), person(0)] });
+      (k < 4 ? split.trainval : split.test).push({
+        file_name: name,
+        scene_id: scene,
+        targets: [person(k % 2 ? 1 : -1), person(0)],
+      });
     }
   }
   split.trainval.push({ file_name: '0_Parade_gone.jpg', scene_id: 0, targets: [person(1)] }); // not in the copy
@@ -32,12 +76,21 @@ function makeCopy(): string {
   split.trainval.push({ file_name: '0_Parade_broken.jpg', scene_id: 0, targets: [person(1)] }); // unreadable
   split.test.push({ file_name: '0_Parade_0.jpg', scene_id: 0, targets: [person(0), person(0)] }); // nobody specified
   for (const s of ['trainval', 'test'] as const) {
-    writeFileSync(join(dir, `wider_attribute_${s}.json`), JSON.stringify({ images: split[s], attribute_id_map: { 0: 'Male' }, scene_id_map: Object.fromEntries(SCENES.map((x, i) => [i, x])) }));
+    writeFileSync(
+      join(dir, `wider_attribute_${s}.json`),
+      JSON.stringify({
+        images: split[s],
+        attribute_id_map: { 0: 'Male' },
+        scene_id_map: Object.fromEntries(SCENES.map((x, i) => [i, x])),
+      }),
+    );
   }
   return dir;
 }
 
-test('a WIDER Attribute copy: clusters and groups counted, skipped images explained, official split kept', async ({ page }) => {
+test('a WIDER Attribute copy: clusters and groups counted, skipped images explained, official split kept', async ({
+  page,
+}) => {
   await page.goto('/?preset=tiny&teacherEpochs=1&studentEpochs=1&baseline=0');
   await page.getByTestId('dataset-origin').selectOption('wider');
   await page.getByTestId('import-size').selectOption('16');
@@ -47,7 +100,11 @@ test('a WIDER Attribute copy: clusters and groups counted, skipped images explai
   // 24 readable photos + one listed again in the test file with nobody specified = 25 examples;
   // train = WIDER's trainval (4 per scene), test = WIDER's test (2 per scene + that one).
   await expect(summary).toContainText('25 images (16 train · 0 val · 9 test)');
-  const row = (name: string) => page.getByTestId('dataset-counts').locator('tbody tr', { has: page.getByRole('rowheader', { name, exact: true }) }).locator('td');
+  const row = (name: string) =>
+    page
+      .getByTestId('dataset-counts')
+      .locator('tbody tr', { has: page.getByRole('rowheader', { name, exact: true }) })
+      .locator('td');
   await expect(row('Parade')).toHaveText(['3', '3', '1']); // male, female, unknown (the unspecified test photo)
   await expect(row('Waiter_Or_Waitress')).toHaveText(['3', '3', '0']);
   await expect(row('Team_Sports')).toHaveText(['3', '3', '0']);
@@ -65,6 +122,8 @@ test('a WIDER Attribute copy: clusters and groups counted, skipped images explai
   await expect(row('Parade')).toHaveText(['3', '3', '8']);
   await expect(row('Business')).toHaveText(['3', '3', '6']);
   await page.getByTestId('distill').click();
-  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1, { timeout: 240_000 });
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1, {
+    timeout: 240_000,
+  });
   await expect(page.getByText(/18 test images · wasm/)).toBeVisible(); // WIDER's test split: 8 photos × 2 boxes + 2
 });

@@ -13,7 +13,8 @@ const IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"
 
 function resolveLocal(from: string, spec: string): string | null {
   const base = resolve(dirname(from), spec);
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')]) if (existsSync(candidate) && candidate.match(/\.tsx?$/)) return candidate;
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')])
+    if (existsSync(candidate) && candidate.match(/\.tsx?$/)) return candidate;
   return null;
 }
 
@@ -25,7 +26,10 @@ function staticImports(entry: string): { files: Set<string>; packages: Map<strin
     files.add(file);
     for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const spec = m[1];
-      if (spec.startsWith('.')) { const f = resolveLocal(file, spec); if (f) visit(f); } else if (!packages.has(spec)) packages.set(spec, file.slice(here.length + 1));
+      if (spec.startsWith('.')) {
+        const f = resolveLocal(file, spec);
+        if (f) visit(f);
+      } else if (!packages.has(spec)) packages.set(spec, file.slice(here.length + 1));
     }
   };
   visit(entry);

@@ -38,8 +38,16 @@ async function datasetCache(preset: PresetName) {
   generateSynthetic(config);
   const t3 = performance.now();
   db.close();
-  if (first.fromCache || !second.fromCache) throw new Error('the cache did not behave: first load should generate, second should read');
-  return { preset, images: first.dataset.count, firstLoadMs: t1 - t0, cachedLoadMs: t2 - t1, generateOnlyMs: t3 - t2, speedUp: (t1 - t0) / (t2 - t1) };
+  if (first.fromCache || !second.fromCache)
+    throw new Error('the cache did not behave: first load should generate, second should read');
+  return {
+    preset,
+    images: first.dataset.count,
+    firstLoadMs: t1 - t0,
+    cachedLoadMs: t2 - t1,
+    generateOnlyMs: t3 - t2,
+    speedUp: (t1 - t0) / (t2 - t1),
+  };
 }
 
 /**
@@ -56,7 +64,9 @@ async function folderCache(count: number, size: number) {
     ctx.fillRect(0, 0, 96, 96);
     ctx.fillStyle = i % 2 ? '#fff' : '#000';
     ctx.fillRect(i % 60, (i * 7) % 60, 30, 30);
-    files.push(new File([await canvas.convertToBlob({ type: 'image/png' })], `photos/img${i}.png`, { type: 'image/png' }));
+    files.push(
+      new File([await canvas.convertToBlob({ type: 'image/png' })], `photos/img${i}.png`, { type: 'image/png' }),
+    );
     lines.push(`img${i}.png,class${i % 4},${i % 2 ? 'a' : 'b'}`);
   }
   files.push(new File([lines.join('\n')], 'photos/labels.csv', { type: 'text/csv' }));
@@ -67,19 +77,32 @@ async function folderCache(count: number, size: number) {
   const cached = await loadDataset(summary.config, db);
   const t2 = performance.now();
   db.close();
-  if (!cached.fromCache || cached.dataset.count !== count) throw new Error('the imported dataset did not come back from the cache');
-  return { preset: `folder of ${count} PNGs at ${size}px`, images: count, firstLoadMs: t1 - t0, cachedLoadMs: t2 - t1, speedUp: (t1 - t0) / (t2 - t1) };
+  if (!cached.fromCache || cached.dataset.count !== count)
+    throw new Error('the imported dataset did not come back from the cache');
+  return {
+    preset: `folder of ${count} PNGs at ${size}px`,
+    images: count,
+    firstLoadMs: t1 - t0,
+    cachedLoadMs: t2 - t1,
+    speedUp: (t1 - t0) / (t2 - t1),
+  };
 }
 
 async function run(spec: BrowserBenchSpec) {
-  if (spec.threads && !crossOriginIsolated) return { backend: spec.backend, skipped: 'threads need a cross-origin isolated page' };
+  if (spec.threads && !crossOriginIsolated)
+    return { backend: spec.backend, skipped: 'threads need a cross-origin isolated page' };
   // tfjs-wasm caps its threads at hardwareConcurrency / 2 (it assumes two hyperthreads per core); a
   // 2-vCPU machine would get 1. The bench asks for what it measures.
-  if (spec.threads) Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 2 * spec.threads!, configurable: true });
+  if (spec.threads)
+    Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 2 * spec.threads!, configurable: true });
   const report = await selectBackend({
     forced: spec.backend,
     wasmThreads: spec.threads || undefined,
-    wasmPaths: { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded },
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': wasmPlain,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+    },
   });
   if (report.name !== spec.backend) return { backend: report.name, skipped: report.fallbacks.join('; ') };
   const rows: unknown[] = [];

@@ -3,17 +3,34 @@ import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
 import { disparityBars, lambdasOf, paretoFront, runPoints, snapLambda, surfaceGrid } from './compare';
 
 /** A hand-made result: 3 classes, teacher + labels-only + CKD at λ 0, 0.5, 2 + RKD at λ 0. */
-function model(role: ModelResult['role'], method: MethodId, lambda: number, accuracy: number, disp: (number | null)[]): ModelResult {
+function model(
+  role: ModelResult['role'],
+  method: MethodId,
+  lambda: number,
+  accuracy: number,
+  disp: (number | null)[],
+): ModelResult {
   const defined = disp.filter((d): d is number => d !== null);
   return {
-    role, label: role === 'teacher' ? 'Teacher' : `${method} λ=${lambda}`, model: 'm', method, lambda,
+    role,
+    label: role === 'teacher' ? 'Teacher' : `${method} λ=${lambda}`,
+    model: 'm',
+    method,
+    lambda,
     size: { params: 10, bytesFloat32: 40, bytesFloat16: 20, bytesUint8: 10, flops: 100 },
     test: { accuracy } as ModelResult['test'],
     fairness: {
-      perClass: disp.map((d, i) => ({ classIndex: i, disparity: d, recall: [d === null ? null : 0.5 + d / 2, d === null ? null : 0.5 - d / 2], support: [10 + i, 20 + i] })),
+      perClass: disp.map((d, i) => ({
+        classIndex: i,
+        disparity: d,
+        recall: [d === null ? null : 0.5 + d / 2, d === null ? null : 0.5 - d / 2],
+        support: [10 + i, 20 + i],
+      })),
       meanAbsDisparity: defined.reduce((a, b) => a + Math.abs(b), 0) / defined.length,
     } as ModelResult['fairness'],
-    valAccuracy: [], curve: [], trainSeconds: 1,
+    valAccuracy: [],
+    curve: [],
+    trainSeconds: 1,
   };
 }
 
@@ -52,8 +69,15 @@ describe('comparison of stored runs', () => {
   });
 
   it('marks exactly the non-dominated runs as Pareto-optimal', () => {
-    expect(paretoFront([{ accuracy: 0.9, bias: 0.3 }, { accuracy: 0.8, bias: 0.1 }, { accuracy: 0.8, bias: 0.2 }, { accuracy: 0.7, bias: 0.1 }, { accuracy: 0.9, bias: 0.3 }]))
-      .toEqual([true, true, false, false, true]);
+    expect(
+      paretoFront([
+        { accuracy: 0.9, bias: 0.3 },
+        { accuracy: 0.8, bias: 0.1 },
+        { accuracy: 0.8, bias: 0.2 },
+        { accuracy: 0.7, bias: 0.1 },
+        { accuracy: 0.9, bias: 0.3 },
+      ]),
+    ).toEqual([true, true, false, false, true]);
     const points = runPoints(result);
     // kd λ=0 (0.85, 0.3), kd λ=0.5 (0.84, 0.133), kd λ=2 (0.7, 0.05), rkd λ=0 (0.83, 0.3): rkd is dominated by kd λ=0.
     expect(points.map((p) => p.pareto)).toEqual([true, true, true, false]);
@@ -63,7 +87,10 @@ describe('comparison of stored runs', () => {
     const g = surfaceGrid(result);
     expect(g.methods).toEqual(['kd', 'rkd']);
     expect(g.lambdas).toEqual([0, 0.5, 2]);
-    expect(g.accuracy).toEqual([[0.85, 0.84, 0.7], [0.83, null, null]]);
+    expect(g.accuracy).toEqual([
+      [0.85, 0.84, 0.7],
+      [0.83, null, null],
+    ]);
     expect(g.bias[1][0]).toBeCloseTo(0.3, 12);
   });
 });

@@ -5,7 +5,14 @@
  */
 import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
 
-export const METHOD_SHORT: Record<MethodId, string> = { none: 'Labels only', kd: 'CKD', rkd: 'RKD', ctkd: 'CTKD', kdpp: 'KD++', dkd: 'DKD' };
+export const METHOD_SHORT: Record<MethodId, string> = {
+  none: 'Labels only',
+  kd: 'CKD',
+  rkd: 'RKD',
+  ctkd: 'CTKD',
+  kdpp: 'KD++',
+  dkd: 'DKD',
+};
 
 /** Distilled students (not the labels-only baseline), optionally of one method. */
 export function studentsOf(result: ExperimentResult, method?: MethodId): ModelResult[] {
@@ -55,7 +62,11 @@ export function disparityBars(result: ExperimentResult, method: MethodId, lambda
   const [g0, g1] = result.dataset.groupNames;
   const undebiased = studentAt(result, method, 0);
   const debiased = lambda > 0 ? studentAt(result, method, lambda) : undefined;
-  const models: [BarSeries['key'], ModelResult | undefined][] = [['teacher', result.teacher], ['undebiased', undebiased], ['debiased', debiased]];
+  const models: [BarSeries['key'], ModelResult | undefined][] = [
+    ['teacher', result.teacher],
+    ['undebiased', undebiased],
+    ['debiased', debiased],
+  ];
   const teacherDisp = result.teacher.fairness.perClass;
   const order = teacherDisp
     .map((c) => c.classIndex)
@@ -92,13 +103,26 @@ export interface RunPoint {
  * (Higher accuracy and lower mean |disparity| are both better.)
  */
 export function paretoFront(points: { accuracy: number; bias: number }[]): boolean[] {
-  return points.map((p, i) => !points.some((q, j) => j !== i && q.accuracy >= p.accuracy && q.bias <= p.bias && (q.accuracy > p.accuracy || q.bias < p.bias)));
+  return points.map(
+    (p, i) =>
+      !points.some(
+        (q, j) =>
+          j !== i && q.accuracy >= p.accuracy && q.bias <= p.bias && (q.accuracy > p.accuracy || q.bias < p.bias),
+      ),
+  );
 }
 
 export function runPoints(result: ExperimentResult): RunPoint[] {
   const students = studentsOf(result);
   const front = paretoFront(students.map((s) => ({ accuracy: s.test.accuracy, bias: s.fairness.meanAbsDisparity })));
-  return students.map((s, i) => ({ label: s.label, method: s.method, lambda: s.lambda, accuracy: s.test.accuracy, bias: s.fairness.meanAbsDisparity, pareto: front[i] }));
+  return students.map((s, i) => ({
+    label: s.label,
+    method: s.method,
+    lambda: s.lambda,
+    accuracy: s.test.accuracy,
+    bias: s.fairness.meanAbsDisparity,
+    pareto: front[i],
+  }));
 }
 
 export interface SurfaceGrid {

@@ -7,8 +7,26 @@ import type { ExperimentResult, ModelResult } from '../engine/types';
 import { METHOD_SHORT, studentAt } from './compare';
 
 export interface ModelCard {
-  model: { label: string; architecture: string; role: ModelResult['role']; method: string; lambda: number; params: number; bytes: { float32: number; float16: number; uint8: number }; flopsPerImage: number; latencyMsPerImage: number | null; inputSize: number; classes: string[] };
-  training: { dataset: string; datasetImages: { train: number; val: number; test: number }; config: ExperimentResult['config']; backend: string; trainedAt: string };
+  model: {
+    label: string;
+    architecture: string;
+    role: ModelResult['role'];
+    method: string;
+    lambda: number;
+    params: number;
+    bytes: { float32: number; float16: number; uint8: number };
+    flopsPerImage: number;
+    latencyMsPerImage: number | null;
+    inputSize: number;
+    classes: string[];
+  };
+  training: {
+    dataset: string;
+    datasetImages: { train: number; val: number; test: number };
+    config: ExperimentResult['config'];
+    backend: string;
+    trainedAt: string;
+  };
   metrics: { accuracy: number; weighted: ModelResult['test']['weighted']; macro: ModelResult['test']['macro'] };
   fairness: {
     protectedGroups: [string, string];
@@ -28,33 +46,54 @@ export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
   const undebiased = m.role === 'student' ? studentAt(result, m.method, 0) : undefined;
   return {
     model: {
-      label: m.label, architecture: m.model, role: m.role, method: METHOD_SHORT[m.method], lambda: m.lambda, params: m.size.params,
-      bytes: { float32: m.size.bytesFloat32, float16: m.size.bytesFloat16, uint8: m.size.bytesUint8 }, flopsPerImage: m.size.flops,
-      latencyMsPerImage: m.size.latencyMs ?? null, inputSize: result.config.dataset.size, classes: result.dataset.classNames,
+      label: m.label,
+      architecture: m.model,
+      role: m.role,
+      method: METHOD_SHORT[m.method],
+      lambda: m.lambda,
+      params: m.size.params,
+      bytes: { float32: m.size.bytesFloat32, float16: m.size.bytesFloat16, uint8: m.size.bytesUint8 },
+      flopsPerImage: m.size.flops,
+      latencyMsPerImage: m.size.latencyMs ?? null,
+      inputSize: result.config.dataset.size,
+      classes: result.dataset.classNames,
     },
     training: {
-      dataset: result.dataset.name, datasetImages: { train: result.dataset.train, val: result.dataset.val, test: result.dataset.test },
-      config: result.config, backend: result.backend.name, trainedAt: result.startedAt,
+      dataset: result.dataset.name,
+      datasetImages: { train: result.dataset.train, val: result.dataset.val, test: result.dataset.test },
+      config: result.config,
+      backend: result.backend.name,
+      trainedAt: result.startedAt,
     },
     metrics: { accuracy: m.test.accuracy, weighted: m.test.weighted, macro: m.test.macro },
     fairness: {
       protectedGroups: result.dataset.groupNames,
       meanAbsDisparity: f.meanAbsDisparity,
       interval95: f.interval?.meanAbsDisparity ?? null,
-      perClassDisparity: f.perClass.map((c) => ({ class: result.dataset.classNames[c.classIndex], disparity: c.disparity })),
+      perClassDisparity: f.perClass.map((c) => ({
+        class: result.dataset.classNames[c.classIndex],
+        disparity: c.disparity,
+      })),
       teacherMeanAbsDisparity: result.teacher.fairness.meanAbsDisparity,
-      biasIncreaseOverTeacher: m.role === 'teacher' ? null : biasIncrease(f.meanAbsDisparity, result.teacher.fairness.meanAbsDisparity),
-      biasReductionOverUndebiased: undebiased && m.lambda > 0 ? biasReduction(f.meanAbsDisparity, undebiased.fairness.meanAbsDisparity) : null,
+      biasIncreaseOverTeacher:
+        m.role === 'teacher' ? null : biasIncrease(f.meanAbsDisparity, result.teacher.fairness.meanAbsDisparity),
+      biasReductionOverUndebiased:
+        undebiased && m.lambda > 0 ? biasReduction(f.meanAbsDisparity, undebiased.fairness.meanAbsDisparity) : null,
       worstGroupAccuracy: f.worstGroupAccuracy,
     },
-    definitions: { meanAbsDisparity: METRIC_DESCRIPTIONS.meanAbsDisparity, biasIncrease: METRIC_DESCRIPTIONS.biasIncrease, worstGroupAccuracy: METRIC_DESCRIPTIONS.worstGroupAccuracy },
+    definitions: {
+      meanAbsDisparity: METRIC_DESCRIPTIONS.meanAbsDisparity,
+      biasIncrease: METRIC_DESCRIPTIONS.biasIncrease,
+      worstGroupAccuracy: METRIC_DESCRIPTIONS.worstGroupAccuracy,
+    },
   };
 }
 
 const p = (v: number | null, d = 1) => (v === null ? '—' : `${(100 * v).toFixed(d)}%`);
 
 export function modelCardMarkdown(card: ModelCard): string {
-  const m = card.model, f = card.fairness;
+  const m = card.model,
+    f = card.fairness;
   const [g0, g1] = f.protectedGroups;
   return [
     `# Model card: ${m.label}`,
@@ -75,12 +114,17 @@ export function modelCardMarkdown(card: ModelCard): string {
     `## Bias (${g0} vs ${g1})`,
     `- Mean |disparity| ${p(f.meanAbsDisparity, 2)}${f.interval95 ? ` (95% bootstrap interval ${p(f.interval95[0])}–${p(f.interval95[1])})` : ''}; teacher ${p(f.teacherMeanAbsDisparity, 2)}`,
     `- Bias increase over the teacher: ${f.biasIncreaseOverTeacher === null ? '—' : `${f.biasIncreaseOverTeacher >= 0 ? '+' : ''}${(100 * f.biasIncreaseOverTeacher).toFixed(0)}%`}` +
-      (f.biasReductionOverUndebiased === null ? '' : `; bias reduction over the undebiased student: ${(100 * f.biasReductionOverUndebiased).toFixed(0)}%`),
+      (f.biasReductionOverUndebiased === null
+        ? ''
+        : `; bias reduction over the undebiased student: ${(100 * f.biasReductionOverUndebiased).toFixed(0)}%`),
     `- Worst-group accuracy: ${p(f.worstGroupAccuracy)}`,
     '',
     '| class | disparity (recall ' + g0 + ' − recall ' + g1 + ') |',
     '|---|---|',
-    ...f.perClassDisparity.map((c) => `| ${c.class} | ${c.disparity === null ? '— (a group has no test example)' : (100 * c.disparity).toFixed(1)} |`),
+    ...f.perClassDisparity.map(
+      (c) =>
+        `| ${c.class} | ${c.disparity === null ? '— (a group has no test example)' : (100 * c.disparity).toFixed(1)} |`,
+    ),
     '',
     `Definitions: ${card.definitions.meanAbsDisparity}`,
     '',

@@ -5,20 +5,35 @@ import { exportRunsJson, parseRunsJson, resultCsv } from './runFiles';
 
 function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {
   return {
-    role, label, model: 'm', method: role === 'teacher' ? 'none' : 'kd', lambda: role === 'teacher' ? 0 : 0.5,
+    role,
+    label,
+    model: 'm',
+    method: role === 'teacher' ? 'none' : 'kd',
+    lambda: role === 'teacher' ? 0 : 0.5,
     size: { params: 1234, bytesFloat32: 4936, bytesFloat16: 2468, bytesUint8: 1250, flops: 1000 },
-    test: { accuracy: acc, weighted: { recall: acc, precision: 0.5, f1: 0.6 }, macro: { recall: 0, precision: 0, f1: 0.55 } } as ModelResult['test'],
+    test: {
+      accuracy: acc,
+      weighted: { recall: acc, precision: 0.5, f1: 0.6 },
+      macro: { recall: 0, precision: 0, f1: 0.55 },
+    } as ModelResult['test'],
     fairness: {
       perClass: disp.map((d, i) => ({ classIndex: i, disparity: d, recall: [null, null], support: [0, 0] })),
-      meanAbsDisparity: 0.2, worstGroupAccuracy: 0.4, interval: { meanAbsDisparity: [0.1, 0.3], accuracy: [0.7, 0.9], resamples: 100 },
+      meanAbsDisparity: 0.2,
+      worstGroupAccuracy: 0.4,
+      interval: { meanAbsDisparity: [0.1, 0.3], accuracy: [0.7, 0.9], resamples: 100 },
     } as unknown as ModelResult['fairness'],
-    valAccuracy: [], curve: [], trainSeconds: 1,
+    valAccuracy: [],
+    curve: [],
+    trainSeconds: 1,
   };
 }
 
 const result = {
   dataset: { classNames: ['party', 'Business, formal'], groupNames: ['male', 'female'] },
-  teacher: { ...model('teacher', 'Teacher', 0.9, [0.1, -0.3]), fairness: { ...model('teacher', 'T', 0, [0.1, -0.3]).fairness, meanAbsDisparity: 0.1 } },
+  teacher: {
+    ...model('teacher', 'Teacher', 0.9, [0.1, -0.3]),
+    fairness: { ...model('teacher', 'T', 0, [0.1, -0.3]).fairness, meanAbsDisparity: 0.1 },
+  },
   students: [model('student', 'CKD λ=0.5', 0.85, [0.2, null])],
 } as unknown as ExperimentResult;
 
@@ -43,7 +58,9 @@ describe('run files', () => {
 
   it('writes the table as CSV with quoted cells, empty cells for undefined values, and bias vs teacher', () => {
     const lines = resultCsv(result).trim().split('\n');
-    expect(lines[0]).toBe('role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,bias_vs_teacher,worst_group_accuracy,disparity_party,"disparity_Business, formal"');
+    expect(lines[0]).toBe(
+      'role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,bias_vs_teacher,worst_group_accuracy,disparity_party,"disparity_Business, formal"',
+    );
     expect(lines[1]).toBe('teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,,0.4,0.1,-0.3');
     // student bias 0.2 vs teacher 0.1 → +100%; class 2 undefined → empty cell.
     expect(lines[2]).toBe('student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,1,0.4,0.2,');

@@ -10,7 +10,11 @@ export const RUNS_FORMAT = 'fairdistill-lab-runs';
 export const RUNS_VERSION = 1;
 
 export function exportRunsJson(runs: StoredRun[]): string {
-  return JSON.stringify({ format: RUNS_FORMAT, version: RUNS_VERSION, exportedAt: new Date().toISOString(), runs }, null, 1);
+  return JSON.stringify(
+    { format: RUNS_FORMAT, version: RUNS_VERSION, exportedAt: new Date().toISOString(), runs },
+    null,
+    1,
+  );
 }
 
 function check(cond: unknown, message: string): asserts cond {
@@ -22,7 +26,10 @@ function checkModel(m: unknown, where: string): void {
   check(model && typeof model === 'object', `${where} is missing.`);
   check(typeof model.label === 'string', `${where} has no label.`);
   check(model.test && typeof model.test.accuracy === 'number', `${where} has no test accuracy.`);
-  check(model.fairness && Array.isArray(model.fairness.perClass) && typeof model.fairness.meanAbsDisparity === 'number', `${where} has no fairness figures.`);
+  check(
+    model.fairness && Array.isArray(model.fairness.perClass) && typeof model.fairness.meanAbsDisparity === 'number',
+    `${where} has no fairness figures.`,
+  );
 }
 
 /** Parses an export; throws an Error whose message says what is wrong with the file. */
@@ -34,8 +41,14 @@ export function parseRunsJson(text: string): StoredRun[] {
     throw new Error(`The file is not JSON (${(e as Error).message}).`);
   }
   const doc = data as { format?: unknown; version?: unknown; runs?: unknown };
-  check(doc && typeof doc === 'object' && doc.format === RUNS_FORMAT, 'The file is JSON but not a FairDistill Lab runs export (its "format" is not "fairdistill-lab-runs").');
-  check(doc.version === RUNS_VERSION, `The export is version ${String(doc.version)}; this lab reads version ${RUNS_VERSION}.`);
+  check(
+    doc && typeof doc === 'object' && doc.format === RUNS_FORMAT,
+    'The file is JSON but not a FairDistill Lab runs export (its "format" is not "fairdistill-lab-runs").',
+  );
+  check(
+    doc.version === RUNS_VERSION,
+    `The export is version ${String(doc.version)}; this lab reads version ${RUNS_VERSION}.`,
+  );
   check(Array.isArray(doc.runs), 'The export holds no "runs" list.');
   return doc.runs.map((r, i) => {
     const run = r as Partial<StoredRun>;
@@ -45,7 +58,10 @@ export function parseRunsJson(text: string): StoredRun[] {
     check(typeof run.createdAt === 'string', `${where} has no creation date.`);
     const res = run.result as Partial<ExperimentResult> | undefined;
     check(res && typeof res === 'object', `${where} has no result.`);
-    check(res.dataset && Array.isArray(res.dataset.classNames) && Array.isArray(res.dataset.groupNames), `${where} has no dataset description.`);
+    check(
+      res.dataset && Array.isArray(res.dataset.classNames) && Array.isArray(res.dataset.groupNames),
+      `${where} has no dataset description.`,
+    );
     checkModel(res.teacher, `${where}'s teacher`);
     check(Array.isArray(res.students), `${where} has no students list.`);
     res.students.forEach((s, j) => checkModel(s, `${where}'s student ${j + 1}`));
@@ -62,16 +78,45 @@ const csvCell = (v: string | number | null) => {
 /** The results table of one run, one row per model, with per-class disparity columns. */
 export function resultCsv(result: ExperimentResult): string {
   const models = [result.teacher, ...result.students];
-  const header = ['role', 'label', 'method', 'lambda', 'params', 'accuracy', 'weighted_recall', 'weighted_precision', 'weighted_f1', 'macro_f1',
-    'mean_abs_disparity', 'disparity_ci_low', 'disparity_ci_high', 'bias_vs_teacher', 'worst_group_accuracy',
-    ...result.dataset.classNames.map((c) => `disparity_${c}`)];
+  const header = [
+    'role',
+    'label',
+    'method',
+    'lambda',
+    'params',
+    'accuracy',
+    'weighted_recall',
+    'weighted_precision',
+    'weighted_f1',
+    'macro_f1',
+    'mean_abs_disparity',
+    'disparity_ci_low',
+    'disparity_ci_high',
+    'bias_vs_teacher',
+    'worst_group_accuracy',
+    ...result.dataset.classNames.map((c) => `disparity_${c}`),
+  ];
   const rows = models.map((m) => {
     const f = m.fairness;
     const perClass = new Map(f.perClass.map((c) => [c.classIndex, c.disparity]));
-    return [m.role, m.label, m.method, m.lambda, m.size.params, m.test.accuracy, m.test.weighted.recall, m.test.weighted.precision, m.test.weighted.f1, m.test.macro.f1,
-      f.meanAbsDisparity, f.interval?.meanAbsDisparity[0] ?? null, f.interval?.meanAbsDisparity[1] ?? null,
-      m.role === 'teacher' ? null : biasIncrease(f.meanAbsDisparity, result.teacher.fairness.meanAbsDisparity), f.worstGroupAccuracy,
-      ...result.dataset.classNames.map((_, i) => perClass.get(i) ?? null)];
+    return [
+      m.role,
+      m.label,
+      m.method,
+      m.lambda,
+      m.size.params,
+      m.test.accuracy,
+      m.test.weighted.recall,
+      m.test.weighted.precision,
+      m.test.weighted.f1,
+      m.test.macro.f1,
+      f.meanAbsDisparity,
+      f.interval?.meanAbsDisparity[0] ?? null,
+      f.interval?.meanAbsDisparity[1] ?? null,
+      m.role === 'teacher' ? null : biasIncrease(f.meanAbsDisparity, result.teacher.fairness.meanAbsDisparity),
+      f.worstGroupAccuracy,
+      ...result.dataset.classNames.map((_, i) => perClass.get(i) ?? null),
+    ];
   });
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }

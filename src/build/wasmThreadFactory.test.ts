@@ -20,7 +20,9 @@ describe('threaded wasm factory for bundles', () => {
     expect(typeof factory).toBe('function');
     expect(factory.toString()).toBe(source);
     // What tfjs puts in the pthread worker's Blob parses on its own and defines the factory.
-    const defined = new Function(`var WasmBackendModuleThreadedSimd = ${factory.toString()}; return typeof WasmBackendModuleThreadedSimd;`)();
+    const defined = new Function(
+      `var WasmBackendModuleThreadedSimd = ${factory.toString()}; return typeof WasmBackendModuleThreadedSimd;`,
+    )();
     expect(defined).toBe('function');
     expect(withStandaloneFactory('module.exports = 1;')).toBeNull();
   });

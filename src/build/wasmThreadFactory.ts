@@ -36,7 +36,10 @@ export function wasmThreadFactory(): Plugin {
     transform(code, id) {
       if (!FILE.test(id.split('?')[0])) return null;
       const out = withStandaloneFactory(code);
-      if (!out) this.error('tfjs-backend-wasm-threaded-simd.js has an unexpected shape: the threaded wasm build cannot be prepared for bundling.');
+      if (!out)
+        this.error(
+          'tfjs-backend-wasm-threaded-simd.js has an unexpected shape: the threaded wasm build cannot be prepared for bundling.',
+        );
       return { code: out, map: null };
     },
   };

@@ -13,8 +13,25 @@ describe('headless runner checkpoint file', () => {
     const path = join(dir, 'run.ckpt');
     expect(readCheckpoint(path, config, [0, 1])).toBeNull();
     const state: RunnerCheckpoint = {
-      version: 1, config, seeds: [0, 1], finished: [],
-      current: { seed: 0, snapshot: { label: 'Teacher', epoch: 2, epochs: 8, model: [{ name: 'w', shape: [3], dtype: 'float32', data: new Float32Array([0.5, -1, 2]) }], optimizer: { kind: 'adam', iterations: 30, accBeta1: 0.04, accBeta2: 0.97, slots: [] }, method: [], best: null, curve: [{ step: 1, epoch: 1, terms: { CE: 1.25 } }], valAccuracy: [0.5, 0.625], trainSeconds: 3 } },
+      version: 1,
+      config,
+      seeds: [0, 1],
+      finished: [],
+      current: {
+        seed: 0,
+        snapshot: {
+          label: 'Teacher',
+          epoch: 2,
+          epochs: 8,
+          model: [{ name: 'w', shape: [3], dtype: 'float32', data: new Float32Array([0.5, -1, 2]) }],
+          optimizer: { kind: 'adam', iterations: 30, accBeta1: 0.04, accBeta2: 0.97, slots: [] },
+          method: [],
+          best: null,
+          curve: [{ step: 1, epoch: 1, terms: { CE: 1.25 } }],
+          valAccuracy: [0.5, 0.625],
+          trainSeconds: 3,
+        },
+      },
     };
     writeCheckpoint(path, state);
     const back = readCheckpoint(path, config, [0, 1])!;
@@ -22,7 +39,9 @@ describe('headless runner checkpoint file', () => {
     expect(Array.from(back.current!.snapshot!.model[0].data)).toEqual([0.5, -1, 2]);
     expect(back.current!.snapshot!.curve).toEqual(state.current!.snapshot!.curve);
     expect(() => readCheckpoint(path, config, [0, 1, 2])).toThrow(/was written with other settings/);
-    expect(() => readCheckpoint(path, { ...config, lambdas: [0, 2] }, [0, 1])).toThrow(/was written with other settings/);
+    expect(() => readCheckpoint(path, { ...config, lambdas: [0, 2] }, [0, 1])).toThrow(
+      /was written with other settings/,
+    );
     writeFileSync(path, JSON.stringify({ hello: 1 }));
     expect(() => readCheckpoint(path, config, [0, 1])).toThrow(/cannot be read|is not a checkpoint of this runner/);
     removeCheckpoint(path);

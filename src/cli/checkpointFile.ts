@@ -43,7 +43,9 @@ export function readCheckpoint(path: string, config: ExperimentConfig, seeds: nu
   }
   if (state?.version !== 1) throw new Error(`${path} is not a checkpoint of this runner; move it away to start over.`);
   if (JSON.stringify(state.config) !== JSON.stringify(config) || state.seeds.join(',') !== seeds.join(',')) {
-    throw new Error(`The checkpoint ${path} was written with other settings (preset, methods, λ, epochs or seeds); run that command again to resume it, or move the file away to start over.`);
+    throw new Error(
+      `The checkpoint ${path} was written with other settings (preset, methods, λ, epochs or seeds); run that command again to resume it, or move the file away to start over.`,
+    );
   }
   return state;
 }
@@ -57,8 +59,20 @@ export async function resumeFrom(current: NonNullable<RunnerCheckpoint['current'
   const { sweep, teacher, snapshot } = current;
   if (!sweep) return undefined;
   if (sweep.teacher && teacher) {
-    return { teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher)), teacherResult: sweep.teacher, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt, inProgress: snapshot };
+    return {
+      teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher)),
+      teacherResult: sweep.teacher,
+      students: sweep.students,
+      failures: sweep.failures,
+      startedAt: sweep.startedAt,
+      inProgress: snapshot,
+    };
   }
   // Without its teacher, only a snapshot of the teacher itself is worth going on from.
-  return { students: [], failures: [], startedAt: sweep.startedAt, inProgress: snapshot?.label === 'Teacher' ? snapshot : undefined };
+  return {
+    students: [],
+    failures: [],
+    startedAt: sweep.startedAt,
+    inProgress: snapshot?.label === 'Teacher' ? snapshot : undefined,
+  };
 }

@@ -42,9 +42,23 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const [label, list] of byLabel) {
     const m0 = list[0].model;
-    const inc = list.map((x) => biasIncrease(x.model.fairness.meanAbsDisparity, x.teacher.fairness.meanAbsDisparity)).filter((v): v is number => v !== null);
-    const red = m0.lambda > 0 ? list.map((x) => x.undebiased ? biasReduction(x.model.fairness.meanAbsDisparity, x.undebiased.fairness.meanAbsDisparity) : null).filter((v): v is number => v !== null) : [];
-    const cost = m0.lambda > 0 ? list.filter((x) => x.undebiased).map((x) => 100 * (x.model.test.accuracy - x.undebiased!.test.accuracy)) : [];
+    const inc = list
+      .map((x) => biasIncrease(x.model.fairness.meanAbsDisparity, x.teacher.fairness.meanAbsDisparity))
+      .filter((v): v is number => v !== null);
+    const red =
+      m0.lambda > 0
+        ? list
+            .map((x) =>
+              x.undebiased
+                ? biasReduction(x.model.fairness.meanAbsDisparity, x.undebiased.fairness.meanAbsDisparity)
+                : null,
+            )
+            .filter((v): v is number => v !== null)
+        : [];
+    const cost =
+      m0.lambda > 0
+        ? list.filter((x) => x.undebiased).map((x) => 100 * (x.model.test.accuracy - x.undebiased!.test.accuracy))
+        : [];
     rows.push({
       label,
       role: m0.role,
@@ -64,10 +78,22 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
 }
 
 const pm = (v: { mean: number; sd: number; n: number }, scale = 1, digits = 1) =>
-  v.n > 1 ? `${(v.mean * scale).toFixed(digits)} ± ${(v.sd * scale).toFixed(digits)}` : (v.mean * scale).toFixed(digits);
+  v.n > 1
+    ? `${(v.mean * scale).toFixed(digits)} ± ${(v.sd * scale).toFixed(digits)}`
+    : (v.mean * scale).toFixed(digits);
 
 export function formatSummary(rows: SummaryRow[]): string {
-  const header = ['model', 'params', 'top-1 %', 'macro F1 %', 'weighted F1 %', 'mean|disp| ×100', 'bias vs teacher %', 'bias reduction %', 'Δacc pt'];
+  const header = [
+    'model',
+    'params',
+    'top-1 %',
+    'macro F1 %',
+    'weighted F1 %',
+    'mean|disp| ×100',
+    'bias vs teacher %',
+    'bias reduction %',
+    'Δacc pt',
+  ];
   const lines = rows.map((r) => [
     r.label,
     String(r.params),

@@ -54,7 +54,8 @@ function webglRenderer(): string | null {
 function softwareAdapter(adapter: GPUAdapter): string | null {
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
   const name = info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') : '';
-  const fallback = info?.isFallbackAdapter || (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const fallback =
+    info?.isFallbackAdapter || (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
   if (SOFTWARE_RENDERER.test(name)) return name;
   return fallback ? name || 'a fallback adapter' : null;
 }
@@ -83,7 +84,8 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
       const adapter = await gpu.requestAdapter();
       if (!adapter) return 'WebGPU found no GPU adapter';
       const software = softwareAdapter(adapter);
-      if (software && opts.forced !== 'webgpu') return `WebGPU runs on a software adapter (${software}), where WASM trains faster`;
+      if (software && opts.forced !== 'webgpu')
+        return `WebGPU runs on a software adapter (${software}), where WASM trains faster`;
       // The webgpu backend registers itself only when WebGPU exists at import time: import it now.
       await import('@tensorflow/tfjs-backend-webgpu');
     } else if (name === 'webgl') {
@@ -94,7 +96,8 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths);
       // Threads need a cross-origin isolated page (the caller passes wasmThreads only then) and a
       // bundle built with src/build/wasmThreadFactory; without them tfjs picks the single-threaded build.
-      const threads = opts.wasmThreads && opts.wasmThreads > 1 && (!isNode || opts.nodeWasmThreads) ? opts.wasmThreads : 0;
+      const threads =
+        opts.wasmThreads && opts.wasmThreads > 1 && (!isNode || opts.nodeWasmThreads) ? opts.wasmThreads : 0;
       if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       else if (isNode) afterStart = await opts.nodeWasmThreads!(threads);
       else wasm.setThreadsCount(threads);
@@ -106,11 +109,15 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
     }
     if (!tf.findBackendFactory(name)) return `the ${name} backend is not registered`;
     const ok = await tf.setBackend(name);
-    if (!ok) return name === 'webgl' ? 'WebGL could not start (no context, or only a software renderer)' : `tf.setBackend('${name}') failed`;
+    if (!ok)
+      return name === 'webgl'
+        ? 'WebGL could not start (no context, or only a software renderer)'
+        : `tf.setBackend('${name}') failed`;
     await tf.ready();
     if (name === 'webgl' && opts.forced !== 'webgl') {
       const renderer = webglRenderer();
-      if (renderer && SOFTWARE_RENDERER.test(renderer)) return `WebGL runs on a software renderer (${renderer}), where WASM trains faster`;
+      if (renderer && SOFTWARE_RENDERER.test(renderer))
+        return `WebGL runs on a software renderer (${renderer}), where WASM trains faster`;
     }
     await smokeTest();
     return null;
@@ -128,7 +135,13 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendR
   if (opts.forced) order = [opts.forced, ...order.filter((b) => b !== opts.forced)];
   for (const name of order) {
     const reason = await tryBackend(name, opts);
-    if (reason === null) return { name, forced: opts.forced, fallbacks, ...(name === 'wasm' ? { threads: await wasmThreadsCount() } : {}) };
+    if (reason === null)
+      return {
+        name,
+        forced: opts.forced,
+        fallbacks,
+        ...(name === 'wasm' ? { threads: await wasmThreadsCount() } : {}),
+      };
     fallbacks.push(reason);
   }
   throw new Error(`No tfjs backend could start: ${fallbacks.join('; ')}`);

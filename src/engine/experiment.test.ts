@@ -10,19 +10,24 @@ import type { ExperimentConfig, LabEvent, ModelResult } from './types';
 beforeAll(() => useTestBackend());
 
 const backend = { name: 'wasm' as const, fallbacks: [] };
-const small = (patch: Partial<ExperimentConfig> = {}): SyntheticExperimentConfig => ({
-  ...EXPERIMENT_PRESETS.tiny,
-  dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
-  teacherEpochs: 1,
-  studentEpochs: 1,
-  baseline: false,
-  methods: [methodChoice('tiny', 'kd')],
-  ...patch,
-} as SyntheticExperimentConfig);
+const small = (patch: Partial<ExperimentConfig> = {}): SyntheticExperimentConfig =>
+  ({
+    ...EXPERIMENT_PRESETS.tiny,
+    dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+    teacherEpochs: 1,
+    studentEpochs: 1,
+    baseline: false,
+    methods: [methodChoice('tiny', 'kd')],
+    ...patch,
+  }) as SyntheticExperimentConfig;
 
 describe('experiment loop', () => {
   it('an experiment (teacher, students, adversary) leaves tf.memory().numTensors where it started', async () => {
-    const config = small({ methods: ['kd', 'rkd', 'ctkd', 'kdpp', 'dkd'].map((id) => methodChoice('tiny', id)), lambdas: [0, 1], baseline: true });
+    const config = small({
+      methods: ['kd', 'rkd', 'ctkd', 'kdpp', 'dkd'].map((id) => methodChoice('tiny', id)),
+      lambdas: [0, 1],
+      baseline: true,
+    });
     const data = generateSynthetic(config.dataset);
     const before = tf.memory().numTensors;
     const events: LabEvent[] = [];
@@ -45,7 +50,8 @@ describe('experiment loop', () => {
     expect(terms('KD++ λ=1')).toEqual(expect.arrayContaining(['ND', 'adversary']));
     expect(terms('DKD λ=0')).toEqual(expect.arrayContaining(['TCKD', 'NCKD']));
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['stage', 'progress', 'loss', 'epoch', 'result', 'done']) expect(types.has(t as LabEvent['type'])).toBe(true);
+    for (const t of ['stage', 'progress', 'loss', 'epoch', 'result', 'done'])
+      expect(types.has(t as LabEvent['type'])).toBe(true);
     const last = events.filter((e) => e.type === 'progress').pop() as Extract<LabEvent, { type: 'progress' }>;
     expect(last.fraction).toBeCloseTo(1, 6);
   });
@@ -64,7 +70,14 @@ describe('experiment loop', () => {
     const data = generateSynthetic(config.dataset);
     const before = tf.memory().numTensors;
     let steps = 0;
-    await expect(runExperiment(config, data, backend, { emit: (e) => { if (e.type === 'loss') steps++; }, shouldStop: () => steps >= 2 })).rejects.toBeInstanceOf(CancelledError);
+    await expect(
+      runExperiment(config, data, backend, {
+        emit: (e) => {
+          if (e.type === 'loss') steps++;
+        },
+        shouldStop: () => steps >= 2,
+      }),
+    ).rejects.toBeInstanceOf(CancelledError);
     expect(steps).toBe(2);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -72,15 +85,26 @@ describe('experiment loop', () => {
   it('a diverging student is named with its step and loss term; the teacher and the sweep go on; nothing leaks', async () => {
     // Plain SGD at 100: the teacher (CE only) survives one epoch with enormous embeddings, and RKD's
     // squared distances between them overflow at a student's first step (KD's bounded loss may not).
-    const config = small({ optimizer: 'sgd', learningRate: 100, lambdas: [0, 1], methods: [methodChoice('tiny', 'rkd')] });
+    const config = small({
+      optimizer: 'sgd',
+      learningRate: 100,
+      lambdas: [0, 1],
+      methods: [methodChoice('tiny', 'rkd')],
+    });
     const data = generateSynthetic(config.dataset);
     const before = tf.memory().numTensors;
     const failed: string[] = [];
-    const result = await runExperiment(config, data, backend, { emit: (e) => { if (e.type === 'runFailed') failed.push(e.label); } });
+    const result = await runExperiment(config, data, backend, {
+      emit: (e) => {
+        if (e.type === 'runFailed') failed.push(e.label);
+      },
+    });
     expect(result.teacher.test.accuracy).toBeGreaterThan(0);
     expect(failed).toEqual(['RKD λ=0', 'RKD λ=1']);
     expect(result.failures!.map((f) => f.label)).toEqual(failed);
-    expect(result.failures![0].message).toMatch(/^RKD λ=0: the RKD \w+ loss became (NaN|Infinity|-Infinity) at step \d+\. (It diverged in its first epoch, before any checkpoint\.|Its last good checkpoint is the end of epoch \d+ \(step \d+\)\.) Lower the learning rate/);
+    expect(result.failures![0].message).toMatch(
+      /^RKD λ=0: the RKD \w+ loss became (NaN|Infinity|-Infinity) at step \d+\. (It diverged in its first epoch, before any checkpoint\.|Its last good checkpoint is the end of epoch \d+ \(step \d+\)\.) Lower the learning rate/,
+    );
     expect(result.students).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -96,13 +120,18 @@ describe('experiment loop', () => {
       onModel: async (role, _label, model) => {
         if (role === 'teacher') savedTeacher = await modelArtifacts(model);
       },
-      onCheckpoint: (st) => { checkpoints.push({ students: [...st.students] }); },
+      onCheckpoint: (st) => {
+        checkpoints.push({ students: [...st.students] });
+      },
     });
     expect(checkpoints.map((c) => c.students.length)).toEqual([0, 0, 1, 2, 3]); // at the start, after the teacher, then each student
     const teacher = await tf.loadLayersModel(tf.io.fromMemory(savedTeacher!));
     const events: LabEvent[] = [];
     const resumed = await runExperiment(config, data, backend, { emit: (e) => events.push(e) }, false, {
-      teacher, teacherResult: full.teacher, students: checkpoints[2].students, startedAt: full.startedAt,
+      teacher,
+      teacherResult: full.teacher,
+      students: checkpoints[2].students,
+      startedAt: full.startedAt,
     });
     const trained = new Set(events.flatMap((e) => (e.type === 'loss' ? [e.runLabel] : [])));
     expect([...trained]).toEqual(['CKD λ=0.5', 'CKD λ=1']); // neither the teacher nor CKD λ=0 again
@@ -112,7 +141,8 @@ describe('experiment loop', () => {
   });
 
   it('a diverged run names the epoch checkpoint a resume would start from', () => {
-    const curve = (steps: number) => Array.from({ length: steps }, (_, i) => ({ step: i + 1, epoch: Math.floor(i / 4) + 1, terms: { CE: 1 } }));
+    const curve = (steps: number) =>
+      Array.from({ length: steps }, (_, i) => ({ step: i + 1, epoch: Math.floor(i / 4) + 1, terms: { CE: 1 } }));
     expect(lastGoodCheckpoint(curve(3), 4)).toBe('It diverged in its first epoch, before any checkpoint.');
     expect(lastGoodCheckpoint(curve(4), 4)).toBe('Its last good checkpoint is the end of epoch 1 (step 4).');
     expect(lastGoodCheckpoint(curve(11), 4)).toBe('Its last good checkpoint is the end of epoch 2 (step 8).');
@@ -124,6 +154,8 @@ describe('experiment loop', () => {
       'Choose at least one distillation method.',
       'λ values must be between 0 and 100 (got -1).',
     ]);
-    expect(validateExperiment(small({ methods: [{ id: 'kd', params: { temperature: -3 } }] }))).toEqual(['CKD: Temperature T must be between 0.5 and 50 (got -3).']);
+    expect(validateExperiment(small({ methods: [{ id: 'kd', params: { temperature: -3 } }] }))).toEqual([
+      'CKD: Temperature T must be between 0.5 and 50 (got -3).',
+    ]);
   });
 });

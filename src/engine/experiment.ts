@@ -11,11 +11,29 @@ import { accuracy, classificationMetrics, confusionMatrix } from './metrics/clas
 import { latencyPerImage, modelSize } from './metrics/efficiency';
 import { fairnessMetrics, groupShares } from './metrics/fairness';
 import { createRng, permutation, subSeed } from './random';
-import { restoreModels, restoreOptimizer, restoreVariables, saveModels, saveOptimizer, saveTensors, saveVariables, tensorsOf } from './runSnapshot';
+import {
+  restoreModels,
+  restoreOptimizer,
+  restoreVariables,
+  saveModels,
+  saveOptimizer,
+  saveTensors,
+  saveVariables,
+  tensorsOf,
+} from './runSnapshot';
 import {
   SPLIT,
-  type BackendReport, type Curve, type Dataset, type ExperimentConfig, type ExperimentResult,
-  type LabEvent, type ModelResult, type Phase, type RunFailure, type RunSnapshot, type SweepProgress,
+  type BackendReport,
+  type Curve,
+  type Dataset,
+  type ExperimentConfig,
+  type ExperimentResult,
+  type LabEvent,
+  type ModelResult,
+  type Phase,
+  type RunFailure,
+  type RunSnapshot,
+  type SweepProgress,
 } from './types';
 
 /**
@@ -25,11 +43,17 @@ import {
  */
 
 export class CancelledError extends Error {
-  constructor() { super('Cancelled'); this.name = 'CancelledError'; }
+  constructor() {
+    super('Cancelled');
+    this.name = 'CancelledError';
+  }
 }
 
 export class NumericalError extends Error {
-  constructor(message: string) { super(message); this.name = 'NumericalError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'NumericalError';
+  }
 }
 
 export interface ExperimentHooks {
@@ -70,16 +94,27 @@ class Runner {
   private progress: Progress;
   private runIndex = 0;
 
-  constructor(readonly config: ExperimentConfig, readonly data: Dataset, readonly hooks: ExperimentHooks, readonly runs: StudentRun[]) {
+  constructor(
+    readonly config: ExperimentConfig,
+    readonly data: Dataset,
+    readonly hooks: ExperimentHooks,
+    readonly runs: StudentRun[],
+  ) {
     this.classes = data.classNames.length;
     this.train = indicesOf(data.split, SPLIT.train);
     this.val = indicesOf(data.split, SPLIT.val);
     this.test = indicesOf(data.split, SPLIT.test);
-    if (this.train.length < 2 || this.test.length < 1) throw new Error('The dataset needs at least two training and one test example.');
+    if (this.train.length < 2 || this.test.length < 1)
+      throw new Error('The dataset needs at least two training and one test example.');
     this.ranges = batchRanges(this.train.length, config.batchSize);
     this.trainShares = groupShares(data.labels, data.groups, this.classes, this.train);
     const steps = this.ranges.length;
-    this.progress = { done: 0, doneAtStart: 0, total: steps * (config.teacherEpochs + runs.length * config.studentEpochs), started: Date.now() };
+    this.progress = {
+      done: 0,
+      doneAtStart: 0,
+      total: steps * (config.teacherEpochs + runs.length * config.studentEpochs),
+      started: Date.now(),
+    };
   }
 
   /** A student a resumed sweep had finished: counted, not trained. */
@@ -105,8 +140,16 @@ class Runner {
     const elapsed = (Date.now() - started) / 1000;
     const here = done - doneAtStart;
     this.hooks.emit({
-      type: 'progress', phase, runLabel, run: this.runIndex, runs: this.runs.length + 1,
-      epoch, epochs, step, steps: this.ranges.length, fraction: done / total,
+      type: 'progress',
+      phase,
+      runLabel,
+      run: this.runIndex,
+      runs: this.runs.length + 1,
+      epoch,
+      epochs,
+      step,
+      steps: this.ranges.length,
+      fraction: done / total,
       etaSeconds: here > 0 ? (elapsed / here) * (total - done) : null,
     });
   }
@@ -124,7 +167,7 @@ class Runner {
       const e = Math.min(indices.length, s + bs);
       const batch = makeBatch(this.data, indices, s, e, this.classes);
       const arg = tf.tidy(() => tf.argMax(forward(model, batch.x, false)[0], 1));
-      preds.set(await arg.data() as Int32Array, s);
+      preds.set((await arg.data()), s);
       arg.dispose();
       disposeBatch(batch);
     }
@@ -134,12 +177,15 @@ class Runner {
   async valAccuracy(model: tf.LayersModel): Promise<number> {
     const idx = this.val.length ? this.val : this.train;
     const preds = await this.predict(model, idx);
-    return accuracy(Array.from(idx, (i) => this.data.labels[i]), preds);
+    return accuracy(
+      Array.from(idx, (i) => this.data.labels[i]),
+      preds,
+    );
   }
 
   /** Mean teacher embedding per class over the training split, [K, D]. */
   async teacherClassMeans(teacher: tf.LayersModel): Promise<tf.Tensor2D> {
-    const dim = (teacher.outputs[1].shape[1]) as number;
+    const dim = teacher.outputs[1].shape[1] as number;
     const sums = new Float64Array(this.classes * dim);
     const counts = new Float64Array(this.classes);
     for (let s = 0; s < this.train.length; s += 128) {
@@ -156,7 +202,8 @@ class Runner {
       }
     }
     const means = new Float32Array(this.classes * dim);
-    for (let k = 0; k < this.classes; k++) for (let d = 0; d < dim; d++) means[k * dim + d] = counts[k] ? sums[k * dim + d] / counts[k] : 0;
+    for (let k = 0; k < this.classes; k++)
+      for (let d = 0; d < dim; d++) means[k * dim + d] = counts[k] ? sums[k * dim + d] / counts[k] : 0;
     return tf.tensor2d(means, [this.classes, dim]);
   }
 
@@ -179,7 +226,13 @@ class Runner {
     let best = -1;
     let weights: tf.Tensor[] | null = null;
     return {
-      save: async (): Promise<RunSnapshot['best']> => (weights ? { accuracy: best, weights: await saveTensors(weights.map((w, i) => ({ name: model.weights[i].name, tensor: w }))) } : null),
+      save: async (): Promise<RunSnapshot['best']> =>
+        weights
+          ? {
+              accuracy: best,
+              weights: await saveTensors(weights.map((w, i) => ({ name: model.weights[i].name, tensor: w }))),
+            }
+          : null,
       load: (saved: RunSnapshot['best']) => {
         if (!saved) return;
         best = saved.accuracy;
@@ -192,44 +245,87 @@ class Runner {
         weights = model.getWeights().map((w) => tf.clone(w));
       },
       restore: () => {
-        if (weights) { model.setWeights(weights); tf.dispose(weights); weights = null; }
+        if (weights) {
+          model.setWeights(weights);
+          tf.dispose(weights);
+          weights = null;
+        }
       },
-      dispose: () => { if (weights) tf.dispose(weights); weights = null; },
+      dispose: () => {
+        if (weights) tf.dispose(weights);
+        weights = null;
+      },
     };
   }
 
   /** Reads the step's loss terms; a NaN/Inf one stops the run, named with the step, the term and `lastGood` (what a resume would start from). */
-  async readTerms(terms: Record<string, tf.Scalar>, step: number, label: string, curve: Curve): Promise<Record<string, number>> {
+  async readTerms(
+    terms: Record<string, tf.Scalar>,
+    step: number,
+    label: string,
+    curve: Curve,
+  ): Promise<Record<string, number>> {
     const names = Object.keys(terms);
     const out: Record<string, number> = {};
     try {
       const values = await Promise.all(names.map((n) => terms[n].data()));
-      names.forEach((n, i) => { out[n] = values[i][0]; });
+      names.forEach((n, i) => {
+        out[n] = values[i][0];
+      });
     } finally {
       tf.dispose(Object.values(terms)); // also when the check below throws
     }
     for (const n of names) {
-      if (!Number.isFinite(out[n])) throw new NumericalError(`${label}: the ${n} loss became ${out[n]} at step ${step}. ${lastGoodCheckpoint(curve, this.ranges.length)} Lower the learning rate or the loss weights.`);
+      if (!Number.isFinite(out[n]))
+        throw new NumericalError(
+          `${label}: the ${n} loss became ${out[n]} at step ${step}. ${lastGoodCheckpoint(curve, this.ranges.length)} Lower the learning rate or the loss weights.`,
+        );
     }
     return out;
   }
 
   /** Puts a model's training back where a snapshot left it; returns the first epoch still to run. */
-  private async restore(snap: RunSnapshot, t: { models: tf.LayersModel[]; optimizer: tf.Optimizer; vars: tf.Variable[]; keeper: ReturnType<Runner['bestKeeper']>; curve: Curve; valAccuracy: number[] }): Promise<number> {
+  private async restore(
+    snap: RunSnapshot,
+    t: {
+      models: tf.LayersModel[];
+      optimizer: tf.Optimizer;
+      vars: tf.Variable[];
+      keeper: ReturnType<Runner['bestKeeper']>;
+      curve: Curve;
+      valAccuracy: number[];
+    },
+  ): Promise<number> {
     restoreModels(t.models, snap.model, snap.label);
     await restoreOptimizer(t.optimizer, snap.optimizer, t.vars);
     t.keeper.load(snap.best);
     t.curve.push(...snap.curve);
     t.valAccuracy.push(...snap.valAccuracy);
     this.skipSteps(snap.epoch);
-    this.hooks.emit({ type: 'stage', message: `${snap.label}: going on from epoch ${snap.epoch + 1} (epochs 1–${snap.epoch} restored from the checkpoint)` });
-    for (const p of snap.curve) this.hooks.emit({ type: 'loss', runLabel: snap.label, phase: snap.label === 'Teacher' ? 'teacher' : 'student', step: p.step, epoch: p.epoch, terms: p.terms });
+    this.hooks.emit({
+      type: 'stage',
+      message: `${snap.label}: going on from epoch ${snap.epoch + 1} (epochs 1–${snap.epoch} restored from the checkpoint)`,
+    });
+    for (const p of snap.curve)
+      this.hooks.emit({
+        type: 'loss',
+        runLabel: snap.label,
+        phase: snap.label === 'Teacher' ? 'teacher' : 'student',
+        step: p.step,
+        epoch: p.epoch,
+        terms: p.terms,
+      });
     return snap.epoch + 1;
   }
 
   async trainTeacher(resume?: RunSnapshot): Promise<{ model: tf.LayersModel; result: ModelResult }> {
     const { config, data } = this;
-    const model = buildModel(modelPreset(config.teacherModel), { inputSize: data.size, classes: this.classes, seed: subSeed(config.seed, 'teacher'), name: 'teacher' });
+    const model = buildModel(modelPreset(config.teacherModel), {
+      inputSize: data.size,
+      classes: this.classes,
+      seed: subSeed(config.seed, 'teacher'),
+      name: 'teacher',
+    });
     const label = 'Teacher';
     const curve: Curve = [];
     const valAccuracy: number[] = [];
@@ -238,7 +334,9 @@ class Runner {
     const vars = trainableVariables([model]);
     let t0 = Date.now();
     try {
-      const first = resume ? await this.restore(resume, { models: [model], optimizer, vars, keeper, curve, valAccuracy }) : 1;
+      const first = resume
+        ? await this.restore(resume, { models: [model], optimizer, vars, keeper, curve, valAccuracy })
+        : 1;
       if (resume) t0 -= resume.trainSeconds * 1000;
       for (let epoch = first; epoch <= config.teacherEpochs; epoch++) {
         const order = this.order(epoch, 'teacher');
@@ -246,12 +344,16 @@ class Runner {
           const [a, b] = this.ranges[s];
           const batch = makeBatch(data, order, a, b, this.classes);
           let ce: tf.Scalar | undefined;
-          optimizer.minimize(() => {
-            const [logits] = forward(model, batch.x, true);
-            const loss = crossEntropy(logits, batch.oneHot);
-            ce = tf.keep(tf.clone(loss));
-            return loss;
-          }, false, vars);
+          optimizer.minimize(
+            () => {
+              const [logits] = forward(model, batch.x, true);
+              const loss = crossEntropy(logits, batch.oneHot);
+              ce = tf.keep(tf.clone(loss));
+              return loss;
+            },
+            false,
+            vars,
+          );
           disposeBatch(batch);
           const step = curve.length + 1;
           const terms = await this.readTerms({ CE: ce! }, step, label, curve);
@@ -266,8 +368,16 @@ class Runner {
         this.hooks.emit({ type: 'epoch', runLabel: label, phase: 'teacher', epoch, valAccuracy: acc });
         if (this.hooks.onRunSnapshot) {
           await this.hooks.onRunSnapshot({
-            label, epoch, epochs: config.teacherEpochs, model: await saveModels([model]), optimizer: await saveOptimizer(optimizer), method: [],
-            best: await keeper.save(), curve: curve.slice(), valAccuracy: valAccuracy.slice(), trainSeconds: (Date.now() - t0) / 1000,
+            label,
+            epoch,
+            epochs: config.teacherEpochs,
+            model: await saveModels([model]),
+            optimizer: await saveOptimizer(optimizer),
+            method: [],
+            best: await keeper.save(),
+            curve: curve.slice(),
+            valAccuracy: valAccuracy.slice(),
+            trainSeconds: (Date.now() - t0) / 1000,
           });
         }
       }
@@ -279,20 +389,47 @@ class Runner {
       keeper.dispose();
       optimizer.dispose();
     }
-    const result = await this.evaluate(model, { role: 'teacher', label, model: config.teacherModel, method: 'none', lambda: 0, valAccuracy, curve, trainSeconds: (Date.now() - t0) / 1000 });
+    const result = await this.evaluate(model, {
+      role: 'teacher',
+      label,
+      model: config.teacherModel,
+      method: 'none',
+      lambda: 0,
+      valAccuracy,
+      curve,
+      trainSeconds: (Date.now() - t0) / 1000,
+    });
     return { model, result };
   }
 
-  async trainStudent(teacher: tf.LayersModel, run: StudentRun, classMeans: () => Promise<tf.Tensor2D>, resume?: RunSnapshot): Promise<ModelResult> {
+  async trainStudent(
+    teacher: tf.LayersModel,
+    run: StudentRun,
+    classMeans: () => Promise<tf.Tensor2D>,
+    resume?: RunSnapshot,
+  ): Promise<ModelResult> {
     const { config, data } = this;
     this.runIndex++;
     const def: DistillMethod = getMethod(run.method);
-    const student = buildModel(modelPreset(config.studentModel), { inputSize: data.size, classes: this.classes, seed: subSeed(config.seed, 'student'), name: 'student' });
+    const student = buildModel(modelPreset(config.studentModel), {
+      inputSize: data.size,
+      classes: this.classes,
+      seed: subSeed(config.seed, 'student'),
+      name: 'student',
+    });
     const studentDim = student.outputs[1].shape[1] as number;
     const teacherDim = teacher.outputs[1].shape[1] as number;
     const means = def.needsClassMeans ? await classMeans() : undefined;
     let state: MethodState | undefined;
-    const adversary = run.lambda > 0 ? buildAdversary(this.classes, config.debias.hidden, config.debias.equalizedOdds, subSeed(config.seed, 'adversary')) : undefined;
+    const adversary =
+      run.lambda > 0
+        ? buildAdversary(
+            this.classes,
+            config.debias.hidden,
+            config.debias.equalizedOdds,
+            subSeed(config.seed, 'adversary'),
+          )
+        : undefined;
     const optimizer = makeOptimizer(config);
     const advOptimizer = adversary ? tf.train.adam(config.debias.adversaryLr) : undefined;
     const keeper = this.bestKeeper(student);
@@ -300,14 +437,22 @@ class Runner {
     const valAccuracy: number[] = [];
     let t0 = Date.now();
     try {
-      state = def.setup?.({ params: run.params, studentDim, teacherDim, classes: this.classes, seed: subSeed(config.seed, 'method'), teacherClassMeans: means ? () => tf.clone(means) : undefined });
+      state = def.setup?.({
+        params: run.params,
+        studentDim,
+        teacherDim,
+        classes: this.classes,
+        seed: subSeed(config.seed, 'method'),
+        teacherClassMeans: means ? () => tf.clone(means) : undefined,
+      });
       const extraModels = state?.trainableModels ?? [];
       const methodVars = state?.variables ?? [];
       const vars = [...trainableVariables([student, ...extraModels]), ...methodVars];
       const advVars = adversary ? trainableVariables([adversary]) : [];
       let first = 1;
       if (resume) {
-        if (Boolean(resume.adversary) !== Boolean(adversary)) throw new Error(`The checkpoint of ${run.label} does not match its debiasing setting.`);
+        if (Boolean(resume.adversary) !== Boolean(adversary))
+          throw new Error(`The checkpoint of ${run.label} does not match its debiasing setting.`);
         first = await this.restore(resume, { models: [student], optimizer, vars, keeper, curve, valAccuracy });
         const methodSaved = resume.method;
         restoreVariables(methodVars, methodSaved.slice(0, methodVars.length), `${run.label} method`);
@@ -320,12 +465,32 @@ class Runner {
       }
       for (let epoch = first; epoch <= config.studentEpochs; epoch++) {
         state?.beforeEpoch?.(epoch);
-        const lambda = lambdaAt(run.lambda, epoch, config.studentEpochs, config.debias.warmupEpochs, config.debias.schedule);
+        const lambda = lambdaAt(
+          run.lambda,
+          epoch,
+          config.studentEpochs,
+          config.debias.warmupEpochs,
+          config.debias.schedule,
+        );
         const order = this.order(epoch, 'student');
         for (let s = 0; s < this.ranges.length; s++) {
           const [a, b] = this.ranges[s];
           const batch = makeBatch(data, order, a, b, this.classes);
-          const terms = await distillationStep(config.debias, { student, teacher, def, run, state, adversary, optimizer, advOptimizer, vars, advVars, batch, epoch, lambda });
+          const terms = await distillationStep(config.debias, {
+            student,
+            teacher,
+            def,
+            run,
+            state,
+            adversary,
+            optimizer,
+            advOptimizer,
+            vars,
+            advVars,
+            batch,
+            epoch,
+            lambda,
+          });
           disposeBatch(batch);
           const step = curve.length + 1;
           const values = await this.readTerms(terms, step, run.label, curve);
@@ -342,16 +507,33 @@ class Runner {
         this.hooks.emit({ type: 'epoch', runLabel: run.label, phase: 'student', epoch, valAccuracy: acc });
         if (this.hooks.onRunSnapshot) {
           await this.hooks.onRunSnapshot({
-            label: run.label, epoch, epochs: config.studentEpochs,
-            model: await saveModels([student]), optimizer: await saveOptimizer(optimizer),
-            method: [...await saveVariables(methodVars), ...await saveModels(extraModels)],
-            ...(adversary ? { adversary: { model: await saveModels([adversary]), optimizer: await saveOptimizer(advOptimizer!) } } : {}),
-            best: await keeper.save(), curve: curve.slice(), valAccuracy: valAccuracy.slice(), trainSeconds: (Date.now() - t0) / 1000,
+            label: run.label,
+            epoch,
+            epochs: config.studentEpochs,
+            model: await saveModels([student]),
+            optimizer: await saveOptimizer(optimizer),
+            method: [...(await saveVariables(methodVars)), ...(await saveModels(extraModels))],
+            ...(adversary
+              ? { adversary: { model: await saveModels([adversary]), optimizer: await saveOptimizer(advOptimizer!) } }
+              : {}),
+            best: await keeper.save(),
+            curve: curve.slice(),
+            valAccuracy: valAccuracy.slice(),
+            trainSeconds: (Date.now() - t0) / 1000,
           });
         }
       }
       keeper.restore();
-      const result = await this.evaluate(student, { role: run.role, label: run.label, model: config.studentModel, method: run.method, lambda: run.lambda, valAccuracy, curve, trainSeconds: (Date.now() - t0) / 1000 });
+      const result = await this.evaluate(student, {
+        role: run.role,
+        label: run.label,
+        model: config.studentModel,
+        method: run.method,
+        lambda: run.lambda,
+        valAccuracy,
+        curve,
+        trainSeconds: (Date.now() - t0) / 1000,
+      });
       const key = await this.hooks.onModel?.(run.role, run.label, student);
       return key ? { ...result, modelKey: key } : result;
     } finally {
@@ -369,15 +551,19 @@ class Runner {
 /** The last epoch a run finished with finite losses: its epoch checkpoint, the point a resume would start from. */
 export function lastGoodCheckpoint(curve: Curve, stepsPerEpoch: number): string {
   const epochs = Math.floor(curve.length / stepsPerEpoch);
-  return epochs > 0 ? `Its last good checkpoint is the end of epoch ${epochs} (step ${epochs * stepsPerEpoch}).` : 'It diverged in its first epoch, before any checkpoint.';
+  return epochs > 0
+    ? `Its last good checkpoint is the end of epoch ${epochs} (step ${epochs * stepsPerEpoch}).`
+    : 'It diverged in its first epoch, before any checkpoint.';
 }
 
 /** Why a model cannot be this dataset's teacher (input or class count), or null. */
 export function teacherMismatch(model: tf.LayersModel, size: number, classes: number): string | null {
   const input = model.inputs[0]?.shape ?? [];
-  if (input.length !== 4 || input[1] !== size || input[2] !== size || input[3] !== 3) return `it reads ${JSON.stringify(input.slice(1))} images; the dataset has ${size}×${size}×3.`;
+  if (input.length !== 4 || input[1] !== size || input[2] !== size || input[3] !== 3)
+    return `it reads ${JSON.stringify(input.slice(1))} images; the dataset has ${size}×${size}×3.`;
   const out = model.outputs[0]?.shape ?? [];
-  if (out.length !== 2 || out[1] !== classes) return `its first output has ${String(out[1])} classes; the dataset has ${classes}.`;
+  if (out.length !== 2 || out[1] !== classes)
+    return `its first output has ${String(out[1])} classes; the dataset has ${classes}.`;
   return null;
 }
 
@@ -398,10 +584,18 @@ export interface ResumeFrom {
   inProgress?: RunSnapshot;
 }
 
-export async function runExperiment(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, fromCache = false, resume?: ResumeFrom): Promise<ExperimentResult> {
+export async function runExperiment(
+  config: ExperimentConfig,
+  data: Dataset,
+  backend: BackendReport,
+  hooks: ExperimentHooks,
+  fromCache = false,
+  resume?: ResumeFrom,
+): Promise<ExperimentResult> {
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
-  if (resume && Boolean(resume.teacher) !== Boolean(resume.teacherResult)) throw new Error('A resumed sweep needs both its teacher model and its teacher result.');
+  if (resume && Boolean(resume.teacher) !== Boolean(resume.teacherResult))
+    throw new Error('A resumed sweep needs both its teacher model and its teacher result.');
   const started = resume ? new Date(resume.startedAt) : new Date();
   const runs = planRuns(config);
   const runner = new Runner(config, data, hooks, runs);
@@ -409,7 +603,12 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
   const failures: RunFailure[] = [...(resume?.failures ?? [])];
   const finished = new Set([...students.map((s) => s.label), ...failures.map((f) => f.label)]);
   // A snapshot of a model that finished after it was written is stale: that model is not retrained.
-  const inProgress = resume?.inProgress && !finished.has(resume.inProgress.label) && !(resume.teacher && resume.inProgress.label === 'Teacher') ? resume.inProgress : undefined;
+  const inProgress =
+    resume?.inProgress &&
+    !finished.has(resume.inProgress.label) &&
+    !(resume.teacher && resume.inProgress.label === 'Teacher')
+      ? resume.inProgress
+      : undefined;
   let teacher: tf.LayersModel;
   let teacherResult: ModelResult;
   const resumedTeacher = Boolean(resume?.teacher && resume.teacherResult);
@@ -422,9 +621,21 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
     hooks.emit({ type: 'stage', message: `Measuring the imported teacher ${config.teacherImport.name}` });
     teacher = await hooks.loadTeacher(config.teacherImport.key);
     const problem = teacherMismatch(teacher, data.size, runner.classes);
-    if (problem) { teacher.dispose(); throw new Error(`The imported teacher ${config.teacherImport.name} does not fit this dataset: ${problem}`); }
+    if (problem) {
+      teacher.dispose();
+      throw new Error(`The imported teacher ${config.teacherImport.name} does not fit this dataset: ${problem}`);
+    }
     try {
-      teacherResult = await runner.evaluate(teacher, { role: 'teacher', label: `Teacher (${config.teacherImport.name})`, model: config.teacherImport.name, method: 'none', lambda: 0, valAccuracy: [await runner.valAccuracy(teacher)], curve: [], trainSeconds: 0 });
+      teacherResult = await runner.evaluate(teacher, {
+        role: 'teacher',
+        label: `Teacher (${config.teacherImport.name})`,
+        model: config.teacherImport.name,
+        method: 'none',
+        lambda: 0,
+        valAccuracy: [await runner.valAccuracy(teacher)],
+        curve: [],
+        trainSeconds: 0,
+      });
     } catch (e) {
       teacher.dispose(); // a model that cannot run on these images (a bad layer, a lost device) is not kept
       throw e;
@@ -433,13 +644,17 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
   } else {
     // The sweep is on record before its longest part, so a reload during the teacher can resume it.
     if (!resume) await hooks.onCheckpoint?.({ teacher: null, students, failures, startedAt: started.toISOString() });
-    hooks.emit({ type: 'stage', message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images` });
+    hooks.emit({
+      type: 'stage',
+      message: `Training the teacher (${modelPreset(config.teacherModel).label}) on ${runner.train.length} images`,
+    });
     const trained = await runner.trainTeacher(inProgress?.label === 'Teacher' ? inProgress : undefined);
     teacher = trained.model;
     teacherResult = trained.result;
   }
   let means: tf.Tensor2D | undefined;
-  const checkpoint = () => hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
+  const checkpoint = () =>
+    hooks.onCheckpoint?.({ teacher: teacherResult, students, failures, startedAt: started.toISOString() });
   try {
     if (resumedTeacher) {
       hooks.emit({ type: 'stage', message: `Resuming: ${finished.size} of ${runs.length} students were already done` });
@@ -455,10 +670,18 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
       return tf.clone(means);
     };
     for (const run of runs) {
-      if (finished.has(run.label)) { runner.skipRun(); continue; } // done before the interruption: never redone
+      if (finished.has(run.label)) {
+        runner.skipRun();
+        continue;
+      } // done before the interruption: never redone
       hooks.emit({ type: 'stage', message: `Distilling: ${run.label}` });
       try {
-        const r = await runner.trainStudent(teacher, run, classMeans, inProgress?.label === run.label ? inProgress : undefined);
+        const r = await runner.trainStudent(
+          teacher,
+          run,
+          classMeans,
+          inProgress?.label === run.label ? inProgress : undefined,
+        );
         students.push(r);
         hooks.emit({ type: 'result', result: r });
       } catch (e) {
@@ -477,8 +700,15 @@ export async function runExperiment(config: ExperimentConfig, data: Dataset, bac
     config,
     backend,
     dataset: {
-      key: data.key, name: data.name, count: data.count, train: runner.train.length, val: runner.val.length, test: runner.test.length,
-      classNames: data.classNames, groupNames: data.groupNames, fromCache,
+      key: data.key,
+      name: data.name,
+      count: data.count,
+      train: runner.train.length,
+      val: runner.val.length,
+      test: runner.test.length,
+      classNames: data.classNames,
+      groupNames: data.groupNames,
+      fromCache,
     },
     teacher: teacherResult,
     students: runs.flatMap((r) => students.filter((s) => s.label === r.label)),

@@ -22,7 +22,13 @@ export function planRuns(config: ExperimentConfig): StudentRun[] {
   for (const m of config.methods) {
     const def = methodInfo(m.id);
     for (const lambda of config.lambdas) {
-      runs.push({ method: m.id, params: withDefaults(def, m.params), lambda, label: `${def.short} λ=${lambda}`, role: 'student' });
+      runs.push({
+        method: m.id,
+        params: withDefaults(def, m.params),
+        lambda,
+        label: `${def.short} λ=${lambda}`,
+        role: 'student',
+      });
     }
   }
   return runs;
@@ -30,26 +36,44 @@ export function planRuns(config: ExperimentConfig): StudentRun[] {
 
 export function validateExperiment(config: ExperimentConfig): string[] {
   const errors: string[] = [];
-  const posInt = (v: number, name: string, max: number) => { if (!Number.isInteger(v) || v < 1 || v > max) errors.push(`${name} must be a whole number from 1 to ${max}.`); };
+  const posInt = (v: number, name: string, max: number) => {
+    if (!Number.isInteger(v) || v < 1 || v > max) errors.push(`${name} must be a whole number from 1 to ${max}.`);
+  };
   posInt(config.teacherEpochs, 'Teacher epochs', 1000);
   posInt(config.studentEpochs, 'Student epochs', 1000);
   posInt(config.batchSize, 'Batch size', 4096);
   if (config.batchSize < 2) errors.push('Batch size must be at least 2 (batch normalisation needs two examples).');
-  if (!(config.learningRate > 0 && config.learningRate <= 1e6)) errors.push('Learning rate must be above 0 and at most 1e6.');
+  if (!(config.learningRate > 0 && config.learningRate <= 1e6))
+    errors.push('Learning rate must be above 0 and at most 1e6.');
   if (!config.methods.length && !config.baseline) errors.push('Choose at least one distillation method.');
   if (!config.lambdas.length) errors.push('Give at least one λ value (0 = no debiasing).');
-  for (const l of config.lambdas) if (!(Number.isFinite(l) && l >= 0 && l <= 100)) errors.push(`λ values must be between 0 and 100 (got ${l}).`);
+  for (const l of config.lambdas)
+    if (!(Number.isFinite(l) && l >= 0 && l <= 100)) errors.push(`λ values must be between 0 and 100 (got ${l}).`);
   for (const m of config.methods) {
-    try { const def = methodInfo(m.id); errors.push(...validateParams(def, withDefaults(def, m.params))); } catch (e) { errors.push((e as Error).message); }
+    try {
+      const def = methodInfo(m.id);
+      errors.push(...validateParams(def, withDefaults(def, m.params)));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
   }
   for (const id of [config.teacherModel, config.studentModel]) {
-    try { modelPreset(id); } catch (e) { errors.push((e as Error).message); }
+    try {
+      modelPreset(id);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
   }
-  if (!(config.debias.hidden >= 1 && config.debias.adversaryLr > 0 && config.debias.warmupEpochs >= 0)) errors.push('Adversary settings must be positive.');
+  if (!(config.debias.hidden >= 1 && config.debias.adversaryLr > 0 && config.debias.warmupEpochs >= 0))
+    errors.push('Adversary settings must be positive.');
   return errors;
 }
 
 /** The models a sweep has finished (its teacher as 'Teacher', trained students, diverged ones): their epoch snapshots are stale. */
 export function finishedLabels(progress: SweepProgress): Set<string> {
-  return new Set([...(progress.teacher ? ['Teacher'] : []), ...progress.students.map((s) => s.label), ...progress.failures.map((f) => f.label)]);
+  return new Set([
+    ...(progress.teacher ? ['Teacher'] : []),
+    ...progress.students.map((s) => s.label),
+    ...progress.failures.map((f) => f.label),
+  ]);
 }

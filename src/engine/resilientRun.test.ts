@@ -9,7 +9,9 @@ import { DeviceLostError, isDeviceLoss, runResilient } from './resilientRun';
 import type { BackendReport, LabEvent, RunSnapshot, SweepProgress } from './types';
 
 let wasm: BackendReport;
-beforeAll(async () => { wasm = await selectBackend({ forced: 'wasm' }); });
+beforeAll(async () => {
+  wasm = await selectBackend({ forced: 'wasm' });
+});
 
 describe('device loss', () => {
   it('recognises lost devices and contexts by type or message', () => {
@@ -21,22 +23,40 @@ describe('device loss', () => {
 
   it('a device lost during the second student resumes on the fallback backend from the checkpoint', async () => {
     const config: SyntheticExperimentConfig = {
-      ...EXPERIMENT_PRESETS.tiny, dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
-      teacherEpochs: 1, studentEpochs: 1, baseline: false, methods: [methodChoice('tiny', 'kd')], lambdas: [0, 0.5, 1],
+      ...EXPERIMENT_PRESETS.tiny,
+      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      teacherEpochs: 1,
+      studentEpochs: 1,
+      baseline: false,
+      methods: [methodChoice('tiny', 'kd')],
+      lambdas: [0, 0.5, 1],
     };
     const data = generateSynthetic(config.dataset);
     const events: LabEvent[] = [];
     let lost = false;
-    const { result, backend } = await runResilient(config, data, wasm, {
-      emit: (e) => {
-        events.push(e);
-        // The "GPU" goes away at the first step of the second student, once.
-        if (!lost && e.type === 'loss' && e.runLabel === 'CKD λ=0.5') { lost = true; throw new DeviceLostError('wasm', 'simulated'); }
+    const { result, backend } = await runResilient(
+      config,
+      data,
+      wasm,
+      {
+        emit: (e) => {
+          events.push(e);
+          // The "GPU" goes away at the first step of the second student, once.
+          if (!lost && e.type === 'loss' && e.runLabel === 'CKD λ=0.5') {
+            lost = true;
+            throw new DeviceLostError('wasm', 'simulated');
+          }
+        },
       },
-    }, {
-      keepTeacher: keepInMemory,
-      nextBackend: (failed) => selectBackend({ forced: 'cpu' }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, 'wasm: device lost'] })),
-    });
+      {
+        keepTeacher: keepInMemory,
+        nextBackend: (failed) =>
+          selectBackend({ forced: 'cpu' }).then((r) => ({
+            ...r,
+            fallbacks: [...failed.fallbacks, 'wasm: device lost'],
+          })),
+      },
+    );
     expect(lost).toBe(true);
     expect(tf.getBackend()).toBe('cpu');
     expect(backend.name).toBe('cpu');
@@ -55,25 +75,42 @@ describe('device loss', () => {
   it('a device lost in the middle of a model goes on from its last finished epoch, teacher or student', async () => {
     await selectBackend({ forced: 'wasm' });
     const config: SyntheticExperimentConfig = {
-      ...EXPERIMENT_PRESETS.tiny, dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
-      teacherEpochs: 3, studentEpochs: 3, baseline: false, methods: [methodChoice('tiny', 'kd')], lambdas: [1],
+      ...EXPERIMENT_PRESETS.tiny,
+      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      teacherEpochs: 3,
+      studentEpochs: 3,
+      baseline: false,
+      methods: [methodChoice('tiny', 'kd')],
+      lambdas: [1],
     };
     const data = generateSynthetic(config.dataset);
     const events: LabEvent[] = [];
     const losses: string[] = [];
-    const { result } = await runResilient(config, data, wasm, {
-      emit: (e) => {
-        events.push(e);
-        // Lost twice: in the teacher's third epoch, then (on cpu) in the student's third epoch.
-        if (e.type === 'progress' && e.step === 1 && e.epoch === 3 && !losses.includes(e.runLabel)) { losses.push(e.runLabel); throw new DeviceLostError(tf.getBackend(), 'simulated'); }
+    const { result } = await runResilient(
+      config,
+      data,
+      wasm,
+      {
+        emit: (e) => {
+          events.push(e);
+          // Lost twice: in the teacher's third epoch, then (on cpu) in the student's third epoch.
+          if (e.type === 'progress' && e.step === 1 && e.epoch === 3 && !losses.includes(e.runLabel)) {
+            losses.push(e.runLabel);
+            throw new DeviceLostError(tf.getBackend(), 'simulated');
+          }
+        },
       },
-    }, {
-      keepTeacher: keepInMemory,
-      nextBackend: async (failed) => {
-        const next = failed.name === 'wasm' ? 'cpu' : 'wasm';
-        return selectBackend({ forced: next }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, `${failed.name}: device lost`] }));
+      {
+        keepTeacher: keepInMemory,
+        nextBackend: async (failed) => {
+          const next = failed.name === 'wasm' ? 'cpu' : 'wasm';
+          return selectBackend({ forced: next }).then((r) => ({
+            ...r,
+            fallbacks: [...failed.fallbacks, `${failed.name}: device lost`],
+          }));
+        },
       },
-    });
+    );
     expect(losses).toEqual(['Teacher', 'CKD λ=1']);
     const stages = events.flatMap((e) => (e.type === 'stage' ? [e.message] : []));
     expect(stages).toContain('Teacher: going on from epoch 3 (epochs 1–2 restored from the checkpoint)');
@@ -89,8 +126,13 @@ describe('device loss', () => {
   it('a resumed sweep that then loses its device keeps the epoch checkpoint it resumed from', async () => {
     await selectBackend({ forced: 'wasm' });
     const config: SyntheticExperimentConfig = {
-      ...EXPERIMENT_PRESETS.tiny, dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
-      teacherEpochs: 1, studentEpochs: 3, baseline: false, methods: [methodChoice('tiny', 'kd')], lambdas: [0],
+      ...EXPERIMENT_PRESETS.tiny,
+      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      teacherEpochs: 1,
+      studentEpochs: 3,
+      baseline: false,
+      methods: [methodChoice('tiny', 'kd')],
+      lambdas: [0],
     };
     const data = generateSynthetic(config.dataset);
     // A first session stops after the student's first epoch, as a reload would.
@@ -98,28 +140,61 @@ describe('device loss', () => {
     let snapshot: RunSnapshot | undefined;
     let sweep: SweepProgress | undefined;
     let teacher: tf.io.ModelArtifacts | undefined;
-    await expect(runExperiment(config, data, wasm, {
-      emit: () => {},
-      shouldStop: () => stop,
-      onCheckpoint: (st) => { sweep = { ...st, students: [...st.students], failures: [...st.failures] }; },
-      onRunSnapshot: (snap) => { snapshot = snap; if (snap.label === 'CKD λ=0') stop = true; },
-      onModel: async (role, _l, m) => { if (role === 'teacher') teacher = await modelArtifacts(m); },
-    })).rejects.toBeInstanceOf(CancelledError);
+    await expect(
+      runExperiment(config, data, wasm, {
+        emit: () => {},
+        shouldStop: () => stop,
+        onCheckpoint: (st) => {
+          sweep = { ...st, students: [...st.students], failures: [...st.failures] };
+        },
+        onRunSnapshot: (snap) => {
+          snapshot = snap;
+          if (snap.label === 'CKD λ=0') stop = true;
+        },
+        onModel: async (role, _l, m) => {
+          if (role === 'teacher') teacher = await modelArtifacts(m);
+        },
+      }),
+    ).rejects.toBeInstanceOf(CancelledError);
     // The second session resumes it and loses the device in the student's second epoch, before any new snapshot.
     const stages: string[] = [];
     let lost = false;
-    const { result } = await runResilient(config, data, wasm, {
-      emit: (e) => {
-        if (e.type === 'stage') stages.push(e.message);
-        if (!lost && e.type === 'progress' && e.epoch === 2) { lost = true; throw new DeviceLostError('wasm', 'simulated'); }
+    const { result } = await runResilient(
+      config,
+      data,
+      wasm,
+      {
+        emit: (e) => {
+          if (e.type === 'stage') stages.push(e.message);
+          if (!lost && e.type === 'progress' && e.epoch === 2) {
+            lost = true;
+            throw new DeviceLostError('wasm', 'simulated');
+          }
+        },
       },
-    }, {
-      keepTeacher: keepInMemory,
-      nextBackend: (failed) => selectBackend({ forced: 'cpu' }).then((r) => ({ ...r, fallbacks: [...failed.fallbacks, 'wasm: device lost'] })),
-    }, false, { teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)), teacherResult: sweep!.teacher!, students: [], failures: [], startedAt: sweep!.startedAt, inProgress: snapshot });
+      {
+        keepTeacher: keepInMemory,
+        nextBackend: (failed) =>
+          selectBackend({ forced: 'cpu' }).then((r) => ({
+            ...r,
+            fallbacks: [...failed.fallbacks, 'wasm: device lost'],
+          })),
+      },
+      false,
+      {
+        teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)),
+        teacherResult: sweep!.teacher!,
+        students: [],
+        failures: [],
+        startedAt: sweep!.startedAt,
+        inProgress: snapshot,
+      },
+    );
     expect(lost).toBe(true);
     // Both starts go on from epoch 2: the snapshot survived the checkpoint written when the resumed sweep began.
-    expect(stages.filter((s) => s === 'CKD λ=0: going on from epoch 2 (epochs 1–1 restored from the checkpoint)')).toHaveLength(2);
+    expect(
+      stages.filter((s) => s === 'CKD λ=0: going on from epoch 2 (epochs 1–1 restored from the checkpoint)'),
+    ).toHaveLength(2);
     expect(result.students[0].valAccuracy).toHaveLength(3);
   });
 });

@@ -5,7 +5,10 @@ import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, RunSna
 
 /** The GPU behind WebGPU/WebGL went away (driver reset, tab in background too long, context lost). */
 export class DeviceLostError extends Error {
-  constructor(readonly backend: string, detail: string) {
+  constructor(
+    readonly backend: string,
+    detail: string,
+  ) {
     super(`The ${backend} device was lost (${detail}).`);
     this.name = 'DeviceLostError';
   }
@@ -29,32 +32,51 @@ export interface ResilienceDeps {
  * (the teacher, every finished student, and the last finished epoch of the model in training)
  * on the next backend in the fallback order. Snapshots are plain arrays, so any backend reads them.
  */
-export async function runResilient(config: ExperimentConfig, data: Dataset, backend: BackendReport, hooks: ExperimentHooks, deps: ResilienceDeps, fromCache = false, resumeFrom?: ResumeFrom): Promise<{ result: ExperimentResult; backend: BackendReport }> {
+export async function runResilient(
+  config: ExperimentConfig,
+  data: Dataset,
+  backend: BackendReport,
+  hooks: ExperimentHooks,
+  deps: ResilienceDeps,
+  fromCache = false,
+  resumeFrom?: ResumeFrom,
+): Promise<{ result: ExperimentResult; backend: BackendReport }> {
   let current = backend;
   // Boxes: written inside the hooks below, read after a failure (TypeScript cannot see the writes).
-  const kept: { loadTeacher: (() => Promise<tf.LayersModel>) | null; last: SweepProgress | null; snapshot: RunSnapshot | null } = { loadTeacher: null, last: null, snapshot: resumeFrom?.inProgress ?? null };
+  const kept: {
+    loadTeacher: (() => Promise<tf.LayersModel>) | null;
+    last: SweepProgress | null;
+    snapshot: RunSnapshot | null;
+  } = { loadTeacher: null, last: null, snapshot: resumeFrom?.inProgress ?? null };
   let resume = resumeFrom;
   // A resumed sweep's teacher is not handed to onModel again: keep it here for a later device loss.
   if (resumeFrom?.teacher) kept.loadTeacher = await deps.keepTeacher(resumeFrom.teacher);
   for (;;) {
     try {
-      const result = await runExperiment(config, data, current, {
-        ...hooks,
-        onModel: async (role, label, model) => {
-          const key = await hooks.onModel?.(role, label, model);
-          if (role === 'teacher') kept.loadTeacher = await deps.keepTeacher(model);
-          return key;
+      const result = await runExperiment(
+        config,
+        data,
+        current,
+        {
+          ...hooks,
+          onModel: async (role, label, model) => {
+            const key = await hooks.onModel?.(role, label, model);
+            if (role === 'teacher') kept.loadTeacher = await deps.keepTeacher(model);
+            return key;
+          },
+          onCheckpoint: async (state) => {
+            kept.last = { ...state, students: [...state.students], failures: [...state.failures] };
+            if (kept.snapshot && finishedLabels(state).has(kept.snapshot.label)) kept.snapshot = null; // its model has finished
+            await hooks.onCheckpoint?.(state);
+          },
+          onRunSnapshot: async (snap) => {
+            kept.snapshot = snap;
+            await hooks.onRunSnapshot?.(snap);
+          },
         },
-        onCheckpoint: async (state) => {
-          kept.last = { ...state, students: [...state.students], failures: [...state.failures] };
-          if (kept.snapshot && finishedLabels(state).has(kept.snapshot.label)) kept.snapshot = null; // its model has finished
-          await hooks.onCheckpoint?.(state);
-        },
-        onRunSnapshot: async (snap) => {
-          kept.snapshot = snap;
-          await hooks.onRunSnapshot?.(snap);
-        },
-      }, fromCache, resume);
+        fromCache,
+        resume,
+      );
       return { result: { ...result, backend: current }, backend: current };
     } catch (e) {
       if (!isDeviceLoss(e)) throw e;
@@ -66,7 +88,14 @@ export async function runResilient(config: ExperimentConfig, data: Dataset, back
       const { last, loadTeacher, snapshot } = kept;
       const inProgress = snapshot ?? undefined;
       if (last?.teacher && loadTeacher) {
-        resume = { teacher: await loadTeacher(), teacherResult: last.teacher, students: last.students, failures: last.failures, startedAt: last.startedAt, inProgress };
+        resume = {
+          teacher: await loadTeacher(),
+          teacherResult: last.teacher,
+          students: last.students,
+          failures: last.failures,
+          startedAt: last.startedAt,
+          inProgress,
+        };
       } else if (last || resume) {
         // Lost during the teacher's training: it goes on from its last finished epoch.
         resume = { students: [], failures: [], startedAt: last?.startedAt ?? resume!.startedAt, inProgress };

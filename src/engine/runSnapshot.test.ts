@@ -33,9 +33,16 @@ async function interrupted(stopAfter: { label: string; epoch: number }) {
   const hooks: ExperimentHooks = {
     emit: () => {},
     shouldStop: () => stop,
-    onCheckpoint: (s) => { sweep = { ...s, students: [...s.students], failures: [...s.failures] }; },
-    onRunSnapshot: (s) => { snapshot = s; if (s.label === stopAfter.label && s.epoch === stopAfter.epoch) stop = true; },
-    onModel: async (role, _l, m) => { if (role === 'teacher') teacher = await modelArtifacts(m); },
+    onCheckpoint: (s) => {
+      sweep = { ...s, students: [...s.students], failures: [...s.failures] };
+    },
+    onRunSnapshot: (s) => {
+      snapshot = s;
+      if (s.label === stopAfter.label && s.epoch === stopAfter.epoch) stop = true;
+    },
+    onModel: async (role, _l, m) => {
+      if (role === 'teacher') teacher = await modelArtifacts(m);
+    },
   };
   await expect(runExperiment(config, data, backend, hooks)).rejects.toBeInstanceOf(CancelledError);
   return { snapshot: snapshot!, sweep: sweep!, teacher };
@@ -50,7 +57,9 @@ function expectSameModel(a: ModelResult, b: ModelResult) {
 
 describe('epoch checkpoints', () => {
   let full: ExperimentResult;
-  beforeAll(async () => { full = await runExperiment(config, data, backend, { emit: () => {} }); });
+  beforeAll(async () => {
+    full = await runExperiment(config, data, backend, { emit: () => {} });
+  });
 
   it('a student stopped after its first epoch goes on from the snapshot and ends exactly where the uninterrupted run ends', async () => {
     const before = tf.memory().numTensors;
@@ -63,7 +72,12 @@ describe('epoch checkpoints', () => {
     expect(sweep.students.map((s) => s.label)).toEqual(['CTKD λ=0.5']);
     const events: LabEvent[] = [];
     const resumed = await runExperiment(config, data, backend, { emit: (e) => events.push(e) }, false, {
-      teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)), teacherResult: sweep.teacher!, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt, inProgress: snapshot,
+      teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)),
+      teacherResult: sweep.teacher!,
+      students: sweep.students,
+      failures: sweep.failures,
+      startedAt: sweep.startedAt,
+      inProgress: snapshot,
     });
     expectSameModel(full.teacher, resumed.teacher);
     full.students.forEach((s, i) => expectSameModel(s, resumed.students[i]));
@@ -74,7 +88,7 @@ describe('epoch checkpoints', () => {
     expect(epochs).toEqual(['KD++ λ=0.5:2', 'KD++ λ=0.5:3']);
     const progress = events.filter((e): e is Extract<LabEvent, { type: 'progress' }> => e.type === 'progress');
     const steps = Math.ceil(data.split.filter((s) => s === 0).length / config.batchSize);
-    expect(progress[0].fraction).toBeCloseTo((2 + 3 + 1 + 1 / steps) * steps / ((2 + 3 + 3) * steps), 9);
+    expect(progress[0].fraction).toBeCloseTo(((2 + 3 + 1 + 1 / steps) * steps) / ((2 + 3 + 3) * steps), 9);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -83,7 +97,12 @@ describe('epoch checkpoints', () => {
     const { snapshot, sweep } = await interrupted({ label: 'Teacher', epoch: 1 });
     expect(sweep.teacher).toBeNull(); // on record before the teacher had finished
     expect(snapshot.adversary).toBeUndefined();
-    const resumed = await runExperiment(config, data, backend, { emit: () => {} }, false, { students: [], failures: [], startedAt: sweep.startedAt, inProgress: snapshot });
+    const resumed = await runExperiment(config, data, backend, { emit: () => {} }, false, {
+      students: [],
+      failures: [],
+      startedAt: sweep.startedAt,
+      inProgress: snapshot,
+    });
     expectSameModel(full.teacher, resumed.teacher);
     full.students.forEach((s, i) => expectSameModel(s, resumed.students[i]));
     expect(tf.memory().numTensors).toBe(before);
@@ -95,9 +114,13 @@ describe('epoch checkpoints', () => {
     const teacher = buildModel(modelPreset('tiny-teacher'), { ...opts, name: 't' });
     const student = buildModel(modelPreset('tiny-student'), { ...opts, name: 's' });
     const saved = await saveModels([teacher]);
-    expect(() => restoreModels([student], saved, 'Teacher')).toThrow(/^The checkpoint (holds \d+ tensors for the Teacher; it has \d+|'s Teacher tensor \d+ .* is [\d×]+; the model's is [\d×]+)/);
+    expect(() => restoreModels([student], saved, 'Teacher')).toThrow(
+      /^The checkpoint (holds \d+ tensors for the Teacher; it has \d+|'s Teacher tensor \d+ .* is [\d×]+; the model's is [\d×]+)/,
+    );
     const sgd = tf.train.sgd(0.1);
-    await expect(restoreOptimizer(sgd, { kind: 'adam', iterations: 3, slots: [] }, [])).rejects.toThrow('The checkpoint was written with the adam optimizer; this run uses sgd.');
+    await expect(restoreOptimizer(sgd, { kind: 'adam', iterations: 3, slots: [] }, [])).rejects.toThrow(
+      'The checkpoint was written with the adam optimizer; this run uses sgd.',
+    );
     sgd.dispose();
     teacher.dispose();
     student.dispose();
@@ -106,8 +129,10 @@ describe('epoch checkpoints', () => {
 
   it("Adam's moments, step count and bias-correction powers survive the round trip exactly", async () => {
     const before = tf.memory().numTensors;
-    const make = (): tf.Variable[] => tf.tidy(() => [tf.variable(tf.tensor1d([1, -2, 3])), tf.variable(tf.tensor2d([[0.5, 0.25]]))]);
-    const loss = (vs: tf.Variable[]) => () => tf.add(tf.sum(tf.square(tf.sub(vs[0], 0.3))), tf.sum(tf.mul(vs[1], vs[1]))) as tf.Scalar;
+    const make = (): tf.Variable[] =>
+      tf.tidy(() => [tf.variable(tf.tensor1d([1, -2, 3])), tf.variable(tf.tensor2d([[0.5, 0.25]]))]);
+    const loss = (vs: tf.Variable[]) => () =>
+      tf.add(tf.sum(tf.square(tf.sub(vs[0], 0.3))), tf.sum(tf.mul(vs[1], vs[1]))) as tf.Scalar;
     const a = make();
     const optA = tf.train.adam(0.1);
     for (let i = 0; i < 3; i++) optA.minimize(loss(a), false, a);
@@ -115,12 +140,17 @@ describe('epoch checkpoints', () => {
     expect(snap.iterations).toBe(3);
     expect(snap.accBeta1).toBeCloseTo(0.9 ** 4, 6);
     const b = make();
-    b.forEach((v, i) => v.assign(a[i] as tf.Tensor));
+    b.forEach((v, i) => v.assign(a[i]));
     const optB = tf.train.adam(0.1);
     await restoreOptimizer(optB, snap, b);
-    for (let i = 0; i < 2; i++) { optA.minimize(loss(a), false, a); optB.minimize(loss(b), false, b); }
+    for (let i = 0; i < 2; i++) {
+      optA.minimize(loss(a), false, a);
+      optB.minimize(loss(b), false, b);
+    }
     for (let i = 0; i < 2; i++) expect(Array.from(b[i].dataSync())).toEqual(Array.from(a[i].dataSync()));
-    optA.dispose(); optB.dispose(); tf.dispose([...a, ...b]);
+    optA.dispose();
+    optB.dispose();
+    tf.dispose([...a, ...b]);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

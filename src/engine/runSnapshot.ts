@@ -15,7 +15,8 @@ export async function saveTensors(named: { name: string; tensor: tf.Tensor }[]):
     shape: n.tensor.shape.slice(),
     dtype: n.tensor.dtype === 'int32' ? 'int32' : 'float32',
     // A copy: data() may hand back the backend's own buffer.
-    data: n.tensor.dtype === 'int32' ? Int32Array.from(data[i] as Int32Array) : Float32Array.from(data[i] as Float32Array),
+    data:
+      n.tensor.dtype === 'int32' ? Int32Array.from(data[i] as Int32Array) : Float32Array.from(data[i] as Float32Array),
   }));
 }
 
@@ -24,9 +25,15 @@ export function tensorsOf(saved: SavedTensor[]): tf.Tensor[] {
 }
 
 function checkShapes(saved: SavedTensor[], shapes: number[][], what: string): void {
-  if (saved.length !== shapes.length) throw new Error(`The checkpoint holds ${saved.length} tensors for the ${what}; it has ${shapes.length}. It was written by a different model.`);
+  if (saved.length !== shapes.length)
+    throw new Error(
+      `The checkpoint holds ${saved.length} tensors for the ${what}; it has ${shapes.length}. It was written by a different model.`,
+    );
   saved.forEach((s, i) => {
-    if (s.shape.join('×') !== shapes[i].join('×')) throw new Error(`The checkpoint's ${what} tensor ${i} (${s.name}) is ${s.shape.join('×')}; the model's is ${shapes[i].join('×')}.`);
+    if (s.shape.join('×') !== shapes[i].join('×'))
+      throw new Error(
+        `The checkpoint's ${what} tensor ${i} (${s.name}) is ${s.shape.join('×')}; the model's is ${shapes[i].join('×')}.`,
+      );
   });
 }
 
@@ -36,7 +43,11 @@ export function saveModels(models: tf.LayersModel[]): Promise<SavedTensor[]> {
 }
 
 export function restoreModels(models: tf.LayersModel[], saved: SavedTensor[], what: string): void {
-  checkShapes(saved, models.flatMap((m) => m.weights.map((w) => w.shape as number[])), what);
+  checkShapes(
+    saved,
+    models.flatMap((m) => m.weights.map((w) => w.shape as number[])),
+    what,
+  );
   let at = 0;
   for (const m of models) {
     const values = tensorsOf(saved.slice(at, at + m.weights.length));
@@ -51,19 +62,30 @@ export function saveVariables(vars: tf.Variable[]): Promise<SavedTensor[]> {
 }
 
 export function restoreVariables(vars: tf.Variable[], saved: SavedTensor[], what: string): void {
-  checkShapes(saved, vars.map((v) => v.shape), what);
+  checkShapes(
+    saved,
+    vars.map((v) => v.shape),
+    what,
+  );
   saved.forEach((s, i) => tf.tidy(() => vars[i].assign(tf.tensor(s.data, s.shape, s.dtype))));
 }
 
 /** Adam's bias-correction powers, which tfjs keeps outside getWeights(). */
-interface AdamInternals { accBeta1: tf.Variable; accBeta2: tf.Variable }
+interface AdamInternals {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+}
 const isAdam = (o: tf.Optimizer): o is tf.Optimizer & AdamInternals => o.getClassName() === 'Adam';
 
 export async function saveOptimizer(opt: tf.Optimizer): Promise<OptimizerSnapshot> {
   const [iterations, ...slots] = await opt.getWeights();
   const count = (await iterations.tensor.data())[0];
   iterations.tensor.dispose(); // a fresh scalar; the slots are the optimizer's own variables
-  const snap: OptimizerSnapshot = { kind: isAdam(opt) ? 'adam' : 'sgd', iterations: count, slots: await saveTensors(slots) };
+  const snap: OptimizerSnapshot = {
+    kind: isAdam(opt) ? 'adam' : 'sgd',
+    iterations: count,
+    slots: await saveTensors(slots),
+  };
   if (isAdam(opt)) {
     snap.accBeta1 = (await opt.accBeta1.data())[0];
     snap.accBeta2 = (await opt.accBeta2.data())[0];
@@ -77,9 +99,18 @@ export async function saveOptimizer(opt: tf.Optimizer): Promise<OptimizerSnapsho
  */
 export async function restoreOptimizer(opt: tf.Optimizer, snap: OptimizerSnapshot, vars: tf.Variable[]): Promise<void> {
   const kind = isAdam(opt) ? 'adam' : 'sgd';
-  if (snap.kind !== kind) throw new Error(`The checkpoint was written with the ${snap.kind} optimizer; this run uses ${kind}.`);
-  if (kind === 'adam') checkShapes(snap.slots, [...vars, ...vars].map((v) => v.shape), 'optimizer');
-  const values = [{ name: 'iter', tensor: tf.scalar(snap.iterations, 'int32') as tf.Tensor }, ...snap.slots.map((s) => ({ name: s.name, tensor: tensorsOf([s])[0] }))];
+  if (snap.kind !== kind)
+    throw new Error(`The checkpoint was written with the ${snap.kind} optimizer; this run uses ${kind}.`);
+  if (kind === 'adam')
+    checkShapes(
+      snap.slots,
+      [...vars, ...vars].map((v) => v.shape),
+      'optimizer',
+    );
+  const values = [
+    { name: 'iter', tensor: tf.scalar(snap.iterations, 'int32') as tf.Tensor },
+    ...snap.slots.map((s) => ({ name: s.name, tensor: tensorsOf([s])[0] })),
+  ];
   try {
     await opt.setWeights(values);
   } finally {
@@ -87,12 +118,21 @@ export async function restoreOptimizer(opt: tf.Optimizer, snap: OptimizerSnapsho
   }
   if (isAdam(opt) && snap.accBeta1 !== undefined && snap.accBeta2 !== undefined) {
     // setWeights recomputes these as β^(t+1) with pow(); the saved products make the resume exact.
-    tf.tidy(() => { opt.accBeta1.assign(tf.scalar(snap.accBeta1!)); opt.accBeta2.assign(tf.scalar(snap.accBeta2!)); });
+    tf.tidy(() => {
+      opt.accBeta1.assign(tf.scalar(snap.accBeta1!));
+      opt.accBeta2.assign(tf.scalar(snap.accBeta2!));
+    });
   }
 }
 
 /** Bytes of tensor data a snapshot holds (what its IndexedDB record costs, near enough). */
 export function snapshotBytes(snap: RunSnapshot): number {
-  const tensors = [...snap.model, ...snap.optimizer.slots, ...snap.method, ...(snap.best?.weights ?? []), ...(snap.adversary ? [...snap.adversary.model, ...snap.adversary.optimizer.slots] : [])];
+  const tensors = [
+    ...snap.model,
+    ...snap.optimizer.slots,
+    ...snap.method,
+    ...(snap.best?.weights ?? []),
+    ...(snap.adversary ? [...snap.adversary.model, ...snap.adversary.optimizer.slots] : []),
+  ];
   return tensors.reduce((n, t) => n + t.data.byteLength, 0);
 }

@@ -187,10 +187,18 @@ export interface ModelResult {
 }
 
 /** A student whose training diverged, named with the step and the loss term. */
-export interface RunFailure { label: string; message: string }
+export interface RunFailure {
+  label: string;
+  message: string;
+}
 
 /** A tensor as plain data: what checkpoints store. */
-export interface SavedTensor { name: string; shape: number[]; dtype: 'float32' | 'int32'; data: Float32Array | Int32Array }
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  data: Float32Array | Int32Array;
+}
 
 /** An optimizer's state: its step count and its slots (Adam: first then second moments, in variable order). */
 export interface OptimizerSnapshot {
@@ -236,7 +244,17 @@ export interface SweepProgress {
 export interface ExperimentResult {
   config: ExperimentConfig;
   backend: BackendReport;
-  dataset: { key: string; name: string; count: number; train: number; val: number; test: number; classNames: string[]; groupNames: [string, string]; fromCache: boolean };
+  dataset: {
+    key: string;
+    name: string;
+    count: number;
+    train: number;
+    val: number;
+    test: number;
+    classNames: string[];
+    groupNames: [string, string];
+    fromCache: boolean;
+  };
   teacher: ModelResult;
   students: ModelResult[];
   /** Students whose training diverged (NaN/Inf loss): named, with the step and the loss term. */

@@ -18,11 +18,17 @@ export async function prepareNodeWasmThreads(threads: number): Promise<() => voi
   const require = createRequire(import.meta.url);
   const dir = mkdtempSync(join(os.tmpdir(), 'fairdistill-wasm-threads-'));
   const factoryFile = join(dir, 'factory.js');
-  const source = factorySource(readFileSync(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js'), 'utf8'));
+  const source = factorySource(
+    readFileSync(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js'), 'utf8'),
+  );
   if (!source) throw new Error('tfjs-backend-wasm-threaded-simd.js has an unexpected shape');
   writeFileSync(factoryFile, `var WasmBackendModuleThreadedSimd = ${source};`);
   // tfjs escapes newlines before making its Blob (they sit inside string literals of the script).
-  const workerScript = (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
+  const workerScript = (
+    require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+      wasmWorkerContents: string;
+    }
+  ).wasmWorkerContents.replace(/\n/g, '\\n');
   const workerFile = join(dir, 'worker.js');
   // In the worker, the factory Blob it is sent resolves to the factory file.
   writeFileSync(workerFile, `URL.createObjectURL = () => ${JSON.stringify(factoryFile)};\n${workerScript}`);
@@ -39,7 +45,11 @@ export async function prepareNodeWasmThreads(threads: number): Promise<() => voi
     URL.createObjectURL = createObjectURL;
     os.cpus = cpus;
     // Idle pthread workers must not keep the process alive once its own work is done.
-    const pthreads = (tf.findBackend('wasm') as unknown as { wasm?: { PThread?: { unusedWorkers: { unref?(): void }[]; runningWorkers: { unref?(): void }[] } } } | null)?.wasm?.PThread;
+    const pthreads = (
+      tf.findBackend('wasm') as unknown as {
+        wasm?: { PThread?: { unusedWorkers: { unref?(): void }[]; runningWorkers: { unref?(): void }[] } };
+      } | null
+    )?.wasm?.PThread;
     for (const w of [...(pthreads?.unusedWorkers ?? []), ...(pthreads?.runningWorkers ?? [])]) w.unref?.();
   };
 }

@@ -40,7 +40,11 @@ export interface StoredRun {
 export type DatasetInfo = Omit<StoredDataset, 'images' | 'labels' | 'groups' | 'split'>;
 
 /** One slice of a dataset's pixels: large datasets never sit in a single IndexedDB value. */
-export interface DatasetChunk { key: string; index: number; bytes: ArrayBuffer }
+export interface DatasetChunk {
+  key: string;
+  index: number;
+  bytes: ArrayBuffer;
+}
 
 /** Pixels per chunk record (bytes). 16 MB keeps each structured clone small for every browser. */
 export const CHUNK_BYTES = 16 * 1024 * 1024;
@@ -56,7 +60,10 @@ export interface StoredSweep extends SweepProgress {
 }
 
 /** The epoch checkpoint of a sweep's model in training: one per sweep, replaced every epoch. */
-export interface StoredSnapshot { id: string; snapshot: RunSnapshot }
+export interface StoredSnapshot {
+  id: string;
+  snapshot: RunSnapshot;
+}
 
 interface LabSchema extends DBSchema {
   sweeps: { key: string; value: StoredSweep };
@@ -85,14 +92,20 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
       // v2: dataset descriptions apart from their pixels, so listing never loads images.
       if (!db.objectStoreNames.contains('datasetInfo')) db.createObjectStore('datasetInfo', { keyPath: 'key' });
       if (!db.objectStoreNames.contains('sweeps')) db.createObjectStore('sweeps', { keyPath: 'id' });
-      if (!db.objectStoreNames.contains('datasetChunks')) db.createObjectStore('datasetChunks', { keyPath: ['key', 'index'] });
-      if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
+      if (!db.objectStoreNames.contains('datasetChunks'))
+        db.createObjectStore('datasetChunks', { keyPath: ['key', 'index'] });
+      if (!db.objectStoreNames.contains('runs'))
+        db.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
       // v3: epoch checkpoints, apart from the sweep records so listing sweeps never reads weights.
       if (!db.objectStoreNames.contains('runSnapshots')) db.createObjectStore('runSnapshots', { keyPath: 'id' });
     },
     // Another tab holds an older version open. Tabs of this version step aside (below); an older build
     // may not, so the page says what to do instead of waiting silently.
-    blocked() { onBlocked?.('Another tab of FairDistill Lab (an older version) keeps the lab’s storage open. Close or reload that tab; this page continues as soon as it does.'); },
+    blocked() {
+      onBlocked?.(
+        'Another tab of FairDistill Lab (an older version) keeps the lab’s storage open. Close or reload that tab; this page continues as soon as it does.',
+      );
+    },
     // A newer version of the lab opened in another tab: step aside so it can upgrade.
     blocking() {
       void p.then((db) => db.close());
@@ -101,7 +114,9 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
   });
   if (name === DB_NAME) {
     shared = p;
-    p.catch(() => { shared = null; });
+    p.catch(() => {
+      shared = null;
+    });
   }
   return p;
 }
@@ -114,10 +129,16 @@ export async function getDataset(db: LabDb, key: string): Promise<StoredDataset 
   const record = await tx.objectStore('datasets').get(key);
   if (!record?.chunks) return record;
   const chunks = await tx.objectStore('datasetChunks').getAll(chunkRange(key));
-  if (chunks.length !== record.chunks) throw new Error(`The cached dataset “${record.name}” is incomplete (${chunks.length} of ${record.chunks} parts); delete it and load it again.`);
+  if (chunks.length !== record.chunks)
+    throw new Error(
+      `The cached dataset “${record.name}” is incomplete (${chunks.length} of ${record.chunks} parts); delete it and load it again.`,
+    );
   const images = new Uint8Array(chunks.reduce((n, c) => n + c.bytes.byteLength, 0));
   let at = 0;
-  for (const c of chunks.sort((a, b) => a.index - b.index)) { images.set(new Uint8Array(c.bytes), at); at += c.bytes.byteLength; }
+  for (const c of chunks.sort((a, b) => a.index - b.index)) {
+    images.set(new Uint8Array(c.bytes), at);
+    at += c.bytes.byteLength;
+  }
   return { ...record, images: images.buffer };
 }
 
@@ -130,8 +151,16 @@ export async function putDataset(db: LabDb, d: StoredDataset, chunkBytes = CHUNK
   const { images, labels: _l, groups: _g, split: _s, ...info } = d;
   const chunks = Math.ceil(images.byteLength / chunkBytes);
   const writes: Promise<unknown>[] = [tx.objectStore('datasetChunks').delete(chunkRange(d.key))];
-  for (let i = 0; i < chunks; i++) writes.push(tx.objectStore('datasetChunks').put({ key: d.key, index: i, bytes: images.slice(i * chunkBytes, (i + 1) * chunkBytes) }));
-  writes.push(tx.objectStore('datasets').put({ ...d, images: new ArrayBuffer(0), chunks }), tx.objectStore('datasetInfo').put({ ...info, chunks }));
+  for (let i = 0; i < chunks; i++)
+    writes.push(
+      tx
+        .objectStore('datasetChunks')
+        .put({ key: d.key, index: i, bytes: images.slice(i * chunkBytes, (i + 1) * chunkBytes) }),
+    );
+  writes.push(
+    tx.objectStore('datasets').put({ ...d, images: new ArrayBuffer(0), chunks }),
+    tx.objectStore('datasetInfo').put({ ...info, chunks }),
+  );
   await Promise.all([...writes, tx.done]);
 }
 
@@ -141,7 +170,12 @@ export async function listDatasets(db: LabDb): Promise<DatasetInfo[]> {
 
 export async function deleteDataset(db: LabDb, key: string): Promise<void> {
   const tx = db.transaction(['datasets', 'datasetInfo', 'datasetChunks'], 'readwrite');
-  await Promise.all([tx.objectStore('datasets').delete(key), tx.objectStore('datasetInfo').delete(key), tx.objectStore('datasetChunks').delete(chunkRange(key)), tx.done]);
+  await Promise.all([
+    tx.objectStore('datasets').delete(key),
+    tx.objectStore('datasetInfo').delete(key),
+    tx.objectStore('datasetChunks').delete(chunkRange(key)),
+    tx.done,
+  ]);
 }
 
 export async function listRuns(db: LabDb): Promise<StoredRun[]> {
@@ -178,7 +212,11 @@ export async function putSweep(db: LabDb, sweep: StoredSweep): Promise<void> {
 export async function putRunSnapshot(db: LabDb, id: string, snapshot: RunSnapshot, bytes: number): Promise<void> {
   const tx = db.transaction(['sweeps', 'runSnapshots'], 'readwrite');
   const sweep = await tx.objectStore('sweeps').get(id);
-  if (!sweep) { tx.abort(); await tx.done.catch(() => undefined); throw new Error('the sweep has no record to attach the checkpoint to'); }
+  if (!sweep) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    throw new Error('the sweep has no record to attach the checkpoint to');
+  }
   const current = { label: snapshot.label, epoch: snapshot.epoch, epochs: snapshot.epochs, bytes };
   await Promise.all([
     tx.objectStore('runSnapshots').put({ id, snapshot }),

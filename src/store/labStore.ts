@@ -1,8 +1,26 @@
 import { create } from 'zustand';
 import { lambdasOf, methodsOf } from '../analysis/compare';
 import { parseRunsJson } from '../analysis/runFiles';
-import type { BackendReport, ExperimentConfig, ExperimentResult, LabEvent, MethodId, ModelResult, RunFailure } from '../engine/types';
-import { deleteRun, deleteSweep, listRuns, listSweeps, openLabDb, putRun, whenBlocked, type StoredRun, type StoredSweep } from '../storage/db';
+import type {
+  BackendReport,
+  ExperimentConfig,
+  ExperimentResult,
+  LabEvent,
+  MethodId,
+  ModelResult,
+  RunFailure,
+} from '../engine/types';
+import {
+  deleteRun,
+  deleteSweep,
+  listRuns,
+  listSweeps,
+  openLabDb,
+  putRun,
+  whenBlocked,
+  type StoredRun,
+  type StoredSweep,
+} from '../storage/db';
 import { EngineClient } from '../worker/client';
 import type { FromWorker } from '../worker/protocol';
 import { configFor, readUrlSetup } from './urlConfig';
@@ -10,7 +28,10 @@ import type { PresetName } from '../engine/presets';
 
 export type ProgressEvent = Extract<LabEvent, { type: 'progress' }>;
 
-export interface LossPoint { step: number; terms: Record<string, number> }
+export interface LossPoint {
+  step: number;
+  terms: Record<string, number>;
+}
 
 export interface LabState {
   preset: PresetName;
@@ -89,10 +110,18 @@ export function engineRequest<T>(op: Parameters<EngineClient['request']>[0]): Pr
 export const useLab = create<LabState>((set, get) => {
   const handle = (m: FromWorker) => {
     switch (m.type) {
-      case 'backend': set({ backend: m.report, backendError: null }); break;
-      case 'dataset': set({ dataset: { name: m.name, count: m.count, fromCache: m.fromCache, warning: m.warning } }); break;
-      case 'stage': set({ stage: m.message }); break;
-      case 'progress': set({ progress: m }); break;
+      case 'backend':
+        set({ backend: m.report, backendError: null });
+        break;
+      case 'dataset':
+        set({ dataset: { name: m.name, count: m.count, fromCache: m.fromCache, warning: m.warning } });
+        break;
+      case 'stage':
+        set({ stage: m.message });
+        break;
+      case 'progress':
+        set({ progress: m });
+        break;
       case 'loss': {
         const losses = get().losses;
         const list = losses[m.runLabel] ?? [];
@@ -100,18 +129,45 @@ export const useLab = create<LabState>((set, get) => {
         set({ losses: { ...losses, [m.runLabel]: list }, lossVersion: get().lossVersion + 1 });
         break;
       }
-      case 'epoch': break;
-      case 'runFailed': set({ failures: [...get().failures, { label: m.label, message: m.message }] }); break;
-      case 'importProgress': set({ importing: { done: m.done, total: m.total, bytes: m.bytes, etaSeconds: m.etaSeconds } }); break;
-      case 'result': set({ partial: [...get().partial, m.result] }); break;
+      case 'epoch':
+        break;
+      case 'runFailed':
+        set({ failures: [...get().failures, { label: m.label, message: m.message }] });
+        break;
+      case 'importProgress':
+        set({ importing: { done: m.done, total: m.total, bytes: m.bytes, etaSeconds: m.etaSeconds } });
+        break;
+      case 'result':
+        set({ partial: [...get().partial, m.result] });
+        break;
       case 'done': {
-        const run: StoredRun = { id: pendingRunId ?? `run-${Date.now().toString(36)}`, name: `${m.result.config.dataset.kind === 'imported' ? m.result.dataset.name : m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`, createdAt: m.result.startedAt, result: m.result };
-        set({ status: 'idle', result: m.result, stage: 'Done', progress: null, currentRunId: run.id, view: defaultView(m.result) });
+        const run: StoredRun = {
+          id: pendingRunId ?? `run-${Date.now().toString(36)}`,
+          name: `${m.result.config.dataset.kind === 'imported' ? m.result.dataset.name : m.result.config.name} · ${new Date(m.result.startedAt).toLocaleString()}`,
+          createdAt: m.result.startedAt,
+          result: m.result,
+        };
+        set({
+          status: 'idle',
+          result: m.result,
+          stage: 'Done',
+          progress: null,
+          currentRunId: run.id,
+          view: defaultView(m.result),
+        });
         // Stored first, checkpoint dropped second: a reload in between finds one or the other, never neither.
-        openLabDb().then(async (db) => { await putRun(db, run); await deleteSweep(db, run.id); }).then(() => get().loadRuns()).catch((e) => set({ error: `The run finished but could not be stored: ${(e as Error).message}` }));
+        openLabDb()
+          .then(async (db) => {
+            await putRun(db, run);
+            await deleteSweep(db, run.id);
+          })
+          .then(() => get().loadRuns())
+          .catch((e) => set({ error: `The run finished but could not be stored: ${(e as Error).message}` }));
         break;
       }
-      case 'cancelled': set({ status: 'idle', stage: 'Cancelled', progress: null }); break;
+      case 'cancelled':
+        set({ status: 'idle', stage: 'Cancelled', progress: null });
+        break;
       case 'error': {
         const wasRunning = get().status !== 'idle';
         if (!wasRunning && !get().backend) set({ backendError: m.message });
@@ -123,10 +179,13 @@ export const useLab = create<LabState>((set, get) => {
     }
   };
   const offerResume = (id: string) => {
-    void openLabDb().then(listSweeps).then((sweeps) => {
-      const sweep = sweeps.find((s) => s.id === id);
-      if (sweep && get().status === 'idle') set({ resumable: sweep });
-    }).catch(() => undefined);
+    void openLabDb()
+      .then(listSweeps)
+      .then((sweeps) => {
+        const sweep = sweeps.find((s) => s.id === id);
+        if (sweep && get().status === 'idle') set({ resumable: sweep });
+      })
+      .catch(() => undefined);
   };
   const engine = () => {
     if (!client || client.dead) {
@@ -159,7 +218,21 @@ export const useLab = create<LabState>((set, get) => {
       const sweep = get().resumable;
       if (!sweep || get().status !== 'idle') return;
       pendingRunId = sweep.id;
-      set({ status: 'running', error: null, failures: sweep.failures, losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Resuming', currentRunId: null, view: null, config: sweep.config, resumable: null });
+      set({
+        status: 'running',
+        error: null,
+        failures: sweep.failures,
+        losses: {},
+        lossVersion: 0,
+        partial: [],
+        result: null,
+        progress: null,
+        stage: 'Resuming',
+        currentRunId: null,
+        view: null,
+        config: sweep.config,
+        resumable: null,
+      });
       engine().send({ type: 'run', config: sweep.config, runId: sweep.id, resume: true });
     },
     discardResumable: async () => {
@@ -168,7 +241,9 @@ export const useLab = create<LabState>((set, get) => {
       set({ resumable: null });
       try {
         await deleteSweep(await openLabDb(), sweep.id);
-        const keys = ownModels(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]).map((m) => m.modelKey!);
+        const keys = ownModels(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]).map(
+          (m) => m.modelKey!,
+        );
         if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys });
       } catch (e) {
         set({ error: `The interrupted sweep could not be discarded: ${(e as Error).message}` });
@@ -219,7 +294,19 @@ export const useLab = create<LabState>((set, get) => {
     updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
     distill: () => {
       if (get().status !== 'idle') return;
-      set({ status: 'running', error: null, failures: [], losses: {}, lossVersion: 0, partial: [], result: null, progress: null, stage: 'Starting', currentRunId: null, view: null });
+      set({
+        status: 'running',
+        error: null,
+        failures: [],
+        losses: {},
+        lossVersion: 0,
+        partial: [],
+        result: null,
+        progress: null,
+        stage: 'Starting',
+        currentRunId: null,
+        view: null,
+      });
       pendingRunId = `run-${Date.now().toString(36)}`;
       engine().send({ type: 'run', config: get().config, runId: pendingRunId });
     },
@@ -234,7 +321,9 @@ export const useLab = create<LabState>((set, get) => {
         set({ runs: (await listRuns(db)).reverse() });
       } catch (e) {
         // Site data cleared while the page was open, or storage unavailable (private mode, policy).
-        set({ error: `Stored runs could not be read (${(e as Error).message}). If this browser's site data was cleared or storage is blocked, finished runs are gone from here; exported JSON files can be imported back.` });
+        set({
+          error: `Stored runs could not be read (${(e as Error).message}). If this browser's site data was cleared or storage is blocked, finished runs are gone from here; exported JSON files can be imported back.`,
+        });
       }
     },
     removeRun: async (id) => {
@@ -243,8 +332,12 @@ export const useLab = create<LabState>((set, get) => {
         await deleteRun(await openLabDb(), id);
         const keys = run ? ownModels(id, [run.result.teacher, ...run.result.students]).map((m) => m.modelKey!) : [];
         // The run's models go with it; a failure here leaves orphaned weights, not a broken run list.
-        if (keys.length) await engine().request<number>({ kind: 'deleteModels', keys }).catch(() => undefined);
-        if (get().currentRunId === id) set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });
+        if (keys.length)
+          await engine()
+            .request<number>({ kind: 'deleteModels', keys })
+            .catch(() => undefined);
+        if (get().currentRunId === id)
+          set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });
       } catch (e) {
         set({ error: `The run could not be deleted: ${(e as Error).message}` });
       }
@@ -252,7 +345,20 @@ export const useLab = create<LabState>((set, get) => {
     },
     selectRun: (id) => {
       const run = get().runs.find((r) => r.id === id);
-      if (run) set({ result: run.result, currentRunId: id, view: defaultView(run.result), partial: [], losses: Object.fromEntries([run.result.teacher, ...run.result.students].map((m) => [m.label, m.curve.map((c) => ({ step: c.step, terms: c.terms }))])), lossVersion: get().lossVersion + 1 });
+      if (run)
+        set({
+          result: run.result,
+          currentRunId: id,
+          view: defaultView(run.result),
+          partial: [],
+          losses: Object.fromEntries(
+            [run.result.teacher, ...run.result.students].map((m) => [
+              m.label,
+              m.curve.map((c) => ({ step: c.step, terms: c.terms })),
+            ]),
+          ),
+          lossVersion: get().lossVersion + 1,
+        });
     },
     dismissError: () => set({ error: null }),
     boot: () => {
@@ -260,11 +366,13 @@ export const useLab = create<LabState>((set, get) => {
       engine();
       void get().loadRuns();
       // A checkpoint without a stored run is a sweep that never finished: offer to resume it.
-      void openLabDb().then(listSweeps).then((sweeps) => {
-        const latest = sweeps.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-        if (latest && get().status === 'idle') set({ resumable: latest });
-      }).catch(() => undefined);
+      void openLabDb()
+        .then(listSweeps)
+        .then((sweeps) => {
+          const latest = sweeps.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+          if (latest && get().status === 'idle') set({ resumable: latest });
+        })
+        .catch(() => undefined);
     },
   };
 });
-

@@ -29,10 +29,17 @@ export function readUrlSetup(search: string): UrlSetup {
   const preset: PresetName = presetParam === 'tiny' || presetParam === 'lab' ? presetParam : 'lab';
   const config = configFor(preset);
   const methods = q.get('methods');
-  if (methods) config.methods = methods.split(',').filter(Boolean).map((id) => methodChoice(preset, id as MethodId));
+  if (methods)
+    config.methods = methods
+      .split(',')
+      .filter(Boolean)
+      .map((id) => methodChoice(preset, id as MethodId));
   const lambdas = q.get('lambdas');
   if (lambdas) {
-    const values = lambdas.split(',').map(Number).filter((v) => Number.isFinite(v) && v >= 0);
+    const values = lambdas
+      .split(',')
+      .map(Number)
+      .filter((v) => Number.isFinite(v) && v >= 0);
     if (values.length) config.lambdas = values;
   }
   const int = (name: string) => {
@@ -47,7 +54,10 @@ export function readUrlSetup(search: string): UrlSetup {
   if (q.get('lr') && Number.isFinite(lr) && lr > 0) config.learningRate = lr;
   const threads = Number(q.get('threads'));
   return {
-    backend: isBackendName(backend) ? backend : undefined, preset, config, charts: q.get('charts') !== '0',
+    backend: isBackendName(backend) ? backend : undefined,
+    preset,
+    config,
+    charts: q.get('charts') !== '0',
     ...(Number.isInteger(threads) && threads >= 1 && threads <= 16 ? { threads } : {}),
   };
 }

@@ -21,7 +21,9 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <div className="brand">
-          <span className="logo" aria-hidden>◆</span>
+          <span className="logo" aria-hidden>
+            ◆
+          </span>
           <div>
             <h1>FairDistill Lab</h1>
             <p>Distil a teacher into a smaller student, and measure whether the student inherits its bias.</p>
@@ -30,12 +32,16 @@ export function App() {
         <BackendBadge />
       </header>
       <div className="layout">
-        <aside className="sidebar"><SetupPanel /></aside>
+        <aside className="sidebar">
+          <SetupPanel />
+        </aside>
         <main className="main">
           {error && (
             <div className="error-banner" role="alert" data-testid="error">
               <span>{error}</span>
-              <button type="button" className="icon" aria-label="Dismiss" onClick={dismiss}>✕</button>
+              <button type="button" className="icon" aria-label="Dismiss" onClick={dismiss}>
+                ✕
+              </button>
             </div>
           )}
           <ResumeBanner />

@@ -31,7 +31,9 @@ export function DatasetPanel() {
       setError(`The cached datasets could not be listed: ${(e as Error).message}`);
     }
   }, []);
-  useEffect(() => { void refresh(); }, [refresh]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
   const choose = (s: Source) => {
     setSource(s);
@@ -41,9 +43,18 @@ export function DatasetPanel() {
 
   const onFolder = async (files: FileList | null) => {
     if (!files || files.length === 0) return;
-    setBusy(true); setError(null); setSummary(null);
+    setBusy(true);
+    setError(null);
+    setSummary(null);
     try {
-      const s = await engineRequest<ImportSummary>({ kind: 'importFolder', files: Array.from(files), size, source: source === 'wider' ? 'wider' : 'csv', wider: { mode: widerMode, classes: widerClasses }, seed: config.seed });
+      const s = await engineRequest<ImportSummary>({
+        kind: 'importFolder',
+        files: Array.from(files),
+        size,
+        source: source === 'wider' ? 'wider' : 'csv',
+        wider: { mode: widerMode, classes: widerClasses },
+        seed: config.seed,
+      });
       setSummary(s);
       updateConfig({ dataset: s.config });
       await refresh();
@@ -55,7 +66,12 @@ export function DatasetPanel() {
     }
   };
 
-  const use = (d: DatasetInfo) => { if (d.config.kind === 'imported') { updateConfig({ dataset: d.config }); setSummary(null); } };
+  const use = (d: DatasetInfo) => {
+    if (d.config.kind === 'imported') {
+      updateConfig({ dataset: d.config });
+      setSummary(null);
+    }
+  };
   const remove = async (d: DatasetInfo) => {
     if (!confirm(`Delete the cached dataset “${d.name}” (${mb(d.bytes)})? Runs made with it are kept.`)) return;
     await deleteDataset(await openLabDb(), d.key);
@@ -79,25 +95,39 @@ export function DatasetPanel() {
           <p className="muted">
             {source === 'csv'
               ? 'Pick a folder holding the images and a labels.csv with the columns file, class, group (paths relative to the CSV; an empty group means unknown).'
-              : 'Pick the top folder of your copy (wider_attribute_trainval.json, wider_attribute_test.json and Image/). The official trainval/test split is kept; validation comes from trainval.'}
-            {' '}Images are decoded here and never leave this browser.
+              : 'Pick the top folder of your copy (wider_attribute_trainval.json, wider_attribute_test.json and Image/). The official trainval/test split is kept; validation comes from trainval.'}{' '}
+            Images are decoded here and never leave this browser.
           </p>
           <div className="grid2">
-            <label className="field"><span>Image size</span>
+            <label className="field">
+              <span>Image size</span>
               <select value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="import-size">
-                {SIZES.map((s) => <option key={s} value={s}>{s}×{s}</option>)}
+                {SIZES.map((s) => (
+                  <option key={s} value={s}>
+                    {s}×{s}
+                  </option>
+                ))}
               </select>
             </label>
             {source === 'wider' && (
               <>
-                <label className="field"><span>Examples</span>
-                  <select value={widerMode} onChange={(e) => setWiderMode(e.target.value as 'image' | 'person')} data-testid="wider-mode">
+                <label className="field">
+                  <span>Examples</span>
+                  <select
+                    value={widerMode}
+                    onChange={(e) => setWiderMode(e.target.value as 'image' | 'person')}
+                    data-testid="wider-mode"
+                  >
                     <option value="image">Whole images (group by majority)</option>
                     <option value="person">Person crops (each box)</option>
                   </select>
                 </label>
-                <label className="field"><span>Classes</span>
-                  <select value={widerClasses} onChange={(e) => setWiderClasses(e.target.value as 'clusters' | 'scenes')}>
+                <label className="field">
+                  <span>Classes</span>
+                  <select
+                    value={widerClasses}
+                    onChange={(e) => setWiderClasses(e.target.value as 'clusters' | 'scenes')}
+                  >
                     <option value="clusters">16 clusters (the study)</option>
                     <option value="scenes">30 raw scenes</option>
                   </select>
@@ -107,42 +137,108 @@ export function DatasetPanel() {
           </div>
           <label className="button secondary">
             {busy ? 'Loading…' : 'Choose folder…'}
-            <input type="file" className="visually-hidden" data-testid="folder-input" disabled={busy}
-              {...{ webkitdirectory: '', directory: '' }} multiple onChange={(e) => { void onFolder(e.target.files); e.target.value = ''; }} />
+            <input
+              type="file"
+              className="visually-hidden"
+              data-testid="folder-input"
+              disabled={busy}
+              {...{ webkitdirectory: '', directory: '' }}
+              multiple
+              onChange={(e) => {
+                void onFolder(e.target.files);
+                e.target.value = '';
+              }}
+            />
           </label>
           {importing && (
             <div className="import-progress" data-testid="import-progress">
-              <div className="progress-track"><div className="progress-fill" style={{ width: `${(100 * importing.done) / Math.max(1, importing.total)}%` }} /></div>
-              <span className="muted">{importing.done} / {importing.total} images · {mb(importing.bytes)} read · ETA {duration(importing.etaSeconds)}</span>
+              <div className="progress-track">
+                <div
+                  className="progress-fill"
+                  style={{ width: `${(100 * importing.done) / Math.max(1, importing.total)}%` }}
+                />
+              </div>
+              <span className="muted">
+                {importing.done} / {importing.total} images · {mb(importing.bytes)} read · ETA{' '}
+                {duration(importing.etaSeconds)}
+              </span>
             </div>
           )}
         </>
       )}
-      {error && <p className="form-errors" role="alert" data-testid="dataset-error">{error}</p>}
+      {error && (
+        <p className="form-errors" role="alert" data-testid="dataset-error">
+          {error}
+        </p>
+      )}
       {summary && (
         <div data-testid="dataset-summary">
-          <p className="muted">{summary.config.name}: {summary.config.count} images ({summary.split.train} train · {summary.split.val} val · {summary.split.test} test) · {mb(summary.bytes)} cached in {summary.seconds.toFixed(1)} s</p>
+          <p className="muted">
+            {summary.config.name}: {summary.config.count} images ({summary.split.train} train · {summary.split.val} val
+            · {summary.split.test} test) · {mb(summary.bytes)} cached in {summary.seconds.toFixed(1)} s
+          </p>
           <table className="counts" data-testid="dataset-counts">
-            <thead><tr><th scope="col">Class</th><th scope="col">{summary.groupNames[0]}</th><th scope="col">{summary.groupNames[1]}</th><th scope="col">unknown</th></tr></thead>
-            <tbody>{summary.classNames.map((c, i) => <tr key={c}><th scope="row">{c}</th>{summary.counts[i].map((n, g) => <td key={g}>{n}</td>)}</tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">Class</th>
+                <th scope="col">{summary.groupNames[0]}</th>
+                <th scope="col">{summary.groupNames[1]}</th>
+                <th scope="col">unknown</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.classNames.map((c, i) => (
+                <tr key={c}>
+                  <th scope="row">{c}</th>
+                  {summary.counts[i].map((n, g) => (
+                    <td key={g}>{n}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
           </table>
           {summary.skippedTotal > 0 && (
-            <details data-testid="dataset-skipped"><summary>{summary.skippedTotal} skipped</summary>
-              <ul>{summary.skipped.map((s, i) => <li key={i}>{s.path}: {s.reason}</li>)}</ul>
+            <details data-testid="dataset-skipped">
+              <summary>{summary.skippedTotal} skipped</summary>
+              <ul>
+                {summary.skipped.map((s, i) => (
+                  <li key={i}>
+                    {s.path}: {s.reason}
+                  </li>
+                ))}
+              </ul>
             </details>
           )}
         </div>
       )}
-      {config.dataset.kind === 'imported' && !summary && <p className="muted" data-testid="dataset-current">Using {config.dataset.name} ({config.dataset.count} images, {config.dataset.size}×{config.dataset.size}).</p>}
+      {config.dataset.kind === 'imported' && !summary && (
+        <p className="muted" data-testid="dataset-current">
+          Using {config.dataset.name} ({config.dataset.count} images, {config.dataset.size}×{config.dataset.size}).
+        </p>
+      )}
       {cached.length > 0 && (
         <div className="cached">
-          <span className="muted">Cached in this browser{usage?.usage ? ` (site storage ${mb(usage.usage)}${usage.quota ? ` of ${mb(usage.quota)}` : ''})` : ''}:</span>
+          <span className="muted">
+            Cached in this browser
+            {usage?.usage ? ` (site storage ${mb(usage.usage)}${usage.quota ? ` of ${mb(usage.quota)}` : ''})` : ''}:
+          </span>
           <ul className="runs">
             {cached.map((d) => (
               <li key={d.key} data-testid="cached-dataset">
-                <button type="button" className="link" onClick={() => use(d)}>{d.name}</button>
-                <span className="muted">{d.count} images · {mb(d.bytes)}</span>
-                <button type="button" className="icon" aria-label={`Delete cached dataset ${d.name}`} onClick={() => void remove(d)}>✕</button>
+                <button type="button" className="link" onClick={() => use(d)}>
+                  {d.name}
+                </button>
+                <span className="muted">
+                  {d.count} images · {mb(d.bytes)}
+                </span>
+                <button
+                  type="button"
+                  className="icon"
+                  aria-label={`Delete cached dataset ${d.name}`}
+                  onClick={() => void remove(d)}
+                >
+                  ✕
+                </button>
               </li>
             ))}
           </ul>

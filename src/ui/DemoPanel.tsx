@@ -11,7 +11,9 @@ import { download, downloadText, fileStem } from './download';
 function defaults(result: ExperimentResult, method?: string): { plain?: ModelResult; debiased?: ModelResult } {
   const saved = studentsOf(result).filter((s) => s.modelKey);
   const plain = saved.find((s) => s.lambda === 0 && s.method === method) ?? saved.find((s) => s.lambda === 0);
-  const debiased = saved.filter((s) => s.lambda > 0).sort((a, b) => a.fairness.meanAbsDisparity - b.fairness.meanAbsDisparity)[0];
+  const debiased = saved
+    .filter((s) => s.lambda > 0)
+    .sort((a, b) => a.fairness.meanAbsDisparity - b.fairness.meanAbsDisparity)[0];
   return { plain, debiased };
 }
 
@@ -21,7 +23,12 @@ function PixelImage({ pixels, size }: { pixels: Uint8Array; size: number }) {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
     const img = ctx.createImageData(size, size);
-    for (let i = 0, j = 0; j < pixels.length; i += 4, j += 3) { img.data[i] = pixels[j]; img.data[i + 1] = pixels[j + 1]; img.data[i + 2] = pixels[j + 2]; img.data[i + 3] = 255; }
+    for (let i = 0, j = 0; j < pixels.length; i += 4, j += 3) {
+      img.data[i] = pixels[j];
+      img.data[i + 1] = pixels[j + 1];
+      img.data[i + 2] = pixels[j + 2];
+      img.data[i + 3] = 255;
+    }
     ctx.putImageData(img, 0, 0);
   }, [pixels, size]);
   return <canvas ref={ref} width={size} height={size} className="pixelated" />;
@@ -45,22 +52,41 @@ export function DemoPanel() {
     setPlainLabel(initial.plain?.label ?? '');
     setDebiasedLabel(initial.debiased?.label ?? '');
     setExportLabel(initial.debiased?.label ?? initial.plain?.label ?? '');
-    setPredictions(null); setGallery(null); setError(null);
+    setPredictions(null);
+    setGallery(null);
+    setError(null);
   }, [initial]);
-  useEffect(() => () => { if (preview) URL.revokeObjectURL(preview); }, [preview]);
+  useEffect(
+    () => () => {
+      if (preview) URL.revokeObjectURL(preview);
+    },
+    [preview],
+  );
 
   if (!result || saved.length === 0) return null;
   const byLabel = (l: string) => saved.find((m) => m.label === l);
-  const plain = byLabel(plainLabel), debiased = byLabel(debiasedLabel);
-  const roles: [string, ModelResult | undefined][] = [['teacher', result.teacher.modelKey ? result.teacher : undefined], ['plain', plain], ['debiased', debiased]];
+  const plain = byLabel(plainLabel),
+    debiased = byLabel(debiasedLabel);
+  const roles: [string, ModelResult | undefined][] = [
+    ['teacher', result.teacher.modelKey ? result.teacher : undefined],
+    ['plain', plain],
+    ['debiased', debiased],
+  ];
   const students = saved.filter((m) => m.role !== 'teacher');
 
   const onFile = async (file: File | undefined) => {
     if (!file) return;
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
       const models = roles.flatMap(([, m]) => (m ? [{ key: m.modelKey!, label: m.label }] : []));
-      const out = await engineRequest<Prediction[]>({ kind: 'predict', image: file, name: file.name, size: result.config.dataset.size, models });
+      const out = await engineRequest<Prediction[]>({
+        kind: 'predict',
+        image: file,
+        name: file.name,
+        size: result.config.dataset.size,
+        models,
+      });
       setPredictions(out);
       setPreview(URL.createObjectURL(file));
     } catch (e) {
@@ -72,9 +98,18 @@ export function DemoPanel() {
 
   const findDisagreements = async () => {
     if (!plain || !debiased) return;
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
-      setGallery(await engineRequest<Disagreement[]>({ kind: 'disagreements', datasetKey: result.dataset.key, a: plain.modelKey!, b: debiased.modelKey!, limit: 24 }));
+      setGallery(
+        await engineRequest<Disagreement[]>({
+          kind: 'disagreements',
+          datasetKey: result.dataset.key,
+          a: plain.modelKey!,
+          b: debiased.modelKey!,
+          limit: 24,
+        }),
+      );
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -85,11 +120,18 @@ export function DemoPanel() {
   const exportModel = async () => {
     const m = byLabel(exportLabel);
     if (!m) return;
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
       const art = await engineRequest<ExportedModel>({ kind: 'exportModel', key: m.modelKey! });
       const stem = fileStem(`fairdistill-${m.label}`);
-      const modelJson = { modelTopology: art.modelTopology, format: art.format ?? 'layers-model', generatedBy: art.generatedBy, convertedBy: art.convertedBy ?? null, weightsManifest: [{ paths: [`${stem}.weights.bin`], weights: art.weightSpecs }] };
+      const modelJson = {
+        modelTopology: art.modelTopology,
+        format: art.format ?? 'layers-model',
+        generatedBy: art.generatedBy,
+        convertedBy: art.convertedBy ?? null,
+        weightsManifest: [{ paths: [`${stem}.weights.bin`], weights: art.weightSpecs }],
+      };
       download(`${stem}.json`, JSON.stringify(modelJson), 'application/json');
       download(`${stem}.weights.bin`, art.weightData, 'application/octet-stream');
       const card = modelCard(result, m);
@@ -104,9 +146,22 @@ export function DemoPanel() {
 
   const names = result.dataset.classNames;
   const picker = (value: string, set: (v: string) => void, label: string, testid: string) => (
-    <label>{label}{' '}
-      <select value={value} onChange={(e) => { set(e.target.value); setPredictions(null); setGallery(null); }} data-testid={testid}>
-        {students.map((m) => <option key={m.label} value={m.label}>{m.label}</option>)}
+    <label>
+      {label}{' '}
+      <select
+        value={value}
+        onChange={(e) => {
+          set(e.target.value);
+          setPredictions(null);
+          setGallery(null);
+        }}
+        data-testid={testid}
+      >
+        {students.map((m) => (
+          <option key={m.label} value={m.label}>
+            {m.label}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -120,27 +175,59 @@ export function DemoPanel() {
           {picker(debiasedLabel, setDebiasedLabel, 'Debiased', 'demo-debiased')}
         </div>
       </div>
-      <label className="dropzone" data-busy={busy}
+      <label
+        className="dropzone"
+        data-busy={busy}
         onDragOver={(e) => e.preventDefault()}
-        onDrop={(e) => { e.preventDefault(); void onFile(e.dataTransfer.files[0]); }}>
-        <input type="file" accept="image/png,image/jpeg,image/webp" className="visually-hidden" data-testid="demo-upload" disabled={busy}
-          onChange={(e) => { void onFile(e.target.files?.[0]); e.target.value = ''; }} />
-        <span>Drop a JPEG, PNG or WebP photo here, or click to choose one. It is center-cropped and resized to {result.config.dataset.size}×{result.config.dataset.size} like the training images; it never leaves this page.</span>
+        onDrop={(e) => {
+          e.preventDefault();
+          void onFile(e.dataTransfer.files[0]);
+        }}
+      >
+        <input
+          type="file"
+          accept="image/png,image/jpeg,image/webp"
+          className="visually-hidden"
+          data-testid="demo-upload"
+          disabled={busy}
+          onChange={(e) => {
+            void onFile(e.target.files?.[0]);
+            e.target.value = '';
+          }}
+        />
+        <span>
+          Drop a JPEG, PNG or WebP photo here, or click to choose one. It is center-cropped and resized to{' '}
+          {result.config.dataset.size}×{result.config.dataset.size} like the training images; it never leaves this page.
+        </span>
       </label>
-      {error && <p className="demo-error" role="alert" data-testid="demo-error">{error}</p>}
+      {error && (
+        <p className="demo-error" role="alert" data-testid="demo-error">
+          {error}
+        </p>
+      )}
       {predictions && (
         <div className="predictions">
           {preview && <img src={preview} alt="The uploaded photo" className="demo-preview" />}
           {predictions.map((p, i) => {
             const role = roles.filter(([, m]) => m)[i][0];
             return (
-              <div key={p.label} className={`prediction prediction-${role}`} data-testid="prediction-panel" data-role={role}>
-                <h3>{role === 'plain' ? 'Plain student' : role === 'debiased' ? 'Debiased student' : 'Teacher'} {role !== 'teacher' && <span className="muted">{p.label}</span>}</h3>
+              <div
+                key={p.label}
+                className={`prediction prediction-${role}`}
+                data-testid="prediction-panel"
+                data-role={role}
+              >
+                <h3>
+                  {role === 'plain' ? 'Plain student' : role === 'debiased' ? 'Debiased student' : 'Teacher'}{' '}
+                  {role !== 'teacher' && <span className="muted">{p.label}</span>}
+                </h3>
                 <ol>
                   {p.top.map((t) => (
                     <li key={t.classIndex} data-testid="prediction-row" data-probability={t.probability}>
                       <span>{names[t.classIndex]}</span>
-                      <span className="bar"><span style={{ width: `${(100 * t.probability).toFixed(1)}%` }} /></span>
+                      <span className="bar">
+                        <span style={{ width: `${(100 * t.probability).toFixed(1)}%` }} />
+                      </span>
                       <span className="num">{(100 * t.probability).toFixed(1)}%</span>
                     </li>
                   ))}
@@ -151,31 +238,63 @@ export function DemoPanel() {
         </div>
       )}
       <div className="card-head demo-actions">
-        <button type="button" className="secondary" onClick={() => void findDisagreements()} disabled={busy || !plain || !debiased} data-testid="find-disagreements">Test images where the two students disagree</button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void findDisagreements()}
+          disabled={busy || !plain || !debiased}
+          data-testid="find-disagreements"
+        >
+          Test images where the two students disagree
+        </button>
         <span className="toggles">
-          <label>Model{' '}
-            <select value={exportLabel} onChange={(e) => setExportLabel(e.target.value)} data-testid="export-model-choice">
-              {saved.map((m) => <option key={m.label} value={m.label}>{m.label}</option>)}
+          <label>
+            Model{' '}
+            <select
+              value={exportLabel}
+              onChange={(e) => setExportLabel(e.target.value)}
+              data-testid="export-model-choice"
+            >
+              {saved.map((m) => (
+                <option key={m.label} value={m.label}>
+                  {m.label}
+                </option>
+              ))}
             </select>
           </label>
-          <button type="button" className="secondary" onClick={() => void exportModel()} disabled={busy} data-testid="export-model">Download (tfjs model + card)</button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => void exportModel()}
+            disabled={busy}
+            data-testid="export-model"
+          >
+            Download (tfjs model + card)
+          </button>
         </span>
       </div>
-      {gallery && (
-        gallery.length === 0 ? <p className="muted" data-testid="gallery-empty">The two students agree on every test image.</p> : (
+      {gallery &&
+        (gallery.length === 0 ? (
+          <p className="muted" data-testid="gallery-empty">
+            The two students agree on every test image.
+          </p>
+        ) : (
           <div className="gallery" data-testid="gallery">
             {gallery.map((d) => (
               <figure key={d.index} data-testid="gallery-item">
                 <PixelImage pixels={d.pixels} size={result.config.dataset.size} />
                 <figcaption>
-                  <strong>{names[d.label]}</strong> · {d.group === 0 || d.group === 1 ? result.dataset.groupNames[d.group] : 'group unknown'}<br />
-                  plain: {names[d.a]}<br />debiased: {names[d.b]}
+                  <strong>{names[d.label]}</strong> ·{' '}
+                  {d.group === 0 || d.group === 1 ? result.dataset.groupNames[d.group] : 'group unknown'}
+                  <br />
+                  plain: {names[d.a]}
+                  <br />
+                  debiased: {names[d.b]}
                 </figcaption>
               </figure>
             ))}
           </div>
-        )
-      )}
+        ))}
     </section>
   );
 }

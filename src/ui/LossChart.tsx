@@ -42,41 +42,68 @@ export function LossChart() {
           const ys = pts.map((p) => p.terms[term]);
           const secondary = term === 'temperature' || term === 'λ';
           traces.push({
-            x: pts.map((p) => p.step), y: smoothing ? smooth(ys, 0.8) : ys, name: `${run} · ${term}`,
-            type: 'scatter', mode: 'lines', line: { width: 1.5, dash: secondary ? 'dot' : 'solid' }, yaxis: secondary ? 'y2' : 'y',
+            x: pts.map((p) => p.step),
+            y: smoothing ? smooth(ys, 0.8) : ys,
+            name: `${run} · ${term}`,
+            type: 'scatter',
+            mode: 'lines',
+            line: { width: 1.5, dash: secondary ? 'dot' : 'solid' },
+            yaxis: secondary ? 'y2' : 'y',
           });
         }
       }
       setTermNames((prev) => (prev.length === seen.size ? prev : [...seen].sort()));
-      await Plotly.react(node, traces, {
-        margin: { l: 50, r: 50, t: 10, b: 40 }, height: 300,
-        xaxis: { title: { text: 'step' } },
-        yaxis: { title: { text: 'loss' }, type: logScale ? 'log' : 'linear' },
-        yaxis2: { title: { text: 'T / λ' }, overlaying: 'y', side: 'right', showgrid: false },
-        legend: { orientation: 'h', y: -0.25 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
-      }, PLOT_CONFIG);
+      await Plotly.react(
+        node,
+        traces,
+        {
+          margin: { l: 50, r: 50, t: 10, b: 40 },
+          height: 300,
+          xaxis: { title: { text: 'step' } },
+          yaxis: { title: { text: 'loss' }, type: logScale ? 'log' : 'linear' },
+          yaxis2: { title: { text: 'T / λ' }, overlaying: 'y', side: 'right', showgrid: false },
+          legend: { orientation: 'h', y: -0.25 },
+          paper_bgcolor: 'rgba(0,0,0,0)',
+          plot_bgcolor: 'rgba(0,0,0,0)',
+        },
+        PLOT_CONFIG,
+      );
     };
     if (pending.current !== null) return;
     const wait = Math.max(0, REDRAW_MS - (performance.now() - lastDraw.current));
     pending.current = window.setTimeout(() => void draw(), wait);
   }, [version, smoothing, logScale, termFilter]);
 
-  useEffect(() => () => { if (pending.current !== null) clearTimeout(pending.current); }, []);
+  useEffect(
+    () => () => {
+      if (pending.current !== null) clearTimeout(pending.current);
+    },
+    [],
+  );
 
   return (
     <section className="card">
       <div className="card-head">
         <h2>Live loss</h2>
         <div className="toggles">
-          <label>Lines{' '}
+          <label>
+            Lines{' '}
             <select value={termFilter} onChange={(e) => setTermFilter(e.target.value)} data-testid="loss-terms">
               <option value="main">one per run (total loss)</option>
               <option value="all">every loss term</option>
-              {termNames.map((t) => <option key={t} value={t}>{t} only</option>)}
+              {termNames.map((t) => (
+                <option key={t} value={t}>
+                  {t} only
+                </option>
+              ))}
             </select>
           </label>
-          <label><input type="checkbox" checked={smoothing} onChange={(e) => setSmoothing(e.target.checked)} /> Smoothed</label>
-          <label><input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> Log scale</label>
+          <label>
+            <input type="checkbox" checked={smoothing} onChange={(e) => setSmoothing(e.target.checked)} /> Smoothed
+          </label>
+          <label>
+            <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> Log scale
+          </label>
         </div>
       </div>
       <div ref={el} className="chart" data-testid="loss-chart" />

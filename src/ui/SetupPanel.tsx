@@ -9,18 +9,46 @@ import { useLab } from '../store/labStore';
 import { DatasetPanel } from './DatasetPanel';
 import { TeacherImport } from './TeacherImport';
 
-function NumberField({ label, value, onChange, min, max, step, help, testId }: { label: string; value: number; onChange(v: number): void; min?: number; max?: number; step?: number; help?: string; testId?: string }) {
+function NumberField({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  step,
+  help,
+  testId,
+}: {
+  label: string;
+  value: number;
+  onChange(v: number): void;
+  min?: number;
+  max?: number;
+  step?: number;
+  help?: string;
+  testId?: string;
+}) {
   return (
     <label className="field" title={help}>
       <span>{label}</span>
-      <input type="number" value={Number.isFinite(value) ? value : ''} min={min} max={max} step={step ?? 'any'} data-testid={testId}
-        onChange={(e) => onChange(e.target.value === '' ? NaN : Number(e.target.value))} />
+      <input
+        type="number"
+        value={Number.isFinite(value) ? value : ''}
+        min={min}
+        max={max}
+        step={step ?? 'any'}
+        data-testid={testId}
+        onChange={(e) => onChange(e.target.value === '' ? NaN : Number(e.target.value))}
+      />
     </label>
   );
 }
 
 function parseLambdas(text: string): number[] | null {
-  const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const values = parts.map(Number);
   return parts.length && values.every((v) => Number.isFinite(v) && v >= 0) ? values : null;
 }
@@ -42,22 +70,41 @@ export function SetupPanel() {
     updateConfig({ methods: methods.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)) });
   };
   const setParam = (id: MethodId, key: string, v: number) => {
-    updateConfig({ methods: config.methods.map((m) => (m.id === id ? { ...m, params: { ...m.params, [key]: v } } : m)) });
+    updateConfig({
+      methods: config.methods.map((m) => (m.id === id ? { ...m, params: { ...m.params, [key]: v } } : m)),
+    });
   };
 
   return (
-    <form className="setup" onSubmit={(e) => { e.preventDefault(); if (!errors.length) distill(); }} aria-label="Experiment setup">
+    <form
+      className="setup"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!errors.length) distill();
+      }}
+      aria-label="Experiment setup"
+    >
       <fieldset disabled={running}>
         <legend>Preset</legend>
         <label className="field">
           <span>Experiment</span>
-          <select value={preset} data-testid="preset" onChange={(e) => { setPreset(e.target.value as PresetName); setLambdaText(useLab.getState().config.lambdas.join(', ')); }}>
+          <select
+            value={preset}
+            data-testid="preset"
+            onChange={(e) => {
+              setPreset(e.target.value as PresetName);
+              setLambdaText(useLab.getState().config.lambdas.join(', '));
+            }}
+          >
             <option value="tiny">Tiny — seconds on any CPU</option>
             <option value="lab">Lab — a few minutes on a GPU</option>
           </select>
         </label>
         {noGpu && preset === 'lab' && (
-          <p className="warning" data-testid="no-gpu-hint">No GPU here ({backend!.name}): the Lab preset trains for about an hour per sweep on a laptop CPU. Tiny takes seconds.</p>
+          <p className="warning" data-testid="no-gpu-hint">
+            No GPU here ({backend.name}): the Lab preset trains for about an hour per sweep on a laptop CPU. Tiny takes
+            seconds.
+          </p>
         )}
       </fieldset>
 
@@ -66,13 +113,61 @@ export function SetupPanel() {
         <fieldset disabled={running}>
           <legend>Built-in dataset</legend>
           <div className="grid2">
-            <NumberField label="Classes" value={synthetic.classes} min={2} max={16} step={1} onChange={(v) => updateConfig({ dataset: { ...synthetic, classes: v } })} />
-            <NumberField label="Images" value={synthetic.examples} min={40} step={10} onChange={(v) => updateConfig({ dataset: { ...synthetic, examples: v } })} />
-            <NumberField label="Image size" value={synthetic.size} min={8} max={256} step={1} onChange={(v) => updateConfig({ dataset: { ...synthetic, size: v } })} />
-            <NumberField label="Bias strength" value={synthetic.biasStrength} min={0} max={1} step={0.05} help="0 = every class half group A; 1 = as one-sided as designed" onChange={(v) => updateConfig({ dataset: { ...synthetic, biasStrength: v } })} />
-            <NumberField label="Group cue" value={synthetic.cueStrength} min={0} max={1} step={0.05} help="How visible the group is in the image" onChange={(v) => updateConfig({ dataset: { ...synthetic, cueStrength: v } })} />
-            <NumberField label="Label noise" value={synthetic.labelNoise} min={0} max={0.49} step={0.01} onChange={(v) => updateConfig({ dataset: { ...synthetic, labelNoise: v } })} />
-            <NumberField label="Data seed" value={synthetic.seed} step={1} onChange={(v) => updateConfig({ dataset: { ...synthetic, seed: v } })} />
+            <NumberField
+              label="Classes"
+              value={synthetic.classes}
+              min={2}
+              max={16}
+              step={1}
+              onChange={(v) => updateConfig({ dataset: { ...synthetic, classes: v } })}
+            />
+            <NumberField
+              label="Images"
+              value={synthetic.examples}
+              min={40}
+              step={10}
+              onChange={(v) => updateConfig({ dataset: { ...synthetic, examples: v } })}
+            />
+            <NumberField
+              label="Image size"
+              value={synthetic.size}
+              min={8}
+              max={256}
+              step={1}
+              onChange={(v) => updateConfig({ dataset: { ...synthetic, size: v } })}
+            />
+            <NumberField
+              label="Bias strength"
+              value={synthetic.biasStrength}
+              min={0}
+              max={1}
+              step={0.05}
+              help="0 = every class half group A; 1 = as one-sided as designed"
+              onChange={(v) => updateConfig({ dataset: { ...synthetic, biasStrength: v } })}
+            />
+            <NumberField
+              label="Group cue"
+              value={synthetic.cueStrength}
+              min={0}
+              max={1}
+              step={0.05}
+              help="How visible the group is in the image"
+              onChange={(v) => updateConfig({ dataset: { ...synthetic, cueStrength: v } })}
+            />
+            <NumberField
+              label="Label noise"
+              value={synthetic.labelNoise}
+              min={0}
+              max={0.49}
+              step={0.01}
+              onChange={(v) => updateConfig({ dataset: { ...synthetic, labelNoise: v } })}
+            />
+            <NumberField
+              label="Data seed"
+              value={synthetic.seed}
+              step={1}
+              onChange={(v) => updateConfig({ dataset: { ...synthetic, seed: v } })}
+            />
           </div>
         </fieldset>
       )}
@@ -83,17 +178,52 @@ export function SetupPanel() {
           <label className="field" key={k}>
             <span>{k === 'teacherModel' ? 'Teacher' : 'Student'}</span>
             <select value={config[k]} onChange={(e) => updateConfig({ [k]: e.target.value })}>
-              {MODEL_PRESETS.map((m) => <option key={m.id} value={m.id} title={m.description}>{m.label}</option>)}
+              {MODEL_PRESETS.map((m) => (
+                <option key={m.id} value={m.id} title={m.description}>
+                  {m.label}
+                </option>
+              ))}
             </select>
           </label>
         ))}
         <div className="grid2">
-          <NumberField label="Teacher epochs" value={config.teacherEpochs} min={1} step={1} testId="teacher-epochs" onChange={(v) => updateConfig({ teacherEpochs: v })} />
-          <NumberField label="Student epochs" value={config.studentEpochs} min={1} step={1} testId="student-epochs" onChange={(v) => updateConfig({ studentEpochs: v })} />
-          <NumberField label="Batch size" value={config.batchSize} min={2} step={1} onChange={(v) => updateConfig({ batchSize: v })} />
-          <NumberField label="Learning rate" value={config.learningRate} min={0} step={0.0005} onChange={(v) => updateConfig({ learningRate: v })} />
-          <label className="field"><span>Optimizer</span>
-            <select value={config.optimizer ?? 'adam'} onChange={(e) => updateConfig({ optimizer: e.target.value as 'adam' | 'sgd' })} data-testid="optimizer">
+          <NumberField
+            label="Teacher epochs"
+            value={config.teacherEpochs}
+            min={1}
+            step={1}
+            testId="teacher-epochs"
+            onChange={(v) => updateConfig({ teacherEpochs: v })}
+          />
+          <NumberField
+            label="Student epochs"
+            value={config.studentEpochs}
+            min={1}
+            step={1}
+            testId="student-epochs"
+            onChange={(v) => updateConfig({ studentEpochs: v })}
+          />
+          <NumberField
+            label="Batch size"
+            value={config.batchSize}
+            min={2}
+            step={1}
+            onChange={(v) => updateConfig({ batchSize: v })}
+          />
+          <NumberField
+            label="Learning rate"
+            value={config.learningRate}
+            min={0}
+            step={0.0005}
+            onChange={(v) => updateConfig({ learningRate: v })}
+          />
+          <label className="field">
+            <span>Optimizer</span>
+            <select
+              value={config.optimizer ?? 'adam'}
+              onChange={(e) => updateConfig({ optimizer: e.target.value as 'adam' | 'sgd' })}
+              data-testid="optimizer"
+            >
               <option value="adam">Adam</option>
               <option value="sgd">SGD</option>
             </select>
@@ -101,7 +231,14 @@ export function SetupPanel() {
           <NumberField label="Seed" value={config.seed} step={1} onChange={(v) => updateConfig({ seed: v })} />
         </div>
         <TeacherImport />
-        <label className="check"><input type="checkbox" checked={config.baseline} onChange={(e) => updateConfig({ baseline: e.target.checked })} /> Also train the student from labels alone (the reference)</label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={config.baseline}
+            onChange={(e) => updateConfig({ baseline: e.target.checked })}
+          />{' '}
+          Also train the student from labels alone (the reference)
+        </label>
       </fieldset>
 
       <fieldset disabled={running}>
@@ -112,15 +249,31 @@ export function SetupPanel() {
           return (
             <div className="method" key={m.id}>
               <label className="check">
-                <input type="checkbox" checked={selected.has(m.id)} data-testid={`method-${m.id}`} onChange={(e) => toggleMethod(m.id, e.target.checked)} />
-                <span><strong>{m.short}</strong> — {m.label}</span>
+                <input
+                  type="checkbox"
+                  checked={selected.has(m.id)}
+                  data-testid={`method-${m.id}`}
+                  onChange={(e) => toggleMethod(m.id, e.target.checked)}
+                />
+                <span>
+                  <strong>{m.short}</strong> — {m.label}
+                </span>
               </label>
               {choice && m.params.length > 0 && (
                 <details>
                   <summary>Hyper-parameters</summary>
                   <div className="grid2">
                     {m.params.map((p) => (
-                      <NumberField key={p.key} label={`${p.label} (default ${p.default})`} value={params[p.key]} min={p.min} max={p.max} step={p.step} help={p.help} onChange={(v) => setParam(m.id, p.key, v)} />
+                      <NumberField
+                        key={p.key}
+                        label={`${p.label} (default ${p.default})`}
+                        value={params[p.key]}
+                        min={p.min}
+                        max={p.max}
+                        step={p.step}
+                        help={p.help}
+                        onChange={(v) => setParam(m.id, p.key, v)}
+                      />
                     ))}
                   </div>
                 </details>
@@ -132,14 +285,32 @@ export function SetupPanel() {
 
       <fieldset disabled={running}>
         <legend>Debiasing</legend>
-        <label className="field" title="Weight of the adversary's pull; 0 = no debiasing. One student is trained per method and λ.">
+        <label
+          className="field"
+          title="Weight of the adversary's pull; 0 = no debiasing. One student is trained per method and λ."
+        >
           <span>λ values</span>
-          <input type="text" value={lambdaText} data-testid="lambdas" aria-invalid={!lambdas}
-            onChange={(e) => { setLambdaText(e.target.value); const v = parseLambdas(e.target.value); if (v) updateConfig({ lambdas: v }); }} />
+          <input
+            type="text"
+            value={lambdaText}
+            data-testid="lambdas"
+            aria-invalid={!lambdas}
+            onChange={(e) => {
+              setLambdaText(e.target.value);
+              const v = parseLambdas(e.target.value);
+              if (v) updateConfig({ lambdas: v });
+            }}
+          />
         </label>
       </fieldset>
 
-      {errors.length > 0 && <ul className="form-errors" role="alert" data-testid="form-errors">{errors.map((e) => <li key={e}>{e}</li>)}</ul>}
+      {errors.length > 0 && (
+        <ul className="form-errors" role="alert" data-testid="form-errors">
+          {errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      )}
       <button type="submit" className="primary" disabled={running || errors.length > 0} data-testid="distill">
         {running ? 'Distilling…' : 'Distill'}
       </button>

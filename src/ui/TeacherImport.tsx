@@ -23,17 +23,42 @@ export function TeacherImport() {
       {config.teacherImport ? (
         <p className="muted" data-testid="teacher-imported">
           Teacher: imported <strong>{config.teacherImport.name}</strong>
-          {info ? ` (${info.params.toLocaleString('en-US')} params, ${info.inputSize}×${info.inputSize} input, ${info.classes} classes)` : ''} — it is measured, not trained.{' '}
-          <button type="button" className="link" onClick={() => { updateConfig({ teacherImport: undefined }); setInfo(null); }}>Train one instead</button>
+          {info
+            ? ` (${info.params.toLocaleString('en-US')} params, ${info.inputSize}×${info.inputSize} input, ${info.classes} classes)`
+            : ''}{' '}
+          — it is measured, not trained.{' '}
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              updateConfig({ teacherImport: undefined });
+              setInfo(null);
+            }}
+          >
+            Train one instead
+          </button>
         </p>
       ) : (
         <label className="button secondary" title="A tfjs LayersModel: model.json with its .bin weight files">
           Import a trained teacher…
-          <input type="file" multiple accept=".json,.bin,application/json,application/octet-stream" className="visually-hidden" data-testid="teacher-import"
-            onChange={(e) => { void onFiles(e.target.files); e.target.value = ''; }} />
+          <input
+            type="file"
+            multiple
+            accept=".json,.bin,application/json,application/octet-stream"
+            className="visually-hidden"
+            data-testid="teacher-import"
+            onChange={(e) => {
+              void onFiles(e.target.files);
+              e.target.value = '';
+            }}
+          />
         </label>
       )}
-      {error && <p className="form-errors" role="alert" data-testid="teacher-import-error">{error}</p>}
+      {error && (
+        <p className="form-errors" role="alert" data-testid="teacher-import-error">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

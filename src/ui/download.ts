@@ -16,5 +16,10 @@ export function downloadText(filename: string, text: string, type = 'application
 
 /** A file name safe on every OS, from a run's name. */
 export function fileStem(name: string): string {
-  return name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'run';
+  return (
+    name
+      .replace(/[^\p{L}\p{N}._-]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'run'
+  );
 }

@@ -1,5 +1,7 @@
-export const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}`);
-export const signedPct = (v: number | null | undefined, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(digits)}%`);
+export const pct = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}`;
+export const signedPct = (v: number | null | undefined, digits = 0) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(digits)}%`;
 export const int = (v: number) => v.toLocaleString('en-US');
 export function duration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';

@@ -1,7 +1,12 @@
 /** Plotly is loaded on demand: the basic bundle (lines, bars) now, the 3D one only when asked for. */
 
 export interface PlotlyLike {
-  react(el: HTMLElement, data: unknown[], layout: Record<string, unknown>, config?: Record<string, unknown>): Promise<unknown>;
+  react(
+    el: HTMLElement,
+    data: unknown[],
+    layout: Record<string, unknown>,
+    config?: Record<string, unknown>,
+  ): Promise<unknown>;
   purge(el: HTMLElement): void;
 }
 

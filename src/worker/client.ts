@@ -11,7 +11,10 @@ export class EngineClient {
   dead = false;
 
   constructor() {
-    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'fairdistill-engine' });
+    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'fairdistill-engine',
+    });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
       if (m.type === 'reply') {
@@ -44,7 +47,7 @@ export class EngineClient {
   request<T>(op: ModelOp): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve, reject });
       this.send({ type: 'request', id, op });
     });
   }

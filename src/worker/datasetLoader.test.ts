@@ -39,7 +39,9 @@ describe('dataset cache in IndexedDB', () => {
     await db.delete('datasetChunks', [data.key, 1]);
     await expect(getDataset(db, data.key)).rejects.toThrow('is incomplete (1 of 2 parts)');
     await deleteDataset(db, data.key);
-    expect([await db.count('datasets'), await db.count('datasetInfo'), await db.count('datasetChunks')]).toEqual([0, 0, 0]);
+    expect([await db.count('datasets'), await db.count('datasetInfo'), await db.count('datasetChunks')]).toEqual([
+      0, 0, 0,
+    ]);
     db.close();
   });
 

@@ -9,9 +9,17 @@ function ownBuffer(v: ArrayBufferView): ArrayBuffer {
 
 export function toStored(d: Dataset): StoredDataset {
   return {
-    key: d.key, name: d.name, config: d.config, size: d.size, count: d.count,
-    classNames: d.classNames, groupNames: d.groupNames,
-    images: ownBuffer(d.images), labels: ownBuffer(d.labels), groups: ownBuffer(d.groups), split: ownBuffer(d.split),
+    key: d.key,
+    name: d.name,
+    config: d.config,
+    size: d.size,
+    count: d.count,
+    classNames: d.classNames,
+    groupNames: d.groupNames,
+    images: ownBuffer(d.images),
+    labels: ownBuffer(d.labels),
+    groups: ownBuffer(d.groups),
+    split: ownBuffer(d.split),
     bytes: d.images.byteLength + d.labels.byteLength + d.groups.byteLength + d.split.byteLength,
     createdAt: new Date().toISOString(),
   };
@@ -19,9 +27,17 @@ export function toStored(d: Dataset): StoredDataset {
 
 export function fromStored(s: StoredDataset): Dataset {
   return {
-    key: s.key, name: s.name, config: s.config, size: s.size, count: s.count,
-    classNames: s.classNames, groupNames: s.groupNames,
-    images: new Uint8Array(s.images), labels: new Uint8Array(s.labels), groups: new Int8Array(s.groups), split: new Uint8Array(s.split),
+    key: s.key,
+    name: s.name,
+    config: s.config,
+    size: s.size,
+    count: s.count,
+    classNames: s.classNames,
+    groupNames: s.groupNames,
+    images: new Uint8Array(s.images),
+    labels: new Uint8Array(s.labels),
+    groups: new Int8Array(s.groups),
+    split: new Uint8Array(s.split),
   };
 }
 
@@ -37,7 +53,10 @@ export async function loadDataset(config: DatasetConfig, db: LabDb | null): Prom
   if (config.kind === 'imported') {
     // The user's own images exist only in the cache: there is nothing to regenerate them from.
     const hit = db ? await getDataset(db, config.key) : undefined;
-    if (!hit) throw new Error(`The dataset “${config.name}” is no longer in this browser’s storage (site data cleared, or deleted). Load its folder again.`);
+    if (!hit)
+      throw new Error(
+        `The dataset “${config.name}” is no longer in this browser’s storage (site data cleared, or deleted). Load its folder again.`,
+      );
     return { dataset: fromStored(hit), fromCache: true };
   }
   const key = syntheticKey(config);
@@ -56,9 +75,10 @@ export async function loadDataset(config: DatasetConfig, db: LabDb | null): Prom
       await putDataset(db, toStored(dataset));
     } catch (e) {
       const err = e as Error;
-      cacheWarning = err.name === 'QuotaExceededError'
-        ? 'The browser’s storage quota is full, so this dataset was not cached; it will be generated again next time.'
-        : `The dataset could not be cached (${err.message}).`;
+      cacheWarning =
+        err.name === 'QuotaExceededError'
+          ? 'The browser’s storage quota is full, so this dataset was not cached; it will be generated again next time.'
+          : `The dataset could not be cached (${err.message}).`;
     }
   }
   return { dataset, fromCache: false, cacheWarning };

@@ -24,12 +24,24 @@ let backend: BackendReport | null = null;
 /** Set when the GPU behind the active backend goes away (WebGPU device lost, WebGL context lost). */
 let lostReason: string | null = null;
 
-const WASM_PATHS = { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded };
+const WASM_PATHS = {
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+};
 
 function watchDevice() {
   const b = tf.backend() as unknown as { device?: GPUDevice; gpgpu?: { gl?: { canvas?: EventTarget } } };
-  b.device?.lost?.then((info) => { lostReason = info.message || `reason: ${info.reason}`; });
-  b.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => { lostReason = 'the WebGL context was lost'; }, { once: true });
+  b.device?.lost?.then((info) => {
+    lostReason = info.message || `reason: ${info.reason}`;
+  });
+  b.gpgpu?.gl?.canvas?.addEventListener?.(
+    'webglcontextlost',
+    () => {
+      lostReason = 'the WebGL context was lost';
+    },
+    { once: true },
+  );
 }
 /** Threads for the wasm backend (defaultWasmThreads, or ?threads=N), only when cross-origin isolated. */
 let askedThreads: number | undefined;
@@ -68,9 +80,19 @@ ctx.onmessage = async (ev: MessageEvent) => {
   const msg = parseToWorker(ev.data);
   let db: Awaited<ReturnType<typeof openLabDb>> | null = null;
   try {
-    if (msg.type === 'invalid') { post({ type: 'error', message: `The engine received a malformed message: ${msg.reason}.` }); return; }
-    if (msg.type === 'cancel') { stopRequested = true; return; }
-    if (msg.type === 'init') { askForThreads(msg.threads); await init(msg.backend); return; }
+    if (msg.type === 'invalid') {
+      post({ type: 'error', message: `The engine received a malformed message: ${msg.reason}.` });
+      return;
+    }
+    if (msg.type === 'cancel') {
+      stopRequested = true;
+      return;
+    }
+    if (msg.type === 'init') {
+      askForThreads(msg.threads);
+      await init(msg.backend);
+      return;
+    }
     if (msg.type === 'request') {
       // Model work (demo, gallery, export, delete) answers its own request, even during a run.
       try {
@@ -87,14 +109,21 @@ ctx.onmessage = async (ev: MessageEvent) => {
       }
       return;
     }
-    if (running) { post({ type: 'error', message: 'A run is already in progress.' }); return; }
+    if (running) {
+      post({ type: 'error', message: 'A run is already in progress.' });
+      return;
+    }
     running = true;
     stopRequested = false;
     if (!backend) {
       post({ type: 'stage', message: 'Starting the engine' });
       await init();
     }
-    try { db = await openLabDb(); } catch { db = null; }
+    try {
+      db = await openLabDb();
+    } catch {
+      db = null;
+    }
     post({ type: 'stage', message: 'Loading the dataset' });
     const { dataset, fromCache, cacheWarning } = await loadDataset(msg.config.dataset, db);
     post({ type: 'dataset', name: dataset.name, count: dataset.count, fromCache, warning: cacheWarning });
@@ -102,12 +131,22 @@ ctx.onmessage = async (ev: MessageEvent) => {
     let resume: ResumeFrom | undefined;
     if (msg.resume && runId && db) {
       const sweep = (await listSweeps(db)).find((s) => s.id === runId);
-      if (!sweep || (sweep.teacher && !sweep.teacher.modelKey)) throw new Error('The interrupted sweep can no longer be resumed (its checkpoint or its teacher model is gone).');
+      if (!sweep || (sweep.teacher && !sweep.teacher.modelKey))
+        throw new Error(
+          'The interrupted sweep can no longer be resumed (its checkpoint or its teacher model is gone).',
+        );
       const inProgress = sweep.current ? await getRunSnapshot(db, runId) : undefined;
       if (sweep.teacher) {
         post({ type: 'stage', message: 'Loading the checkpointed teacher' });
         const teacher = await tf.loadLayersModel(sweep.teacher.modelKey!);
-        resume = { teacher, teacherResult: sweep.teacher, students: sweep.students, failures: sweep.failures, startedAt: sweep.startedAt, inProgress };
+        resume = {
+          teacher,
+          teacherResult: sweep.teacher,
+          students: sweep.students,
+          failures: sweep.failures,
+          startedAt: sweep.startedAt,
+          inProgress,
+        };
       } else {
         resume = { students: [], failures: [], startedAt: sweep.startedAt, inProgress };
       }
@@ -115,67 +154,102 @@ ctx.onmessage = async (ev: MessageEvent) => {
     const total = planRuns(msg.config).length;
     lostReason = null;
     watchDevice();
-    await runResilient(msg.config, dataset, backend!, {
-      // Run-level checkpoint: a reload resumes after the last finished model, never redoing one.
-      onCheckpoint: runId && db ? async (state) => {
-        try {
-          await putSweep(db!, { id: runId, config: msg.config, ...state, updatedAt: new Date().toISOString(), total });
-        } catch (e) {
-          post({ type: 'stage', message: `The checkpoint could not be written (${(e as Error).message}); the run goes on.` });
-        }
-      } : undefined,
-      // Epoch-level checkpoint: the model in training goes on from its last finished epoch.
-      onRunSnapshot: runId && db ? async (snap) => {
-        try {
-          await putRunSnapshot(db!, runId, snap, snapshotBytes(snap));
-        } catch (e) {
-          post({ type: 'stage', message: `The epoch checkpoint of ${snap.label} could not be written (${(e as Error).message}); the run goes on.` });
-        }
-      } : undefined,
-      emit: (e) => {
-        post(e);
-        // A lost GPU is noticed at the next step and handed to runResilient as a DeviceLostError.
-        if (lostReason && e.type === 'progress') throw new DeviceLostError(backend!.name, lostReason);
+    await runResilient(
+      msg.config,
+      dataset,
+      backend!,
+      {
+        // Run-level checkpoint: a reload resumes after the last finished model, never redoing one.
+        onCheckpoint:
+          runId && db
+            ? async (state) => {
+                try {
+                  await putSweep(db!, {
+                    id: runId,
+                    config: msg.config,
+                    ...state,
+                    updatedAt: new Date().toISOString(),
+                    total,
+                  });
+                } catch (e) {
+                  post({
+                    type: 'stage',
+                    message: `The checkpoint could not be written (${(e as Error).message}); the run goes on.`,
+                  });
+                }
+              }
+            : undefined,
+        // Epoch-level checkpoint: the model in training goes on from its last finished epoch.
+        onRunSnapshot:
+          runId && db
+            ? async (snap) => {
+                try {
+                  await putRunSnapshot(db!, runId, snap, snapshotBytes(snap));
+                } catch (e) {
+                  post({
+                    type: 'stage',
+                    message: `The epoch checkpoint of ${snap.label} could not be written (${(e as Error).message}); the run goes on.`,
+                  });
+                }
+              }
+            : undefined,
+        emit: (e) => {
+          post(e);
+          // A lost GPU is noticed at the next step and handed to runResilient as a DeviceLostError.
+          if (lostReason && e.type === 'progress') throw new DeviceLostError(backend!.name, lostReason);
+        },
+        shouldStop: () => stopRequested,
+        loadTeacher: (key) => tf.loadLayersModel(key),
+        // Every trained model is kept for the demo and export; a full disk costs the model, not the run.
+        onModel: runId
+          ? async (_role, label, model) => {
+              try {
+                return await saveModel(model, runId, label);
+              } catch (e) {
+                post({
+                  type: 'stage',
+                  message: `Could not save the ${label} model (${(e as Error).message}); its results are kept.`,
+                });
+                return undefined;
+              }
+            }
+          : undefined,
       },
-      shouldStop: () => stopRequested,
-      loadTeacher: (key) => tf.loadLayersModel(key),
-      // Every trained model is kept for the demo and export; a full disk costs the model, not the run.
-      onModel: runId ? async (_role, label, model) => {
-        try {
-          return await saveModel(model, runId, label);
-        } catch (e) {
-          post({ type: 'stage', message: `Could not save the ${label} model (${(e as Error).message}); its results are kept.` });
-          return undefined;
-        }
-      } : undefined,
-    }, {
-      keepTeacher: async (model) => {
-        // Saved to IndexedDB by onModel already when the run has an id; else kept in memory.
-        if (runId) { const key = modelKey(runId, 'Teacher'); return () => tf.loadLayersModel(key); }
-        return keepInMemory(model);
-      },
-      nextBackend: async (lost, reason) => {
-        const order = BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(lost.name) + 1);
-        for (const name of order) {
-          const report = await selectBackend({ forced: name, wasmPaths: WASM_PATHS, wasmThreads: wasmThreads() });
-          if (report.name === name) {
-            backend = { ...report, fallbacks: [...lost.fallbacks, `${lost.name}: ${reason}`] };
-            lostReason = null;
-            watchDevice();
-            post({ type: 'backend', report: backend });
-            return backend;
+      {
+        keepTeacher: async (model) => {
+          // Saved to IndexedDB by onModel already when the run has an id; else kept in memory.
+          if (runId) {
+            const key = modelKey(runId, 'Teacher');
+            return () => tf.loadLayersModel(key);
           }
-        }
-        return null;
+          return keepInMemory(model);
+        },
+        nextBackend: async (lost, reason) => {
+          const order = BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(lost.name) + 1);
+          for (const name of order) {
+            const report = await selectBackend({ forced: name, wasmPaths: WASM_PATHS, wasmThreads: wasmThreads() });
+            if (report.name === name) {
+              backend = { ...report, fallbacks: [...lost.fallbacks, `${lost.name}: ${reason}`] };
+              lostReason = null;
+              watchDevice();
+              post({ type: 'backend', report: backend });
+              return backend;
+            }
+          }
+          return null;
+        },
       },
-    }, fromCache, resume);
+      fromCache,
+      resume,
+    );
   } catch (e) {
     if (e instanceof CancelledError) {
       post({ type: 'cancelled' });
     } else {
       // A diverged teacher ends its sweep for good (a resume would diverge the same way): its record
       // and checkpoint go before the page hears of it, so no resume is offered.
-      if (e instanceof NumericalError && msg.type === 'run' && msg.runId && db) await deleteSweep(db, msg.runId).catch(() => undefined);
+      if (e instanceof NumericalError && msg.type === 'run' && msg.runId && db)
+        await deleteSweep(db, msg.runId).catch(() => undefined);
       post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     }
   } finally {

@@ -35,7 +35,12 @@ export interface ImportSummary {
   seconds: number;
 }
 
-export interface ImportProgress { done: number; total: number; bytes: number; etaSeconds: number | null }
+export interface ImportProgress {
+  done: number;
+  total: number;
+  bytes: number;
+  etaSeconds: number | null;
+}
 
 /** Path of a picked file inside the chosen folder (the folder's own name removed). */
 export function relativePath(f: File): string {
@@ -46,7 +51,13 @@ export function relativePath(f: File): string {
 
 const IMAGE = /\.(jpe?g|png|webp)$/i;
 
-interface Item { path: string; classIndex: number; group: number; bbox?: [number, number, number, number]; official?: 'trainval' | 'test' }
+interface Item {
+  path: string;
+  classIndex: number;
+  group: number;
+  bbox?: [number, number, number, number];
+  official?: 'trainval' | 'test';
+}
 
 export async function importFolder(req: ImportRequest, progress: (p: ImportProgress) => void): Promise<ImportSummary> {
   const t0 = performance.now();
@@ -57,14 +68,24 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
   let groupNames: [string, string];
   const skipped: { path: string; reason: string }[] = [];
   let name: string;
-  const folder = ((req.files[0] as File & { webkitRelativePath?: string })?.webkitRelativePath ?? '').split('/')[0] || 'folder';
+  const folder =
+    ((req.files[0] as File & { webkitRelativePath?: string })?.webkitRelativePath ?? '').split('/')[0] || 'folder';
   if (req.source === 'csv') {
     const csvs = [...byPath.keys()].filter((p) => /\.csv$/i.test(p));
     const csvPath = csvs.find((p) => /(^|\/)labels\.csv$/i.test(p)) ?? (csvs.length === 1 ? csvs[0] : undefined);
-    if (!csvPath) throw new Error(csvs.length ? `The folder has several CSV files (${csvs.join(', ')}); name the labels file labels.csv.` : 'The folder has no labels CSV (columns file, class, group).');
+    if (!csvPath)
+      throw new Error(
+        csvs.length
+          ? `The folder has several CSV files (${csvs.join(', ')}); name the labels file labels.csv.`
+          : 'The folder has no labels CSV (columns file, class, group).',
+      );
     const dir = csvPath.includes('/') ? csvPath.slice(0, csvPath.lastIndexOf('/') + 1) : '';
     const table = parseLabelsCsv(await byPath.get(csvPath)!.text(), (p) => has(dir + p) || has(p));
-    items = table.rows.map((r) => ({ path: has(dir + r.file) ? dir + r.file : r.file, classIndex: table.classNames.indexOf(r.className), group: r.group }));
+    items = table.rows.map((r) => ({
+      path: has(dir + r.file) ? dir + r.file : r.file,
+      classIndex: table.classNames.indexOf(r.className),
+      group: r.group,
+    }));
     classNames = table.classNames;
     groupNames = table.groupNames;
     name = `${folder} (${csvPath})`;
@@ -75,9 +96,16 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
     groupNames = ['male', 'female'];
     for (const official of ['trainval', 'test'] as const) {
       const jsonPath = [...byPath.keys()].find((p) => p.endsWith(`wider_attribute_${official}.json`));
-      if (!jsonPath) throw new Error(`The folder has no wider_attribute_${official}.json: pick the top folder of your WIDER Attribute copy.`);
+      if (!jsonPath)
+        throw new Error(
+          `The folder has no wider_attribute_${official}.json: pick the top folder of your WIDER Attribute copy.`,
+        );
       let json: unknown;
-      try { json = JSON.parse(await byPath.get(jsonPath)!.text()); } catch (e) { throw new Error(`${jsonPath} is not valid JSON (${(e as Error).message}).`); }
+      try {
+        json = JSON.parse(await byPath.get(jsonPath)!.text());
+      } catch (e) {
+        throw new Error(`${jsonPath} is not valid JSON (${(e as Error).message}).`);
+      }
       const root = jsonPath.slice(0, jsonPath.length - `wider_attribute_${official}.json`.length);
       const parsed = parseWider(json, official, opts, (p) => has(root + p));
       classNames = parsed.classNames;
@@ -104,10 +132,18 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
     bytesRead += file.size;
     if (i % 16 === 15 || i === items.length - 1) {
       const elapsed = (performance.now() - t0) / 1000;
-      progress({ done: i + 1, total: items.length, bytes: bytesRead, etaSeconds: i > 0 ? (elapsed / (i + 1)) * (items.length - i - 1) : null });
+      progress({
+        done: i + 1,
+        total: items.length,
+        bytes: bytesRead,
+        etaSeconds: i > 0 ? (elapsed / (i + 1)) * (items.length - i - 1) : null,
+      });
     }
   }
-  if (kept.length < 4) throw new Error(`Only ${kept.length} image${kept.length === 1 ? '' : 's'} could be read; a dataset needs at least a few per class.`);
+  if (kept.length < 4)
+    throw new Error(
+      `Only ${kept.length} image${kept.length === 1 ? '' : 's'} could be read; a dataset needs at least a few per class.`,
+    );
 
   const labels = Uint8Array.from(kept, (k) => k.classIndex);
   const groups = Int8Array.from(kept, (k) => k.group);
@@ -115,40 +151,83 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
   if (req.source === 'wider') {
     // The official split: test is WIDER's test; validation is carved (seeded) from trainval only.
     const trainval = kept.map((k, i) => (k.official === 'trainval' ? i : -1)).filter((i) => i >= 0);
-    const inner = stratifiedSplit(trainval.map((i) => labels[i]), trainval.map((i) => groups[i]), { val: 0.15, test: 0, seed: req.seed });
+    const inner = stratifiedSplit(
+      trainval.map((i) => labels[i]),
+      trainval.map((i) => groups[i]),
+      { val: 0.15, test: 0, seed: req.seed },
+    );
     split = new Uint8Array(kept.length).fill(SPLIT.test);
-    trainval.forEach((i, j) => { split[i] = inner[j]; });
+    trainval.forEach((i, j) => {
+      split[i] = inner[j];
+    });
   } else {
     split = stratifiedSplit(labels, groups, { val: 0.15, test: 0.25, seed: req.seed });
   }
-  const key = datasetKey({ kind: 'imported', name, size: req.size, files: kept.map((k) => [k.path, byPath.get(k.path)!.size, k.bbox ?? null]) }, 1);
-  const config: ImportedDatasetConfig = { kind: 'imported', key: key.length > 200 ? `imported:${hash(key)}` : key, name, size: req.size, count: kept.length, source: req.source };
+  const key = datasetKey(
+    {
+      kind: 'imported',
+      name,
+      size: req.size,
+      files: kept.map((k) => [k.path, byPath.get(k.path)!.size, k.bbox ?? null]),
+    },
+    1,
+  );
+  const config: ImportedDatasetConfig = {
+    kind: 'imported',
+    key: key.length > 200 ? `imported:${hash(key)}` : key,
+    name,
+    size: req.size,
+    count: kept.length,
+    source: req.source,
+  };
   const dataset: Dataset = {
-    key: config.key, name, config, size: req.size, count: kept.length,
-    images: images.subarray(0, kept.length * px), labels, groups, split, classNames, groupNames,
+    key: config.key,
+    name,
+    config,
+    size: req.size,
+    count: kept.length,
+    images: images.subarray(0, kept.length * px),
+    labels,
+    groups,
+    split,
+    classNames,
+    groupNames,
   };
   const stored = toStored(dataset);
   try {
     await putDataset(await openLabDb(), stored);
   } catch (e) {
     const err = e as Error;
-    throw new Error(err.name === 'QuotaExceededError'
-      ? `The browser’s storage quota is full: the dataset (${(stored.bytes / 1e6).toFixed(1)} MB) was not stored, and nothing of it was kept. Delete cached datasets or runs, or choose a smaller image size.`
-      : `The dataset could not be stored (${err.message}); nothing of it was kept.`);
+    throw new Error(
+      err.name === 'QuotaExceededError'
+        ? `The browser’s storage quota is full: the dataset (${(stored.bytes / 1e6).toFixed(1)} MB) was not stored, and nothing of it was kept. Delete cached datasets or runs, or choose a smaller image size.`
+        : `The dataset could not be stored (${err.message}); nothing of it was kept.`,
+    );
   }
   const counts = classNames.map(() => [0, 0, 0]);
-  kept.forEach((k) => { counts[k.classIndex][k.group === 0 ? 0 : k.group === 1 ? 1 : 2]++; });
+  kept.forEach((k) => {
+    counts[k.classIndex][k.group === 0 ? 0 : k.group === 1 ? 1 : 2]++;
+  });
   const count = (code: number) => split.reduce((n, s) => n + (s === code ? 1 : 0), 0);
   return {
-    config, classNames, groupNames, counts,
+    config,
+    classNames,
+    groupNames,
+    counts,
     split: { train: count(SPLIT.train), val: count(SPLIT.val), test: count(SPLIT.test) },
-    skipped: skipped.slice(0, 50), skippedTotal: skipped.length, bytes: stored.bytes, seconds: (performance.now() - t0) / 1000,
+    skipped: skipped.slice(0, 50),
+    skippedTotal: skipped.length,
+    bytes: stored.bytes,
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
 /** FNV-1a, for short cache keys of long file lists. */
 function hash(s: string): string {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
   return (h >>> 0).toString(16).padStart(8, '0') + s.length.toString(16);
 }

@@ -6,14 +6,22 @@
  */
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/webp'];
 
-export async function decodeToSquare(blob: Blob, size: number, name = 'The file', region?: [number, number, number, number]): Promise<Uint8Array> {
+export async function decodeToSquare(
+  blob: Blob,
+  size: number,
+  name = 'The file',
+  region?: [number, number, number, number],
+): Promise<Uint8Array> {
   if (blob.size === 0) throw new Error(`${name} is empty (0 bytes).`);
-  if (blob.type && !ACCEPTED.includes(blob.type)) throw new Error(`${name} is ${blob.type}; the demo reads JPEG, PNG and WebP images.`);
+  if (blob.type && !ACCEPTED.includes(blob.type))
+    throw new Error(`${name} is ${blob.type}; the demo reads JPEG, PNG and WebP images.`);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob);
   } catch {
-    throw new Error(`${name} could not be decoded as an image: it is not a valid JPEG, PNG or WebP file, or it is damaged.`);
+    throw new Error(
+      `${name} could not be decoded as an image: it is not a valid JPEG, PNG or WebP file, or it is damaged.`,
+    );
   }
   try {
     // The box clipped to the photo; without one, the whole photo.
@@ -31,7 +39,9 @@ export async function decodeToSquare(blob: Blob, size: number, name = 'The file'
     const rgba = ctx.getImageData(0, 0, size, size).data;
     const rgb = new Uint8Array(size * size * 3);
     for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-      rgb[j] = rgba[i]; rgb[j + 1] = rgba[i + 1]; rgb[j + 2] = rgba[i + 2];
+      rgb[j] = rgba[i];
+      rgb[j + 1] = rgba[i + 1];
+      rgb[j + 2] = rgba[i + 2];
     }
     return rgb;
   } finally {

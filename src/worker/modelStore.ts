@@ -25,13 +25,18 @@ function load(key: string): Promise<tf.LayersModel> {
   if (!m) {
     m = tf.loadLayersModel(key).catch((e) => {
       cache.delete(key);
-      throw new Error(`The saved model ${key} could not be loaded (${(e as Error).message}). It may have been deleted with the browser's site data.`);
+      throw new Error(
+        `The saved model ${key} could not be loaded (${(e as Error).message}). It may have been deleted with the browser's site data.`,
+      );
     });
     cache.set(key, m);
     while (cache.size > CACHE_SIZE) {
       const [oldest, p] = cache.entries().next().value!;
       cache.delete(oldest);
-      void p.then((x) => x.dispose(), () => undefined);
+      void p.then(
+        (x) => x.dispose(),
+        () => undefined,
+      );
     }
   }
   return m;
@@ -49,7 +54,8 @@ async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<Predi
 
 async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): Promise<Disagreement[]> {
   const stored = await getDataset(await openLabDb(), op.datasetKey);
-  if (!stored) throw new Error('The run’s dataset is no longer cached in this browser; run the experiment again to rebuild it.');
+  if (!stored)
+    throw new Error('The run’s dataset is no longer cached in this browser; run the experiment again to rebuild it.');
   const data = fromStored(stored);
   const [a, b] = await Promise.all([load(op.a), load(op.b)]);
   const test = indicesOf(data.split, SPLIT.test);
@@ -64,7 +70,14 @@ async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): P
     const pb = argmaxRows(await classProbabilities(b, pixels, data.size, idx.length), classes);
     idx.forEach((i, j) => {
       if (pa[j] !== pb[j] && found.length < op.limit) {
-        found.push({ index: i, pixels: pixels.slice(j * px, (j + 1) * px), label: data.labels[i], group: data.groups[i], a: pa[j], b: pb[j] });
+        found.push({
+          index: i,
+          pixels: pixels.slice(j * px, (j + 1) * px),
+          label: data.labels[i],
+          group: data.groups[i],
+          a: pa[j],
+          b: pb[j],
+        });
       }
     });
   }
@@ -75,7 +88,14 @@ async function exportModel(key: string): Promise<ExportedModel> {
   const a = await modelArtifacts(await load(key));
   const data = a.weightData;
   const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
-  return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy };
+  return {
+    modelTopology: a.modelTopology,
+    weightSpecs: a.weightSpecs ?? [],
+    weightData,
+    format: a.format,
+    generatedBy: a.generatedBy,
+    convertedBy: a.convertedBy,
+  };
 }
 
 /** "Bring your own teacher": a tfjs LayersModel (model.json + weight files) saved for later runs. */
@@ -92,12 +112,22 @@ async function importTeacher(files: File[]): Promise<ImportedTeacher> {
   try {
     const input = model.inputs[0].shape;
     const out = model.outputs[0].shape;
-    if (input.length !== 4 || input[1] !== input[2] || input[3] !== 3) throw new Error(`${json.name} reads ${JSON.stringify(input.slice(1))} inputs; a teacher reads square RGB images (size × size × 3).`);
+    if (input.length !== 4 || input[1] !== input[2] || input[3] !== 3)
+      throw new Error(
+        `${json.name} reads ${JSON.stringify(input.slice(1))} inputs; a teacher reads square RGB images (size × size × 3).`,
+      );
     if (out.length !== 2) throw new Error(`${json.name}'s first output is not a [batch, classes] score matrix.`);
     const name = json.name.replace(/\.json$/i, '');
     const key = `indexeddb://fairdistill/teachers/${name.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}`;
     await model.save(key);
-    return { key, name, inputSize: input[1] as number, classes: out[1] as number, params: model.countParams(), outputs: model.outputs.length };
+    return {
+      key,
+      name,
+      inputSize: input[1] as number,
+      classes: out[1] as number,
+      params: model.countParams(),
+      outputs: model.outputs.length,
+    };
   } finally {
     model.dispose();
   }
@@ -108,7 +138,10 @@ async function deleteModels(keys: string[]): Promise<number> {
   for (const key of keys) {
     const cached = cache.get(key);
     cache.delete(key);
-    void cached?.then((m) => m.dispose(), () => undefined);
+    void cached?.then(
+      (m) => m.dispose(),
+      () => undefined,
+    );
     try {
       await tf.io.removeModel(key);
       removed++;
@@ -121,11 +154,16 @@ async function deleteModels(keys: string[]): Promise<number> {
 
 export async function runModelOp(op: Exclude<ModelOp, { kind: 'importFolder' }>): Promise<unknown> {
   switch (op.kind) {
-    case 'predict': return predict(op);
-    case 'disagreements': return disagreements(op);
-    case 'exportModel': return exportModel(op.key);
-    case 'deleteModels': return deleteModels(op.keys);
-    case 'importTeacher': return importTeacher(op.files);
+    case 'predict':
+      return predict(op);
+    case 'disagreements':
+      return disagreements(op);
+    case 'exportModel':
+      return exportModel(op.key);
+    case 'deleteModels':
+      return deleteModels(op.keys);
+    case 'importTeacher':
+      return importTeacher(op.files);
   }
 }
 

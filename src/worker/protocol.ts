@@ -7,7 +7,14 @@ export type ModelOp =
   | { kind: 'exportModel'; key: string }
   | { kind: 'deleteModels'; keys: string[] }
   | { kind: 'importTeacher'; files: File[] }
-  | { kind: 'importFolder'; files: File[]; size: number; source: 'csv' | 'wider'; wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' }; seed: number };
+  | {
+      kind: 'importFolder';
+      files: File[];
+      size: number;
+      source: 'csv' | 'wider';
+      wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' };
+      seed: number;
+    };
 
 export interface ExportedModel {
   modelTopology: unknown;
@@ -51,7 +58,14 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
   const m = data as Record<string, unknown>;
   switch (m.type) {
     case 'init':
-      return { type: 'init', backend: typeof m.backend === 'string' ? (m.backend as BackendName) : undefined, threads: typeof m.threads === 'number' && Number.isInteger(m.threads) && m.threads >= 1 && m.threads <= 16 ? m.threads : undefined };
+      return {
+        type: 'init',
+        backend: typeof m.backend === 'string' ? (m.backend as BackendName) : undefined,
+        threads:
+          typeof m.threads === 'number' && Number.isInteger(m.threads) && m.threads >= 1 && m.threads <= 16
+            ? m.threads
+            : undefined,
+      };
     case 'cancel':
       return { type: 'cancel' };
     case 'run': {
@@ -59,14 +73,28 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
       if (!c || typeof c !== 'object' || !c.dataset || !Array.isArray(c.methods) || !Array.isArray(c.lambdas)) {
         return { type: 'invalid', reason: 'run message without a complete experiment config' };
       }
-      return { type: 'run', config: c as unknown as ExperimentConfig, runId: typeof m.runId === 'string' ? m.runId : undefined, resume: m.resume === true };
+      return {
+        type: 'run',
+        config: c as unknown as ExperimentConfig,
+        runId: typeof m.runId === 'string' ? m.runId : undefined,
+        resume: m.resume === true,
+      };
     }
     case 'request': {
       const op = m.op as Record<string, unknown> | undefined;
       if (typeof m.id !== 'number') return { type: 'invalid', reason: 'request without a numeric id' };
-      if (!op || typeof op !== 'object' || !OP_KINDS.includes(op.kind as string)) return { type: 'invalid', reason: `request ${m.id} with an unknown operation` };
-      if (op.kind === 'predict' && (!(op.image instanceof Blob) || !Array.isArray(op.models) || typeof op.size !== 'number')) return { type: 'invalid', reason: 'predict request without an image, a size and models' };
-      if (op.kind === 'importFolder' && (!Array.isArray(op.files) || !op.files.every((f) => f instanceof Blob) || typeof op.size !== 'number')) return { type: 'invalid', reason: 'import request without files and an image size' };
+      if (!op || typeof op !== 'object' || !OP_KINDS.includes(op.kind as string))
+        return { type: 'invalid', reason: `request ${m.id} with an unknown operation` };
+      if (
+        op.kind === 'predict' &&
+        (!(op.image instanceof Blob) || !Array.isArray(op.models) || typeof op.size !== 'number')
+      )
+        return { type: 'invalid', reason: 'predict request without an image, a size and models' };
+      if (
+        op.kind === 'importFolder' &&
+        (!Array.isArray(op.files) || !op.files.every((f) => f instanceof Blob) || typeof op.size !== 'number')
+      )
+        return { type: 'invalid', reason: 'import request without files and an image size' };
       return { type: 'request', id: m.id, op: op as unknown as ModelOp };
     }
     default:
@@ -74,4 +102,11 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
   }
 }
 
-export interface ImportedTeacher { key: string; name: string; inputSize: number; classes: number; params: number; outputs: number }
+export interface ImportedTeacher {
+  key: string;
+  name: string;
+  inputSize: number;
+  classes: number;
+  params: number;
+  outputs: number;
+}

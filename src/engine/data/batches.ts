@@ -16,7 +16,13 @@ export function normalizePixels(bytes: Uint8Array, out: Float32Array, offset = 0
   for (let i = 0; i < bytes.length; i++) out[offset + i] = bytes[i] / 127.5 - 1;
 }
 
-export function makeBatch(data: Dataset, indices: ArrayLike<number>, start: number, end: number, classes: number): Batch {
+export function makeBatch(
+  data: Dataset,
+  indices: ArrayLike<number>,
+  start: number,
+  end: number,
+  classes: number,
+): Batch {
   const n = end - start;
   const px = data.size * data.size * 3;
   const x = new Float32Array(n * px);

@@ -16,12 +16,16 @@ function problems(text: string): string[] {
 
 describe('labels CSV', () => {
   it('reads header columns in any order and case, quoted cells, CRLF, a BOM, and unknown groups', () => {
-    const text = '\ufeffGroup,extra,FILE,Class\r\nfemale,x,a.jpg,Parade\r\nmale,,./b.jpg,"Business, formal"\r\n,,c.png,Parade\r\nunspecified,"multi\nline",sub/d.webp,"Say ""hi"""\n';
+    const text =
+      '\ufeffGroup,extra,FILE,Class\r\nfemale,x,a.jpg,Parade\r\nmale,,./b.jpg,"Business, formal"\r\n,,c.png,Parade\r\nunspecified,"multi\nline",sub/d.webp,"Say ""hi"""\n';
     const t = parseLabelsCsv(text, has);
     expect(t.classNames).toEqual(['Parade', 'Business, formal', 'Say "hi"']);
     expect(t.groupNames).toEqual(['female', 'male']);
     expect(t.rows.map((r) => [r.line, r.file, r.className, r.group])).toEqual([
-      [2, 'a.jpg', 'Parade', 0], [3, 'b.jpg', 'Business, formal', 1], [4, 'c.png', 'Parade', -1], [5, 'sub/d.webp', 'Say "hi"', -1],
+      [2, 'a.jpg', 'Parade', 0],
+      [3, 'b.jpg', 'Business, formal', 1],
+      [4, 'c.png', 'Parade', -1],
+      [5, 'sub/d.webp', 'Say "hi"', -1],
     ]);
   });
 
@@ -50,7 +54,9 @@ describe('labels CSV', () => {
   });
 
   it('refuses a missing header column, an unclosed quote, an empty file and a single group or class', () => {
-    expect(problems('path,class,group\na.jpg,x,m')).toEqual(['Line 1: the header must name the columns file, class and group; file is missing (found: path, class, group).']);
+    expect(problems('path,class,group\na.jpg,x,m')).toEqual([
+      'Line 1: the header must name the columns file, class and group; file is missing (found: path, class, group).',
+    ]);
     expect(problems('file,class,group\na.jpg,"Parade,male\n')).toEqual(['Line 2: a quoted cell is never closed.']);
     expect(problems('')[0]).toMatch(/empty/);
     expect(problems('file,class,group\na.jpg,Parade,m\nb.jpg,Spa,m')[0]).toMatch(/only “m”/);

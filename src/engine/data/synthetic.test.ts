@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { SPLIT } from '../types';
 import { generateSynthetic, groupAShare, SYNTHETIC_PRESETS, validateSyntheticConfig } from './synthetic';
 
-const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 
 describe('built-in synthetic dataset', () => {
   const tiny = SYNTHETIC_PRESETS.tiny;
@@ -23,8 +26,13 @@ describe('built-in synthetic dataset', () => {
   it('each class has its own group ratio, as designed, and pairs lean opposite ways', () => {
     const d = generateSynthetic({ ...tiny, examples: 4000, labelNoise: 0 });
     for (let c = 0; c < 4; c++) {
-      let a = 0, n = 0;
-      for (let i = 0; i < d.count; i++) if (d.labels[i] === c) { n++; if (d.groups[i] === 0) a++; }
+      let a = 0,
+        n = 0;
+      for (let i = 0; i < d.count; i++)
+        if (d.labels[i] === c) {
+          n++;
+          if (d.groups[i] === 0) a++;
+        }
       expect(a / n).toBeCloseTo(groupAShare(c, 4, tiny.biasStrength), 1);
     }
     expect(groupAShare(0, 4, 0.8)).toBeGreaterThan(0.8);

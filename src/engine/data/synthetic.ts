@@ -15,17 +15,48 @@ import { datasetKey } from './key';
 export const SYNTHETIC_VERSION = 1;
 
 export const EVENT_NAMES = [
-  'Team sports', 'Celebration', 'Parade', 'Waiter/Waitress', 'Individual sports', 'Surgeons',
-  'Spa', 'Law enforcement', 'Business', 'Dresses', 'Water activities', 'Picnic', 'Rescue',
-  'Cheering', 'Performance', 'Family',
+  'Team sports',
+  'Celebration',
+  'Parade',
+  'Waiter/Waitress',
+  'Individual sports',
+  'Surgeons',
+  'Spa',
+  'Law enforcement',
+  'Business',
+  'Dresses',
+  'Water activities',
+  'Picnic',
+  'Rescue',
+  'Cheering',
+  'Performance',
+  'Family',
 ];
 
 /** Per-pair lean towards group A in [-1, 1]; the pair's second class gets the opposite sign. */
 const PAIR_LEAN = [0.9, 0.7, 0, 0.8, 0.5, 0.95, 0.3, 0.6];
 
 export const SYNTHETIC_PRESETS: Record<'tiny' | 'lab', SyntheticDatasetConfig> = {
-  tiny: { kind: 'synthetic', size: 16, examples: 480, classes: 4, biasStrength: 0.8, labelNoise: 0.02, cueStrength: 0.8, seed: 7 },
-  lab: { kind: 'synthetic', size: 32, examples: 4000, classes: 8, biasStrength: 0.8, labelNoise: 0.05, cueStrength: 0.6, seed: 7 },
+  tiny: {
+    kind: 'synthetic',
+    size: 16,
+    examples: 480,
+    classes: 4,
+    biasStrength: 0.8,
+    labelNoise: 0.02,
+    cueStrength: 0.8,
+    seed: 7,
+  },
+  lab: {
+    kind: 'synthetic',
+    size: 32,
+    examples: 4000,
+    classes: 8,
+    biasStrength: 0.8,
+    labelNoise: 0.05,
+    cueStrength: 0.6,
+    seed: 7,
+  },
 };
 
 /** The cache key of a synthetic dataset: its settings and the generator's version. */
@@ -43,7 +74,12 @@ export function groupAShare(classIndex: number, classes: number, biasStrength: n
   return 0.5 + 0.5 * biasStrength * lean * sign;
 }
 
-interface Blob { x: number; y: number; r: number; color: [number, number, number] }
+interface Blob {
+  x: number;
+  y: number;
+  r: number;
+  color: [number, number, number];
+}
 
 function randomBlob(rng: () => number): Blob {
   return {
@@ -67,9 +103,12 @@ function classPrototypes(classes: number, seed: number): Blob[][] {
 
 export function validateSyntheticConfig(c: SyntheticDatasetConfig): string[] {
   const errors: string[] = [];
-  if (!Number.isInteger(c.size) || c.size < 8 || c.size > 256) errors.push('Image size must be a whole number from 8 to 256.');
-  if (!Number.isInteger(c.classes) || c.classes < 2 || c.classes > EVENT_NAMES.length) errors.push(`Classes must be a whole number from 2 to ${EVENT_NAMES.length}.`);
-  if (!Number.isInteger(c.examples) || c.examples < 10 * Math.max(2, c.classes) || c.examples > 200_000) errors.push('Examples must be at least 10 per class and at most 200,000.');
+  if (!Number.isInteger(c.size) || c.size < 8 || c.size > 256)
+    errors.push('Image size must be a whole number from 8 to 256.');
+  if (!Number.isInteger(c.classes) || c.classes < 2 || c.classes > EVENT_NAMES.length)
+    errors.push(`Classes must be a whole number from 2 to ${EVENT_NAMES.length}.`);
+  if (!Number.isInteger(c.examples) || c.examples < 10 * Math.max(2, c.classes) || c.examples > 200_000)
+    errors.push('Examples must be at least 10 per class and at most 200,000.');
   if (!(c.biasStrength >= 0 && c.biasStrength <= 1)) errors.push('Bias strength must be between 0 and 1.');
   if (!(c.labelNoise >= 0 && c.labelNoise < 0.5)) errors.push('Label noise must be at least 0 and below 0.5.');
   if (!(c.cueStrength >= 0 && c.cueStrength <= 1)) errors.push('Cue strength must be between 0 and 1.');
@@ -122,7 +161,9 @@ export function generateSynthetic(config: SyntheticDatasetConfig): Dataset {
         buf[o] += tint;
         buf[o + 2] -= tint;
         if (showMark && y < mark && x >= markX0 && x < markX0 + mark) {
-          buf[o] += 110 * cueStrength; buf[o + 1] += 110 * cueStrength; buf[o + 2] += 110 * cueStrength;
+          buf[o] += 110 * cueStrength;
+          buf[o + 1] += 110 * cueStrength;
+          buf[o + 2] += 110 * cueStrength;
         }
       }
     }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseWider, WIDER_CLUSTERS, WIDER_SCENES } from './wider';
 
 /** A handmade copy: 5 photos in the real layout, Male = attribute[0] (1 yes, −1 no, 0 unspecified). */
-const person = (male: number, bbox: number[] = [1, 2, 10, 20]) => ({ attribute: [male, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bbox });
+const person = (male: number, bbox: number[] = [1, 2, 10, 20]) => ({
+  attribute: [male, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  bbox,
+});
 const annotation = {
   images: [
     { file_name: '0_Parade_marchingband_1_12.jpg', scene_id: 0, targets: [person(1), person(1), person(-1)] }, // 2 of 3 male → male
@@ -15,8 +18,10 @@ const annotation = {
   scene_id_map: Object.fromEntries(WIDER_SCENES.map((s, i) => [i, s])),
 };
 const copy = new Set([
-  'Image/0--Parade/0_Parade_marchingband_1_12.jpg', 'Image/17--Waiter_Waitress/17_Waiter_Waitress_1.jpg',
-  'Image/19--Basketball/19_Basketball_2.jpg', 'Image/7--Stock_Market/7_Stock_Market_3.jpg',
+  'Image/0--Parade/0_Parade_marchingband_1_12.jpg',
+  'Image/17--Waiter_Waitress/17_Waiter_Waitress_1.jpg',
+  'Image/19--Basketball/19_Basketball_2.jpg',
+  'Image/7--Stock_Market/7_Stock_Market_3.jpg',
 ]);
 const has = (p: string) => copy.has(p);
 
@@ -43,9 +48,14 @@ describe('WIDER Attribute parsing', () => {
     const r = parseWider(annotation, 'test', { mode: 'person', classes: 'scenes' }, has);
     expect(r.classNames).toHaveLength(30);
     expect(r.examples.map((e) => [e.classIndex, e.group])).toEqual([
-      [0, 0], [0, 0], [0, 1], // parade: male, male, female
-      [17, 1], [17, -1], [17, -1], // waiter: female, unspecified ×2
-      [19, -1], [19, -1], // basketball: unspecified
+      [0, 0],
+      [0, 0],
+      [0, 1], // parade: male, male, female
+      [17, 1],
+      [17, -1],
+      [17, -1], // waiter: female, unspecified ×2
+      [19, -1],
+      [19, -1], // basketball: unspecified
       [7, 0], // stock market: the male; the female's box has zero width
     ]);
     expect(r.examples[0].bbox).toEqual([1, 2, 10, 20]);
@@ -56,6 +66,8 @@ describe('WIDER Attribute parsing', () => {
   });
 
   it('refuses a file that is not a WIDER annotation', () => {
-    expect(() => parseWider({ foo: 1 }, 'trainval', { mode: 'image', classes: 'clusters' })).toThrow(/not a WIDER Attribute annotation/);
+    expect(() => parseWider({ foo: 1 }, 'trainval', { mode: 'image', classes: 'clusters' })).toThrow(
+      /not a WIDER Attribute annotation/,
+    );
   });
 });

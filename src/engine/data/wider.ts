@@ -10,9 +10,36 @@
  */
 
 export const WIDER_SCENES = [
-  'Parade', 'Handshaking', 'Riot', 'Dancing', 'Funeral', 'Cheering', 'Meeting', 'Stock_Market', 'Ceremony', 'Concerts',
-  'Couple', 'Family_Group', 'Picnic', 'Soldier_Patrol', 'Spa', 'Sports_Fan', 'Surgeons', 'Waiter_Waitress', 'Running', 'Basketball',
-  'Football', 'Soccer', 'Ice_Skating', 'Row_Boat', 'Aerobics', 'Celebration_Or_Party', 'Dresses', 'Rescue', 'Angler', 'Hockey',
+  'Parade',
+  'Handshaking',
+  'Riot',
+  'Dancing',
+  'Funeral',
+  'Cheering',
+  'Meeting',
+  'Stock_Market',
+  'Ceremony',
+  'Concerts',
+  'Couple',
+  'Family_Group',
+  'Picnic',
+  'Soldier_Patrol',
+  'Spa',
+  'Sports_Fan',
+  'Surgeons',
+  'Waiter_Waitress',
+  'Running',
+  'Basketball',
+  'Football',
+  'Soccer',
+  'Ice_Skating',
+  'Row_Boat',
+  'Aerobics',
+  'Celebration_Or_Party',
+  'Dresses',
+  'Rescue',
+  'Angler',
+  'Hockey',
 ];
 
 /** The study's 16 clusters, by scene name. */
@@ -51,7 +78,10 @@ export interface WiderExample {
   official: 'trainval' | 'test';
 }
 
-export interface WiderSkip { path: string; reason: string }
+export interface WiderSkip {
+  path: string;
+  reason: string;
+}
 
 export interface WiderParse {
   classNames: string[];
@@ -60,8 +90,15 @@ export interface WiderParse {
   skipped: WiderSkip[];
 }
 
-interface RawTarget { attribute?: number[]; bbox?: number[] }
-interface RawImage { file_name?: string; scene_id?: number; targets?: RawTarget[] }
+interface RawTarget {
+  attribute?: number[];
+  bbox?: number[];
+}
+interface RawImage {
+  file_name?: string;
+  scene_id?: number;
+  targets?: RawTarget[];
+}
 
 function sceneFolder(sceneId: number): string {
   return `Image/${sceneId}--${WIDER_SCENES[sceneId]}`;
@@ -71,13 +108,22 @@ function sceneFolder(sceneId: number): string {
  * Parses one annotation file (trainval or test). `hasFile(path)` says whether the copy holds the
  * image; missing ones are skipped with the reason.
  */
-export function parseWider(json: unknown, official: 'trainval' | 'test', opts: WiderOptions, hasFile?: (path: string) => boolean): WiderParse {
+export function parseWider(
+  json: unknown,
+  official: 'trainval' | 'test',
+  opts: WiderOptions,
+  hasFile?: (path: string) => boolean,
+): WiderParse {
   const doc = json as { images?: RawImage[] };
   if (!doc || typeof doc !== 'object' || !Array.isArray(doc.images)) {
-    throw new Error('This is not a WIDER Attribute annotation file: it has no "images" list (expected wider_attribute_trainval.json or wider_attribute_test.json).');
+    throw new Error(
+      'This is not a WIDER Attribute annotation file: it has no "images" list (expected wider_attribute_trainval.json or wider_attribute_test.json).',
+    );
   }
   const classNames = opts.classes === 'clusters' ? WIDER_CLUSTERS.map((c) => c.name) : [...WIDER_SCENES];
-  const sceneToClass = WIDER_SCENES.map((s, i) => (opts.classes === 'clusters' ? WIDER_CLUSTERS.findIndex((c) => c.scenes.includes(s)) : i));
+  const sceneToClass = WIDER_SCENES.map((s, i) =>
+    opts.classes === 'clusters' ? WIDER_CLUSTERS.findIndex((c) => c.scenes.includes(s)) : i,
+  );
   const examples: WiderExample[] = [];
   const skipped: WiderSkip[] = [];
   doc.images.forEach((img, n) => {
@@ -87,20 +133,37 @@ export function parseWider(json: unknown, official: 'trainval' | 'test', opts: W
       skipped.push({ path: name || `image #${n + 1}`, reason: 'no valid scene_id or file_name in the annotation' });
       return;
     }
-    const path = name.includes('/') ? (name.startsWith('Image/') ? name : `Image/${name}`) : `${sceneFolder(scene)}/${name}`;
-    if (hasFile && !hasFile(path)) { skipped.push({ path, reason: 'missing file' }); return; }
+    const path = name.includes('/')
+      ? name.startsWith('Image/')
+        ? name
+        : `Image/${name}`
+      : `${sceneFolder(scene)}/${name}`;
+    if (hasFile && !hasFile(path)) {
+      skipped.push({ path, reason: 'missing file' });
+      return;
+    }
     const classIndex = sceneToClass[scene];
     const targets = Array.isArray(img.targets) ? img.targets : [];
     if (opts.mode === 'person') {
       targets.forEach((t, k) => {
         const b = t.bbox;
-        if (!Array.isArray(b) || b.length !== 4 || !(b[2] > 0 && b[3] > 0)) { skipped.push({ path: `${path}#${k + 1}`, reason: 'person without a valid box' }); return; }
+        if (!Array.isArray(b) || b.length !== 4 || !(b[2] > 0 && b[3] > 0)) {
+          skipped.push({ path: `${path}#${k + 1}`, reason: 'person without a valid box' });
+          return;
+        }
         const male = t.attribute?.[0];
-        examples.push({ path, classIndex, group: male === 1 ? 0 : male === -1 ? 1 : -1, bbox: [b[0], b[1], b[2], b[3]], official });
+        examples.push({
+          path,
+          classIndex,
+          group: male === 1 ? 0 : male === -1 ? 1 : -1,
+          bbox: [b[0], b[1], b[2], b[3]],
+          official,
+        });
       });
       if (targets.length === 0) skipped.push({ path, reason: 'no annotated person' });
     } else {
-      let males = 0, females = 0;
+      let males = 0,
+        females = 0;
       for (const t of targets) {
         const male = t.attribute?.[0];
         if (male === 1) males++;

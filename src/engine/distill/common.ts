@@ -9,7 +9,11 @@ export function crossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scala
  * Hinton's softened KL, T²·mean_i Σ_k p_t(i,k)·(log p_t(i,k) − log p_s(i,k)).
  * T may be a tensor (CTKD learns it); the T² factor keeps gradients comparable across T.
  */
-export function kdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number | tf.Scalar): tf.Scalar {
+export function kdLoss(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  temperature: number | tf.Scalar,
+): tf.Scalar {
   return tf.tidy(() => {
     const logPs = tf.logSoftmax(tf.div(studentLogits, temperature));
     const logPt = tf.logSoftmax(tf.div(teacherLogits, temperature));

@@ -21,7 +21,12 @@ describe('Curriculum Temperature KD', () => {
 
   it('the reversal layer is the identity forward and scales the gradient by λ backward', () => {
     const x = tf.tensor1d([0.3, -2]);
-    const [fwd, g] = tf.tidy(() => [gradientReversal(x, -0.7).arraySync(), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gradientReversal(t, -0.7), tf.tensor1d([2, 3]))))(x).arraySync()]);
+    const [fwd, g] = tf.tidy(() => [
+      gradientReversal(x, -0.7).arraySync(),
+      tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(gradientReversal(t, -0.7), tf.tensor1d([2, 3]))))(x)
+        .arraySync(),
+    ]);
     expect(fwd).toEqual([expect.closeTo(0.3, 6), expect.closeTo(-2, 6)]);
     expect(g).toEqual([expect.closeTo(-1.4, 6), expect.closeTo(-2.1, 6)]);
     x.dispose();
@@ -45,7 +50,14 @@ describe('Curriculum Temperature KD', () => {
     const plain = (L(theta0 + 1e-5) - L(theta0 - 1e-5)) / 2e-5;
     for (const epoch of [0, 3, 10]) {
       const lambda = curriculumLambda(epoch, 10);
-      const g = tf.tidy(() => tf.grad((th: tf.Tensor) => kdLoss(tf.tensor2d(zs), tf.tensor2d(zt), ctkdTemperature(th, lambda, 1, 20)))(tf.scalar(theta0)).dataSync()[0]);
+      const g = tf.tidy(
+        () =>
+          tf
+            .grad((th: tf.Tensor) => kdLoss(tf.tensor2d(zs), tf.tensor2d(zt), ctkdTemperature(th, lambda, 1, 20)))(
+              tf.scalar(theta0),
+            )
+            .dataSync()[0],
+      );
       expectClose(g, lambda * plain, 2e-3, `epoch ${epoch}`);
     }
     expect(plain).not.toBe(0);
@@ -58,7 +70,27 @@ describe('Curriculum Temperature KD', () => {
     expect(state.lambda).toBeCloseTo(-0.5, 10);
     const out = tf.tidy(() => {
       const l = tf.tensor1d([0, 1], 'int32');
-      const r = curriculumTemperatureKD.loss({ studentLogits: tf.tensor2d([[1, 0, 0], [0, 1, 0]]), studentEmbedding: tf.zeros([2, 2]), teacher: { logits: tf.tensor2d([[2, 0, 0], [0, 0, 1]]), embedding: tf.zeros([2, 2]) }, labels: l, oneHot: tf.oneHot(l, 3).toFloat() as tf.Tensor2D, epoch: 2 }, p, state);
+      const r = curriculumTemperatureKD.loss(
+        {
+          studentLogits: tf.tensor2d([
+            [1, 0, 0],
+            [0, 1, 0],
+          ]),
+          studentEmbedding: tf.zeros([2, 2]),
+          teacher: {
+            logits: tf.tensor2d([
+              [2, 0, 0],
+              [0, 0, 1],
+            ]),
+            embedding: tf.zeros([2, 2]),
+          },
+          labels: l,
+          oneHot: tf.oneHot(l, 3).toFloat() as tf.Tensor2D,
+          epoch: 2,
+        },
+        p,
+        state,
+      );
       return r.terms.temperature.dataSync()[0];
     });
     expectClose(out, 1 + 20 * sigmoid(1), 1e-5, 'T at θ = 1');

@@ -21,12 +21,14 @@ export function gradientReversal(x: tf.Tensor, lambda: number): tf.Tensor {
     const input = args[0] as tf.Tensor;
     return { value: tf.clone(input), gradFunc: (dy: tf.Tensor) => tf.mul(dy, lambda) };
   });
-  return f(x) as tf.Tensor;
+  return f(x);
 }
 
 /** T = T_min + T_range·sigmoid(GRL_λ(θ)). */
 export function ctkdTemperature(theta: tf.Tensor, lambda: number, tMin: number, tRange: number): tf.Scalar {
-  return tf.tidy(() => tf.add(tMin, tf.mul(tRange, tf.sigmoid(gradientReversal(theta, lambda)))).reshape([]) as tf.Scalar);
+  return tf.tidy(
+    () => tf.add(tMin, tf.mul(tRange, tf.sigmoid(gradientReversal(theta, lambda)))).reshape([]) as tf.Scalar,
+  );
 }
 
 interface CtkdState extends MethodState {
@@ -43,8 +45,12 @@ export const curriculumTemperatureKD: DistillMethod = {
       theta,
       lambda: 0,
       variables: [theta],
-      beforeEpoch(epoch: number) { state.lambda = curriculumLambda(epoch, s.params.curriculumEpochs); },
-      dispose() { theta.dispose(); },
+      beforeEpoch(epoch: number) {
+        state.lambda = curriculumLambda(epoch, s.params.curriculumEpochs);
+      },
+      dispose() {
+        theta.dispose();
+      },
     };
     return state;
   },

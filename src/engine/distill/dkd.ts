@@ -11,7 +11,12 @@ import { methodInfo } from './catalog';
 
 const MASK = 1000; // mdistiller subtracts 1000·gt_mask from the logits before the non-target softmax
 
-export function dkdParts(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, oneHot: tf.Tensor2D, temperature: number): { tckd: tf.Scalar; nckd: tf.Scalar } {
+export function dkdParts(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  oneHot: tf.Tensor2D,
+  temperature: number,
+): { tckd: tf.Scalar; nckd: tf.Scalar } {
   const [tckd, nckd] = tf.tidy(() => {
     const t2 = temperature * temperature;
     const ps = tf.softmax(tf.div(studentLogits, temperature));
@@ -37,7 +42,10 @@ export const decoupledKD: DistillMethod = {
     const ceTerm = crossEntropy(x.studentLogits, x.oneHot);
     const { tckd, nckd } = dkdParts(x.studentLogits, teacherOf(x).logits, x.oneHot, p.temperature);
     const ramp = Math.min(1, x.epoch / p.warmupEpochs);
-    const total = tf.tidy(() => tf.addN([tf.mul(p.ceWeight, ceTerm), tf.mul(ramp * p.alpha, tckd), tf.mul(ramp * p.beta, nckd)]) as tf.Scalar);
+    const total = tf.tidy(
+      () =>
+        tf.addN([tf.mul(p.ceWeight, ceTerm), tf.mul(ramp * p.alpha, tckd), tf.mul(ramp * p.beta, nckd)]) as tf.Scalar,
+    );
     return { total, terms: { CE: ceTerm, TCKD: tckd, NCKD: nckd } };
   },
 };

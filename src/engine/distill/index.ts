@@ -8,7 +8,14 @@ import { noDistillation } from './none';
 import { relationalKD } from './rkd';
 
 /** Every method the lab offers, in the order of the study's table. Adding one = one file + one line. */
-export const METHODS: DistillMethod[] = [classicKD, relationalKD, curriculumTemperatureKD, kdPlusPlus, decoupledKD, noDistillation];
+export const METHODS: DistillMethod[] = [
+  classicKD,
+  relationalKD,
+  curriculumTemperatureKD,
+  kdPlusPlus,
+  decoupledKD,
+  noDistillation,
+];
 
 export function method(id: MethodId | string): DistillMethod {
   const m = METHODS.find((x) => x.id === id);

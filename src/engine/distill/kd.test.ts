@@ -8,8 +8,14 @@ import { withDefaults } from './method';
 
 beforeAll(() => useTestBackend());
 
-const zs = [[1, 2, 3], [0.5, -1, 0]];
-const zt = [[3, 1, 0], [0, 2, -1]];
+const zs = [
+  [1, 2, 3],
+  [0.5, -1, 0],
+];
+const zt = [
+  [3, 1, 0],
+  [0, 2, -1],
+];
 const y = [2, 1];
 
 describe('Classic KD (Hinton)', () => {
@@ -17,7 +23,9 @@ describe('Classic KD (Hinton)', () => {
     // T²·mean_i Σ_k p_t(log p_t − log p_s) at T = 2, worked in float64 outside this code base.
     const v = tf.tidy(() => kdLoss(tf.tensor2d(zs), tf.tensor2d(zt), 2).dataSync()[0]);
     expectClose(v, 1.860807217001952, 1e-5, 'KD');
-    const ce = tf.tidy(() => crossEntropy(tf.tensor2d(zs), tf.oneHot(tf.tensor1d(y, 'int32'), 3).toFloat() as tf.Tensor2D).dataSync()[0]);
+    const ce = tf.tidy(
+      () => crossEntropy(tf.tensor2d(zs), tf.oneHot(tf.tensor1d(y, 'int32'), 3).toFloat() as tf.Tensor2D).dataSync()[0],
+    );
     expectClose(ce, 1.2558682848905542, 1e-5, 'CE');
   });
 
@@ -42,7 +50,18 @@ describe('Classic KD (Hinton)', () => {
       const p = withDefaults(classicKD);
       const out = tf.tidy(() => {
         const l = tf.tensor1d(labels, 'int32');
-        const r = classicKD.loss({ studentLogits: tf.tensor2d(s), studentEmbedding: tf.zeros([8, 2]), teacher: { logits: tf.tensor2d(t), embedding: tf.zeros([8, 2]) }, labels: l, oneHot: tf.oneHot(l, 5).toFloat() as tf.Tensor2D, epoch: 1 }, p, undefined);
+        const r = classicKD.loss(
+          {
+            studentLogits: tf.tensor2d(s),
+            studentEmbedding: tf.zeros([8, 2]),
+            teacher: { logits: tf.tensor2d(t), embedding: tf.zeros([8, 2]) },
+            labels: l,
+            oneHot: tf.oneHot(l, 5).toFloat() as tf.Tensor2D,
+            epoch: 1,
+          },
+          p,
+          undefined,
+        );
         return [r.total.dataSync()[0], r.terms.KD.dataSync()[0], r.terms.CE.dataSync()[0]];
       });
       const kd = refKD(s, t, 4);
@@ -56,7 +75,17 @@ describe('Classic KD (Hinton)', () => {
   it('gradient matches finite differences of the float64 reference', () => {
     const s = randomMatrix(3, 4, 7);
     const t = randomMatrix(3, 4, 8);
-    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => kdLoss(x as tf.Tensor2D, tf.tensor2d(t), 3))(tf.tensor2d(s)).arraySync() as number[][]);
-    expectMatrixClose(g, numericGradient((m) => refKD(m, t, 3), s), 1e-4, 'dKD/dz');
+    const g = tf.tidy(
+      () =>
+        tf
+          .grad((x: tf.Tensor) => kdLoss(x as tf.Tensor2D, tf.tensor2d(t), 3))(tf.tensor2d(s))
+          .arraySync() as number[][],
+    );
+    expectMatrixClose(
+      g,
+      numericGradient((m) => refKD(m, t, 3), s),
+      1e-4,
+      'dKD/dz',
+    );
   });
 });

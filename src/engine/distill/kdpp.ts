@@ -14,7 +14,12 @@ export function normalizeRows(m: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.div(m, tf.maximum(tf.norm(m, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D);
 }
 
-export function ndLoss(studentEmb: tf.Tensor2D, teacherEmb: tf.Tensor2D, unitClassMeans: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+export function ndLoss(
+  studentEmb: tf.Tensor2D,
+  teacherEmb: tf.Tensor2D,
+  unitClassMeans: tf.Tensor2D,
+  labels: tf.Tensor1D,
+): tf.Scalar {
   return tf.tidy(() => {
     const e = tf.gather(unitClassMeans, tf.cast(labels, 'int32')); // [B, D]
     const dot = tf.sum(tf.mul(studentEmb, e), 1);
@@ -33,7 +38,9 @@ interface KdppState extends MethodState {
 function buildProjection(studentDim: number, teacherDim: number, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [studentDim] });
   const bn = tf.layers.batchNormalization({ momentum: 0.9 }).apply(input) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: teacherDim, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(bn) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: teacherDim, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    .apply(bn) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -50,7 +57,10 @@ export const kdPlusPlus: DistillMethod = {
       projection,
       variables: [],
       trainableModels: projection ? [projection] : [],
-      dispose() { classMeans.dispose(); projection?.dispose(); },
+      dispose() {
+        classMeans.dispose();
+        projection?.dispose();
+      },
     } satisfies KdppState;
   },
   loss: (x, p, state) => {
@@ -58,11 +68,15 @@ export const kdPlusPlus: DistillMethod = {
     const ceTerm = crossEntropy(x.studentLogits, x.oneHot);
     const kdTerm = kdLoss(x.studentLogits, teacherOf(x).logits, p.temperature);
     const nd = tf.tidy(() => {
-      const fs = s.projection ? (s.projection.apply(x.studentEmbedding, { training: true }) as tf.Tensor2D) : x.studentEmbedding;
+      const fs = s.projection
+        ? (s.projection.apply(x.studentEmbedding, { training: true }) as tf.Tensor2D)
+        : x.studentEmbedding;
       return ndLoss(fs, teacherOf(x).embedding, s.classMeans, x.labels);
     });
     const ramp = Math.min(1, x.epoch / p.warmupEpochs);
-    const total = tf.tidy(() => tf.addN([ceTerm, tf.mul(p.kdWeight * ramp, kdTerm), tf.mul(p.ndWeight, nd)]) as tf.Scalar);
+    const total = tf.tidy(
+      () => tf.addN([ceTerm, tf.mul(p.kdWeight * ramp, kdTerm), tf.mul(p.ndWeight, nd)]) as tf.Scalar,
+    );
     return { total, terms: { CE: ceTerm, KD: kdTerm, ND: nd } };
   },
 };

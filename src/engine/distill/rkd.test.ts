@@ -7,17 +7,37 @@ import { distancePotential, rkdAngleLoss, rkdDistanceLoss } from './rkd';
 beforeAll(() => useTestBackend());
 
 // A 3-4-5 triangle for the student, another triangle for the teacher (B = 3, D = 2).
-const es = [[0, 0], [3, 0], [0, 4]];
-const et = [[1, 1], [2, 1], [1, 3]];
+const es = [
+  [0, 0],
+  [3, 0],
+  [0, 4],
+];
+const et = [
+  [1, 1],
+  [2, 1],
+  [1, 3],
+];
 
 describe('Relational KD', () => {
   it('distance potential of the 3-4-5 triangle is d/μ with μ = 4', () => {
     const p = tf.tidy(() => distancePotential(tf.tensor2d(es)).arraySync());
-    expectMatrixClose(p, [[0, 0.75, 1], [0.75, 0, 1.25], [1, 1.25, 0]], 1e-6, 'ψ_D');
+    expectMatrixClose(
+      p,
+      [
+        [0, 0.75, 1],
+        [0.75, 0, 1.25],
+        [1, 1.25, 0],
+      ],
+      1e-6,
+      'ψ_D',
+    );
   });
 
   it('matches the hand-worked losses of the two triangles', () => {
-    const [d, a] = tf.tidy(() => [rkdDistanceLoss(tf.tensor2d(es), tf.tensor2d(et)).dataSync()[0], rkdAngleLoss(tf.tensor2d(es), tf.tensor2d(et)).dataSync()[0]]);
+    const [d, a] = tf.tidy(() => [
+      rkdDistanceLoss(tf.tensor2d(es), tf.tensor2d(et)).dataSync()[0],
+      rkdAngleLoss(tf.tensor2d(es), tf.tensor2d(et)).dataSync()[0],
+    ]);
     expectClose(d, 0.008933965522068864, 1e-5, 'L_D');
     expectClose(a, 0.0026883483166820874, 1e-5, 'L_A');
   });
@@ -25,9 +45,13 @@ describe('Relational KD', () => {
   it('is relational, not pointwise: zero for a rotated, scaled, shifted copy of the teacher', () => {
     const t = randomMatrix(6, 3, 11);
     // Rotate about z by 0.7 rad, scale by 3, shift: every distance ratio and angle is kept.
-    const c = Math.cos(0.7), s = Math.sin(0.7);
+    const c = Math.cos(0.7),
+      s = Math.sin(0.7);
     const st = t.map(([x, y, z]) => [3 * (c * x - s * y) + 5, 3 * (s * x + c * y) - 2, 3 * z + 1]);
-    const [d, a] = tf.tidy(() => [rkdDistanceLoss(tf.tensor2d(st), tf.tensor2d(t)).dataSync()[0], rkdAngleLoss(tf.tensor2d(st), tf.tensor2d(t)).dataSync()[0]]);
+    const [d, a] = tf.tidy(() => [
+      rkdDistanceLoss(tf.tensor2d(st), tf.tensor2d(t)).dataSync()[0],
+      rkdAngleLoss(tf.tensor2d(st), tf.tensor2d(t)).dataSync()[0],
+    ]);
     expect(d).toBeLessThan(1e-8);
     expect(a).toBeLessThan(1e-8);
     // ...while a pointwise loss would see a large difference.
@@ -38,7 +62,10 @@ describe('Relational KD', () => {
     for (const seed of [1, 2]) {
       const s = randomMatrix(7, 5, seed);
       const t = randomMatrix(7, 9, seed + 50);
-      const [d, a] = tf.tidy(() => [rkdDistanceLoss(tf.tensor2d(s), tf.tensor2d(t)).dataSync()[0], rkdAngleLoss(tf.tensor2d(s), tf.tensor2d(t)).dataSync()[0]]);
+      const [d, a] = tf.tidy(() => [
+        rkdDistanceLoss(tf.tensor2d(s), tf.tensor2d(t)).dataSync()[0],
+        rkdAngleLoss(tf.tensor2d(s), tf.tensor2d(t)).dataSync()[0],
+      ]);
       expectClose(d, refRkdDistance(s, t), 1e-5, 'L_D');
       expectClose(a, refRkdAngle(s, t), 1e-5, 'L_A');
     }
@@ -47,7 +74,10 @@ describe('Relational KD', () => {
   it('computes the angle term in anchor chunks with the same result', () => {
     const s = randomMatrix(9, 4, 5);
     const t = randomMatrix(9, 6, 6);
-    const [whole, chunked] = tf.tidy(() => [rkdAngleLoss(tf.tensor2d(s), tf.tensor2d(t), 9).dataSync()[0], rkdAngleLoss(tf.tensor2d(s), tf.tensor2d(t), 2).dataSync()[0]]);
+    const [whole, chunked] = tf.tidy(() => [
+      rkdAngleLoss(tf.tensor2d(s), tf.tensor2d(t), 9).dataSync()[0],
+      rkdAngleLoss(tf.tensor2d(s), tf.tensor2d(t), 2).dataSync()[0],
+    ]);
     expectClose(chunked, whole, 1e-6, 'chunked');
     expectClose(whole, refRkdAngle(s, t), 1e-5, 'reference');
   });
@@ -55,9 +85,29 @@ describe('Relational KD', () => {
   it('gradients match finite differences of the float64 reference', () => {
     const s = randomMatrix(4, 3, 21);
     const t = randomMatrix(4, 3, 22);
-    const gd = tf.tidy(() => tf.grad((x: tf.Tensor) => rkdDistanceLoss(x as tf.Tensor2D, tf.tensor2d(t)))(tf.tensor2d(s)).arraySync() as number[][]);
-    expectMatrixClose(gd, numericGradient((m) => refRkdDistance(m, t), s), 2e-4, 'dL_D');
-    const ga = tf.tidy(() => tf.grad((x: tf.Tensor) => rkdAngleLoss(x as tf.Tensor2D, tf.tensor2d(t)))(tf.tensor2d(s)).arraySync() as number[][]);
-    expectMatrixClose(ga, numericGradient((m) => refRkdAngle(m, t), s), 2e-4, 'dL_A');
+    const gd = tf.tidy(
+      () =>
+        tf
+          .grad((x: tf.Tensor) => rkdDistanceLoss(x as tf.Tensor2D, tf.tensor2d(t)))(tf.tensor2d(s))
+          .arraySync() as number[][],
+    );
+    expectMatrixClose(
+      gd,
+      numericGradient((m) => refRkdDistance(m, t), s),
+      2e-4,
+      'dL_D',
+    );
+    const ga = tf.tidy(
+      () =>
+        tf
+          .grad((x: tf.Tensor) => rkdAngleLoss(x as tf.Tensor2D, tf.tensor2d(t)))(tf.tensor2d(s))
+          .arraySync() as number[][],
+    );
+    expectMatrixClose(
+      ga,
+      numericGradient((m) => refRkdAngle(m, t), s),
+      2e-4,
+      'dL_A',
+    );
   });
 });

@@ -62,7 +62,11 @@ export function angleChunk(b: number, d: number): number {
  * B(B−1)² triplets where the angle is defined (i ≠ j, k ≠ j). Degenerate entries are zero for
  * both models, so they add nothing to the sum; they are left out of the count.
  */
-export function rkdAngleLoss(student: tf.Tensor2D, teacher: tf.Tensor2D, chunk = angleChunk(student.shape[0], Math.max(student.shape[1], teacher.shape[1]))): tf.Scalar {
+export function rkdAngleLoss(
+  student: tf.Tensor2D,
+  teacher: tf.Tensor2D,
+  chunk = angleChunk(student.shape[0], Math.max(student.shape[1], teacher.shape[1])),
+): tf.Scalar {
   return tf.tidy(() => {
     const b = student.shape[0];
     if (b < 2) return tf.scalar(0);
@@ -91,7 +95,14 @@ export const relationalKD: DistillMethod = {
     const ceTerm = crossEntropy(x.studentLogits, x.oneHot);
     const dist = rkdDistanceLoss(x.studentEmbedding, teacherOf(x).embedding);
     const angle = rkdAngleLoss(x.studentEmbedding, teacherOf(x).embedding);
-    const total = tf.tidy(() => tf.addN([tf.mul(p.ceWeight, ceTerm), tf.mul(p.distanceWeight, dist), tf.mul(p.angleWeight, angle)]) as tf.Scalar);
+    const total = tf.tidy(
+      () =>
+        tf.addN([
+          tf.mul(p.ceWeight, ceTerm),
+          tf.mul(p.distanceWeight, dist),
+          tf.mul(p.angleWeight, angle),
+        ]) as tf.Scalar,
+    );
     return { total, terms: { CE: ceTerm, 'RKD distance': dist, 'RKD angle': angle } };
   },
 };

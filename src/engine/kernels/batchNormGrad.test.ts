@@ -11,9 +11,13 @@ function gradsOf(x: tf.Tensor4D, scale: tf.Tensor1D, offset: tf.Tensor1D, w: tf.
   return tf.tidy(() => {
     const f = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => {
       const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-      return tf.sum(tf.mul(tf.batchNorm(xx as tf.Tensor4D, mean, variance, oo as tf.Tensor1D, ss as tf.Tensor1D, 1e-3), w));
+      return tf.sum(
+        tf.mul(tf.batchNorm(xx as tf.Tensor4D, mean, variance, oo as tf.Tensor1D, ss as tf.Tensor1D, 1e-3), w),
+      );
     };
-    return tf.grads(f)([x, scale, offset]).map((g) => g.dataSync() as Float32Array);
+    return tf
+      .grads(f)([x, scale, offset])
+      .map((g) => g.dataSync() as Float32Array);
   });
 }
 

@@ -10,7 +10,16 @@ import { kernelPathCounts, registerConvGradKernels } from './convGradKernels';
  * the cpu kernels are captured before ours replace them.
  */
 
-type Case = { kind: 'conv' | 'depthwise'; x: [number, number, number, number]; k: number; cout?: number; mult?: number; stride: number; pad: 'same' | 'valid'; dilation?: number };
+type Case = {
+  kind: 'conv' | 'depthwise';
+  x: [number, number, number, number];
+  k: number;
+  cout?: number;
+  mult?: number;
+  stride: number;
+  pad: 'same' | 'valid';
+  dilation?: number;
+};
 
 const CASES: Case[] = [
   { kind: 'conv', x: [2, 8, 8, 3], k: 3, cout: 5, stride: 1, pad: 'same' },
@@ -40,9 +49,14 @@ function grads(c: Case, seed: number): Float32Array[] {
     const fShape = c.kind === 'conv' ? [c.k, c.k, c.x[3], c.cout!] : [c.k, c.k, c.x[3], c.mult!];
     const f = rand(fShape, seed + 1) as tf.Tensor4D;
     const run = (xx: tf.Tensor4D, ff: tf.Tensor4D) =>
-      c.kind === 'conv' ? tf.conv2d(xx, ff, c.stride, c.pad) : tf.depthwiseConv2d(xx, ff, c.stride, c.pad, 'NHWC', c.dilation ?? 1);
+      c.kind === 'conv'
+        ? tf.conv2d(xx, ff, c.stride, c.pad)
+        : tf.depthwiseConv2d(xx, ff, c.stride, c.pad, 'NHWC', c.dilation ?? 1);
     const w = rand(run(x, f).shape, seed + 2);
-    const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(run(xx as tf.Tensor4D, ff as tf.Tensor4D), w)))([x, f]);
+    const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(run(xx as tf.Tensor4D, ff as tf.Tensor4D), w)))([
+      x,
+      f,
+    ]);
     return g.map((t) => t.dataSync() as Float32Array);
   });
 }

@@ -13,17 +13,27 @@ type Conv4 = [number, number, number, number];
 
 function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return {
-    batch: info.batchSize, inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
-    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
-    fH: info.filterHeight, fW: info.filterWidth,
-    strideH: info.strideHeight, strideW: info.strideWidth,
-    dilH: info.dilationHeight, dilW: info.dilationWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    fH: info.filterHeight,
+    fW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    dilH: info.dilationHeight,
+    dilW: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
   };
 }
 
 function checkChannelsLast(attrs: Attrs, kernel: string) {
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') throw new Error(`${kernel}: only NHWC is supported.`);
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC')
+    throw new Error(`${kernel}: only NHWC is supported.`);
 }
 
 /** How a backend exposes tensor memory to plain JS, and takes a result back. */
@@ -34,7 +44,12 @@ interface HeapAccess {
 
 const cpuHeap: HeapAccess = {
   read: (backend, t) => (backend as { data: { get(id: unknown): { values: Float32Array } } }).data.get(t.dataId).values,
-  write: (backend, shape, values) => (backend as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(shape, 'float32', values),
+  write: (backend, shape, values) =>
+    (backend as { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(
+      shape,
+      'float32',
+      values,
+    ),
 };
 
 interface WasmBackendLike {
@@ -63,7 +78,10 @@ function counted<T>(kernel: string, fast: T | null): T | null {
   return fast;
 }
 
-function kernels(heap: HeapAccess, composed: boolean): { name: string; kernelFunc: tf.KernelFunc; setupFunc?: KernelSetupFunc }[] {
+function kernels(
+  heap: HeapAccess,
+  composed: boolean,
+): { name: string; kernelFunc: tf.KernelFunc; setupFunc?: KernelSetupFunc }[] {
   const list: { name: string; kernelFunc: tf.KernelFunc; setupFunc?: KernelSetupFunc }[] = [
     {
       name: 'Conv2DBackpropFilter',
@@ -71,20 +89,48 @@ function kernels(heap: HeapAccess, composed: boolean): { name: string; kernelFun
         const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
         const a = attrs as Attrs;
         checkChannelsLast(a, 'Conv2DBackpropFilter');
-        const info = tf.backend_util.computeConv2DInfo(x.shape as Conv4, a.filterShape as Conv4, a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
-        const fast = composed ? counted('Conv2DBackpropFilter', conv2dFilterGradWasm(backend as unknown as WasmBackend, x, dy, info)) : null;
-        return fast ?? heap.write(backend, info.filterShape, conv2dFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info)));
-      }) as tf.KernelFunc,
+        const info = tf.backend_util.computeConv2DInfo(
+          x.shape as Conv4,
+          a.filterShape as Conv4,
+          a.strides as [number, number],
+          1,
+          a.pad as 'same',
+          a.dimRoundingMode as 'floor' | undefined,
+        );
+        const fast = composed
+          ? counted('Conv2DBackpropFilter', conv2dFilterGradWasm(backend as unknown as WasmBackend, x, dy, info))
+          : null;
+        return (
+          fast ??
+          heap.write(
+            backend,
+            info.filterShape,
+            conv2dFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info)),
+          )
+        );
+      }),
     },
     {
       name: 'DepthwiseConv2dNativeBackpropFilter',
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
         const a = attrs as Attrs;
-        const info = tf.backend_util.computeConv2DInfo(x.shape as Conv4, a.filterShape as Conv4, a.strides as [number, number], (a.dilations ?? 1) as number, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined, true);
+        const info = tf.backend_util.computeConv2DInfo(
+          x.shape as Conv4,
+          a.filterShape as Conv4,
+          a.strides as [number, number],
+          (a.dilations ?? 1) as number,
+          a.pad as 'same',
+          a.dimRoundingMode as 'floor' | undefined,
+          true,
+        );
         const mult = (a.filterShape as Conv4)[3];
         // The loop stays: per-tap wasm compositions (gather, product, ones·sum) measured 2× slower.
-        return heap.write(backend, info.filterShape, depthwiseFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info), mult));
+        return heap.write(
+          backend,
+          info.filterShape,
+          depthwiseFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info), mult),
+        );
       },
     },
     {
@@ -93,17 +139,34 @@ function kernels(heap: HeapAccess, composed: boolean): { name: string; kernelFun
         const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
         const a = attrs as Attrs;
         const inputShape = a.inputShape as Conv4;
-        const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Conv4, a.strides as [number, number], (a.dilations ?? 1) as number, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined, true);
+        const info = tf.backend_util.computeConv2DInfo(
+          inputShape,
+          filter.shape as Conv4,
+          a.strides as [number, number],
+          (a.dilations ?? 1) as number,
+          a.pad as 'same',
+          a.dimRoundingMode as 'floor' | undefined,
+          true,
+        );
         const mult = filter.shape[3];
-        const fast = composed ? counted('DepthwiseConv2dNativeBackpropInput', depthwiseInputGradWasm(backend as unknown as WasmBackend, dy, filter, info)) : null;
+        const fast = composed
+          ? counted(
+              'DepthwiseConv2dNativeBackpropInput',
+              depthwiseInputGradWasm(backend as unknown as WasmBackend, dy, filter, info),
+            )
+          : null;
         if (fast) return fast;
-        return heap.write(backend, inputShape, depthwiseInputGrad(heap.read(backend, dy), heap.read(backend, filter), geometry(info), mult));
+        return heap.write(
+          backend,
+          inputShape,
+          depthwiseInputGrad(heap.read(backend, dy), heap.read(backend, filter), geometry(info), mult),
+        );
       },
     },
   ];
   if (composed) {
     // wasm's own Conv2DBackpropInput is a scalar loop; the composed one runs on XNNPACK.
-    const ownConfig = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
+    const ownConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
     const own = ownConfig.kernelFunc;
     list.push({
       name: 'Conv2DBackpropInput',
@@ -113,8 +176,20 @@ function kernels(heap: HeapAccess, composed: boolean): { name: string; kernelFun
         const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
         const a = args.attrs as Attrs;
         checkChannelsLast(a, 'Conv2DBackpropInput');
-        const info = tf.backend_util.computeConv2DInfo(a.inputShape as Conv4, filter.shape as Conv4, a.strides as [number, number], 1, a.pad as 'same', a.dimRoundingMode as 'floor' | undefined);
-        return counted('Conv2DBackpropInput', conv2dInputGradWasm(args.backend as unknown as WasmBackend, dy, filter, info)) ?? own(args);
+        const info = tf.backend_util.computeConv2DInfo(
+          a.inputShape as Conv4,
+          filter.shape as Conv4,
+          a.strides as [number, number],
+          1,
+          a.pad as 'same',
+          a.dimRoundingMode as 'floor' | undefined,
+        );
+        return (
+          counted(
+            'Conv2DBackpropInput',
+            conv2dInputGradWasm(args.backend as unknown as WasmBackend, dy, filter, info),
+          ) ?? own(args)
+        );
       },
     });
   }

@@ -6,12 +6,20 @@
 
 export interface ConvGeometry {
   batch: number;
-  inH: number; inW: number; inC: number;
-  outH: number; outW: number; outC: number;
-  fH: number; fW: number;
-  strideH: number; strideW: number;
-  dilH: number; dilW: number;
-  padTop: number; padLeft: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  fH: number;
+  fW: number;
+  strideH: number;
+  strideW: number;
+  dilH: number;
+  dilW: number;
+  padTop: number;
+  padLeft: number;
 }
 
 /** dW[fh, fw, inC, outC] = Σ x[b, oy·s − pad + fh·d, ox·s − pad + fw·d, ci] · dy[b, oy, ox, co]. */
@@ -45,7 +53,12 @@ export function conv2dFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGeome
 }
 
 /** Depthwise: dW[fh, fw, c, m] = Σ x[b, iy, ix, c] · dy[b, oy, ox, c·M + m]. */
-export function depthwiseFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGeometry, multiplier: number): Float32Array {
+export function depthwiseFilterGrad(
+  x: Float32Array,
+  dy: Float32Array,
+  g: ConvGeometry,
+  multiplier: number,
+): Float32Array {
   const { batch, inH, inW, inC, outH, outW, fH, fW, strideH, strideW, dilH, dilW, padTop, padLeft } = g;
   const outC = inC * multiplier;
   const dW = new Float32Array(fH * fW * outC);
@@ -66,7 +79,8 @@ export function depthwiseFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGe
             } else {
               for (let c = 0; c < inC; c++) {
                 const xv = x[xOff + c];
-                for (let m = 0; m < multiplier; m++) dW[wOff + c * multiplier + m] += xv * dy[dyOff + c * multiplier + m];
+                for (let m = 0; m < multiplier; m++)
+                  dW[wOff + c * multiplier + m] += xv * dy[dyOff + c * multiplier + m];
               }
             }
           }
@@ -78,7 +92,12 @@ export function depthwiseFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGe
 }
 
 /** Depthwise: dx[b, iy, ix, c] = Σ dy[b, oy, ox, c·M + m] · W[fh, fw, c, m] (scattered from each output). */
-export function depthwiseInputGrad(dy: Float32Array, w: Float32Array, g: ConvGeometry, multiplier: number): Float32Array {
+export function depthwiseInputGrad(
+  dy: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  multiplier: number,
+): Float32Array {
   const { batch, inH, inW, inC, outH, outW, fH, fW, strideH, strideW, dilH, dilW, padTop, padLeft } = g;
   const outC = inC * multiplier;
   const dx = new Float32Array(batch * inH * inW * inC);

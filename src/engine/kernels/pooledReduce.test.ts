@@ -50,15 +50,27 @@ describe('Sum and Mean as average pooling (wasm)', () => {
         const y = kind === 'Sum' ? tf.sum(x, c.axis, c.keepDims) : tf.mean(x, c.axis, c.keepDims);
         const expected = reference(values, c.shape, axes, kind === 'Mean');
         const got = Array.from(y.dataSync());
-        expect(y.shape).toEqual(c.shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_d, i) => c.keepDims || !axes.includes(i)));
-        got.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[i]))));
+        expect(y.shape).toEqual(
+          c.shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_d, i) => c.keepDims || !axes.includes(i)),
+        );
+        got.forEach((v, i) =>
+          expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[i]))),
+        );
         expect(pooledReduceCounts[kind].pooled - counts.pooled).toBe(c.pooled ? 1 : 0);
         y.dispose();
       }
       x.dispose();
     }
     // int32 stays with tfjs's kernel.
-    const ints = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+    const ints = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      [3, 2],
+      'int32',
+    );
     const s = tf.sum(ints, 0);
     expect(s.dtype).toBe('int32');
     expect(Array.from(s.dataSync())).toEqual([9, 12]);
@@ -71,7 +83,8 @@ describe('Sum and Mean as average pooling (wasm)', () => {
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.sub(t, tf.mean(t, [0, 1, 2])))))(x);
     // d/dx Σ (x − μ)² = 2 (x − μ) (the μ term's own gradient sums to zero).
     const mu = reference(x.dataSync() as Float32Array, [4, 5, 5, 3], [0, 1, 2], true);
-    const xv = x.dataSync(), gv = g.dataSync();
+    const xv = x.dataSync(),
+      gv = g.dataSync();
     for (let i = 0; i < xv.length; i++) expect(Math.abs(gv[i] - 2 * (xv[i] - mu[i % 3]))).toBeLessThan(1e-4);
     tf.dispose([x, g]);
   });

@@ -12,13 +12,19 @@ import { replaceKernel } from './replaceKernel';
  */
 
 type Info = tf.TensorInfo;
-interface WasmBackend { typedArrayFromHeap(t: Info): Float32Array; disposeData(id: unknown): void }
+interface WasmBackend {
+  typedArrayFromHeap(t: Info): Float32Array;
+  disposeData(id: unknown): void;
+}
 
 /** How often the pooled path ran, per kernel: tests read it. */
-export const pooledReduceCounts: Record<string, { pooled: number; own: number }> = { Sum: { pooled: 0, own: 0 }, Mean: { pooled: 0, own: 0 } };
+export const pooledReduceCounts: Record<string, { pooled: number; own: number }> = {
+  Sum: { pooled: 0, own: 0 },
+  Mean: { pooled: 0, own: 0 },
+};
 
 function run(name: string, backend: unknown, inputs: Record<string, Info>, attrs: Record<string, unknown>): Info {
-  return tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, backend: backend as never, attrs: attrs as never }) as Info;
+  return tf.getKernel(name, 'wasm').kernelFunc({ inputs, backend: backend as never, attrs: attrs as never }) as Info;
 }
 
 /** [P, R, Q] when `axes` are contiguous and leave the last axis, else null. */
@@ -42,7 +48,12 @@ function pooled(kind: 'Sum' | 'Mean', args: Parameters<tf.KernelFunc>[0]): Info 
   const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_d, i) => keepDims || !axes.includes(i));
   const backend = args.backend as unknown as WasmBackend;
   const image = run('Reshape', backend, { x }, { shape: [P, R, 1, Q] });
-  const mean = run('AvgPool', backend, { x: image }, { filterSize: [R, 1], strides: [1, 1], pad: 'valid', dimRoundingMode: undefined });
+  const mean = run(
+    'AvgPool',
+    backend,
+    { x: image },
+    { filterSize: [R, 1], strides: [1, 1], pad: 'valid', dimRoundingMode: undefined },
+  );
   backend.disposeData(image.dataId);
   if (kind === 'Sum') {
     const v = backend.typedArrayFromHeap(mean);

@@ -7,7 +7,10 @@ beforeAll(() => useTestBackend('wasm'));
 describe('Identity without a copy (wasm)', () => {
   it('a clone shares its input’s memory, outlives it, and is not changed by a variable assign', () => {
     const before = tf.memory();
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const buffers = tf.memory().numDataBuffers;
     const c = tf.clone(x);
     expect(tf.memory().numDataBuffers).toBe(buffers); // no second buffer (tfjs's own wasm Identity made one)
@@ -15,7 +18,10 @@ describe('Identity without a copy (wasm)', () => {
     expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
     const v = tf.variable(c);
     const kept = tf.clone(v);
-    const nines = tf.tensor2d([[9, 9], [9, 9]]);
+    const nines = tf.tensor2d([
+      [9, 9],
+      [9, 9],
+    ]);
     v.assign(nines);
     expect(Array.from(kept.dataSync())).toEqual([1, 2, 3, 4]);
     expect(Array.from(v.dataSync())).toEqual([9, 9, 9, 9]);

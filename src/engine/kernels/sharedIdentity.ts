@@ -9,7 +9,9 @@ import { replaceKernel } from './replaceKernel';
  * and hold a reference, as tfjs's cpu and webgl backends already do.
  */
 
-interface RefCounting { incRef(dataId: unknown): void }
+interface RefCounting {
+  incRef(dataId: unknown): void;
+}
 
 let registered = false;
 

@@ -2,7 +2,8 @@ import type { ClassificationMetrics } from '../types';
 
 /** confusion[true][predicted] counts. */
 export function confusionMatrix(labels: ArrayLike<number>, preds: ArrayLike<number>, classes: number): number[][] {
-  if (labels.length !== preds.length) throw new Error(`labels (${labels.length}) and predictions (${preds.length}) differ in length`);
+  if (labels.length !== preds.length)
+    throw new Error(`labels (${labels.length}) and predictions (${preds.length}) differ in length`);
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < labels.length; i++) m[labels[i]][preds[i]]++;
   return m;
@@ -34,14 +35,32 @@ export function classificationMetrics(confusion: number[][]): ClassificationMetr
   }
   const present = perClass.filter((p) => p.support > 0);
   const macro = {
-    precision: safeDiv(present.reduce((s, p) => s + p.precision, 0), present.length),
-    recall: safeDiv(present.reduce((s, p) => s + p.recall, 0), present.length),
-    f1: safeDiv(present.reduce((s, p) => s + p.f1, 0), present.length),
+    precision: safeDiv(
+      present.reduce((s, p) => s + p.precision, 0),
+      present.length,
+    ),
+    recall: safeDiv(
+      present.reduce((s, p) => s + p.recall, 0),
+      present.length,
+    ),
+    f1: safeDiv(
+      present.reduce((s, p) => s + p.f1, 0),
+      present.length,
+    ),
   };
   const weighted = {
-    precision: safeDiv(perClass.reduce((s, p) => s + p.precision * p.support, 0), total),
-    recall: safeDiv(perClass.reduce((s, p) => s + p.recall * p.support, 0), total),
-    f1: safeDiv(perClass.reduce((s, p) => s + p.f1 * p.support, 0), total),
+    precision: safeDiv(
+      perClass.reduce((s, p) => s + p.precision * p.support, 0),
+      total,
+    ),
+    recall: safeDiv(
+      perClass.reduce((s, p) => s + p.recall * p.support, 0),
+      total,
+    ),
+    f1: safeDiv(
+      perClass.reduce((s, p) => s + p.f1 * p.support, 0),
+      total,
+    ),
   };
   return { accuracy: safeDiv(correct, total), macro, weighted, perClass, confusion };
 }

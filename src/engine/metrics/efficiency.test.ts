@@ -20,7 +20,9 @@ beforeAll(() => useTestBackend());
 function small(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 3] });
   let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', useBias: false }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', useBias: false })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 5 }).apply(x) as tf.SymbolicTensor;

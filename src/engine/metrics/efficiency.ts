@@ -16,7 +16,12 @@ export function macsPerImage(model: tf.LayersModel): number {
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const out = layer.outputShape as number[];
-    const cfg = layer.getConfig() as { kernelSize?: number | number[]; filters?: number; depthMultiplier?: number; units?: number };
+    const cfg = layer.getConfig() as {
+      kernelSize?: number | number[];
+      filters?: number;
+      depthMultiplier?: number;
+      units?: number;
+    };
     const inShape = layer.inputSpec?.[0]?.shape ?? (layer.input as tf.SymbolicTensor).shape;
     const kernel = Array.isArray(cfg.kernelSize) ? cfg.kernelSize : [cfg.kernelSize ?? 1, cfg.kernelSize ?? 1];
     if (cls === 'Conv2D') {
@@ -55,10 +60,15 @@ function median(v: number[]): number {
  * Inference latency per image on the current backend: median of `repeats` batches after one
  * warm-up batch (kernel compilation and operator caches excluded).
  */
-export async function latencyPerImage(model: tf.LayersModel, inputSize: number, batch = 32, repeats = 5): Promise<number> {
+export async function latencyPerImage(
+  model: tf.LayersModel,
+  inputSize: number,
+  batch = 32,
+  repeats = 5,
+): Promise<number> {
   const x = tf.randomUniform([batch, inputSize, inputSize, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
   const once = async () => {
-    const out = model.predict(x) as tf.Tensor | tf.Tensor[];
+    const out = model.predict(x);
     const outs = Array.isArray(out) ? out : [out];
     await outs[0].data();
     tf.dispose(outs);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { biasAmplification, biasIncrease, biasReduction, fairnessMetrics, groupShares, METRIC_DESCRIPTIONS } from './fairness';
+import {
+  biasAmplification,
+  biasIncrease,
+  biasReduction,
+  fairnessMetrics,
+  groupShares,
+  METRIC_DESCRIPTIONS,
+} from './fairness';
 
 /**
  * A hand-made table (groups 0 and 1; −1 unknown):
@@ -9,11 +16,21 @@ import { biasAmplification, biasIncrease, biasReduction, fairnessMetrics, groupS
  *   one example of unknown group.
  */
 const rows: [number, number, number][] = [
-  [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 1, 0],
-  [0, 0, 1], [0, 2, 1],
-  [1, 1, 0], [1, 1, 0],
-  [1, 1, 1], [1, 0, 1], [1, 0, 1], [1, 2, 1],
-  [2, 2, 1], [2, 2, 1], [2, 2, 1],
+  [0, 0, 0],
+  [0, 0, 0],
+  [0, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+  [0, 2, 1],
+  [1, 1, 0],
+  [1, 1, 0],
+  [1, 1, 1],
+  [1, 0, 1],
+  [1, 0, 1],
+  [1, 2, 1],
+  [2, 2, 1],
+  [2, 2, 1],
+  [2, 2, 1],
   [2, 0, -1],
 ];
 const labels = rows.map((r) => r[0]);
@@ -21,7 +38,13 @@ const preds = rows.map((r) => r[1]);
 const groups = rows.map((r) => r[2]);
 
 describe('fairness metrics on a hand-made table', () => {
-  const f = fairnessMetrics(labels, preds, groups, 3, { trainShares: [[0.8, 0.2], [0.3, 0.7], [0.5, 0.5]] });
+  const f = fairnessMetrics(labels, preds, groups, 3, {
+    trainShares: [
+      [0.8, 0.2],
+      [0.3, 0.7],
+      [0.5, 0.5],
+    ],
+  });
 
   it('per-class signed disparity = recall(group 0) − recall(group 1)', () => {
     expect(f.perClass[0].recall).toEqual([0.75, 0.5]);
@@ -55,11 +78,25 @@ describe('fairness metrics on a hand-made table', () => {
   it('Zhao et al. bias amplification: (0.5 − 0.8) + (0.25 − 0.7), over 3 classes', () => {
     expect(f.biasAmplification).toBeCloseTo((-0.3 - 0.45) / 3, 12);
     // A prediction that leans harder than the training data is positive amplification.
-    expect(biasAmplification([[0.6, 0.4], [0.4, 0.6]], [[9, 1], [1, 9]])).toBeCloseTo((0.3 + 0.3) / 2, 12);
+    expect(
+      biasAmplification(
+        [
+          [0.6, 0.4],
+          [0.4, 0.6],
+        ],
+        [
+          [9, 1],
+          [1, 9],
+        ],
+      ),
+    ).toBeCloseTo((0.3 + 0.3) / 2, 12);
   });
 
   it('group shares of the training labels', () => {
-    expect(groupShares([0, 0, 0, 1, 1], [0, 0, 1, 1, -1], 2)).toEqual([[2 / 3, 1 / 3], [0, 1]]);
+    expect(groupShares([0, 0, 0, 1, 1], [0, 0, 1, 1, -1], 2)).toEqual([
+      [2 / 3, 1 / 3],
+      [0, 1],
+    ]);
   });
 
   it('headline figures: bias increase over the teacher and reduction over the undebiased student', () => {
@@ -79,7 +116,17 @@ describe('fairness metrics on a hand-made table', () => {
   });
 
   it('every metric has a one-sentence description for the UI', () => {
-    for (const k of ['disparity', 'meanAbsDisparity', 'biasIncrease', 'biasReduction', 'equalOpportunity', 'equalizedOdds', 'demographicParity', 'worstGroupAccuracy', 'biasAmplification']) {
+    for (const k of [
+      'disparity',
+      'meanAbsDisparity',
+      'biasIncrease',
+      'biasReduction',
+      'equalOpportunity',
+      'equalizedOdds',
+      'demographicParity',
+      'worstGroupAccuracy',
+      'biasAmplification',
+    ]) {
       expect(METRIC_DESCRIPTIONS[k]).toMatch(/\.$/);
     }
   });

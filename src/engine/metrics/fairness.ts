@@ -7,16 +7,25 @@ import type { ClassDisparity, FairnessMetrics, OneVsRestGaps } from '../types';
  */
 
 export const METRIC_DESCRIPTIONS: Record<string, string> = {
-  disparity: 'Disparity of a class: recall for group 0 minus recall for group 1 on that class (the study’s metric); 0 means both groups are recognised equally often.',
-  meanAbsDisparity: 'Mean |disparity|: the average size of the per-class disparities, ignoring their sign; classes where a group has no test example are skipped and listed.',
-  biasIncrease: 'Bias increase: how much larger the student’s mean |disparity| is than the teacher’s, relative to the teacher’s (the study found +46%).',
-  biasReduction: 'Bias reduction: 1 − mean |disparity| of the debiased student over that of the undebiased one (the study found 39% at λ = 0.5).',
-  equalOpportunity: 'Equal-opportunity difference: the gap between the groups’ true-positive rates for “is this class” against the rest.',
-  equalizedOdds: 'Equalized-odds difference: the larger of the true-positive-rate gap and the false-positive-rate gap between the groups.',
-  demographicParity: 'Demographic-parity difference: the gap between how often each group is predicted as this class at all.',
+  disparity:
+    'Disparity of a class: recall for group 0 minus recall for group 1 on that class (the study’s metric); 0 means both groups are recognised equally often.',
+  meanAbsDisparity:
+    'Mean |disparity|: the average size of the per-class disparities, ignoring their sign; classes where a group has no test example are skipped and listed.',
+  biasIncrease:
+    'Bias increase: how much larger the student’s mean |disparity| is than the teacher’s, relative to the teacher’s (the study found +46%).',
+  biasReduction:
+    'Bias reduction: 1 − mean |disparity| of the debiased student over that of the undebiased one (the study found 39% at λ = 0.5).',
+  equalOpportunity:
+    'Equal-opportunity difference: the gap between the groups’ true-positive rates for “is this class” against the rest.',
+  equalizedOdds:
+    'Equalized-odds difference: the larger of the true-positive-rate gap and the false-positive-rate gap between the groups.',
+  demographicParity:
+    'Demographic-parity difference: the gap between how often each group is predicted as this class at all.',
   worstGroupAccuracy: 'Worst-group accuracy: the top-1 accuracy of whichever group the model serves worse.',
-  biasAmplification: 'Bias amplification (Zhao et al. 2017): how much more the predictions lean a class towards its majority group than the training labels do; positive means amplified.',
-  interval: '95% interval: the range that holds 95% of the values over bootstrap resamples of the test set, showing how much a figure moves by chance.',
+  biasAmplification:
+    'Bias amplification (Zhao et al. 2017): how much more the predictions lean a class towards its majority group than the training labels do; positive means amplified.',
+  interval:
+    '95% interval: the range that holds 95% of the values over bootstrap resamples of the test set, showing how much a figure moves by chance.',
 };
 
 interface Counts {
@@ -31,20 +40,39 @@ interface Counts {
   unknown: number;
 }
 
-function count(labels: ArrayLike<number>, preds: ArrayLike<number>, groups: ArrayLike<number>, classes: number, index?: ArrayLike<number>): Counts {
+function count(
+  labels: ArrayLike<number>,
+  preds: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  classes: number,
+  index?: ArrayLike<number>,
+): Counts {
   const grid = () => Array.from({ length: classes }, () => [0, 0]);
-  const c: Counts = { support: grid(), hits: grid(), predicted: grid(), groupTotal: [0, 0], groupCorrect: [0, 0], unknown: 0 };
+  const c: Counts = {
+    support: grid(),
+    hits: grid(),
+    predicted: grid(),
+    groupTotal: [0, 0],
+    groupCorrect: [0, 0],
+    unknown: 0,
+  };
   const n = index ? index.length : labels.length;
   for (let j = 0; j < n; j++) {
     const i = index ? index[j] : j;
     const g = groups[i];
-    if (g !== 0 && g !== 1) { c.unknown++; continue; }
+    if (g !== 0 && g !== 1) {
+      c.unknown++;
+      continue;
+    }
     const y = labels[i];
     const p = preds[i];
     c.support[y][g]++;
     c.predicted[p][g]++;
     c.groupTotal[g]++;
-    if (y === p) { c.hits[y][g]++; c.groupCorrect[g]++; }
+    if (y === p) {
+      c.hits[y][g]++;
+      c.groupCorrect[g]++;
+    }
   }
   return c;
 }
@@ -55,7 +83,12 @@ function disparities(c: Counts): ClassDisparity[] {
   return c.support.map((s, k) => {
     const r0 = ratio(c.hits[k][0], s[0]);
     const r1 = ratio(c.hits[k][1], s[1]);
-    return { classIndex: k, recall: [r0, r1], support: [s[0], s[1]], disparity: r0 === null || r1 === null ? null : r0 - r1 };
+    return {
+      classIndex: k,
+      recall: [r0, r1],
+      support: [s[0], s[1]],
+      disparity: r0 === null || r1 === null ? null : r0 - r1,
+    };
   });
 }
 
@@ -83,7 +116,12 @@ function oneVsRest(c: Counts): OneVsRestGaps[] {
 }
 
 /** Share of each class's training examples in each group: shares[class][group]. */
-export function groupShares(labels: ArrayLike<number>, groups: ArrayLike<number>, classes: number, index?: ArrayLike<number>): number[][] {
+export function groupShares(
+  labels: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  classes: number,
+  index?: ArrayLike<number>,
+): number[][] {
   const counts = Array.from({ length: classes }, () => [0, 0]);
   const n = index ? index.length : labels.length;
   for (let j = 0; j < n; j++) {
@@ -112,7 +150,12 @@ export function biasAmplification(trainShares: number[][], predictedCounts: numb
   return classes ? sum / classes : 0;
 }
 
-export function perClassDisparity(labels: ArrayLike<number>, preds: ArrayLike<number>, groups: ArrayLike<number>, classes: number): ClassDisparity[] {
+export function perClassDisparity(
+  labels: ArrayLike<number>,
+  preds: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  classes: number,
+): ClassDisparity[] {
   return disparities(count(labels, preds, groups, classes));
 }
 
@@ -131,11 +174,20 @@ export interface FairnessOptions {
   seed?: number;
 }
 
-export function fairnessMetrics(labels: ArrayLike<number>, preds: ArrayLike<number>, groups: ArrayLike<number>, classes: number, opts: FairnessOptions = {}): FairnessMetrics {
+export function fairnessMetrics(
+  labels: ArrayLike<number>,
+  preds: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  classes: number,
+  opts: FairnessOptions = {},
+): FairnessMetrics {
   const c = count(labels, preds, groups, classes);
   const perClass = disparities(c);
   const ovr = oneVsRest(c);
-  const groupAccuracy: [number | null, number | null] = [ratio(c.groupCorrect[0], c.groupTotal[0]), ratio(c.groupCorrect[1], c.groupTotal[1])];
+  const groupAccuracy: [number | null, number | null] = [
+    ratio(c.groupCorrect[0], c.groupTotal[0]),
+    ratio(c.groupCorrect[1], c.groupTotal[1]),
+  ];
   const definedAcc = groupAccuracy.filter((v): v is number => v !== null);
   const result: FairnessMetrics = {
     perClass,

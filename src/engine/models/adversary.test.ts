@@ -7,7 +7,9 @@ beforeAll(() => useTestBackend());
 
 describe('adversary', () => {
   it('BCE with logits over the examples of known group only', () => {
-    const v = tf.tidy(() => adversaryLoss(tf.tensor2d([[0], [2], [-1]]), tf.tensor1d([1, 0, 1]), tf.tensor1d([1, 1, 0])).dataSync()[0]);
+    const v = tf.tidy(
+      () => adversaryLoss(tf.tensor2d([[0], [2], [-1]]), tf.tensor1d([1, 0, 1]), tf.tensor1d([1, 1, 0])).dataSync()[0],
+    );
     // (log 2 + log(1 + e²)) / 2: the third example's group is unknown.
     expect(v).toBeCloseTo((Math.log(2) + Math.log(1 + Math.exp(2))) / 2, 5);
   });
@@ -20,13 +22,26 @@ describe('adversary', () => {
     const groups = tf.tensor1d([1, 0, 1, 1, 0]);
     const mask = tf.ones([5]) as tf.Tensor1D;
     const task = () => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(student)), 1))) as tf.Scalar;
-    const advLoss = () => adversaryLoss(adv.apply(adversaryInput(tf.softmax(student) as tf.Tensor2D, oneHot, false)) as tf.Tensor2D, groups, mask);
-    const grad = (lambda: number) => tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.sub(task(), tf.mul(lambda, advLoss())) as tf.Scalar, [student]);
+    const advLoss = () =>
+      adversaryLoss(
+        adv.apply(adversaryInput(tf.softmax(student) as tf.Tensor2D, oneHot, false)) as tf.Tensor2D,
+        groups,
+        mask,
+      );
+    const grad = (lambda: number) =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.sub(task(), tf.mul(lambda, advLoss())) as tf.Scalar,
+          [student],
+        );
+        value.dispose();
+        return Array.from(grads[student.name].dataSync());
+      });
+    const gAdv = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(advLoss, [student]);
       value.dispose();
       return Array.from(grads[student.name].dataSync());
     });
-    const gAdv = tf.tidy(() => { const { value, grads } = tf.variableGrads(advLoss, [student]); value.dispose(); return Array.from(grads[student.name].dataSync()); });
     const g0 = grad(0);
     for (const lambda of [0.5, 2]) {
       const g = grad(lambda);

@@ -6,8 +6,17 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function buildAdversary(classes: number, hidden: number, equalizedOdds: boolean, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [equalizedOdds ? 2 * classes : classes], name: 'adversary_input' });
-  const h = tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }), name: 'adversary_hidden' }).apply(input) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), name: 'adversary_logit' }).apply(h) as tf.SymbolicTensor;
+  const h = tf.layers
+    .dense({
+      units: hidden,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+      name: 'adversary_hidden',
+    })
+    .apply(input) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), name: 'adversary_logit' })
+    .apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'adversary' });
 }
 
@@ -29,7 +38,13 @@ export function adversaryLoss(logits: tf.Tensor2D, groups: tf.Tensor1D, mask: tf
 }
 
 /** λ at an epoch (1-based): 0 during warm-up, then constant or a linear ramp to λ at the last epoch. */
-export function lambdaAt(lambda: number, epoch: number, epochs: number, warmupEpochs: number, schedule: 'constant' | 'linear'): number {
+export function lambdaAt(
+  lambda: number,
+  epoch: number,
+  epochs: number,
+  warmupEpochs: number,
+  schedule: 'constant' | 'linear',
+): number {
   if (epoch <= warmupEpochs) return 0;
   if (schedule === 'constant') return lambda;
   const span = Math.max(1, epochs - warmupEpochs);

@@ -70,12 +70,60 @@ const TINY: ArchSpec = {
 };
 
 export const MODEL_PRESETS: ModelPreset[] = [
-  { id: 'tiny-teacher', label: 'Tiny teacher', arch: TINY, width: 2, depth: 2, resolution: 16, description: 'Tests and CPU demos: trains in seconds.' },
-  { id: 'tiny-student', label: 'Tiny student', arch: TINY, width: 0.5, depth: 1, resolution: 16, description: 'A quarter of the tiny teacher’s width.' },
-  { id: 'lab-teacher', label: 'Lab teacher (b3-like)', arch: LAB, width: 1.2, depth: 1.4, resolution: 32, description: 'B3’s width/depth multipliers on the lab stages.' },
-  { id: 'lab-student', label: 'Lab student (b0-like)', arch: LAB, width: 0.5, depth: 1, resolution: 32, description: 'Half-width lab stages: several times smaller than the teacher.' },
-  { id: 'efficientnet-b0', label: 'EfficientNet-B0', arch: B0, width: 1.0, depth: 1.0, resolution: 224, description: 'The study’s student (5.3M params with a 1000-class head).' },
-  { id: 'efficientnet-b3', label: 'EfficientNet-B3', arch: B0, width: 1.2, depth: 1.4, resolution: 300, description: 'The study’s teacher (12M params with a 1000-class head).' },
+  {
+    id: 'tiny-teacher',
+    label: 'Tiny teacher',
+    arch: TINY,
+    width: 2,
+    depth: 2,
+    resolution: 16,
+    description: 'Tests and CPU demos: trains in seconds.',
+  },
+  {
+    id: 'tiny-student',
+    label: 'Tiny student',
+    arch: TINY,
+    width: 0.5,
+    depth: 1,
+    resolution: 16,
+    description: 'A quarter of the tiny teacher’s width.',
+  },
+  {
+    id: 'lab-teacher',
+    label: 'Lab teacher (b3-like)',
+    arch: LAB,
+    width: 1.2,
+    depth: 1.4,
+    resolution: 32,
+    description: 'B3’s width/depth multipliers on the lab stages.',
+  },
+  {
+    id: 'lab-student',
+    label: 'Lab student (b0-like)',
+    arch: LAB,
+    width: 0.5,
+    depth: 1,
+    resolution: 32,
+    description: 'Half-width lab stages: several times smaller than the teacher.',
+  },
+  {
+    id: 'efficientnet-b0',
+    label: 'EfficientNet-B0',
+    arch: B0,
+    width: 1.0,
+    depth: 1.0,
+    resolution: 224,
+    description: 'The study’s student (5.3M params with a 1000-class head).',
+  },
+  {
+    id: 'efficientnet-b3',
+    label: 'EfficientNet-B3',
+    arch: B0,
+    width: 1.2,
+    depth: 1.4,
+    resolution: 300,
+    description: 'The study’s teacher (12M params with a 1000-class head).',
+  },
 ];
 
 export function modelPreset(id: string): ModelPreset {

@@ -3,10 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 /** A model's topology and weights in memory (tf.io's save, to nowhere). */
 export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let captured: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    captured = a;
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      captured = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
   return captured!;
 }
 

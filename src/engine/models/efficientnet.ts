@@ -38,10 +38,30 @@ export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersMo
   let layerIndex = 0;
   const name = (kind: string) => `${n}_${kind}${layerIndex++}`;
 
-  const conv = (x: tf.SymbolicTensor, filters: number, kernel: number, stride: number, activation?: 'swish' | 'sigmoid', useBias = false) =>
-    tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias, activation, kernelInitializer: init(), name: name('conv') }).apply(x) as tf.SymbolicTensor;
-  const bn = (x: tf.SymbolicTensor) => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, name: name('bn') }).apply(x) as tf.SymbolicTensor;
-  const swish = (x: tf.SymbolicTensor) => tf.layers.activation({ activation: 'swish', name: name('swish') }).apply(x) as tf.SymbolicTensor;
+  const conv = (
+    x: tf.SymbolicTensor,
+    filters: number,
+    kernel: number,
+    stride: number,
+    activation?: 'swish' | 'sigmoid',
+    useBias = false,
+  ) =>
+    tf.layers
+      .conv2d({
+        filters,
+        kernelSize: kernel,
+        strides: stride,
+        padding: 'same',
+        useBias,
+        activation,
+        kernelInitializer: init(),
+        name: name('conv'),
+      })
+      .apply(x) as tf.SymbolicTensor;
+  const bn = (x: tf.SymbolicTensor) =>
+    tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, name: name('bn') }).apply(x) as tf.SymbolicTensor;
+  const swish = (x: tf.SymbolicTensor) =>
+    tf.layers.activation({ activation: 'swish', name: name('swish') }).apply(x) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: [opts.inputSize, opts.inputSize, 3], name: `${n}_image` });
   let x = swish(bn(conv(input, roundFilters(arch.stem, width), 3, arch.stemStride)));
@@ -55,7 +75,16 @@ export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersMo
       const mid = inCh * stage.expand;
       let h = x;
       if (stage.expand !== 1) h = swish(bn(conv(h, mid, 1, 1)));
-      h = tf.layers.depthwiseConv2d({ kernelSize: stage.kernel, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: init(), name: name('dw') }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers
+        .depthwiseConv2d({
+          kernelSize: stage.kernel,
+          strides: stride,
+          padding: 'same',
+          useBias: false,
+          depthwiseInitializer: init(),
+          name: name('dw'),
+        })
+        .apply(h) as tf.SymbolicTensor;
       h = swish(bn(h));
       // Squeeze-excitation: a per-channel gate from the block's global average.
       const squeezed = Math.max(1, Math.floor(inCh * 0.25));
@@ -65,14 +94,17 @@ export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersMo
       s = conv(s, mid, 1, 1, 'sigmoid', true);
       h = tf.layers.multiply({ name: name('se_scale') }).apply([h, s]) as tf.SymbolicTensor;
       h = bn(conv(h, out, 1, 1));
-      if (stride === 1 && inCh === out) h = tf.layers.add({ name: name('residual') }).apply([h, x]) as tf.SymbolicTensor;
+      if (stride === 1 && inCh === out)
+        h = tf.layers.add({ name: name('residual') }).apply([h, x]) as tf.SymbolicTensor;
       x = h;
     }
   }
 
   x = swish(bn(conv(x, roundFilters(arch.head, width), 1, 1)));
   const embedding = tf.layers.globalAveragePooling2d({ name: `${n}_embedding` }).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: opts.classes, kernelInitializer: dense(), name: `${n}_logits` }).apply(embedding) as tf.SymbolicTensor;
+  const logits = tf.layers
+    .dense({ units: opts.classes, kernelInitializer: dense(), name: `${n}_logits` })
+    .apply(embedding) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: [logits, embedding], name: n });
 }
 

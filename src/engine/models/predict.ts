@@ -14,15 +14,22 @@ export function topK(probs: ArrayLike<number>, k: number): { classIndex: number;
 }
 
 /** Softmax probabilities of the model's first output for a batch of HWC uint8 images. */
-export async function classProbabilities(model: tf.LayersModel, pixels: Uint8Array, size: number, count = 1): Promise<Float32Array> {
+export async function classProbabilities(
+  model: tf.LayersModel,
+  pixels: Uint8Array,
+  size: number,
+  count = 1,
+): Promise<Float32Array> {
   const expected = model.inputs[0].shape;
   if (expected[1] !== size || expected[2] !== size || expected[3] !== 3) {
-    throw new Error(`The model expects ${expected[1]}×${expected[2]}×${expected[3]} images; this image is ${size}×${size}×3.`);
+    throw new Error(
+      `The model expects ${expected[1]}×${expected[2]}×${expected[3]} images; this image is ${size}×${size}×3.`,
+    );
   }
   const x = new Float32Array(pixels.length);
   normalizePixels(pixels, x);
   const probs = tf.tidy(() => {
-    const out = model.predict(tf.tensor4d(x, [count, size, size, 3])) as tf.Tensor | tf.Tensor[];
+    const out = model.predict(tf.tensor4d(x, [count, size, size, 3]));
     return tf.softmax((Array.isArray(out) ? out[0] : out) as tf.Tensor2D);
   });
   const values = (await probs.data()) as Float32Array;

@@ -51,7 +51,10 @@ function potentials(e: M): M {
     for (let j = 0; j < b; j++) {
       const v = i === j ? 0 : dist(e[i], e[j]);
       d[i].push(v);
-      if (v > 0) { sum += v; count++; }
+      if (v > 0) {
+        sum += v;
+        count++;
+      }
     }
   }
   const mu = sum / count;
@@ -80,10 +83,12 @@ function cosAngle(e: M, i: number, j: number, k: number): number {
 export function refRkdAngle(es: M, et: M): number {
   const b = es.length;
   let s = 0;
-  for (let j = 0; j < b; j++) for (let i = 0; i < b; i++) for (let k = 0; k < b; k++) {
-    if (i === j || k === j) continue;
-    s += huber(cosAngle(es, i, j, k) - cosAngle(et, i, j, k));
-  }
+  for (let j = 0; j < b; j++)
+    for (let i = 0; i < b; i++)
+      for (let k = 0; k < b; k++) {
+        if (i === j || k === j) continue;
+        s += huber(cosAngle(es, i, j, k) - cosAngle(et, i, j, k));
+      }
   return s / (b * (b - 1) * (b - 1));
 }
 
@@ -135,11 +140,13 @@ export function randomMatrix(rows: number, cols: number, seed: number, lo = -2, 
 
 /** Central finite-difference gradient of a float64 function of a matrix. */
 export function numericGradient(f: (m: M) => number, m: M, h = 1e-5): M {
-  return m.map((row, i) => row.map((_, j) => {
-    const plus = m.map((r) => r.slice());
-    const minus = m.map((r) => r.slice());
-    plus[i][j] += h;
-    minus[i][j] -= h;
-    return (f(plus) - f(minus)) / (2 * h);
-  }));
+  return m.map((row, i) =>
+    row.map((_, j) => {
+      const plus = m.map((r) => r.slice());
+      const minus = m.map((r) => r.slice());
+      plus[i][j] += h;
+      minus[i][j] -= h;
+      return (f(plus) - f(minus)) / (2 * h);
+    }),
+  );
 }

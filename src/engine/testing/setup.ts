@@ -10,11 +10,20 @@ export async function useTestBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<voi
 
 export function expectClose(actual: number, expected: number, tol: number, what = ''): void {
   const err = Math.abs(actual - expected);
-  if (!(err <= tol * Math.max(1, Math.abs(expected)))) throw new Error(`${what}: ${actual} vs ${expected} (error ${err} > ${tol})`);
+  if (!(err <= tol * Math.max(1, Math.abs(expected))))
+    throw new Error(`${what}: ${actual} vs ${expected} (error ${err} > ${tol})`);
 }
 
-export function expectMatrixClose(actual: number[][] | Float32Array | number[], expected: number[][], tol: number, what = ''): void {
-  const a = Array.isArray(actual) && Array.isArray(actual[0]) ? (actual as number[][]).flat() : Array.from(actual as ArrayLike<number>);
+export function expectMatrixClose(
+  actual: number[][] | Float32Array | number[],
+  expected: number[][],
+  tol: number,
+  what = '',
+): void {
+  const a =
+    Array.isArray(actual) && Array.isArray(actual[0])
+      ? (actual as number[][]).flat()
+      : Array.from(actual as ArrayLike<number>);
   const e = expected.flat();
   if (a.length !== e.length) throw new Error(`${what}: length ${a.length} vs ${e.length}`);
   a.forEach((v, i) => expectClose(v, e[i], tol, `${what}[${i}]`));
