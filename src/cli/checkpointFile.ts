@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
-import type { ResumeFrom } from '../engine/experiment';
+import { resumeFrom, type ResumeFrom } from '../engine/run/resume';
 import type { ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from '../engine/types';
 
 /**
@@ -39,7 +39,9 @@ export function readCheckpoint(path: string, config: ExperimentConfig, seeds: nu
   try {
     state = deserialize(readFileSync(path)) as RunnerCheckpoint;
   } catch (e) {
-    throw new Error(`The checkpoint ${path} cannot be read (${(e as Error).message}); move it away to start over.`);
+    throw new Error(`The checkpoint ${path} cannot be read (${(e as Error).message}); move it away to start over.`, {
+      cause: e,
+    });
   }
   if (state?.version !== 1) throw new Error(`${path} is not a checkpoint of this runner; move it away to start over.`);
   if (JSON.stringify(state.config) !== JSON.stringify(config) || state.seeds.join(',') !== seeds.join(',')) {
@@ -55,24 +57,10 @@ export function removeCheckpoint(path: string): void {
 }
 
 /** What runExperiment needs to go on with the checkpoint's current seed. */
-export async function resumeFrom(current: NonNullable<RunnerCheckpoint['current']>): Promise<ResumeFrom | undefined> {
+export async function resumeCurrent(
+  current: NonNullable<RunnerCheckpoint['current']>,
+): Promise<ResumeFrom | undefined> {
   const { sweep, teacher, snapshot } = current;
   if (!sweep) return undefined;
-  if (sweep.teacher && teacher) {
-    return {
-      teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher)),
-      teacherResult: sweep.teacher,
-      students: sweep.students,
-      failures: sweep.failures,
-      startedAt: sweep.startedAt,
-      inProgress: snapshot,
-    };
-  }
-  // Without its teacher, only a snapshot of the teacher itself is worth going on from.
-  return {
-    students: [],
-    failures: [],
-    startedAt: sweep.startedAt,
-    inProgress: snapshot?.label === 'Teacher' ? snapshot : undefined,
-  };
+  return resumeFrom(sweep, snapshot, teacher ? () => tf.loadLayersModel(tf.io.fromMemory(teacher)) : null);
 }

@@ -1,6 +1,6 @@
 import { methodInfo, validateParams, withDefaults } from './distill/catalog';
 import { modelPreset } from './models/architectures';
-import type { ExperimentConfig, MethodId, SweepProgress } from './types';
+import type { ExperimentConfig, MethodId } from './types';
 
 /**
  * What an experiment will train, and whether its settings make sense — plain data and checks,
@@ -67,13 +67,4 @@ export function validateExperiment(config: ExperimentConfig): string[] {
   if (!(config.debias.hidden >= 1 && config.debias.adversaryLr > 0 && config.debias.warmupEpochs >= 0))
     errors.push('Adversary settings must be positive.');
   return errors;
-}
-
-/** The models a sweep has finished (its teacher as 'Teacher', trained students, diverged ones): their epoch snapshots are stale. */
-export function finishedLabels(progress: SweepProgress): Set<string> {
-  return new Set([
-    ...(progress.teacher ? ['Teacher'] : []),
-    ...progress.students.map((s) => s.label),
-    ...progress.failures.map((f) => f.label),
-  ]);
 }

@@ -1,3 +1,5 @@
+import type { MethodId } from './distill/catalog';
+
 /**
  * Plain, serializable types shared by the engine, the worker protocol, storage and the UI.
  * Nothing here holds a tensor: these objects go into IndexedDB, JSON exports and the CLI.
@@ -9,6 +11,9 @@ export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 export function isBackendName(s: unknown): s is BackendName {
   return typeof s === 'string' && (BACKEND_ORDER as readonly string[]).includes(s);
 }
+
+/** The wasm backend's thread count a user may ask for (URL, CLI, worker message). */
+export const WASM_THREADS = { min: 1, max: 16 } as const;
 
 export interface BackendReport {
   name: BackendName;
@@ -67,7 +72,7 @@ export interface Dataset {
   groupNames: [string, string];
 }
 
-export type MethodId = 'none' | 'kd' | 'rkd' | 'ctkd' | 'kdpp' | 'dkd';
+export type { MethodId } from './distill/catalog';
 
 export interface MethodChoice {
   id: MethodId;
@@ -241,6 +246,15 @@ export interface SweepProgress {
   startedAt: string;
 }
 
+/** The models a sweep has finished (its teacher as 'Teacher', trained students, diverged ones): their epoch snapshots are stale. */
+export function finishedLabels(progress: SweepProgress): Set<string> {
+  return new Set([
+    ...(progress.teacher ? ['Teacher'] : []),
+    ...progress.students.map((s) => s.label),
+    ...progress.failures.map((f) => f.label),
+  ]);
+}
+
 export interface ExperimentResult {
   config: ExperimentConfig;
   backend: BackendReport;
@@ -288,3 +302,11 @@ export type LabEvent =
   | { type: 'done'; result: ExperimentResult }
   | { type: 'cancelled' }
   | { type: 'error'; message: string };
+
+/** A finished run as the lab keeps it (IndexedDB) and exports it (runs JSON). */
+export interface StoredRun {
+  id: string;
+  name: string;
+  createdAt: string;
+  result: ExperimentResult;
+}

@@ -1,6 +1,9 @@
 import { createRng, permutation } from '../random';
 import { SPLIT } from '../types';
 
+/** Shares of each (class, group) cell held out for validation and test; the rest trains. */
+export const SPLIT_FRACTIONS = { val: 0.15, test: 0.25 } as const;
+
 /**
  * Seeded split stratified by (class, group): every cell keeps its share in train, val and test,
  * so per-group recalls on the test split are not starved by chance. Val (carved from what would

@@ -1,6 +1,6 @@
 import { createRng, gaussian, subSeed } from '../random';
 import type { Dataset, SyntheticDatasetConfig } from '../types';
-import { stratifiedSplit } from './split';
+import { SPLIT_FRACTIONS, stratifiedSplit } from './split';
 import { datasetKey } from './key';
 
 /**
@@ -175,7 +175,7 @@ export function generateSynthetic(config: SyntheticDatasetConfig): Dataset {
     groups[n] = g;
   }
 
-  const split = stratifiedSplit(labels, groups, { val: 0.15, test: 0.25, seed: subSeed(seed, 'split') });
+  const split = stratifiedSplit(labels, groups, { ...SPLIT_FRACTIONS, seed: subSeed(seed, 'split') });
   return {
     key: syntheticKey(config),
     name: `Built-in events (${classes} classes, ${size}×${size}, bias ${biasStrength})`,

@@ -85,7 +85,7 @@ function kernels(
   const list: { name: string; kernelFunc: tf.KernelFunc; setupFunc?: KernelSetupFunc }[] = [
     {
       name: 'Conv2DBackpropFilter',
-      kernelFunc: (({ inputs, backend, attrs }) => {
+      kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
         const a = attrs as Attrs;
         checkChannelsLast(a, 'Conv2DBackpropFilter');
@@ -108,7 +108,7 @@ function kernels(
             conv2dFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info)),
           )
         );
-      }),
+      },
     },
     {
       name: 'DepthwiseConv2dNativeBackpropFilter',

@@ -29,7 +29,7 @@ describe('Sum and Mean as average pooling (wasm)', () => {
     expect(pooledView([5, 7], [0])).toEqual([1, 5, 7]);
   });
 
-  it('equals a float64 reference for every shape and axis set the models use, and for the ones it leaves to tfjs', async () => {
+  it('equals a float64 reference for every shape and axis set the models use, and for the ones it leaves to tfjs', () => {
     const cases: { shape: number[]; axis: number | number[]; keepDims: boolean; pooled: boolean }[] = [
       { shape: [8, 6, 6, 12], axis: [0, 1, 2], keepDims: false, pooled: true }, // batch-norm moments and gradients
       { shape: [8, 6, 6, 12], axis: [1, 2], keepDims: true, pooled: true }, // squeeze-excitation pooling

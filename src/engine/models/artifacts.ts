@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let captured: tf.io.ModelArtifacts | null = null;
   await model.save(
-    tf.io.withSaveHandler(async (a) => {
+    tf.io.withSaveHandler((a) => {
       captured = a;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+      return Promise.resolve({ modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) });
     }),
   );
   return captured!;

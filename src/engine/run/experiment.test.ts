@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
+import { generateSynthetic, SYNTHETIC_PRESETS } from '../data/synthetic';
+import { DISTILLATION_METHODS } from '../distill/catalog';
 import { CancelledError, lastGoodCheckpoint, planRuns, runExperiment, validateExperiment } from './experiment';
-import { modelArtifacts } from './models/artifacts';
-import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
-import { useTestBackend } from './testing/setup';
-import type { ExperimentConfig, LabEvent, ModelResult } from './types';
+import { modelArtifacts } from '../models/artifacts';
+import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from '../presets';
+import { useTestBackend } from '../testing/setup';
+import type { ExperimentConfig, LabEvent, ModelResult } from '../types';
 
 beforeAll(() => useTestBackend());
 
@@ -24,7 +25,7 @@ const small = (patch: Partial<ExperimentConfig> = {}): SyntheticExperimentConfig
 describe('experiment loop', () => {
   it('an experiment (teacher, students, adversary) leaves tf.memory().numTensors where it started', async () => {
     const config = small({
-      methods: ['kd', 'rkd', 'ctkd', 'kdpp', 'dkd'].map((id) => methodChoice('tiny', id)),
+      methods: DISTILLATION_METHODS.map((m) => methodChoice('tiny', m.id)),
       lambdas: [0, 1],
       baseline: true,
     });
@@ -34,7 +35,7 @@ describe('experiment loop', () => {
     const result = await runExperiment(config, data, backend, { emit: (e) => events.push(e) });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.students.map((s) => s.label)).toEqual(planRuns(config).map((r) => r.label));
-    expect(result.students).toHaveLength(11);
+    expect(result.students).toHaveLength(1 + 2 * DISTILLATION_METHODS.length);
     for (const m of [result.teacher, ...result.students]) {
       expect(Number.isFinite(m.test.accuracy)).toBe(true);
       expect(Number.isFinite(m.fairness.meanAbsDisparity)).toBe(true);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSnapshot, RunSnapshot, SavedTensor } from './types';
+import type { OptimizerSnapshot, RunSnapshot, SavedTensor } from '../types';
 
 /**
  * Moving the training state of a run (weights, optimizer slots, best-so-far weights) between live

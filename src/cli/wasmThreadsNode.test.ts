@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from './backend';
+import { selectBackend } from '../engine/backend';
 import { prepareNodeWasmThreads } from './wasmThreadsNode';
 
 // A process of its own (vitest forks one per file): the wasm backend starts once per process.

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
-import { selectBackend } from './backend';
-import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
+import { generateSynthetic, SYNTHETIC_PRESETS } from '../data/synthetic';
+import { selectBackend } from '../backend';
+import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from '../presets';
 import { CancelledError, runExperiment } from './experiment';
-import { keepInMemory, modelArtifacts } from './models/artifacts';
+import { keepInMemory, modelArtifacts } from '../models/artifacts';
 import { DeviceLostError, isDeviceLoss, runResilient } from './resilientRun';
-import type { BackendReport, LabEvent, RunSnapshot, SweepProgress } from './types';
+import type { BackendReport, LabEvent, RunSnapshot, SweepProgress } from '../types';
 
 let wasm: BackendReport;
 beforeAll(async () => {

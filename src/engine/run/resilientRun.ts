@@ -1,7 +1,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import { runExperiment, type ExperimentHooks, type ResumeFrom } from './experiment';
-import { finishedLabels } from './plan';
-import type { BackendReport, Dataset, ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from './types';
+import { resumeFrom } from './resume';
+import {
+  finishedLabels,
+  type BackendReport,
+  type Dataset,
+  type ExperimentConfig,
+  type ExperimentResult,
+  type RunSnapshot,
+  type SweepProgress,
+} from '../types';
 
 /** The GPU behind WebGPU/WebGL went away (driver reset, tab in background too long, context lost). */
 export class DeviceLostError extends Error {
@@ -39,7 +47,7 @@ export async function runResilient(
   hooks: ExperimentHooks,
   deps: ResilienceDeps,
   fromCache = false,
-  resumeFrom?: ResumeFrom,
+  resumed?: ResumeFrom,
 ): Promise<{ result: ExperimentResult; backend: BackendReport }> {
   let current = backend;
   // Boxes: written inside the hooks below, read after a failure (TypeScript cannot see the writes).
@@ -47,10 +55,10 @@ export async function runResilient(
     loadTeacher: (() => Promise<tf.LayersModel>) | null;
     last: SweepProgress | null;
     snapshot: RunSnapshot | null;
-  } = { loadTeacher: null, last: null, snapshot: resumeFrom?.inProgress ?? null };
-  let resume = resumeFrom;
+  } = { loadTeacher: null, last: null, snapshot: resumed?.inProgress ?? null };
+  let resume = resumed;
   // A resumed sweep's teacher is not handed to onModel again: keep it here for a later device loss.
-  if (resumeFrom?.teacher) kept.loadTeacher = await deps.keepTeacher(resumeFrom.teacher);
+  if (resumed?.teacher) kept.loadTeacher = await deps.keepTeacher(resumed.teacher);
   for (;;) {
     try {
       const result = await runExperiment(
@@ -82,24 +90,14 @@ export async function runResilient(
       if (!isDeviceLoss(e)) throw e;
       const reason = (e as Error).message;
       const next = await deps.nextBackend(current, reason);
-      if (!next) throw new Error(`${reason} No other backend could take over.`);
+      if (!next) throw new Error(`${reason} No other backend could take over.`, { cause: e });
       hooks.emit({ type: 'stage', message: `${reason} Continuing on ${next.name} from the last checkpoint.` });
       current = next;
       const { last, loadTeacher, snapshot } = kept;
-      const inProgress = snapshot ?? undefined;
-      if (last?.teacher && loadTeacher) {
-        resume = {
-          teacher: await loadTeacher(),
-          teacherResult: last.teacher,
-          students: last.students,
-          failures: last.failures,
-          startedAt: last.startedAt,
-          inProgress,
-        };
-      } else if (last || resume) {
-        // Lost during the teacher's training: it goes on from its last finished epoch.
-        resume = { students: [], failures: [], startedAt: last?.startedAt ?? resume!.startedAt, inProgress };
-      }
+      // Lost before the first checkpoint (an imported teacher's measurement): the sweep starts over.
+      const progress =
+        last ?? (resume ? { teacher: null, students: [], failures: [], startedAt: resume.startedAt } : null);
+      if (progress) resume = await resumeFrom(progress, snapshot ?? undefined, loadTeacher);
     }
   }
 }

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSynthetic, SYNTHETIC_PRESETS } from './data/synthetic';
+import { generateSynthetic, SYNTHETIC_PRESETS } from '../data/synthetic';
 import { CancelledError, runExperiment, type ExperimentHooks } from './experiment';
-import { modelArtifacts } from './models/artifacts';
-import { buildModel, modelPreset } from './models/efficientnet';
-import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from './presets';
+import { modelArtifacts } from '../models/artifacts';
+import { buildModel, modelPreset } from '../models/efficientnet';
+import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from '../presets';
 import { restoreModels, restoreOptimizer, saveModels, saveOptimizer, snapshotBytes } from './runSnapshot';
-import { useTestBackend } from './testing/setup';
-import type { ExperimentResult, LabEvent, ModelResult, RunSnapshot, SweepProgress } from './types';
+import { useTestBackend } from '../testing/setup';
+import type { ExperimentResult, LabEvent, ModelResult, RunSnapshot, SweepProgress } from '../types';
 
 beforeAll(() => useTestBackend());
 

@@ -34,7 +34,9 @@ export async function prepareNodeWasmThreads(threads: number): Promise<() => voi
   writeFileSync(workerFile, `URL.createObjectURL = () => ${JSON.stringify(factoryFile)};\n${workerScript}`);
   const workerBytes = Buffer.byteLength(workerScript);
 
-  const createObjectURL = URL.createObjectURL;
+  // The original itself is put back when the backend has started (a bound copy would be another function).
+  const original = Object.getOwnPropertyDescriptor(URL, 'createObjectURL')!;
+  const createObjectURL = (original.value as typeof URL.createObjectURL).bind(URL);
   const cpus = os.cpus;
   URL.createObjectURL = (blob: Blob) => (blob.size === workerBytes ? workerFile : createObjectURL(blob));
   os.cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]);
@@ -42,7 +44,7 @@ export async function prepareNodeWasmThreads(threads: number): Promise<() => voi
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(threads);
   return () => {
-    URL.createObjectURL = createObjectURL;
+    Object.defineProperty(URL, 'createObjectURL', original);
     os.cpus = cpus;
     // Idle pthread workers must not keep the process alive once its own work is done.
     const pthreads = (

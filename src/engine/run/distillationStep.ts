@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from './data/batches';
-import type { DistillMethod, MethodState } from './distill';
-import { adversaryInput, adversaryLoss } from './models/adversary';
-import { forward } from './models/efficientnet';
-import type { StudentRun } from './plan';
-import type { DebiasConfig } from './types';
+import type { Batch } from '../data/batches';
+import type { DistillMethod, MethodState } from '../distill';
+import { adversaryInput, adversaryLoss } from '../models/adversary';
+import { forward } from '../models/efficientnet';
+import type { StudentRun } from '../plan';
+import type { DebiasConfig } from '../types';
 
 /** What one student update reads: the models, the method and its state, the optimizers, the batch. */
 export interface StepInputs {
@@ -27,7 +27,7 @@ export interface StepInputs {
  * One student update (and one adversary update when there is an adversary): the step the run loop
  * repeats and the bench times. Returns the kept loss terms (the caller reads and disposes them).
  */
-export async function distillationStep(debias: DebiasConfig, s: StepInputs): Promise<Record<string, tf.Scalar>> {
+export function distillationStep(debias: DebiasConfig, s: StepInputs): Record<string, tf.Scalar> {
   const { batch, def, adversary } = s;
   const teacherOut =
     def.usesTeacher === false

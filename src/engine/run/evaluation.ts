@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { disposeBatch, makeBatch } from '../data/batches';
+import { indicesOf } from '../data/split';
+import { accuracy, classificationMetrics, confusionMatrix } from '../metrics/classification';
+import { latencyPerImage, modelSize } from '../metrics/efficiency';
+import { fairnessMetrics, groupShares } from '../metrics/fairness';
+import { forward } from '../models/efficientnet';
+import { subSeed } from '../random';
+import { SPLIT, type Dataset, type ModelResult } from '../types';
+
+/**
+ * How a sweep measures its models: the dataset's splits, predictions in batches, and the evaluation
+ * every model gets on the held-out test split. Model selection reads the validation split only.
+ */
+export class Evaluation {
+  readonly classes: number;
+  readonly train: Int32Array;
+  readonly val: Int32Array;
+  readonly test: Int32Array;
+  /** Training-split group share of each class, for bias amplification (the same for every model). */
+  readonly trainShares: number[][];
+
+  constructor(
+    readonly data: Dataset,
+    private readonly batchSize: number,
+    private readonly seed: number,
+  ) {
+    this.classes = data.classNames.length;
+    this.train = indicesOf(data.split, SPLIT.train);
+    this.val = indicesOf(data.split, SPLIT.val);
+    this.test = indicesOf(data.split, SPLIT.test);
+    if (this.train.length < 2 || this.test.length < 1)
+      throw new Error('The dataset needs at least two training and one test example.');
+    this.trainShares = groupShares(data.labels, data.groups, this.classes, this.train);
+  }
+
+  async predict(model: tf.LayersModel, indices: Int32Array): Promise<Int32Array> {
+    const preds = new Int32Array(indices.length);
+    const bs = Math.max(this.batchSize, 64);
+    for (let s = 0; s < indices.length; s += bs) {
+      const e = Math.min(indices.length, s + bs);
+      const batch = makeBatch(this.data, indices, s, e, this.classes);
+      const arg = tf.tidy(() => tf.argMax(forward(model, batch.x, false)[0], 1));
+      preds.set((await arg.data()) as Int32Array, s);
+      arg.dispose();
+      disposeBatch(batch);
+    }
+    return preds;
+  }
+
+  /** Top-1 on the validation split (the training split when there is none): what model selection reads. */
+  async valAccuracy(model: tf.LayersModel): Promise<number> {
+    const idx = this.val.length ? this.val : this.train;
+    const preds = await this.predict(model, idx);
+    return accuracy(
+      Array.from(idx, (i) => this.data.labels[i]),
+      preds,
+    );
+  }
+
+  /** Mean teacher embedding per class over the training split, [K, D]. */
+  async teacherClassMeans(teacher: tf.LayersModel): Promise<tf.Tensor2D> {
+    const dim = teacher.outputs[1].shape[1] as number;
+    const sums = new Float64Array(this.classes * dim);
+    const counts = new Float64Array(this.classes);
+    for (let s = 0; s < this.train.length; s += 128) {
+      const e = Math.min(this.train.length, s + 128);
+      const batch = makeBatch(this.data, this.train, s, e, this.classes);
+      const emb = tf.tidy(() => forward(teacher, batch.x, false)[1]);
+      const v = await emb.data();
+      emb.dispose();
+      disposeBatch(batch);
+      for (let j = 0; j < e - s; j++) {
+        const y = this.data.labels[this.train[s + j]];
+        counts[y]++;
+        for (let d = 0; d < dim; d++) sums[y * dim + d] += v[j * dim + d];
+      }
+    }
+    const means = new Float32Array(this.classes * dim);
+    for (let k = 0; k < this.classes; k++)
+      for (let d = 0; d < dim; d++) means[k * dim + d] = counts[k] ? sums[k * dim + d] / counts[k] : 0;
+    return tf.tensor2d(means, [this.classes, dim]);
+  }
+
+  async evaluate(model: tf.LayersModel, base: Omit<ModelResult, 'test' | 'fairness' | 'size'>): Promise<ModelResult> {
+    const preds = await this.predict(model, this.test);
+    const labels = Array.from(this.test, (i) => this.data.labels[i]);
+    const groups = Array.from(this.test, (i) => this.data.groups[i]);
+    const test = classificationMetrics(confusionMatrix(labels, preds, this.classes));
+    const fairness = fairnessMetrics(labels, preds, groups, this.classes, {
+      trainShares: this.trainShares,
+      resamples: 200,
+      seed: subSeed(this.seed, 'bootstrap'),
+    });
+    const size = { ...modelSize(model), latencyMs: await latencyPerImage(model, this.data.size) };
+    return { ...base, test, fairness, size };
+  }
+}
