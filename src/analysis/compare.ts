@@ -3,16 +3,11 @@
  * have runs, the disparity bars of teacher / undebiased / debiased student, the λ × method grid of
  * the surface and its Pareto front. Moving the λ slider re-reads these; nothing is retrained.
  */
+import { METHOD_INFO } from '../engine/distill/catalog';
 import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
 
-export const METHOD_SHORT: Record<MethodId, string> = {
-  none: 'Labels only',
-  kd: 'CKD',
-  rkd: 'RKD',
-  ctkd: 'CTKD',
-  kdpp: 'KD++',
-  dkd: 'DKD',
-};
+/** Each method's short name (CKD, RKD, …), from the catalog. */
+export const METHOD_SHORT = Object.fromEntries(METHOD_INFO.map((m) => [m.id, m.short])) as Record<MethodId, string>;
 
 /** Distilled students (not the labels-only baseline), optionally of one method. */
 export function studentsOf(result: ExperimentResult, method?: MethodId): ModelResult[] {

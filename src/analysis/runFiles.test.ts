@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, ModelResult } from '../engine/types';
-import type { StoredRun } from '../storage/db';
+import type { StoredRun } from '../engine/types';
 import { exportRunsJson, parseRunsJson, resultCsv } from './runFiles';
 
 function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {

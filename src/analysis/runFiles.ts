@@ -4,7 +4,7 @@
  */
 import { biasIncrease } from '../engine/metrics/fairness';
 import type { ExperimentResult, ModelResult } from '../engine/types';
-import type { StoredRun } from '../storage/db';
+import type { StoredRun } from '../engine/types';
 
 export const RUNS_FORMAT = 'fairdistill-lab-runs';
 export const RUNS_VERSION = 1;
@@ -38,7 +38,7 @@ export function parseRunsJson(text: string): StoredRun[] {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`The file is not JSON (${(e as Error).message}).`);
+    throw new Error(`The file is not JSON (${(e as Error).message}).`, { cause: e });
   }
   const doc = data as { format?: unknown; version?: unknown; runs?: unknown };
   check(

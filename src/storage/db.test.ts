@@ -1,17 +1,8 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import {
-  DB_NAME,
-  deleteSweep,
-  getRunSnapshot,
-  listSweeps,
-  openLabDb,
-  putRunSnapshot,
-  putSweep,
-  whenBlocked,
-  type StoredSweep,
-} from './db';
+import { DB_NAME, openLabDb, whenBlocked, type StoredSweep } from './db';
+import { deleteSweep, getRunSnapshot, listSweeps, putRunSnapshot, putSweep } from './sweeps';
 import type { ModelResult, RunSnapshot } from '../engine/types';
 
 describe('lab database', () => {

@@ -16,6 +16,7 @@ export function App() {
   const error = useLab((s) => s.error);
   const dismiss = useLab((s) => s.dismissError);
   const liveChart = useLab((s) => s.liveChart);
+  const urlProblems = useLab((s) => s.urlProblems);
   useEffect(() => boot(), [boot]);
   return (
     <div className="app">
@@ -42,6 +43,16 @@ export function App() {
               <button type="button" className="icon" aria-label="Dismiss" onClick={dismiss}>
                 ✕
               </button>
+            </div>
+          )}
+          {urlProblems.length > 0 && (
+            <div className="warning" role="status" data-testid="url-problems">
+              Some settings in this page’s address could not be used:
+              <ul>
+                {urlProblems.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
             </div>
           )}
           <ResumeBanner />

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
 import { configFor } from '../store/urlConfig';
-import { deleteDataset, listDatasets, openLabDb, type DatasetInfo } from '../storage/db';
 import { engineRequest, useLab } from '../store/labStore';
 import type { ImportSummary } from '../worker/folderImport';
 import { duration } from './format';
@@ -11,7 +10,9 @@ const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
 /** Where the images come from: the built-in generator, a folder with a labels CSV, or a WIDER Attribute copy. */
 export function DatasetPanel() {
-  const { config, preset, status, updateConfig, importing } = useLab();
+  const { config, preset, status, updateConfig, importing, cachedDatasets: cached, storageUsage: usage } = useLab();
+  const loadDatasets = useLab((s) => s.loadDatasets);
+  const deleteDataset = useLab((s) => s.deleteDataset);
   const running = status !== 'idle';
   const [source, setSource] = useState<Source>(config.dataset.kind === 'imported' ? config.dataset.source : 'builtin');
   const [size, setSize] = useState(32);
@@ -20,17 +21,14 @@ export function DatasetPanel() {
   const [summary, setSummary] = useState<ImportSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [cached, setCached] = useState<DatasetInfo[]>([]);
-  const [usage, setUsage] = useState<{ usage?: number; quota?: number } | null>(null);
 
-  const refresh = useCallback(async () => {
-    try {
-      setCached((await listDatasets(await openLabDb())).filter((d) => d.config.kind === 'imported'));
-      setUsage((await navigator.storage?.estimate?.()) ?? null);
-    } catch (e) {
-      setError(`The cached datasets could not be listed: ${(e as Error).message}`);
-    }
-  }, []);
+  const refresh = useCallback(
+    () =>
+      loadDatasets().catch((e: unknown) =>
+        setError(`The cached datasets could not be listed: ${(e as Error).message}`),
+      ),
+    [loadDatasets],
+  );
   useEffect(() => {
     void refresh();
   }, [refresh]);
@@ -66,15 +64,15 @@ export function DatasetPanel() {
     }
   };
 
-  const use = (d: DatasetInfo) => {
+  const use = (d: (typeof cached)[number]) => {
     if (d.config.kind === 'imported') {
       updateConfig({ dataset: d.config });
       setSummary(null);
     }
   };
-  const remove = async (d: DatasetInfo) => {
+  const remove = async (d: (typeof cached)[number]) => {
     if (!confirm(`Delete the cached dataset “${d.name}” (${mb(d.bytes)})? Runs made with it are kept.`)) return;
-    await deleteDataset(await openLabDb(), d.key);
+    await deleteDataset(d.key);
     if (config.dataset.kind === 'imported' && config.dataset.key === d.key) choose('builtin');
     await refresh();
   };

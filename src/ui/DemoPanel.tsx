@@ -38,6 +38,8 @@ export function DemoPanel() {
   const result = useLab((s) => s.result);
   const view = useLab((s) => s.view);
   const saved = useMemo(() => (result ? [result.teacher, ...result.students].filter((m) => m.modelKey) : []), [result]);
+  // The students shown start from the slider's method when a run opens; moving the slider later keeps the user's choice.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const initial = useMemo(() => (result ? defaults(result, view?.method) : {}), [result]);
   const [plainLabel, setPlainLabel] = useState<string>('');
   const [debiasedLabel, setDebiasedLabel] = useState<string>('');
@@ -48,14 +50,17 @@ export function DemoPanel() {
   const [gallery, setGallery] = useState<Disagreement[] | null>(null);
   const [exportLabel, setExportLabel] = useState<string>('');
 
-  useEffect(() => {
+  // Another run opened: start over from its defaults (state adjusted while rendering, as React advises).
+  const [shownFor, setShownFor] = useState<typeof initial | null>(null);
+  if (shownFor !== initial) {
+    setShownFor(initial);
     setPlainLabel(initial.plain?.label ?? '');
     setDebiasedLabel(initial.debiased?.label ?? '');
     setExportLabel(initial.debiased?.label ?? initial.plain?.label ?? '');
     setPredictions(null);
     setGallery(null);
     setError(null);
-  }, [initial]);
+  }
   useEffect(
     () => () => {
       if (preview) URL.revokeObjectURL(preview);

@@ -1,11 +1,11 @@
 import { useRef, useState } from 'react';
 import { exportRunsJson, resultCsv } from '../analysis/runFiles';
-import type { StoredRun } from '../storage/db';
+import type { StoredRun } from '../engine/types';
 import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
 import { formatBytes, pct } from './format';
 
-function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onOpen(): void; disabled: boolean }) {
+function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onOpen: () => void; disabled: boolean }) {
   const renameRun = useLab((s) => s.renameRun);
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(name);

@@ -21,7 +21,7 @@ function NumberField({
 }: {
   label: string;
   value: number;
-  onChange(v: number): void;
+  onChange: (v: number) => void;
   min?: number;
   max?: number;
   step?: number;

@@ -1,5 +1,5 @@
 import type { BackendName } from '../engine/types';
-import type { FromWorker, ModelOp, ToWorker } from './protocol';
+import type { FromWorker, ToWorker, WorkerOp } from './protocol';
 
 /** The page's handle on the engine worker. */
 export class EngineClient {
@@ -43,8 +43,8 @@ export class EngineClient {
     this.worker.postMessage(m);
   }
 
-  /** Model work in the worker (demo, gallery, export, delete), answered by its reply. */
-  request<T>(op: ModelOp): Promise<T> {
+  /** Work in the worker (demo, gallery, export, stored records), answered by its reply. */
+  request<T>(op: WorkerOp): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve, reject });

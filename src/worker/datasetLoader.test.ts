@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { SYNTHETIC_PRESETS } from '../engine/data/synthetic';
-import { deleteDataset, getDataset, listDatasets, openLabDb, putDataset } from '../storage/db';
+import { openLabDb } from '../storage/db';
+import { deleteDataset, getDataset, listDatasets, putDataset } from '../storage/datasets';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { loadDataset, toStored } from './datasetLoader';
 

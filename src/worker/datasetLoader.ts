@@ -1,6 +1,7 @@
 import { generateSynthetic, syntheticKey } from '../engine/data/synthetic';
 import type { Dataset, DatasetConfig } from '../engine/types';
-import { getDataset, putDataset, type LabDb, type StoredDataset } from '../storage/db';
+import { type LabDb, type StoredDataset } from '../storage/db';
+import { getDataset, putDataset } from '../storage/datasets';
 
 /** ArrayBuffer holding exactly the view's bytes (a view may sit inside a larger buffer). */
 function ownBuffer(v: ArrayBufferView): ArrayBuffer {

@@ -4,16 +4,21 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/backend';
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError, NumericalError, planRuns, type ResumeFrom } from '../engine/experiment';
-import { DeviceLostError, runResilient } from '../engine/resilientRun';
+import { CancelledError, NumericalError, planRuns, type ResumeFrom } from '../engine/run/experiment';
+import { DeviceLostError, runResilient } from '../engine/run/resilientRun';
 import { BACKEND_ORDER, type BackendReport } from '../engine/types';
-import { deleteSweep, getRunSnapshot, listSweeps, openLabDb, putRunSnapshot, putSweep } from '../storage/db';
-import { snapshotBytes } from '../engine/runSnapshot';
+import { openLabDb } from '../storage/db';
+import { deleteSweep, getRunSnapshot, listSweeps, putRunSnapshot, putSweep } from '../storage/sweeps';
+import { snapshotBytes } from '../engine/run/runSnapshot';
 import { loadDataset } from './datasetLoader';
 import { importFolder } from './folderImport';
 import { keepInMemory } from '../engine/models/artifacts';
 import { modelKey, runModelOp, saveModel } from './modelStore';
-import { parseToWorker, type FromWorker } from './protocol';
+import { parseToWorker, STORAGE_OPS, type FromWorker, type ModelOp, type StorageOp } from './protocol';
+import { resumeFrom } from '../engine/run/resume';
+import { finishRun, runName } from '../storage/runs';
+import type { LabDb, StoredRun } from '../storage/db';
+import { runStorageOp } from './storageOps';
 
 /** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */
 
@@ -32,7 +37,7 @@ const WASM_PATHS = {
 
 function watchDevice() {
   const b = tf.backend() as unknown as { device?: GPUDevice; gpgpu?: { gl?: { canvas?: EventTarget } } };
-  b.device?.lost?.then((info) => {
+  void b.device?.lost?.then((info) => {
     lostReason = info.message || `reason: ${info.reason}`;
   });
   b.gpgpu?.gl?.canvas?.addEventListener?.(
@@ -76,6 +81,17 @@ async function selectOnce(forced?: string) {
   post({ type: 'backend', report: backend });
 }
 
+/** Stores a finished run and drops its sweep in one transaction; the page hears which happened. */
+async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
+  try {
+    if (!db) throw new Error('the lab’s storage could not be opened');
+    await finishRun(db, run);
+    post({ type: 'stored', id: run.id });
+  } catch (e) {
+    post({ type: 'storeFailed', id: run.id, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
 ctx.onmessage = async (ev: MessageEvent) => {
   const msg = parseToWorker(ev.data);
   let db: Awaited<ReturnType<typeof openLabDb>> | null = null;
@@ -97,13 +113,22 @@ ctx.onmessage = async (ev: MessageEvent) => {
       // Model work (demo, gallery, export, delete) answers its own request, even during a run.
       try {
         const op = msg.op;
+        if (STORAGE_OPS.includes(op.kind)) {
+          post({ type: 'reply', id: msg.id, ok: true, value: await runStorageOp(op as StorageOp) });
+          return;
+        }
         if (op.kind === 'importFolder') {
           const value = await importFolder(op, (p) => post({ type: 'importProgress', ...p }));
           post({ type: 'reply', id: msg.id, ok: true, value });
           return;
         }
         if (!backend) await init();
-        post({ type: 'reply', id: msg.id, ok: true, value: await runModelOp(op) });
+        post({
+          type: 'reply',
+          id: msg.id,
+          ok: true,
+          value: await runModelOp(op as Exclude<ModelOp, { kind: 'importFolder' }>),
+        });
       } catch (e) {
         post({ type: 'reply', id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
       }
@@ -131,30 +156,19 @@ ctx.onmessage = async (ev: MessageEvent) => {
     let resume: ResumeFrom | undefined;
     if (msg.resume && runId && db) {
       const sweep = (await listSweeps(db)).find((s) => s.id === runId);
-      if (!sweep || (sweep.teacher && !sweep.teacher.modelKey))
+      const teacherKey = sweep?.teacher?.modelKey;
+      if (!sweep || (sweep.teacher && !teacherKey))
         throw new Error(
           'The interrupted sweep can no longer be resumed (its checkpoint or its teacher model is gone).',
         );
       const inProgress = sweep.current ? await getRunSnapshot(db, runId) : undefined;
-      if (sweep.teacher) {
-        post({ type: 'stage', message: 'Loading the checkpointed teacher' });
-        const teacher = await tf.loadLayersModel(sweep.teacher.modelKey!);
-        resume = {
-          teacher,
-          teacherResult: sweep.teacher,
-          students: sweep.students,
-          failures: sweep.failures,
-          startedAt: sweep.startedAt,
-          inProgress,
-        };
-      } else {
-        resume = { students: [], failures: [], startedAt: sweep.startedAt, inProgress };
-      }
+      if (teacherKey) post({ type: 'stage', message: 'Loading the checkpointed teacher' });
+      resume = await resumeFrom(sweep, inProgress, teacherKey ? () => tf.loadLayersModel(teacherKey) : null);
     }
     const total = planRuns(msg.config).length;
     lostReason = null;
     watchDevice();
-    await runResilient(
+    const { result } = await runResilient(
       msg.config,
       dataset,
       backend!,
@@ -242,6 +256,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
       fromCache,
       resume,
     );
+    if (runId) await storeFinished(db, { id: runId, name: runName(result), createdAt: result.startedAt, result });
   } catch (e) {
     if (e instanceof CancelledError) {
       post({ type: 'cancelled' });

@@ -1,9 +1,10 @@
 import { datasetKey } from '../engine/data/key';
 import { parseLabelsCsv } from '../engine/data/labelsCsv';
-import { stratifiedSplit } from '../engine/data/split';
+import { SPLIT_FRACTIONS, stratifiedSplit } from '../engine/data/split';
 import { parseWider, type WiderOptions } from '../engine/data/wider';
 import { SPLIT, type Dataset, type ImportedDatasetConfig } from '../engine/types';
-import { openLabDb, putDataset } from '../storage/db';
+import { openLabDb } from '../storage/db';
+import { putDataset } from '../storage/datasets';
 import { toStored } from './datasetLoader';
 import { decodeToSquare } from './imageDecode';
 
@@ -104,7 +105,7 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
       try {
         json = JSON.parse(await byPath.get(jsonPath)!.text());
       } catch (e) {
-        throw new Error(`${jsonPath} is not valid JSON (${(e as Error).message}).`);
+        throw new Error(`${jsonPath} is not valid JSON (${(e as Error).message}).`, { cause: e });
       }
       const root = jsonPath.slice(0, jsonPath.length - `wider_attribute_${official}.json`.length);
       const parsed = parseWider(json, official, opts, (p) => has(root + p));
@@ -154,14 +155,14 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
     const inner = stratifiedSplit(
       trainval.map((i) => labels[i]),
       trainval.map((i) => groups[i]),
-      { val: 0.15, test: 0, seed: req.seed },
+      { val: SPLIT_FRACTIONS.val, test: 0, seed: req.seed },
     );
     split = new Uint8Array(kept.length).fill(SPLIT.test);
     trainval.forEach((i, j) => {
       split[i] = inner[j];
     });
   } else {
-    split = stratifiedSplit(labels, groups, { val: 0.15, test: 0.25, seed: req.seed });
+    split = stratifiedSplit(labels, groups, { ...SPLIT_FRACTIONS, seed: req.seed });
   }
   const key = datasetKey(
     {
@@ -202,6 +203,7 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
       err.name === 'QuotaExceededError'
         ? `The browser’s storage quota is full: the dataset (${(stored.bytes / 1e6).toFixed(1)} MB) was not stored, and nothing of it was kept. Delete cached datasets or runs, or choose a smaller image size.`
         : `The dataset could not be stored (${err.message}); nothing of it was kept.`,
+      { cause: e },
     );
   }
   const counts = classNames.map(() => [0, 0, 0]);

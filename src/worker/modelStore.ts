@@ -3,7 +3,8 @@ import { modelArtifacts } from '../engine/models/artifacts';
 import { SPLIT } from '../engine/types';
 import { argmaxRows, classProbabilities, topK, type Prediction } from '../engine/models/predict';
 import { indicesOf } from '../engine/data/split';
-import { getDataset, openLabDb } from '../storage/db';
+import { openLabDb } from '../storage/db';
+import { getDataset } from '../storage/datasets';
 import { fromStored } from './datasetLoader';
 import { decodeToSquare } from './imageDecode';
 import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp } from './protocol';
@@ -107,7 +108,9 @@ async function importTeacher(files: File[]): Promise<ImportedTeacher> {
   try {
     model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
   } catch (e) {
-    throw new Error(`${json.name} could not be loaded as a tfjs LayersModel (${(e as Error).message}).`);
+    throw new Error(`${json.name} could not be loaded as a tfjs LayersModel (${(e as Error).message}).`, {
+      cause: e,
+    });
   }
   try {
     const input = model.inputs[0].shape;
@@ -133,7 +136,7 @@ async function importTeacher(files: File[]): Promise<ImportedTeacher> {
   }
 }
 
-async function deleteModels(keys: string[]): Promise<number> {
+export async function deleteModels(keys: string[]): Promise<number> {
   let removed = 0;
   for (const key of keys) {
     const cached = cache.get(key);

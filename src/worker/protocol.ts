@@ -1,6 +1,24 @@
-import type { BackendName, BackendReport, ExperimentConfig, LabEvent } from '../engine/types';
+import {
+  WASM_THREADS,
+  type BackendName,
+  type BackendReport,
+  type ExperimentConfig,
+  type LabEvent,
+} from '../engine/types';
 
-/** Work on saved models, answered by a 'reply' with the same id. */
+/** Changes to stored records, which only the worker writes. */
+export type StorageOp =
+  | { kind: 'renameRun'; id: string; name: string }
+  /** Runs already checked and given ids that clash with none stored; written in one transaction. */
+  | { kind: 'importRuns'; runs: unknown[] }
+  | { kind: 'deleteRun'; id: string; modelKeys: string[] }
+  | { kind: 'discardSweep'; id: string; modelKeys: string[] }
+  | { kind: 'deleteDataset'; key: string };
+
+/** Work on saved models and stored records, answered by a 'reply' with the same id. */
+export type WorkerOp = ModelOp | StorageOp;
+
+/** Work on saved models. */
 export type ModelOp =
   | { kind: 'predict'; image: Blob; name: string; size: number; models: { key: string; label: string }[] }
   | { kind: 'disagreements'; datasetKey: string; a: string; b: string; limit: number }
@@ -39,7 +57,7 @@ export type ToWorker =
   | { type: 'init'; backend?: BackendName; threads?: number }
   | { type: 'run'; config: ExperimentConfig; runId?: string; resume?: boolean }
   | { type: 'cancel' }
-  | { type: 'request'; id: number; op: ModelOp };
+  | { type: 'request'; id: number; op: WorkerOp };
 
 /** Messages the worker sends back: engine events plus its own. */
 export type FromWorker =
@@ -47,10 +65,34 @@ export type FromWorker =
   | { type: 'backend'; report: BackendReport }
   | { type: 'dataset'; name: string; count: number; fromCache: boolean; warning?: string }
   | { type: 'importProgress'; done: number; total: number; bytes: number; etaSeconds: number | null }
+  /** After 'done': the finished run is stored (its sweep record dropped in the same transaction), or why not. */
+  | { type: 'stored'; id: string }
+  | { type: 'storeFailed'; id: string; message: string }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
-const OP_KINDS = ['predict', 'disagreements', 'exportModel', 'deleteModels', 'importFolder', 'importTeacher'];
+const MODEL_OPS = ['predict', 'disagreements', 'exportModel', 'deleteModels', 'importFolder', 'importTeacher'];
+export const STORAGE_OPS: readonly string[] = ['renameRun', 'importRuns', 'deleteRun', 'discardSweep', 'deleteDataset'];
+const OP_KINDS = [...MODEL_OPS, ...STORAGE_OPS];
+const isText = (v: unknown) => typeof v === 'string';
+const isTextList = (v: unknown) => Array.isArray(v) && v.every(isText);
+
+/** Why a storage request is malformed, or null. */
+function storageOpProblem(op: Record<string, unknown>): string | null {
+  switch (op.kind) {
+    case 'renameRun':
+      return isText(op.id) && isText(op.name) ? null : 'renameRun request without a run id and a name';
+    case 'importRuns':
+      return Array.isArray(op.runs) ? null : 'importRuns request without a list of runs';
+    case 'deleteRun':
+    case 'discardSweep':
+      return isText(op.id) && isTextList(op.modelKeys) ? null : `${op.kind} request without an id and model keys`;
+    case 'deleteDataset':
+      return isText(op.key) ? null : 'deleteDataset request without a dataset key';
+    default:
+      return null;
+  }
+}
 
 /** Checks a message at the boundary: a malformed one becomes an error, never a silent hang. */
 export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reason: string } {
@@ -62,7 +104,10 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
         type: 'init',
         backend: typeof m.backend === 'string' ? (m.backend as BackendName) : undefined,
         threads:
-          typeof m.threads === 'number' && Number.isInteger(m.threads) && m.threads >= 1 && m.threads <= 16
+          typeof m.threads === 'number' &&
+          Number.isInteger(m.threads) &&
+          m.threads >= WASM_THREADS.min &&
+          m.threads <= WASM_THREADS.max
             ? m.threads
             : undefined,
       };
@@ -95,7 +140,9 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
         (!Array.isArray(op.files) || !op.files.every((f) => f instanceof Blob) || typeof op.size !== 'number')
       )
         return { type: 'invalid', reason: 'import request without files and an image size' };
-      return { type: 'request', id: m.id, op: op as unknown as ModelOp };
+      const problem = storageOpProblem(op);
+      if (problem) return { type: 'invalid', reason: problem };
+      return { type: 'request', id: m.id, op: op as unknown as WorkerOp };
     }
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)}` };

@@ -1,0 +1,39 @@
+import type { StateCreator } from 'zustand';
+import { openLabDb, type DatasetInfo } from '../storage/db';
+import { listDatasets } from '../storage/datasets';
+import { engineRequest } from './engine';
+import type { LabState } from './labStore';
+
+/** Cached imported datasets and the import in progress. Deleting goes through the worker. */
+export interface DatasetsSlice {
+  /** Decoding a picked folder into a dataset. */
+  importing: { done: number; total: number; bytes: number; etaSeconds: number | null } | null;
+  cachedDatasets: DatasetInfo[];
+  storageUsage: { usage?: number; quota?: number } | null;
+  loadDatasets: () => Promise<void>;
+  deleteDataset: (key: string) => Promise<void>;
+}
+
+export const createDatasetsSlice: StateCreator<LabState, [], [], DatasetsSlice> = (set, get) => ({
+  importing: null,
+  cachedDatasets: [],
+  storageUsage: null,
+  /** Rejects when storage cannot be read: the dataset panel says so beside the list. */
+  loadDatasets: async () => {
+    const all = await listDatasets(await openLabDb());
+    set({
+      cachedDatasets: all.filter((d) => d.config.kind === 'imported'),
+      storageUsage: (await navigator.storage?.estimate?.()) ?? null,
+    });
+  },
+  deleteDataset: async (key) => {
+    try {
+      await engineRequest({ kind: 'deleteDataset', key });
+    } catch (e) {
+      set({ error: `The cached dataset could not be deleted: ${(e as Error).message}` });
+    }
+    await get()
+      .loadDatasets()
+      .catch(() => undefined);
+  },
+});

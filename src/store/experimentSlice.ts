@@ -1,0 +1,137 @@
+import type { StateCreator } from 'zustand';
+import type { PresetName } from '../engine/presets';
+import type { BackendReport, ExperimentConfig, LabEvent, ModelResult, RunFailure } from '../engine/types';
+import { openLabDb, type StoredSweep } from '../storage/db';
+import { listSweeps } from '../storage/sweeps';
+import { engine, engineRequest, url } from './engine';
+import type { LabState } from './labStore';
+import { ownModels } from './runsSlice';
+import { configFor } from './urlConfig';
+
+export type ProgressEvent = Extract<LabEvent, { type: 'progress' }>;
+
+export interface LossPoint {
+  step: number;
+  terms: Record<string, number>;
+}
+
+/** The setup, the live sweep (progress, curves, partial results) and an interrupted sweep to resume. */
+export interface ExperimentSlice {
+  preset: PresetName;
+  config: ExperimentConfig;
+  backend: BackendReport | null;
+  backendError: string | null;
+  status: 'idle' | 'running' | 'cancelling';
+  stage: string;
+  progress: ProgressEvent | null;
+  /** Live loss curves by run label. */
+  losses: Record<string, LossPoint[]>;
+  /** Bumped on every loss event so charts can throttle their redraws. */
+  lossVersion: number;
+  partial: ModelResult[];
+  /** Students of the live run that diverged. */
+  failures: RunFailure[];
+  dataset: { name: string; count: number; fromCache: boolean; warning?: string } | null;
+  error: string | null;
+  /** A sweep a reload (or a crash) interrupted, offered for resuming. */
+  resumable: StoredSweep | null;
+  /** False under ?charts=0: the live loss chart is not drawn. */
+  liveChart: boolean;
+  /** URL parameters that could not be used, each named with why (the page lists them). */
+  urlProblems: string[];
+  /** The id the live run is stored under (its models are saved under it as they finish). */
+  pendingRunId: string | null;
+  setPreset: (p: PresetName) => void;
+  updateConfig: (patch: Partial<ExperimentConfig>) => void;
+  distill: () => void;
+  cancel: () => void;
+  resume: () => void;
+  discardResumable: () => Promise<void>;
+  /** Offers the stored sweep `id` for resuming (after a failed run), or the latest one when no id is given. */
+  offerResume: (id?: string) => void;
+  dismissError: () => void;
+}
+
+/** What a new sweep starts from: no curves, results or errors of the one before. */
+const freshRun = {
+  error: null,
+  losses: {},
+  lossVersion: 0,
+  partial: [],
+  result: null,
+  progress: null,
+  currentRunId: null,
+  view: null,
+};
+
+export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSlice> = (set, get) => ({
+  preset: url.preset,
+  config: url.config,
+  backend: null,
+  backendError: null,
+  status: 'idle',
+  stage: '',
+  progress: null,
+  losses: {},
+  lossVersion: 0,
+  partial: [],
+  failures: [],
+  dataset: null,
+  error: null,
+  resumable: null,
+  liveChart: url.charts,
+  urlProblems: url.problems,
+  pendingRunId: null,
+  setPreset: (p) => set({ preset: p, config: configFor(p) }),
+  updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
+  distill: () => {
+    if (get().status !== 'idle') return;
+    const id = `run-${Date.now().toString(36)}`;
+    set({ ...freshRun, status: 'running', failures: [], stage: 'Starting', pendingRunId: id });
+    engine().send({ type: 'run', config: get().config, runId: id });
+  },
+  cancel: () => {
+    if (get().status !== 'running') return;
+    set({ status: 'cancelling', stage: 'Cancelling after this step' });
+    engine().send({ type: 'cancel' });
+  },
+  resume: () => {
+    const sweep = get().resumable;
+    if (!sweep || get().status !== 'idle') return;
+    set({
+      ...freshRun,
+      status: 'running',
+      failures: sweep.failures,
+      stage: 'Resuming',
+      config: sweep.config,
+      resumable: null,
+      pendingRunId: sweep.id,
+    });
+    engine().send({ type: 'run', config: sweep.config, runId: sweep.id, resume: true });
+  },
+  discardResumable: async () => {
+    const sweep = get().resumable;
+    if (!sweep) return;
+    set({ resumable: null });
+    try {
+      const modelKeys = ownModels(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]).map(
+        (m) => m.modelKey!,
+      );
+      await engineRequest({ kind: 'discardSweep', id: sweep.id, modelKeys });
+    } catch (e) {
+      set({ error: `The interrupted sweep could not be discarded: ${(e as Error).message}` });
+    }
+  },
+  offerResume: (id) => {
+    void openLabDb()
+      .then(listSweeps)
+      .then((sweeps) => {
+        const sweep = id
+          ? sweeps.find((s) => s.id === id)
+          : sweeps.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+        if (sweep && get().status === 'idle') set({ resumable: sweep });
+      })
+      .catch(() => undefined);
+  },
+  dismissError: () => set({ error: null }),
+});

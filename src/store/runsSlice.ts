@@ -1,0 +1,125 @@
+import type { StateCreator } from 'zustand';
+import { lambdasOf, methodsOf } from '../analysis/compare';
+import { parseRunsJson } from '../analysis/runFiles';
+import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
+import { openLabDb, type StoredRun } from '../storage/db';
+import { listRuns } from '../storage/runs';
+import { engineRequest } from './engine';
+import type { LabState } from './labStore';
+
+/** Stored runs, the one on screen and what the comparison charts show. Changes go through the worker. */
+export interface RunsSlice {
+  runs: StoredRun[];
+  /** The stored run on screen (null while a run is live or none is open). */
+  currentRunId: string | null;
+  result: ExperimentResult | null;
+  /** What the comparison charts show: a method's students and the λ the slider is on. */
+  view: { method: MethodId; lambda: number } | null;
+  setView: (view: { method: MethodId; lambda: number }) => void;
+  loadRuns: () => Promise<void>;
+  selectRun: (id: string) => void;
+  renameRun: (id: string, name: string) => Promise<void>;
+  /** Adds the runs of an export; returns how many were added. Existing runs are never replaced. */
+  importRuns: (text: string) => Promise<number>;
+  removeRun: (id: string) => Promise<void>;
+}
+
+/** The slider starts on the smallest λ > 0 (the first debiased run), else on 0. */
+export function defaultView(result: ExperimentResult): RunsSlice['view'] {
+  const method = methodsOf(result)[0];
+  if (!method) return null;
+  const lambdas = lambdasOf(result, method);
+  return { method, lambda: lambdas.find((l) => l > 0) ?? lambdas[0] };
+}
+
+/**
+ * The models a run saved under its own id (indexeddb://fairdistill/<run>/…). An imported teacher
+ * the run used is not among them: it belongs to the user's teacher list and outlives the run.
+ */
+export function ownModels(runId: string, models: ModelResult[]): ModelResult[] {
+  return models.filter((m) => m.modelKey?.includes(`/${runId}/`));
+}
+
+const curvesOf = (result: ExperimentResult) =>
+  Object.fromEntries(
+    [result.teacher, ...result.students].map((m) => [m.label, m.curve.map((c) => ({ step: c.step, terms: c.terms }))]),
+  );
+
+export const createRunsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, get) => ({
+  runs: [],
+  currentRunId: null,
+  result: null,
+  view: null,
+  setView: (view) => set({ view }),
+  loadRuns: async () => {
+    try {
+      set({ runs: (await listRuns(await openLabDb())).reverse() });
+    } catch (e) {
+      // Site data cleared while the page was open, or storage unavailable (private mode, policy).
+      set({
+        error: `Stored runs could not be read (${(e as Error).message}). If this browser's site data was cleared or storage is blocked, finished runs are gone from here; exported JSON files can be imported back.`,
+      });
+    }
+  },
+  selectRun: (id) => {
+    const run = get().runs.find((r) => r.id === id);
+    if (!run) return;
+    set({
+      result: run.result,
+      currentRunId: id,
+      view: defaultView(run.result),
+      partial: [],
+      losses: curvesOf(run.result),
+      lossVersion: get().lossVersion + 1,
+    });
+  },
+  renameRun: async (id, name) => {
+    const run = get().runs.find((r) => r.id === id);
+    const trimmed = name.trim();
+    if (!run || !trimmed || trimmed === run.name) return;
+    try {
+      await engineRequest({ kind: 'renameRun', id, name: trimmed });
+      await get().loadRuns();
+    } catch (e) {
+      set({ error: `The run could not be renamed: ${(e as Error).message}` });
+    }
+  },
+  importRuns: async (text) => {
+    let incoming: StoredRun[];
+    try {
+      incoming = parseRunsJson(text);
+    } catch (e) {
+      set({ error: `Import failed, nothing was changed: ${(e as Error).message}` });
+      return 0;
+    }
+    // An import never overwrites a stored run: a clashing id gets a fresh one.
+    const have = new Set(get().runs.map((r) => r.id));
+    const stamp = Date.now().toString(36);
+    const runs = incoming.map((run, i) => {
+      const id = have.has(run.id) ? `${run.id}-import-${stamp}-${i}` : run.id;
+      have.add(id);
+      return { ...run, id };
+    });
+    try {
+      await engineRequest({ kind: 'importRuns', runs });
+      await get().loadRuns();
+      return runs.length;
+    } catch (e) {
+      set({ error: `Import failed while storing, nothing was changed: ${(e as Error).message}` });
+      await get().loadRuns();
+      return 0;
+    }
+  },
+  removeRun: async (id) => {
+    try {
+      const run = get().runs.find((r) => r.id === id);
+      const modelKeys = run ? ownModels(id, [run.result.teacher, ...run.result.students]).map((m) => m.modelKey!) : [];
+      await engineRequest({ kind: 'deleteRun', id, modelKeys });
+      if (get().currentRunId === id)
+        set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });
+    } catch (e) {
+      set({ error: `The run could not be deleted: ${(e as Error).message}` });
+    }
+    await get().loadRuns();
+  },
+});

@@ -1,0 +1,71 @@
+import type { StoreApi } from 'zustand';
+import type { FromWorker } from '../worker/protocol';
+import type { LabState } from './labStore';
+import { defaultView } from './runsSlice';
+
+/** What each message of the engine worker changes in the page's state. */
+export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setState'], get: () => LabState): void {
+  switch (m.type) {
+    case 'backend':
+      set({ backend: m.report, backendError: null });
+      break;
+    case 'dataset':
+      set({ dataset: { name: m.name, count: m.count, fromCache: m.fromCache, warning: m.warning } });
+      break;
+    case 'stage':
+      set({ stage: m.message });
+      break;
+    case 'progress':
+      set({ progress: m });
+      break;
+    case 'loss': {
+      const losses = get().losses;
+      const list = losses[m.runLabel] ?? [];
+      list.push({ step: m.step, terms: m.terms });
+      set({ losses: { ...losses, [m.runLabel]: list }, lossVersion: get().lossVersion + 1 });
+      break;
+    }
+    case 'epoch':
+      break;
+    case 'runFailed':
+      set({ failures: [...get().failures, { label: m.label, message: m.message }] });
+      break;
+    case 'importProgress':
+      set({ importing: { done: m.done, total: m.total, bytes: m.bytes, etaSeconds: m.etaSeconds } });
+      break;
+    case 'result':
+      set({ partial: [...get().partial, m.result] });
+      break;
+    case 'done':
+      // The worker stores the run and drops its sweep in one transaction, then says 'stored'.
+      set({
+        status: 'idle',
+        result: m.result,
+        stage: 'Done',
+        progress: null,
+        currentRunId: get().pendingRunId,
+        view: defaultView(m.result),
+      });
+      break;
+    case 'stored':
+      void get().loadRuns();
+      break;
+    case 'storeFailed':
+      set({ error: `The run finished but could not be stored: ${m.message}` });
+      break;
+    case 'cancelled':
+      set({ status: 'idle', stage: 'Cancelled', progress: null });
+      break;
+    case 'error': {
+      const wasRunning = get().status !== 'idle';
+      if (!wasRunning && !get().backend) set({ backendError: m.message });
+      set({ status: 'idle', error: m.message, progress: null });
+      // A run that ended in an error (a failed worker, storage, a bug) left its checkpoint: offer it at once.
+      const id = get().pendingRunId;
+      if (wasRunning && id) get().offerResume(id);
+      break;
+    }
+    case 'reply':
+      break;
+  }
+}
