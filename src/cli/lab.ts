@@ -3,120 +3,85 @@
  *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/backend';
-import { prepareNodeWasmThreads } from '../engine/wasmThreadsNode';
+import { defaultWasmThreads, selectBackend } from '../engine/backend';
+import { prepareNodeWasmThreads } from './wasmThreadsNode';
 import { generateSynthetic } from '../engine/data/synthetic';
-import { METHODS } from '../engine/distill';
-import { runExperiment } from '../engine/experiment';
-import { finishedLabels } from '../engine/plan';
-import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../engine/presets';
-import type { ExperimentConfig, ExperimentResult, MethodId } from '../engine/types';
+import { applyOptions, cliOptionHelp, OPTIONS } from '../engine/options';
+import { runExperiment } from '../engine/run/experiment';
+import { finishedLabels, type ExperimentResult } from '../engine/types';
+import { mergeFiles, type RunnerOutput } from './merge';
 import { modelArtifacts } from '../engine/models/artifacts';
-import { readCheckpoint, removeCheckpoint, resumeFrom, writeCheckpoint, type RunnerCheckpoint } from './checkpointFile';
+import {
+  readCheckpoint,
+  removeCheckpoint,
+  resumeCurrent,
+  writeCheckpoint,
+  type RunnerCheckpoint,
+} from './checkpointFile';
 import { summarize, formatSummary } from './summary';
 
-const USAGE = `Usage: npm run lab -- [--preset tiny|lab] [--methods kd,rkd,ctkd,kdpp,dkd] [--lambdas 0,0.5]
-                    [--seeds 0,1,2] [--teacher-epochs N] [--student-epochs N] [--backend wasm|cpu] [--threads N]
-                    [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]
-       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,
-                    e.g. one seed per process to use every core)`;
+const USAGE = [
+  'Usage: npm run lab -- [options] [--seeds 0,1,2] [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]',
+  '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
+  '                    e.g. one seed per process to use every core)',
+  'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
+  ...cliOptionHelp().map((l) => `  ${l}`),
+].join('\n');
 
-function parseArgs(argv: string[]): Record<string, string | boolean> {
-  const out: Record<string, string | boolean> = {};
+/** Flags without a value (booleans); every other flag takes the next argument. */
+const SWITCHES = new Set(['--help', '--quiet', '--no-baseline']);
+
+function parseArgs(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`Unexpected argument "${a}".\n${USAGE}`);
-    const key = a.slice(2);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) out[key] = true;
-    else {
-      out[key] = next;
-      i++;
+    if (SWITCHES.has(a)) {
+      out.set(a, 'true');
+      continue;
     }
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value.\n${USAGE}`);
+    out.set(a, next);
+    i++;
   }
   return out;
 }
 
-function numberList(s: string | boolean | undefined, name: string): number[] | undefined {
-  if (s === undefined) return undefined;
-  if (typeof s !== 'string') throw new Error(`--${name} needs a comma-separated list.`);
-  const values = s.split(',').map((x) => Number(x.trim()));
-  if (values.some((v) => !Number.isFinite(v))) throw new Error(`--${name}: "${s}" is not a list of numbers.`);
+function seedList(text: string): number[] {
+  const values = text.split(',').map((x) => Number(x.trim()));
+  if (!values.length || values.some((v) => !Number.isInteger(v) || v < 0))
+    throw new Error(`--seeds: "${text}" is not a list of whole numbers.`);
   return values;
 }
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.help) {
+  if (args.has('--help')) {
     console.log(USAGE);
     return;
   }
-  if (typeof args.merge === 'string') {
-    const files = args.merge
-      .split(',')
-      .map(
-        (f) =>
-          JSON.parse(readFileSync(f.trim(), 'utf8')) as {
-            runs: ExperimentResult[];
-            seeds: number[];
-            preset: string;
-            backend: unknown;
-            config: ExperimentConfig;
-          },
-      );
-    const runs = files.flatMap((f) => f.runs);
-    const summary = summarize(runs);
-    if (typeof args.out === 'string')
-      writeFileSync(
-        args.out,
-        JSON.stringify(
-          {
-            tool: 'FairDistill Lab headless runner (merged)',
-            preset: files[0].preset,
-            backend: files[0].backend,
-            seeds: files.flatMap((f) => f.seeds),
-            config: files[0].config,
-            summary,
-            runs,
-          },
-          null,
-          2,
-        ),
-      );
-    console.log(formatSummary(summary));
+  const merge = args.get('--merge');
+  if (merge !== undefined) {
+    mergeFiles(merge.split(','), args.get('--out'));
     return;
   }
-  const preset = (args.preset ?? 'tiny') as PresetName;
-  if (!(preset in EXPERIMENT_PRESETS))
-    throw new Error(`Unknown preset "${preset}". Known: ${Object.keys(EXPERIMENT_PRESETS).join(', ')}.`);
-  const base = EXPERIMENT_PRESETS[preset];
-  const config: ExperimentConfig = structuredClone(base);
-  if (typeof args.methods === 'string') {
-    const ids = args.methods.split(',').map((s) => s.trim());
-    const known = METHODS.map((m) => m.id as string);
-    for (const id of ids)
-      if (!known.includes(id)) throw new Error(`Unknown method "${id}". Known: ${known.join(', ')}.`);
-    config.methods = ids.filter((id) => id !== 'none').map((id) => methodChoice(preset, id as MethodId));
-  } else {
-    config.methods = config.methods.map((m) => methodChoice(preset, m.id, m.params));
-  }
-  config.lambdas = numberList(args.lambdas, 'lambdas') ?? config.lambdas;
-  if (args['teacher-epochs']) config.teacherEpochs = Number(args['teacher-epochs']);
-  if (args['student-epochs']) config.studentEpochs = Number(args['student-epochs']);
-  if (args['no-baseline']) config.baseline = false;
-  const seeds = numberList(args.seeds, 'seeds') ?? [config.seed];
-  const forced = args.backend;
-  if (forced !== undefined && !isBackendName(forced)) throw new Error(`Unknown backend "${String(forced)}".`);
-  const quiet = !!args.quiet;
+  const known = new Set([...SWITCHES, '--seeds', '--out', '--checkpoint', ...OPTIONS.map((o) => o.cliFlag)]);
+  for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`Unknown option ${flag}.\n${USAGE}`);
+  const { setup, problems } = applyOptions(args, (o) => o.cliFlag, 'tiny');
+  if (problems.length) throw new Error(problems.join(' ').replaceAll('; it was ignored.', '.'));
+  const { preset, config } = setup;
+  if (args.has('--no-baseline')) config.baseline = false;
+  const seedsText = args.get('--seeds');
+  const seeds = seedsText === undefined ? [config.seed] : seedList(seedsText);
+  const quiet = args.has('--quiet');
 
   // wasm threads: the lab page's rule by default; --threads 1 when running one process per core.
-  const threads = args.threads === undefined ? defaultWasmThreads(availableParallelism()) : Number(args.threads);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 16)
-    throw new Error(`--threads must be a whole number from 1 to 16 (got ${String(args.threads)}).`);
+  const threads = setup.threads ?? defaultWasmThreads(availableParallelism());
   const backend = await selectBackend({
-    forced: forced as never,
+    forced: setup.backend,
     wasmThreads: threads,
     nodeWasmThreads: prepareNodeWasmThreads,
   });
@@ -131,7 +96,7 @@ async function main() {
   const data = generateSynthetic(config.dataset);
   log(`dataset: ${data.name}, ${data.count} images\n`);
 
-  const checkpointPath = typeof args.checkpoint === 'string' ? args.checkpoint : null;
+  const checkpointPath = args.get('--checkpoint') ?? null;
   const saved = checkpointPath ? readCheckpoint(checkpointPath, config, seeds) : null;
   const state: RunnerCheckpoint = saved ?? { version: 1, config, seeds, finished: [] };
   const save = () => {
@@ -145,7 +110,7 @@ async function main() {
   for (const seed of seeds.slice(results.length)) {
     const runConfig = { ...config, seed };
     let last = 0;
-    const resume = state.current?.seed === seed ? await resumeFrom(state.current) : undefined;
+    const resume = state.current?.seed === seed ? await resumeCurrent(state.current) : undefined;
     if (state.current?.seed !== seed) state.current = { seed };
     const current = state.current;
     const result = await runExperiment(
@@ -192,10 +157,19 @@ async function main() {
     save();
   }
   const summary = summarize(results);
-  const out = { tool: 'FairDistill Lab headless runner', preset, backend, seeds, config, summary, runs: results };
-  if (typeof args.out === 'string') {
-    writeFileSync(args.out, JSON.stringify(out, null, 2));
-    log(`wrote ${args.out}\n`);
+  const out: RunnerOutput = {
+    tool: 'FairDistill Lab headless runner',
+    preset,
+    backend,
+    seeds,
+    config,
+    summary,
+    runs: results,
+  };
+  const outPath = args.get('--out');
+  if (outPath) {
+    writeFileSync(outPath, JSON.stringify(out, null, 2));
+    log(`wrote ${outPath}\n`);
   }
   if (checkpointPath) removeCheckpoint(checkpointPath);
   console.log(formatSummary(summary));

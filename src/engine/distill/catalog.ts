@@ -1,5 +1,3 @@
-import type { MethodId } from '../types';
-
 /**
  * What the lab shows about each distillation method — names, paper, hyper-parameters with their
  * defaults and one-line help — without any tensor code, so the page can list, edit and validate
@@ -17,8 +15,8 @@ export interface HyperParam {
   help: string;
 }
 
-export interface MethodInfo {
-  id: MethodId;
+export interface MethodInfo<Id extends string = MethodId> {
+  id: Id;
   label: string;
   short: string;
   paper: string;
@@ -29,8 +27,12 @@ export interface MethodInfo {
   needsClassMeans?: boolean;
 }
 
-/** Every method the lab offers, in the order of the study's table. */
-export const METHOD_INFO: MethodInfo[] = [
+/**
+ * Every method the lab offers, in the order of the study's table. This list is where a method's id
+ * comes from (MethodId below): a new method is one entry here, its loss file, and one line in the
+ * registry (index.ts), whose type refuses to compile until every id has its losses.
+ */
+export const METHOD_INFO = [
   {
     id: 'kd',
     label: 'Classic KD (Hinton et al. 2015)',
@@ -269,10 +271,20 @@ export const METHOD_INFO: MethodInfo[] = [
     params: [],
     usesTeacher: false,
   },
-];
+] as const satisfies readonly MethodInfo<string>[];
 
-export function methodInfo(id: MethodId | string): MethodInfo {
-  const m = METHOD_INFO.find((x) => x.id === id);
+/** A method's id, as the catalog spells it. */
+export type MethodId = (typeof METHOD_INFO)[number]['id'];
+
+/** The distillation methods proper (every entry but the labels-only baseline). */
+export const DISTILLATION_METHODS: readonly MethodInfo[] = METHOD_INFO.filter((m) => m.id !== 'none');
+
+export function isMethodId(id: unknown): id is MethodId {
+  return METHOD_INFO.some((m) => m.id === id);
+}
+
+export function methodInfo(id: string): MethodInfo {
+  const m: MethodInfo | undefined = METHOD_INFO.find((x) => x.id === id);
   if (!m) throw new Error(`Unknown method "${id}". Known: ${METHOD_INFO.map((x) => x.id).join(', ')}.`);
   return m;
 }

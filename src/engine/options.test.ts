@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { applyOptions, defaultSetup, OPTIONS, setupQuery } from './options';
+
+const fromUrl = (q: string) => applyOptions(new Map(new URLSearchParams(q)), (o) => o.urlKey);
+const fromCli = (flags: Record<string, string>) =>
+  applyOptions(new Map(Object.entries(flags)), (o) => o.cliFlag, 'tiny');
+
+describe('option table', () => {
+  it('URL and CLI read the same setting by one rule', () => {
+    const url = fromUrl('preset=tiny&methods=kd,rkd&lambdas=0,0.5&teacherEpochs=2&lr=0.01&optimizer=sgd&threads=2');
+    const cli = fromCli({
+      '--methods': 'kd,rkd',
+      '--lambdas': '0,0.5',
+      '--teacher-epochs': '2',
+      '--lr': '0.01',
+      '--optimizer': 'sgd',
+      '--threads': '2',
+    });
+    expect(url.problems).toEqual([]);
+    expect(cli.problems).toEqual([]);
+    expect(cli.setup.config).toEqual(url.setup.config);
+    expect(url.setup.config.methods.map((m) => m.id)).toEqual(['kd', 'rkd']);
+    expect(url.setup.config.lambdas).toEqual([0, 0.5]);
+    expect(url.setup.config.teacherEpochs).toBe(2);
+    expect(url.setup.threads).toBe(2);
+  });
+
+  it('a value that cannot be used is named with why, and the default stays', () => {
+    const { setup, problems } = fromUrl(
+      'lambdas=-1,abc&lr=NaN&threads=999&backend=bogus&methods=nope&teacherEpochs=1.5',
+    );
+    const lab = defaultSetup('lab');
+    expect(setup.config.lambdas).toEqual(lab.config.lambdas);
+    expect(setup.config.learningRate).toBe(lab.config.learningRate);
+    expect(setup.config.methods).toEqual(lab.config.methods);
+    expect(setup.threads).toBeUndefined();
+    expect(setup.backend).toBeUndefined();
+    expect(problems).toHaveLength(6);
+    expect(problems[0]).toBe(
+      'methods has unknown methods nope (known: kd, rkd, ctkd, kdpp, dkd, none); it was ignored.',
+    );
+    expect(problems).toContain(
+      'lambdas must be a comma-separated list of numbers from 0 to 100 (got "-1,abc"); it was ignored.',
+    );
+    expect(problems).toContain('threads must be a whole number from 1 to 16; it was ignored.');
+  });
+
+  it('a shared URL restores the setup it was made from', () => {
+    const { setup } = fromUrl('preset=tiny&methods=kd,dkd&lambdas=0,1,2&studentEpochs=3&baseline=0&charts=0');
+    const query = setupQuery(setup);
+    expect(query).toBe('preset=tiny&methods=kd%2Cdkd&lambdas=0%2C1%2C2&studentEpochs=3&baseline=0&charts=0');
+    expect(fromUrl(query).setup).toEqual(setup);
+    // The preset's own defaults are not repeated in the link.
+    expect(setupQuery(defaultSetup('lab'))).toBe('preset=lab');
+  });
+
+  it('every option has a parser that accepts what its formatter writes', () => {
+    const setup = { ...defaultSetup('tiny'), backend: 'wasm' as const, threads: 3 };
+    for (const o of OPTIONS) {
+      const v = o.get(setup);
+      if (v === undefined) continue;
+      expect(o.parse(o.format(v)), o.name).toEqual(v);
+    }
+  });
+});

@@ -1,0 +1,267 @@
+import { METHOD_INFO } from './distill/catalog';
+import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from './presets';
+import { BACKEND_ORDER, WASM_THREADS, type BackendName, type ExperimentConfig, type MethodChoice } from './types';
+
+/**
+ * The one table of the settings a URL (?lambdas=0,0.5) or the headless runner (--lambdas 0,0.5) can
+ * give: name, type, range, default, URL key and CLI flag, with one parser and one rule each. The page
+ * reads and writes setups through it (shareable links); the CLI parses its flags through it.
+ */
+
+/** A whole setup as options: the experiment config plus where and how it runs. */
+export interface Setup {
+  preset: PresetName;
+  config: ExperimentConfig;
+  backend?: BackendName;
+  threads?: number;
+  /** The live loss chart is drawn (the bench measures what drawing it costs). */
+  charts: boolean;
+}
+
+export interface OptionSpec<T> {
+  name: string;
+  /** What the value is, for help texts: "whole number 1–1000", "list of numbers 0–100", … */
+  type: string;
+  urlKey?: string;
+  cliFlag?: string;
+  /** The value from the text, or a message saying why it cannot be used. */
+  parse(text: string): T | { problem: string };
+  /** The value's text in a URL or on a command line. */
+  format(value: T): string;
+  /** Reads the option's value from a setup (undefined: not set). */
+  get(s: Setup): T | undefined;
+  /** Puts a parsed value into a setup. */
+  set(s: Setup, value: T): void;
+}
+
+const problem = (p: string) => ({ problem: p });
+export const isProblem = (v: unknown): v is { problem: string } =>
+  typeof v === 'object' && v !== null && 'problem' in v && Object.keys(v).length === 1;
+
+function integer(min: number, max: number) {
+  return (text: string) => {
+    const v = Number(text);
+    return Number.isInteger(v) && v >= min && v <= max ? v : problem(`must be a whole number from ${min} to ${max}`);
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (text: string) =>
+    (values as readonly string[]).includes(text) ? (text as T) : problem(`must be one of ${values.join(', ')}`);
+}
+
+const PRESET_NAMES = Object.keys(EXPERIMENT_PRESETS) as PresetName[];
+const LAMBDA_MAX = 100;
+
+function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
+  return spec as OptionSpec<unknown>;
+}
+
+/** Every option, in the order a help text lists them. `preset` comes first: the others patch its config. */
+export const OPTIONS: OptionSpec<unknown>[] = [
+  option<PresetName>({
+    name: 'preset',
+    type: PRESET_NAMES.join(' | '),
+    urlKey: 'preset',
+    cliFlag: '--preset',
+    parse: oneOf(PRESET_NAMES),
+    format: String,
+    get: (s) => s.preset,
+    set: (s, v) => {
+      s.preset = v;
+      s.config = presetConfig(v);
+    },
+  }),
+  option<MethodChoice['id'][]>({
+    name: 'methods',
+    type: `list of ${METHOD_INFO.filter((m) => m.id !== 'none')
+      .map((m) => m.id)
+      .join(', ')}`,
+    urlKey: 'methods',
+    cliFlag: '--methods',
+    parse: (text) => {
+      const ids = text
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      const unknown = ids.filter((id) => !METHOD_INFO.some((m) => m.id === id));
+      if (unknown.length)
+        return problem(`has unknown methods ${unknown.join(', ')} (known: ${METHOD_INFO.map((m) => m.id).join(', ')})`);
+      return ids.filter((id) => id !== 'none') as MethodChoice['id'][];
+    },
+    format: (v) => v.join(','),
+    get: (s) => s.config.methods.map((m) => m.id),
+    set: (s, ids) => {
+      s.config.methods = ids.map((id) => methodChoice(s.preset, id));
+    },
+  }),
+  option<number[]>({
+    name: 'lambdas',
+    type: `list of numbers 0–${LAMBDA_MAX}`,
+    urlKey: 'lambdas',
+    cliFlag: '--lambdas',
+    parse: (text) => {
+      const values = text.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+      if (!values.length || values.some((v) => !(Number.isFinite(v) && v >= 0 && v <= LAMBDA_MAX)))
+        return problem(`must be a comma-separated list of numbers from 0 to ${LAMBDA_MAX} (got "${text}")`);
+      return values;
+    },
+    format: (v) => v.join(','),
+    get: (s) => s.config.lambdas,
+    set: (s, v) => {
+      s.config.lambdas = v;
+    },
+  }),
+  option<number>({
+    name: 'teacherEpochs',
+    type: 'whole number 1–1000',
+    urlKey: 'teacherEpochs',
+    cliFlag: '--teacher-epochs',
+    parse: integer(1, 1000),
+    format: String,
+    get: (s) => s.config.teacherEpochs,
+    set: (s, v) => {
+      s.config.teacherEpochs = v;
+    },
+  }),
+  option<number>({
+    name: 'studentEpochs',
+    type: 'whole number 1–1000',
+    urlKey: 'studentEpochs',
+    cliFlag: '--student-epochs',
+    parse: integer(1, 1000),
+    format: String,
+    get: (s) => s.config.studentEpochs,
+    set: (s, v) => {
+      s.config.studentEpochs = v;
+    },
+  }),
+  option<boolean>({
+    name: 'baseline',
+    type: '0 | 1',
+    urlKey: 'baseline',
+    cliFlag: '--baseline',
+    parse: (text) => (text === '0' ? false : text === '1' ? true : problem('must be 0 or 1')),
+    format: (v) => (v ? '1' : '0'),
+    get: (s) => s.config.baseline,
+    set: (s, v) => {
+      s.config.baseline = v;
+    },
+  }),
+  option<'adam' | 'sgd'>({
+    name: 'optimizer',
+    type: 'adam | sgd',
+    urlKey: 'optimizer',
+    cliFlag: '--optimizer',
+    parse: oneOf(['adam', 'sgd'] as const),
+    format: String,
+    get: (s) => s.config.optimizer ?? 'adam',
+    set: (s, v) => {
+      s.config.optimizer = v;
+    },
+  }),
+  option<number>({
+    name: 'learningRate',
+    type: 'number above 0, at most 1e6',
+    urlKey: 'lr',
+    cliFlag: '--lr',
+    parse: (text) => {
+      const v = Number(text);
+      return text.trim() !== '' && v > 0 && v <= 1e6 ? v : problem('must be a number above 0 and at most 1e6');
+    },
+    format: String,
+    get: (s) => s.config.learningRate,
+    set: (s, v) => {
+      s.config.learningRate = v;
+    },
+  }),
+  option<BackendName>({
+    name: 'backend',
+    type: BACKEND_ORDER.join(' | '),
+    urlKey: 'backend',
+    cliFlag: '--backend',
+    parse: oneOf(BACKEND_ORDER),
+    format: String,
+    get: (s) => s.backend,
+    set: (s, v) => {
+      s.backend = v;
+    },
+  }),
+  option<number>({
+    name: 'threads',
+    type: `whole number ${WASM_THREADS.min}–${WASM_THREADS.max}`,
+    urlKey: 'threads',
+    cliFlag: '--threads',
+    parse: integer(WASM_THREADS.min, WASM_THREADS.max),
+    format: String,
+    get: (s) => s.threads,
+    set: (s, v) => {
+      s.threads = v;
+    },
+  }),
+  option<boolean>({
+    name: 'charts',
+    type: '0 | 1',
+    urlKey: 'charts',
+    parse: (text) => (text === '0' ? false : text === '1' ? true : problem('must be 0 or 1')),
+    format: (v) => (v ? '1' : '0'),
+    get: (s) => s.charts,
+    set: (s, v) => {
+      s.charts = v;
+    },
+  }),
+];
+
+/** A preset's config with its short-run method overrides applied. */
+export function presetConfig(preset: PresetName): ExperimentConfig {
+  const base = structuredClone(EXPERIMENT_PRESETS[preset]) as ExperimentConfig;
+  base.methods = base.methods.map((m) => methodChoice(preset, m.id, m.params));
+  return base;
+}
+
+export function defaultSetup(preset: PresetName = 'lab'): Setup {
+  return { preset, config: presetConfig(preset), charts: true };
+}
+
+/**
+ * Applies option texts (by URL key or CLI flag) to a default setup, preset first. Returns the setup
+ * and, for each text that cannot be used, a line naming the option, what it got and why.
+ */
+export function applyOptions(
+  texts: Map<string, string>,
+  keyOf: (o: OptionSpec<unknown>) => string | undefined,
+  preset: PresetName = 'lab',
+): { setup: Setup; problems: string[] } {
+  const setup = defaultSetup(preset);
+  const problems: string[] = [];
+  for (const o of OPTIONS) {
+    const key = keyOf(o);
+    const text = key === undefined ? undefined : texts.get(key);
+    if (text === undefined) continue;
+    const v = o.parse(text);
+    if (isProblem(v)) problems.push(`${key} ${v.problem}; it was ignored.`);
+    else o.set(setup, v);
+  }
+  return { setup, problems };
+}
+
+/** The URL query that restores a setup: only the options that differ from its preset's defaults. */
+export function setupQuery(setup: Setup): string {
+  const base = defaultSetup(setup.preset);
+  const q = new URLSearchParams();
+  for (const o of OPTIONS) {
+    if (!o.urlKey) continue;
+    const v = o.get(setup);
+    if (v === undefined) continue;
+    if (o.name !== 'preset' && o.format(v) === formatOrNull(o, o.get(base))) continue;
+    q.set(o.urlKey, o.format(v));
+  }
+  return q.toString();
+}
+
+const formatOrNull = (o: OptionSpec<unknown>, v: unknown) => (v === undefined ? null : o.format(v));
+
+/** The CLI's lines for the table's options: flag, what it takes. */
+export function cliOptionHelp(): string[] {
+  return OPTIONS.filter((o) => o.cliFlag).map((o) => `${o.cliFlag} <${o.type}>`);
+}
