@@ -19,6 +19,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/engine/backend';
 import type { BackendName } from '../src/engine/types';
+import { emptyReport, formatReport, type BenchReport, type Paired, type Row } from './report';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,49 +38,21 @@ const chromium = arg('chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium
 const out = arg('out', 'bench/out/bench.json');
 const rounds = Number(arg('rounds', '3'));
 
-interface Row extends StepResult {
-  env: 'node' | 'chromium' | 'pytorch';
-  backend: string;
-}
-const rows: Row[] = [];
-const latency: (InferenceResult & { env: string; backend: string })[] = [];
-const notes: string[] = [];
-let datasetCache: unknown = null;
-let folderCache: unknown = null;
-let charts: { visibleSeconds: number[]; hiddenSeconds: number[]; url: string } | null = null;
 const log = (s: string) => console.error(s);
 
-/**
- * Paired rounds on the reference CNN: PyTorch (2 threads) and one tfjs path measured back to back,
- * `rounds` times. On a shared machine both move together, so the ratio within a round is steadier
- * than a ratio to one anchor figure; the table reports the median and the range.
- */
-interface Paired {
-  env: string;
-  backend: string;
-  ratios: number[];
-  torch: number[];
-  tfjs: number[];
-}
-const paired: Paired[] = [];
-async function pairRounds(env: string, backend: string, measure: () => Promise<number>) {
+async function pairRounds(report: BenchReport, env: string, backend: string, measure: () => Promise<number>) {
   const p: Paired = { env, backend, ratios: [], torch: [], tfjs: [] };
   for (let i = 0; i < rounds; i++) {
-    const torch = pytorch(2, false);
+    const torch = pytorch(report, 2, false);
     if (!torch) return;
     const value = await measure();
     p.torch.push(torch.imagesPerSecond);
     p.tfjs.push(value);
     p.ratios.push(value / torch.imagesPerSecond);
   }
-  paired.push(p);
+  report.paired.push(p);
   log(`paired rounds ${env} ${backend} done`);
 }
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Software backends in Chromium here train at a few images/s: fewer steps and no lab preset. */
 function workloadsFor(env: 'node' | 'chromium', backend: BackendName): string[] {
   const slow = env === 'chromium' && backend !== 'wasm';
@@ -87,14 +60,19 @@ function workloadsFor(env: 'node' | 'chromium', backend: BackendName): string[] 
   return slow ? base : [...base, 'distill-lab', 'inference-lab'];
 }
 
-function pytorch(threads: number, note = true): Row | null {
+function pytorch(report: BenchReport, threads: number, note = true): Row | null {
   try {
     const outText = execFileSync(
       python,
       [join(here, 'reference_cnn.py'), String(threads), String(Math.max(steps, 30))],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const r = JSON.parse(outText.trim().split('\n').pop()!);
+    const r = JSON.parse(outText.trim().split('\n').pop()!) as {
+      torch: string;
+      threads: number;
+      imagesPerSecond: number;
+      msPerStep: number;
+    };
     return {
       env: 'pytorch',
       backend: `torch ${r.torch} cpu ×${r.threads} threads`,
@@ -108,30 +86,31 @@ function pytorch(threads: number, note = true): Row | null {
     };
   } catch (e) {
     if (!note) return null;
-    notes.push(
+    report.notes.push(
       `PyTorch was not measured (${python} bench/reference_cnn.py failed: ${(e as Error).message.split('\n')[0]}); install python3-torch for the anchor.`,
     );
     return null;
   }
 }
 
-async function nodeBench() {
+async function nodeBench(report: BenchReport) {
   for (const backend of nodeBackends) {
-    const report = await selectBackend({ forced: backend });
-    if (report.name !== backend) {
-      notes.push(`node ${backend} skipped: ${report.fallbacks.join('; ')}`);
+    const chosen = await selectBackend({ forced: backend });
+    if (chosen.name !== backend) {
+      report.notes.push(`node ${backend} skipped: ${chosen.fallbacks.join('; ')}`);
       continue;
     }
     for (const w of workloadsFor('node', backend)) {
       // Node's tfjs cpu backend is ~10× slower than wasm: keep its lab step to one timed step.
       const n = backend === 'cpu' && w === 'distill-lab' ? 1 : steps;
-      if (w === 'reference') rows.push({ env: 'node', backend, ...(await referenceStep(n)) });
+      if (w === 'reference') report.rows.push({ env: 'node', backend, ...(await referenceStep(n)) });
       else if (w.startsWith('distill-'))
-        rows.push({ env: 'node', backend, ...(await distillStep(w.slice(8) as 'tiny' | 'lab', n)) });
-      else latency.push({ env: 'node', backend, ...(await inferenceLatency(w.slice(10) as 'tiny' | 'lab', 5)) });
+        report.rows.push({ env: 'node', backend, ...(await distillStep(w.slice(8) as 'tiny' | 'lab', n)) });
+      else report.latency.push({ env: 'node', backend, ...(await inferenceLatency(w.slice(10) as 'tiny' | 'lab', 5)) });
       log(`node ${backend} ${w} done`);
     }
-    if (backend === 'wasm') await pairRounds('node', 'wasm', async () => (await referenceStep(steps)).imagesPerSecond);
+    if (backend === 'wasm')
+      await pairRounds(report, 'node', 'wasm', async () => (await referenceStep(steps)).imagesPerSecond);
   }
   // The threaded wasm build, side by side with the single-threaded one above.
   if (nodeBackends.includes('wasm') && cpus().length > 1) {
@@ -161,15 +140,18 @@ async function nodeBench() {
     try {
       const r = threaded(workloadsFor('node', 'wasm'));
       const label = `wasm ×${r.threads ?? '?'} threads`;
-      if ((r.threads ?? 1) < 2) notes.push(`node wasm asked for ${threads} threads and got ${r.threads ?? 'none'}.`);
+      if ((r.threads ?? 1) < 2)
+        report.notes.push(`node wasm asked for ${threads} threads and got ${r.threads ?? 'none'}.`);
       for (const row of r.rows) {
-        if ('imagesPerSecond' in row) rows.push({ env: 'node', backend: label, ...row });
-        else latency.push({ env: 'node', backend: label, ...row });
+        if ('imagesPerSecond' in row) report.rows.push({ env: 'node', backend: label, ...row });
+        else report.latency.push({ env: 'node', backend: label, ...row });
       }
       log(`node ${label} done`);
-      await pairRounds('node', label, async () => (threaded(['reference']).rows[0] as StepResult).imagesPerSecond);
+      await pairRounds(report, 'node', label, () =>
+        Promise.resolve((threaded(['reference']).rows[0] as StepResult).imagesPerSecond),
+      );
     } catch (e) {
-      notes.push(`node threaded wasm was not measured: ${(e as Error).message.split('\n')[0]}`);
+      report.notes.push(`node threaded wasm was not measured: ${(e as Error).message.split('\n')[0]}`);
     }
   }
 }
@@ -201,10 +183,10 @@ const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-async function browserBench() {
+async function browserBench(report: BenchReport) {
   if (browserBackends.length === 0) return;
   if (!existsSync(chromium)) {
-    notes.push(`Chromium not found at ${chromium}: browser backends not measured.`);
+    report.notes.push(`Chromium not found at ${chromium}: browser backends not measured.`);
     return;
   }
   const { build } = await import('vite');
@@ -253,18 +235,19 @@ async function browserBench() {
         rows?: (StepResult | InferenceResult | Record<string, unknown>)[];
       };
       const label = threads ? `${backend} ×${result.threads ?? '?'} threads` : backend;
-      if (result.skipped) notes.push(`chromium ${label} skipped: ${result.skipped}`);
+      if (result.skipped) report.notes.push(`chromium ${label} skipped: ${result.skipped}`);
       if (threads && result.threads !== undefined && result.threads < 2)
-        notes.push(`chromium wasm asked for ${threads} threads and got ${result.threads}.`);
+        report.notes.push(`chromium wasm asked for ${threads} threads and got ${result.threads}.`);
       for (const r of result.rows ?? []) {
-        if ('imagesPerSecond' in r) rows.push({ env: 'chromium', backend: label, ...(r as StepResult) });
-        else if ('teacherMsPerImage' in r) latency.push({ env: 'chromium', backend: label, ...(r as InferenceResult) });
-        else if (String((r as { preset: string }).preset).startsWith('folder')) folderCache = r;
-        else datasetCache = r;
+        if ('imagesPerSecond' in r) report.rows.push({ env: 'chromium', backend: label, ...(r as StepResult) });
+        else if ('teacherMsPerImage' in r)
+          report.latency.push({ env: 'chromium', backend: label, ...(r as InferenceResult) });
+        else if (String((r as { preset: string }).preset).startsWith('folder')) report.folderCache = r;
+        else report.datasetCache = r;
       }
       log(`chromium ${label} done`);
       if (backend === 'wasm' && !result.skipped) {
-        await pairRounds('chromium', label, async () => {
+        await pairRounds(report, 'chromium', label, async () => {
           const again = (await page.evaluate(
             (spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec),
             { backend, workloads: ['reference'], steps, threads },
@@ -274,7 +257,7 @@ async function browserBench() {
       }
       await page.close();
     }
-    if (!args.includes('--no-charts')) charts = await chartCost(browser);
+    if (!args.includes('--no-charts')) report.charts = await chartCost(browser);
   } finally {
     await browser.close();
   }
@@ -317,97 +300,22 @@ async function chartCost(browser: import('@playwright/test').Browser) {
   return { visibleSeconds, hiddenSeconds, url: query };
 }
 
-function table(): string {
-  const torch =
-    rows.find((r) => r.env === 'pytorch' && r.backend.includes('×2')) ?? rows.find((r) => r.env === 'pytorch');
-  const lines = [
-    '| where | backend | workload | batch | images/s | ms/step | ratio to PyTorch | tensors before → after |',
-    '|---|---|---|---|---|---|---|---|',
-  ];
-  for (const r of rows) {
-    const ratio =
-      r.workload === 'reference-cnn' && torch ? (r.imagesPerSecond / torch.imagesPerSecond).toFixed(3) : '—';
-    lines.push(
-      `| ${r.env} | ${r.backend} | ${r.workload} | ${r.batch} | ${r.imagesPerSecond.toFixed(1)} | ${r.msPerStep.toFixed(0)} | ${ratio} | ${r.env === 'pytorch' ? '—' : `${r.tensorsBefore} → ${r.tensorsAfter}`} |`,
-    );
-  }
-  if (paired.length) {
-    lines.push(
-      '',
-      `Paired rounds on the reference CNN (PyTorch 2 threads, then tfjs, ${rounds} times):`,
-      '',
-      '| where | backend | median ratio | range | PyTorch img/s per round | tfjs img/s per round |',
-      '|---|---|---|---|---|---|',
-    );
-    for (const p of paired)
-      lines.push(
-        `| ${p.env} | ${p.backend} | ${median(p.ratios).toFixed(3)} | ${Math.min(...p.ratios).toFixed(3)}–${Math.max(...p.ratios).toFixed(3)} | ${p.torch.map((v) => v.toFixed(0)).join(', ')} | ${p.tfjs.map((v) => v.toFixed(0)).join(', ')} |`,
-      );
-  }
-  lines.push(
-    '',
-    '| where | backend | preset | teacher ms/image | student ms/image | student speed-up |',
-    '|---|---|---|---|---|---|',
-  );
-  for (const l of latency)
-    lines.push(
-      `| ${l.env} | ${l.backend} | ${l.preset} | ${l.teacherMsPerImage.toFixed(2)} | ${l.studentMsPerImage.toFixed(2)} | ${l.speedUp.toFixed(2)}× |`,
-    );
-  if (datasetCache) {
-    const d = datasetCache as {
-      preset: string;
-      images: number;
-      firstLoadMs: number;
-      cachedLoadMs: number;
-      speedUp: number;
-    };
-    lines.push(
-      '',
-      `Dataset (${d.preset}, ${d.images} images, Chromium IndexedDB): first load ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`,
-    );
-  }
-  if (folderCache) {
-    const d = folderCache as { preset: string; firstLoadMs: number; cachedLoadMs: number; speedUp: number };
-    lines.push(
-      '',
-      `Imported ${d.preset} (Chromium): first load (decode, crop, resize, store) ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`,
-    );
-  }
-  if (charts) {
-    const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-    lines.push(
-      '',
-      `Live charts (Chromium, wasm, ${charts.url}): ${med(charts.visibleSeconds).toFixed(1)} s with the loss chart drawn vs ${med(charts.hiddenSeconds).toFixed(1)} s hidden (median of ${charts.visibleSeconds.length}); training throughput with charts = ${(med(charts.hiddenSeconds) / med(charts.visibleSeconds)).toFixed(2)}× of hidden.`,
-    );
-  }
-  if (torch) lines.push('', `Ratios are to ${torch.backend} on the reference CNN, measured in this run.`);
-  if (anchorAtEnd.length) {
-    lines.push(
-      `The anchor again at the end of the run: ${anchorAtEnd.map((r) => `${r.backend} ${r.imagesPerSecond.toFixed(0)} img/s`).join(', ')} (a shared machine moves it; ratios to the end figure differ by that much).`,
-    );
-  }
-  for (const n of notes) lines.push(`- ${n}`);
-  return lines.join('\n');
-}
-
-/** PyTorch measured once more after everything else: how far the anchor drifted during the run. */
-const anchorAtEnd: Row[] = [];
-
 async function main() {
+  const report = emptyReport();
   for (const threads of [1, 2]) {
-    const r = pytorch(threads);
-    if (r) rows.push(r);
+    const r = pytorch(report, threads);
+    if (r) report.rows.push(r);
     else break;
   }
   log('pytorch done');
-  await nodeBench();
-  await browserBench();
-  if (rows.some((r) => r.env === 'pytorch'))
+  await nodeBench(report);
+  await browserBench(report);
+  if (report.rows.some((r) => r.env === 'pytorch'))
     for (const threads of [1, 2]) {
-      const r = pytorch(threads);
-      if (r) anchorAtEnd.push(r);
+      const r = pytorch(report, threads);
+      if (r) report.anchorAtEnd.push(r);
     }
-  const md = table();
+  const md = formatReport(report, rounds);
   console.log(md);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
@@ -417,14 +325,7 @@ async function main() {
         when: new Date().toISOString(),
         cpus: (await import('node:os')).cpus().length,
         steps,
-        rows,
-        paired,
-        anchorAtEnd,
-        latency,
-        datasetCache,
-        folderCache,
-        charts,
-        notes,
+        ...report,
         tfjs: tf.version.tfjs,
       },
       null,

@@ -4,7 +4,7 @@
  * the JSON it prints.   tsx bench/nodeThreaded.ts --threads 2 --steps 3 --workloads reference,distill-tiny
  */
 import { selectBackend } from '../src/engine/backend';
-import { prepareNodeWasmThreads } from '../src/engine/wasmThreadsNode';
+import { prepareNodeWasmThreads } from '../src/cli/wasmThreadsNode';
 import { distillStep, inferenceLatency, referenceStep } from './workloads';
 
 const args = process.argv.slice(2);

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch, type Batch } from '../src/engine/data/batches';
 import { method, withDefaults } from '../src/engine/distill';
-import { distillationStep } from '../src/engine/distillationStep';
+import { distillationStep } from '../src/engine/run/distillationStep';
 import { buildAdversary } from '../src/engine/models/adversary';
 import { latencyPerImage } from '../src/engine/metrics/efficiency';
 import { buildModel, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
@@ -105,7 +105,7 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
   };
   // The run loop's own step: teacher forward, student KD with gradient reversal, adversary update.
   const step = async () => {
-    const terms = await distillationStep(cfg.debias, inputs);
+    const terms = distillationStep(cfg.debias, inputs);
     await Promise.all(Object.values(terms).map((t) => t.data()));
     tf.dispose(Object.values(terms));
   };

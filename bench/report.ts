@@ -1,0 +1,126 @@
+import type { InferenceResult, StepResult } from './workloads';
+
+/** What one bench run measured, as plain values: filled by bench.ts, formatted here. */
+
+export interface Row extends StepResult {
+  env: 'node' | 'chromium' | 'pytorch';
+  backend: string;
+}
+
+/**
+ * Paired rounds on the reference CNN: PyTorch (2 threads) and one tfjs path measured back to back,
+ * `rounds` times. On a shared machine both move together, so the ratio within a round is steadier
+ * than a ratio to one anchor figure; the table reports the median and the range.
+ */
+export interface Paired {
+  env: string;
+  backend: string;
+  ratios: number[];
+  torch: number[];
+  tfjs: number[];
+}
+
+export interface BenchReport {
+  rows: Row[];
+  paired: Paired[];
+  latency: (InferenceResult & { env: string; backend: string })[];
+  notes: string[];
+  datasetCache: unknown;
+  folderCache: unknown;
+  charts: { visibleSeconds: number[]; hiddenSeconds: number[]; url: string } | null;
+  /** PyTorch measured once more after everything else: how far the anchor drifted during the run. */
+  anchorAtEnd: Row[];
+}
+
+export function emptyReport(): BenchReport {
+  return {
+    rows: [],
+    paired: [],
+    latency: [],
+    notes: [],
+    datasetCache: null,
+    folderCache: null,
+    charts: null,
+    anchorAtEnd: [],
+  };
+}
+
+export const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The markdown tables of one bench run, from its measurements alone. */
+export function formatReport(report: BenchReport, rounds: number): string {
+  const torch =
+    report.rows.find((r) => r.env === 'pytorch' && r.backend.includes('×2')) ??
+    report.rows.find((r) => r.env === 'pytorch');
+  const lines = [
+    '| where | backend | workload | batch | images/s | ms/step | ratio to PyTorch | tensors before → after |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of report.rows) {
+    const ratio =
+      r.workload === 'reference-cnn' && torch ? (r.imagesPerSecond / torch.imagesPerSecond).toFixed(3) : '—';
+    lines.push(
+      `| ${r.env} | ${r.backend} | ${r.workload} | ${r.batch} | ${r.imagesPerSecond.toFixed(1)} | ${r.msPerStep.toFixed(0)} | ${ratio} | ${r.env === 'pytorch' ? '—' : `${r.tensorsBefore} → ${r.tensorsAfter}`} |`,
+    );
+  }
+  if (report.paired.length) {
+    lines.push(
+      '',
+      `Paired rounds on the reference CNN (PyTorch 2 threads, then tfjs, ${rounds} times):`,
+      '',
+      '| where | backend | median ratio | range | PyTorch img/s per round | tfjs img/s per round |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const p of report.paired)
+      lines.push(
+        `| ${p.env} | ${p.backend} | ${median(p.ratios).toFixed(3)} | ${Math.min(...p.ratios).toFixed(3)}–${Math.max(...p.ratios).toFixed(3)} | ${p.torch.map((v) => v.toFixed(0)).join(', ')} | ${p.tfjs.map((v) => v.toFixed(0)).join(', ')} |`,
+      );
+  }
+  lines.push(
+    '',
+    '| where | backend | preset | teacher ms/image | student ms/image | student speed-up |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const l of report.latency)
+    lines.push(
+      `| ${l.env} | ${l.backend} | ${l.preset} | ${l.teacherMsPerImage.toFixed(2)} | ${l.studentMsPerImage.toFixed(2)} | ${l.speedUp.toFixed(2)}× |`,
+    );
+  if (report.datasetCache) {
+    const d = report.datasetCache as {
+      preset: string;
+      images: number;
+      firstLoadMs: number;
+      cachedLoadMs: number;
+      speedUp: number;
+    };
+    lines.push(
+      '',
+      `Dataset (${d.preset}, ${d.images} images, Chromium IndexedDB): first load ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`,
+    );
+  }
+  if (report.folderCache) {
+    const d = report.folderCache as { preset: string; firstLoadMs: number; cachedLoadMs: number; speedUp: number };
+    lines.push(
+      '',
+      `Imported ${d.preset} (Chromium): first load (decode, crop, resize, store) ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`,
+    );
+  }
+  if (report.charts) {
+    const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    lines.push(
+      '',
+      `Live report.charts (Chromium, wasm, ${report.charts.url}): ${med(report.charts.visibleSeconds).toFixed(1)} s with the loss chart drawn vs ${med(report.charts.hiddenSeconds).toFixed(1)} s hidden (median of ${report.charts.visibleSeconds.length}); training throughput with report.charts = ${(med(report.charts.hiddenSeconds) / med(report.charts.visibleSeconds)).toFixed(2)}× of hidden.`,
+    );
+  }
+  if (torch) lines.push('', `Ratios are to ${torch.backend} on the reference CNN, measured in this run.`);
+  if (report.anchorAtEnd.length) {
+    lines.push(
+      `The anchor again at the end of the run: ${report.anchorAtEnd.map((r) => `${r.backend} ${r.imagesPerSecond.toFixed(0)} img/s`).join(', ')} (a shared machine moves it; ratios to the end figure differ by that much).`,
+    );
+  }
+  for (const n of report.notes) lines.push(`- ${n}`);
+  return lines.join('\n');
+}
