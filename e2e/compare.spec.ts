@@ -62,12 +62,12 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
 
   // Export: JSON holds the run; CSV holds the table.
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
-  const exported = JSON.parse(readFileSync((await json.path()), 'utf8'));
+  const exported = JSON.parse(readFileSync(await json.path(), 'utf8'));
   expect(exported.format).toBe('fairdistill-lab-runs');
   expect(exported.runs).toHaveLength(1);
   expect(exported.runs[0].result.students).toHaveLength(6);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-  const csvLines = readFileSync((await csv.path()), 'utf8')
+  const csvLines = readFileSync(await csv.path(), 'utf8')
     .trim()
     .split('\n');
   expect(csvLines[0]).toMatch(/^role,label,method,lambda,params,accuracy/);
@@ -89,7 +89,7 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await page
     .getByTestId('import-runs')
-    .setInputFiles({ name: 'runs.json', mimeType: 'application/json', buffer: readFileSync((await json.path())) });
+    .setInputFiles({ name: 'runs.json', mimeType: 'application/json', buffer: readFileSync(await json.path()) });
   await expect(page.getByTestId('stored-run')).toHaveCount(2);
 
   // Narrow window: one column, everything still reachable.

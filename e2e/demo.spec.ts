@@ -106,7 +106,7 @@ test('photo demo: two students side by side, bad files refused, the student expo
   await page.getByTestId('export-model').click();
   await expect.poll(() => downloads.length).toBe(4);
   const byName = async (suffix: string) =>
-    readFileSync((await downloads.find((d) => d.suggestedFilename().endsWith(suffix))!.path()));
+    readFileSync(await downloads.find((d) => d.suggestedFilename().endsWith(suffix))!.path());
   const modelJson = JSON.parse((await byName('λ-1.json')).toString());
   const weights = await byName('.weights.bin');
   const card = JSON.parse((await byName('.card.json')).toString());

@@ -73,7 +73,7 @@ test('a sweep of 3 students interrupted by reloads resumes from its last epoch: 
     () =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('fairdistill-lab');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
         open.onsuccess = () => {
           const count = open.result.transaction('runSnapshots').objectStore('runSnapshots').count();
           count.onsuccess = () => {
