@@ -51,6 +51,11 @@ const ENGINE_DATA_ONLY = [
   'engine/data/synthetic',
   'engine/metrics/fairness',
   'engine/metrics/classification',
+  'engine/metrics/recommendation',
+  'engine/metrics/noiseFloor',
+  'engine/metrics/pairedBootstrap',
+  'engine/metrics/comparisons',
+  'engine/metrics/tInterval',
 ];
 
 /** A value import the UI may not make. */

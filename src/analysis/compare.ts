@@ -36,9 +36,15 @@ export function snapLambda(lambdas: number[], value: number): number {
 export interface BarSeries {
   key: 'teacher' | 'undebiased' | 'debiased';
   label: string;
-  meanAbsDisparity: number;
+  meanAbsDisparity: number | null;
+  /** The model's noise floor of mean |disparity| (what equal recall in both groups would score). */
+  floor: number | null;
   /** Signed disparity per class, in `classes` order; null where a group had no test example. */
   values: (number | null)[];
+  /** Per class, the |disparity| sampling alone gives at this model's recall (the band drawn around 0). */
+  floors: (number | null)[];
+  /** Per class, the 95% bootstrap interval of the signed disparity (error bars); null where not measured. */
+  errors: ([number, number] | null)[];
   hover: string[];
 }
 
@@ -74,10 +80,14 @@ export function disparityBars(result: ExperimentResult, method: MethodId, lambda
       key,
       label: m.label,
       meanAbsDisparity: m.fairness.meanAbsDisparity,
+      floor: m.fairness.meanAbsDisparityFloor ?? null,
       values: order.map((i) => byClass.get(i)?.disparity ?? null),
+      floors: order.map((i) => byClass.get(i)?.floor ?? null),
+      errors: order.map((i) => byClass.get(i)?.interval ?? null),
       hover: order.map((i) => {
         const c = byClass.get(i)!;
-        return `${result.dataset.classNames[i]} · ${m.label}<br>recall ${g0} ${r(c.recall[0])} (n=${c.support[0]}) · ${g1} ${r(c.recall[1])} (n=${c.support[1]})`;
+        const floor = c.floor === undefined || c.floor === null ? '' : ` · noise floor ±${r(c.floor)}`;
+        return `${result.dataset.classNames[i]} · ${m.label}<br>recall ${g0} ${r(c.recall[0])} (n=${c.support[0]}) · ${g1} ${r(c.recall[1])} (n=${c.support[1]})${floor}`;
       }),
     });
   }
@@ -88,8 +98,11 @@ export interface RunPoint {
   label: string;
   method: MethodId;
   lambda: number;
+  /** Test figures: what the scatter shows. */
   accuracy: number;
-  bias: number;
+  bias: number | null;
+  excess: number | null;
+  /** On the Pareto front of the figures the front was chosen on (validation when the run has them). */
   pareto: boolean;
 }
 
@@ -97,25 +110,48 @@ export interface RunPoint {
  * Non-dominated points: no other point has accuracy ≥ and bias ≤ with one of them strict.
  * (Higher accuracy and lower mean |disparity| are both better.)
  */
-export function paretoFront(points: { accuracy: number; bias: number }[]): boolean[] {
+export function paretoFront(points: { accuracy: number; bias: number | null }[]): boolean[] {
   return points.map(
     (p, i) =>
+      p.bias !== null &&
       !points.some(
         (q, j) =>
-          j !== i && q.accuracy >= p.accuracy && q.bias <= p.bias && (q.accuracy > p.accuracy || q.bias < p.bias),
+          j !== i &&
+          q.bias !== null &&
+          q.accuracy >= p.accuracy &&
+          q.bias <= p.bias! &&
+          (q.accuracy > p.accuracy || q.bias < p.bias!),
       ),
   );
 }
 
+/** Where the Pareto front of a run is chosen: validation (accuracy, excess mean |disparity|) when every student has it. */
+export function paretoBasis(result: ExperimentResult): 'validation' | 'test' {
+  return studentsOf(result).every((s) => s.validation) ? 'validation' : 'test';
+}
+
+/**
+ * The students as points of accuracy against bias (test figures, what is reported), marked when on
+ * the Pareto front chosen on validation (higher accuracy, lower excess mean |disparity|). Runs stored
+ * before the lab measured validation fall back to test. A model whose bias is not measurable is on no front.
+ */
 export function runPoints(result: ExperimentResult): RunPoint[] {
   const students = studentsOf(result);
-  const front = paretoFront(students.map((s) => ({ accuracy: s.test.accuracy, bias: s.fairness.meanAbsDisparity })));
+  const onValidation = paretoBasis(result) === 'validation';
+  const front = paretoFront(
+    students.map((s) =>
+      onValidation
+        ? { accuracy: s.validation!.accuracy, bias: s.validation!.excessMeanAbsDisparity }
+        : { accuracy: s.test.accuracy, bias: s.fairness.excessMeanAbsDisparity ?? s.fairness.meanAbsDisparity },
+    ),
+  );
   return students.map((s, i) => ({
     label: s.label,
     method: s.method,
     lambda: s.lambda,
     accuracy: s.test.accuracy,
     bias: s.fairness.meanAbsDisparity,
+    excess: s.fairness.excessMeanAbsDisparity ?? null,
     pareto: front[i],
   }));
 }

@@ -30,12 +30,28 @@ export interface ModelCard {
   metrics: { accuracy: number; weighted: ModelResult['test']['weighted']; macro: ModelResult['test']['macro'] };
   fairness: {
     protectedGroups: [string, string];
-    meanAbsDisparity: number;
+    /** null: no class measurable in both groups. */
+    meanAbsDisparity: number | null;
     interval95: [number, number] | null;
-    perClassDisparity: { class: string; disparity: number | null }[];
-    teacherMeanAbsDisparity: number;
+    noiseFloor: number | null;
+    excessMeanAbsDisparity: number | null;
+    excessInterval95: [number, number] | null;
+    perClassDisparity: {
+      class: string;
+      disparity: number | null;
+      noiseFloor: number | null;
+      interval95: [number, number] | null;
+    }[];
+    teacherMeanAbsDisparity: number | null;
+    teacherExcessMeanAbsDisparity: number | null;
     biasIncreaseOverTeacher: number | null;
+    biasIncreaseOverTeacherInterval95: [number, number] | null;
+    excessBiasIncreaseOverTeacher: number | null;
+    excessBiasIncreaseOverTeacherInterval95: [number, number] | null;
     biasReductionOverUndebiased: number | null;
+    biasReductionOverUndebiasedInterval95: [number, number] | null;
+    excessBiasReductionOverUndebiased: number | null;
+    excessBiasReductionOverUndebiasedInterval95: [number, number] | null;
     worstGroupAccuracy: number | null;
   };
   definitions: Record<string, string>;
@@ -43,7 +59,10 @@ export interface ModelCard {
 
 export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
   const f = m.fairness;
-  const undebiased = m.role === 'student' ? studentAt(result, m.method, 0) : undefined;
+  const undebiased = m.role === 'student' && m.lambda > 0 ? studentAt(result, m.method, 0) : undefined;
+  const u = undebiased?.fairness;
+  const t = result.teacher.fairness;
+  const student = m.role !== 'teacher';
   return {
     model: {
       label: m.label,
@@ -70,19 +89,35 @@ export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
       protectedGroups: result.dataset.groupNames,
       meanAbsDisparity: f.meanAbsDisparity,
       interval95: f.interval?.meanAbsDisparity ?? null,
+      noiseFloor: f.meanAbsDisparityFloor ?? null,
+      excessMeanAbsDisparity: f.excessMeanAbsDisparity ?? null,
+      excessInterval95: f.interval?.excessMeanAbsDisparity ?? null,
       perClassDisparity: f.perClass.map((c) => ({
         class: result.dataset.classNames[c.classIndex],
         disparity: c.disparity,
+        noiseFloor: c.floor ?? null,
+        interval95: c.interval ?? null,
       })),
-      teacherMeanAbsDisparity: result.teacher.fairness.meanAbsDisparity,
-      biasIncreaseOverTeacher:
-        m.role === 'teacher' ? null : biasIncrease(f.meanAbsDisparity, result.teacher.fairness.meanAbsDisparity),
-      biasReductionOverUndebiased:
-        undebiased && m.lambda > 0 ? biasReduction(f.meanAbsDisparity, undebiased.fairness.meanAbsDisparity) : null,
+      teacherMeanAbsDisparity: t.meanAbsDisparity,
+      teacherExcessMeanAbsDisparity: t.excessMeanAbsDisparity ?? null,
+      biasIncreaseOverTeacher: student ? biasIncrease(f.meanAbsDisparity, t.meanAbsDisparity) : null,
+      biasIncreaseOverTeacherInterval95: m.biasVsTeacherInterval ?? null,
+      excessBiasIncreaseOverTeacher: student
+        ? biasIncrease(f.excessMeanAbsDisparity ?? null, t.excessMeanAbsDisparity ?? null)
+        : null,
+      excessBiasIncreaseOverTeacherInterval95: m.excessBiasVsTeacherInterval ?? null,
+      biasReductionOverUndebiased: u ? biasReduction(f.meanAbsDisparity, u.meanAbsDisparity) : null,
+      biasReductionOverUndebiasedInterval95: m.biasReductionInterval ?? null,
+      excessBiasReductionOverUndebiased: u
+        ? biasReduction(f.excessMeanAbsDisparity ?? null, u.excessMeanAbsDisparity ?? null)
+        : null,
+      excessBiasReductionOverUndebiasedInterval95: m.excessBiasReductionInterval ?? null,
       worstGroupAccuracy: f.worstGroupAccuracy,
     },
     definitions: {
       meanAbsDisparity: METRIC_DESCRIPTIONS.meanAbsDisparity,
+      noiseFloor: METRIC_DESCRIPTIONS.noiseFloor,
+      interval: METRIC_DESCRIPTIONS.interval,
       biasIncrease: METRIC_DESCRIPTIONS.biasIncrease,
       worstGroupAccuracy: METRIC_DESCRIPTIONS.worstGroupAccuracy,
     },
@@ -90,6 +125,9 @@ export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
 }
 
 const p = (v: number | null, d = 1) => (v === null ? '—' : `${(100 * v).toFixed(d)}%`);
+const signed = (v: number | null) => (v === null ? 'not measurable' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(0)}%`);
+const ci = (i: [number, number] | null, digits = 0, sign = false) =>
+  i ? ` [95% interval ${i.map((v) => `${sign && v >= 0 ? '+' : ''}${(100 * v).toFixed(digits)}`).join(', ')}]` : '';
 
 export function modelCardMarkdown(card: ModelCard): string {
   const m = card.model,
@@ -112,21 +150,28 @@ export function modelCardMarkdown(card: ModelCard): string {
     `- Top-1 ${p(card.metrics.accuracy)}; weighted F1 ${p(card.metrics.weighted.f1)}; macro F1 ${p(card.metrics.macro.f1)}`,
     '',
     `## Bias (${g0} vs ${g1})`,
-    `- Mean |disparity| ${p(f.meanAbsDisparity, 2)}${f.interval95 ? ` (95% bootstrap interval ${p(f.interval95[0])}–${p(f.interval95[1])})` : ''}; teacher ${p(f.teacherMeanAbsDisparity, 2)}`,
-    `- Bias increase over the teacher: ${f.biasIncreaseOverTeacher === null ? '—' : `${f.biasIncreaseOverTeacher >= 0 ? '+' : ''}${(100 * f.biasIncreaseOverTeacher).toFixed(0)}%`}` +
-      (f.biasReductionOverUndebiased === null
-        ? ''
-        : `; bias reduction over the undebiased student: ${(100 * f.biasReductionOverUndebiased).toFixed(0)}%`),
+    `- Mean |disparity| ${f.meanAbsDisparity === null ? 'not measurable (no class has test examples of both groups)' : p(f.meanAbsDisparity, 2)}${f.interval95 ? ` (95% bootstrap interval ${p(f.interval95[0])}–${p(f.interval95[1])})` : ''}; teacher ${p(f.teacherMeanAbsDisparity, 2)}`,
+    `- Noise floor ${p(f.noiseFloor, 2)} — what a model with equal recall in both groups would show on these test cells; excess above it ${p(f.excessMeanAbsDisparity, 2)}${f.excessInterval95 ? ` (95% interval ${p(f.excessInterval95[0])}–${p(f.excessInterval95[1])})` : ''}`,
+    ...(m.role === 'teacher'
+      ? []
+      : [
+          `- Bias vs the teacher: ${signed(f.biasIncreaseOverTeacher)}${ci(f.biasIncreaseOverTeacherInterval95, 0, true)}; above the noise floor: ${signed(f.excessBiasIncreaseOverTeacher)}${ci(f.excessBiasIncreaseOverTeacherInterval95, 0, true)}`,
+        ]),
+    ...(f.biasReductionOverUndebiased === null && f.excessBiasReductionOverUndebiased === null
+      ? []
+      : [
+          `- Bias reduction over the undebiased student: ${p(f.biasReductionOverUndebiased, 0)}${ci(f.biasReductionOverUndebiasedInterval95)}; above the noise floor: ${p(f.excessBiasReductionOverUndebiased, 0)}${ci(f.excessBiasReductionOverUndebiasedInterval95)}`,
+        ]),
     `- Worst-group accuracy: ${p(f.worstGroupAccuracy)}`,
     '',
-    '| class | disparity (recall ' + g0 + ' − recall ' + g1 + ') |',
-    '|---|---|',
+    '| class | disparity ×100 (recall ' + g0 + ' − recall ' + g1 + ') | 95% interval | noise floor ×100 |',
+    '|---|---|---|---|',
     ...f.perClassDisparity.map(
       (c) =>
-        `| ${c.class} | ${c.disparity === null ? '— (a group has no test example)' : (100 * c.disparity).toFixed(1)} |`,
+        `| ${c.class} | ${c.disparity === null ? '— (a group has no test example)' : (100 * c.disparity).toFixed(1)} | ${c.interval95 ? c.interval95.map((v) => (100 * v).toFixed(1)).join(' to ') : '—'} | ${c.noiseFloor === null ? '—' : (100 * c.noiseFloor).toFixed(1)} |`,
     ),
     '',
-    `Definitions: ${card.definitions.meanAbsDisparity}`,
+    `Definitions: ${card.definitions.meanAbsDisparity} ${card.definitions.noiseFloor} ${card.definitions.interval}`,
     '',
   ].join('\n');
 }

@@ -32,9 +32,24 @@ const result = {
   dataset: { classNames: ['party', 'Business, formal'], groupNames: ['male', 'female'] },
   teacher: {
     ...model('teacher', 'Teacher', 0.9, [0.1, -0.3]),
-    fairness: { ...model('teacher', 'T', 0, [0.1, -0.3]).fairness, meanAbsDisparity: 0.1 },
+    fairness: {
+      ...model('teacher', 'T', 0, [0.1, -0.3]).fairness,
+      meanAbsDisparity: 0.1,
+      meanAbsDisparityFloor: 0.05,
+      excessMeanAbsDisparity: 0.05,
+    },
   },
-  students: [model('student', 'CKD λ=0.5', 0.85, [0.2, null])],
+  students: [
+    {
+      ...model('student', 'CKD λ=0.5', 0.85, [0.2, null]),
+      fairness: {
+        ...model('student', 'S', 0, [0.2, null]).fairness,
+        meanAbsDisparityFloor: 0.05,
+        excessMeanAbsDisparity: 0.15,
+      },
+      biasVsTeacherInterval: [0.5, 1.5],
+    },
+  ],
 } as unknown as ExperimentResult;
 
 const run: StoredRun = { id: 'run-1', name: 'sweep "one"', createdAt: '2026-11-28T00:00:00.000Z', result };
@@ -59,10 +74,14 @@ describe('run files', () => {
   it('writes the table as CSV with quoted cells, empty cells for undefined values, and bias vs teacher', () => {
     const lines = resultCsv(result).trim().split('\n');
     expect(lines[0]).toBe(
-      'role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,bias_vs_teacher,worst_group_accuracy,disparity_party,"disparity_Business, formal"',
+      'role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,noise_floor,excess_mean_abs_disparity,excess_ci_low,excess_ci_high,bias_vs_teacher,bias_vs_teacher_ci_low,bias_vs_teacher_ci_high,excess_bias_vs_teacher,excess_bias_vs_teacher_ci_low,excess_bias_vs_teacher_ci_high,worst_group_accuracy,disparity_party,"disparity_Business, formal"',
     );
-    expect(lines[1]).toBe('teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,,0.4,0.1,-0.3');
-    // student bias 0.2 vs teacher 0.1 → +100%; class 2 undefined → empty cell.
-    expect(lines[2]).toBe('student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,1,0.4,0.2,');
+    expect(lines[1]).toBe(
+      'teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,0.4,0.1,-0.3',
+    );
+    // student bias 0.2 vs teacher 0.1 → +100%; excess 0.15 vs 0.05 → +200%; class 2 undefined → empty cell.
+    expect(lines[2]).toBe(
+      'student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,0.05,0.15,,,1,0.5,1.5,2,,,0.4,0.2,',
+    );
   });
 });

@@ -27,7 +27,9 @@ function checkModel(m: unknown, where: string): void {
   check(typeof model.label === 'string', `${where} has no label.`);
   check(model.test && typeof model.test.accuracy === 'number', `${where} has no test accuracy.`);
   check(
-    model.fairness && Array.isArray(model.fairness.perClass) && typeof model.fairness.meanAbsDisparity === 'number',
+    model.fairness &&
+      Array.isArray(model.fairness.perClass) &&
+      (typeof model.fairness.meanAbsDisparity === 'number' || model.fairness.meanAbsDisparity === null),
     `${where} has no fairness figures.`,
   );
 }
@@ -69,9 +71,10 @@ export function parseRunsJson(text: string): StoredRun[] {
   });
 }
 
+/** A cell: numbers to 6 significant digits (a float's 16-digit tail is noise in a table), text quoted when needed. */
 const csvCell = (v: string | number | null) => {
   if (v === null) return '';
-  const s = String(v);
+  const s = typeof v === 'number' ? String(Number(v.toPrecision(6))) : v;
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
@@ -92,7 +95,16 @@ export function resultCsv(result: ExperimentResult): string {
     'mean_abs_disparity',
     'disparity_ci_low',
     'disparity_ci_high',
+    'noise_floor',
+    'excess_mean_abs_disparity',
+    'excess_ci_low',
+    'excess_ci_high',
     'bias_vs_teacher',
+    'bias_vs_teacher_ci_low',
+    'bias_vs_teacher_ci_high',
+    'excess_bias_vs_teacher',
+    'excess_bias_vs_teacher_ci_low',
+    'excess_bias_vs_teacher_ci_high',
     'worst_group_accuracy',
     ...result.dataset.classNames.map((c) => `disparity_${c}`),
   ];
@@ -111,9 +123,20 @@ export function resultCsv(result: ExperimentResult): string {
       m.test.weighted.f1,
       m.test.macro.f1,
       f.meanAbsDisparity,
-      f.interval?.meanAbsDisparity[0] ?? null,
-      f.interval?.meanAbsDisparity[1] ?? null,
+      f.interval?.meanAbsDisparity?.[0] ?? null,
+      f.interval?.meanAbsDisparity?.[1] ?? null,
+      f.meanAbsDisparityFloor ?? null,
+      f.excessMeanAbsDisparity ?? null,
+      f.interval?.excessMeanAbsDisparity?.[0] ?? null,
+      f.interval?.excessMeanAbsDisparity?.[1] ?? null,
       m.role === 'teacher' ? null : biasIncrease(f.meanAbsDisparity, result.teacher.fairness.meanAbsDisparity),
+      m.biasVsTeacherInterval?.[0] ?? null,
+      m.biasVsTeacherInterval?.[1] ?? null,
+      m.role === 'teacher'
+        ? null
+        : biasIncrease(f.excessMeanAbsDisparity ?? null, result.teacher.fairness.excessMeanAbsDisparity ?? null),
+      m.excessBiasVsTeacherInterval?.[0] ?? null,
+      m.excessBiasVsTeacherInterval?.[1] ?? null,
       f.worstGroupAccuracy,
       ...result.dataset.classNames.map((_, i) => perClass.get(i) ?? null),
     ];

@@ -20,7 +20,7 @@ import {
   writeCheckpoint,
   type RunnerCheckpoint,
 } from './checkpointFile';
-import { summarize, formatSummary } from './summary';
+import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
 
 const USAGE = [
   'Usage: npm run lab -- [options] [--seeds 0,1,2] [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]',
@@ -143,7 +143,7 @@ async function main() {
             );
           } else if (e.type === 'result') {
             log(
-              `  seed ${seed} · ${e.result.label}: accuracy ${(100 * e.result.test.accuracy).toFixed(1)}%, mean |disparity| ${e.result.fairness.meanAbsDisparity.toFixed(4)}\n`,
+              `  seed ${seed} · ${e.result.label}: accuracy ${(100 * e.result.test.accuracy).toFixed(1)}%, mean |disparity| ${e.result.fairness.meanAbsDisparity?.toFixed(4) ?? 'not measurable'} (noise floor ${e.result.fairness.meanAbsDisparityFloor?.toFixed(4) ?? '—'})\n`,
             );
           }
         },
@@ -173,6 +173,8 @@ async function main() {
   }
   if (checkpointPath) removeCheckpoint(checkpointPath);
   console.log(formatSummary(summary));
+  const recommended = formatRecommendations(results);
+  if (recommended) console.log(`\n${recommended}`);
 }
 
 main().catch((e) => {

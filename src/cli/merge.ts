@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ExperimentConfig, ExperimentResult } from '../engine/types';
-import { formatSummary, summarize } from './summary';
+import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
 
 /** What the headless runner writes with --out (and --merge reads back). */
 export interface RunnerOutput {
@@ -31,4 +31,6 @@ export function mergeFiles(paths: string[], outPath?: string): void {
     writeFileSync(outPath, JSON.stringify(merged, null, 2));
   }
   console.log(formatSummary(summary));
+  const recommended = formatRecommendations(runs);
+  if (recommended) console.log(`\n${recommended}`);
 }

@@ -1,4 +1,5 @@
 import type { MethodId } from './distill/catalog';
+import type { Recommendation } from './metrics/recommendation';
 
 /**
  * Plain, serializable types shared by the engine, the worker protocol, storage and the UI.
@@ -128,36 +129,58 @@ export interface ClassDisparity {
   disparity: number | null;
   recall: [number | null, number | null];
   support: [number, number];
+  /** Expected |disparity| from sampling alone if both groups had this class's pooled recall (exact binomial sums). */
+  floor: number | null;
+  /** 95% interval of the signed disparity over the stratified bootstrap; null when not measurable. */
+  interval?: [number, number] | null;
 }
 
+/**
+ * Class c against the rest, as a binary task: the gaps Fairlearn's equal_opportunity_difference,
+ * equalized_odds_difference and demographic_parity_difference would give for that binary task.
+ */
 export interface OneVsRestGaps {
   classIndex: number;
-  /** |TPR(group 0) − TPR(group 1)| for "is class c" vs the rest (Fairlearn's equal-opportunity difference). */
+  /** |TPR(group 0) − TPR(group 1)| for "is class c": the same as |disparity| of c. */
   equalOpportunity: number | null;
-  /** max(TPR gap, FPR gap) (Fairlearn's equalized-odds difference). */
+  /** max(TPR gap, FPR gap). */
   equalizedOdds: number | null;
-  /** |P(ŷ = c | group 0) − P(ŷ = c | group 1)| (demographic-parity difference). */
+  /** |P(ŷ = c | group 0) − P(ŷ = c | group 1)|. */
   demographicParity: number | null;
 }
 
 export interface FairnessMetrics {
   perClass: ClassDisparity[];
-  meanAbsDisparity: number;
+  /** Mean |disparity| over the classes measurable in both groups; null when none is ("not measurable", never 0). */
+  meanAbsDisparity: number | null;
+  /** What a model with equal recall in both groups would score on the same test cells: the mean of the class floors. */
+  meanAbsDisparityFloor: number | null;
+  /** meanAbsDisparity − meanAbsDisparityFloor: the part of the bias that sampling noise does not explain. */
+  excessMeanAbsDisparity: number | null;
   /** Classes left out of the mean because one group had no example of them. */
   skippedClasses: number[];
   /** Examples whose group is unknown (left out of every fairness figure). */
   unknownGroup: number;
   oneVsRest: OneVsRestGaps[];
-  /** Means over the classes where each gap is defined. */
-  meanEqualOpportunity: number;
-  meanEqualizedOdds: number;
-  meanDemographicParity: number;
+  /**
+   * Means over the classes where each one-vs-rest gap is defined. The lab's own aggregation: Fairlearn
+   * reports one figure for a binary task; here each class against the rest is one binary task. (The
+   * equal-opportunity gap of a class is |its disparity|, so its mean is meanAbsDisparity.)
+   */
+  meanEqualizedOdds: number | null;
+  meanDemographicParity: number | null;
   groupAccuracy: [number | null, number | null];
   worstGroupAccuracy: number | null;
   /** Zhao et al. 2017; null when training shares were not given. */
   biasAmplification: number | null;
-  /** Seeded bootstrap 95% intervals over test examples. */
-  interval?: { meanAbsDisparity: [number, number]; accuracy: [number, number]; resamples: number };
+  /** 95% intervals over a seeded bootstrap stratified by class × group (the sweep's shared resamples). */
+  interval?: {
+    meanAbsDisparity: [number, number] | null;
+    excessMeanAbsDisparity: [number, number] | null;
+    accuracy: [number, number] | null;
+    resamples: number;
+    stratified: true;
+  };
 }
 
 export interface ModelSize {
@@ -174,7 +197,8 @@ export interface ModelSize {
 
 export type Curve = { step: number; epoch: number; terms: Record<string, number> }[];
 
-export interface ModelResult {
+/** One trained (or imported) model and its measurements; students also carry their paired intervals. */
+export interface ModelResult extends Partial<PairedIntervals> {
   role: 'teacher' | 'student' | 'baseline';
   label: string;
   model: string;
@@ -189,6 +213,38 @@ export interface ModelResult {
   trainSeconds: number;
   /** Where the trained model is saved (a tf.io URL such as indexeddb://…), when it was. */
   modelKey?: string;
+  /** The predicted class of each test example, in test-split order: what paired intervals across models read. */
+  testPredictions?: number[];
+  /** The same figures on the validation split, where the lab chooses (best epoch, recommended λ, Pareto front). */
+  validation?: ValidationFigures;
+}
+
+export interface ValidationFigures {
+  accuracy: number;
+  meanAbsDisparity: number | null;
+  meanAbsDisparityFloor: number | null;
+  excessMeanAbsDisparity: number | null;
+}
+
+/**
+ * A student against the teacher and (λ > 0) against the same method at λ = 0, on the same bootstrap
+ * resamples of the test set (stratified by class × group). Relative changes are (student − other)/other
+ * of mean |disparity|, raw or excess over the noise floor; accuracy differences are in points. An
+ * interval is null when the figure is undefined in more than 2.5% of the resamples (no bias to compare with).
+ */
+export interface PairedIntervals {
+  pairedResamples: number;
+  biasVsTeacherInterval: [number, number] | null;
+  excessBiasVsTeacherInterval: [number, number] | null;
+  /**
+   * Student's excess mean |disparity| minus the teacher's (in mean |disparity| units): defined even
+   * when the teacher shows no bias above its floor, where the relative figure is not.
+   */
+  excessChangeVsTeacherInterval: [number, number] | null;
+  accuracyVsTeacherInterval: [number, number] | null;
+  biasReductionInterval?: [number, number] | null;
+  excessBiasReductionInterval?: [number, number] | null;
+  accuracyCostInterval?: [number, number] | null;
 }
 
 /** A student whose training diverged, named with the step and the loss term. */
@@ -273,6 +329,8 @@ export interface ExperimentResult {
   students: ModelResult[];
   /** Students whose training diverged (NaN/Inf loss): named, with the step and the loss term. */
   failures?: RunFailure[];
+  /** The recommended λ of each method with debiased runs, chosen on validation (each says its rule). */
+  recommendations?: Recommendation[];
   startedAt: string;
   seconds: number;
 }

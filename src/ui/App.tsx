@@ -8,6 +8,7 @@ import { ProgressPanel } from './ProgressPanel';
 import { ResultsTable } from './ResultsTable';
 import { ResumeBanner } from './ResumeBanner';
 import { RunsList } from './RunsList';
+import { SeedsPanel } from './SeedsPanel';
 import { SetupPanel } from './SetupPanel';
 import { SurfacePanel } from './SurfacePanel';
 
@@ -63,6 +64,7 @@ export function App() {
           <DemoPanel />
           {liveChart && <LossChart />}
           <RunsList />
+          <SeedsPanel />
         </main>
       </div>
     </div>

@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { disparityBars, lambdasOf, METHOD_SHORT, methodsOf } from '../analysis/compare';
+import { DEFAULT_ACCURACY_BUDGET, recommendLambda } from '../engine/metrics/recommendation';
 import { useLab } from '../store/labStore';
 import { loadPlotly, PLOT_CONFIG } from './plotly';
 
@@ -14,6 +15,11 @@ export function ComparePanel() {
   const methods = useMemo(() => (result ? methodsOf(result) : []), [result]);
   const lambdas = useMemo(() => (result && view ? lambdasOf(result, view.method) : []), [result, view]);
   const bars = useMemo(() => (result && view ? disparityBars(result, view.method, view.lambda) : null), [result, view]);
+  const [budget, setBudget] = useState(DEFAULT_ACCURACY_BUDGET);
+  const recommended = useMemo(
+    () => (result && view ? recommendLambda(result.students, view.method, budget) : null),
+    [result, view, budget],
+  );
 
   useEffect(() => {
     const node = el.current;
@@ -22,18 +28,46 @@ export function ComparePanel() {
     void loadPlotly().then((Plotly) => {
       if (!live) return;
       const names = bars.classes.map((c) => c.name);
+      // The band: ± the noise floor of the student on the slider, per class (what equal recall would show).
+      const reference = bars.series[bars.series.length - 1];
+      const band = reference.floors.map((f, i) =>
+        f === null
+          ? null
+          : {
+              type: 'rect',
+              xref: 'x',
+              yref: 'y',
+              x0: i - 0.45,
+              x1: i + 0.45,
+              y0: -100 * f,
+              y1: 100 * f,
+              fillcolor: 'rgba(100,116,139,0.18)',
+              line: { width: 0 },
+              layer: 'below',
+            },
+      );
       void Plotly.react(
         node,
         bars.series.map((s) => ({
           type: 'bar',
-          name: `${s.label} (mean |disp.| ${(100 * s.meanAbsDisparity).toFixed(1)})`,
+          name: `${s.label} (mean |disp.| ${s.meanAbsDisparity === null ? 'not measurable' : (100 * s.meanAbsDisparity).toFixed(1)}${s.floor === null ? '' : `, floor ${(100 * s.floor).toFixed(1)}`})`,
           x: names,
           y: s.values.map((v) => (v === null ? null : 100 * v)),
+          error_y: {
+            type: 'data',
+            symmetric: false,
+            array: s.errors.map((e, i) => (e === null || s.values[i] === null ? 0 : 100 * (e[1] - s.values[i]!))),
+            arrayminus: s.errors.map((e, i) => (e === null || s.values[i] === null ? 0 : 100 * (s.values[i]! - e[0]))),
+            thickness: 1.2,
+            width: 3,
+            color: '#334155',
+          },
           marker: { color: COLORS[s.key] },
           hovertext: s.hover,
           hoverinfo: 'text+y',
         })),
         {
+          shapes: band.filter(Boolean),
           barmode: 'group',
           height: 320,
           margin: { l: 55, r: 10, t: 10, b: 90 },
@@ -106,8 +140,47 @@ export function ComparePanel() {
       <p className="muted">
         {g0} minus {g1} recall per class, sorted by the teacher’s |disparity|. Orange: the student distilled without the
         adversary (λ = 0); blue: the student at the λ on the slider. The slider only moves between λ values that have
-        runs.
+        runs. Whiskers: 95% bootstrap intervals. Grey band: ± the noise floor of the student on the slider — what a
+        model with the same recall in both groups would still show from sampling alone; bars inside it are noise.
       </p>
+      {recommended && (
+        <div className="recommendation" data-testid="recommended-lambda">
+          <p>
+            <strong>Recommended λ = {recommended.lambda}</strong> for {METHOD_SHORT[recommended.method]}, chosen on the
+            validation split: {recommended.rule} On test:{' '}
+            {recommended.lambda > 0
+              ? `excess bias ${recommended.test.excessBiasReduction === null ? 'not measurable' : `−${(100 * recommended.test.excessBiasReduction).toFixed(0)}%`}, accuracy ${recommended.test.accuracyCostPoints >= 0 ? '+' : ''}${recommended.test.accuracyCostPoints.toFixed(2)} pt.`
+              : 'the undebiased student is kept.'}{' '}
+            {recommended.lambda !== view.lambda && (
+              <button
+                type="button"
+                className="link"
+                data-testid="show-recommended"
+                onClick={() => setView({ method: recommended.method, lambda: recommended.lambda })}
+              >
+                Show λ = {recommended.lambda}
+              </button>
+            )}
+          </p>
+          <label>
+            Accuracy budget{' '}
+            <input
+              type="number"
+              min={0}
+              max={100}
+              step={0.5}
+              value={budget}
+              aria-label="Accuracy budget in points"
+              data-testid="accuracy-budget"
+              onChange={(e) => {
+                const v = Number(e.target.value);
+                if (Number.isFinite(v) && v >= 0) setBudget(v);
+              }}
+            />{' '}
+            pt
+          </label>
+        </div>
+      )}
       <div ref={el} className="chart" data-testid="disparity-chart" />
       <table className="visually-hidden-table" data-testid="disparity-values">
         <caption>Disparity ×100 per class</caption>
@@ -136,7 +209,7 @@ export function ComparePanel() {
             <th scope="row">mean |disparity|</th>
             {bars.series.map((s) => (
               <td key={s.key} data-series={s.key} data-mean="true">
-                {(100 * s.meanAbsDisparity).toFixed(2)}
+                {s.meanAbsDisparity === null ? 'not measurable' : (100 * s.meanAbsDisparity).toFixed(2)}
               </td>
             ))}
           </tr>

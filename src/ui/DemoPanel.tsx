@@ -13,7 +13,7 @@ function defaults(result: ExperimentResult, method?: string): { plain?: ModelRes
   const plain = saved.find((s) => s.lambda === 0 && s.method === method) ?? saved.find((s) => s.lambda === 0);
   const debiased = saved
     .filter((s) => s.lambda > 0)
-    .sort((a, b) => a.fairness.meanAbsDisparity - b.fairness.meanAbsDisparity)[0];
+    .sort((a, b) => (a.fairness.meanAbsDisparity ?? Infinity) - (b.fairness.meanAbsDisparity ?? Infinity))[0];
   return { plain, debiased };
 }
 

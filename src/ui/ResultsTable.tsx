@@ -1,7 +1,9 @@
-import { biasIncrease, METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
+import { biasIncrease, biasReduction, METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
 import type { ModelResult } from '../engine/types';
 import { useLab } from '../store/labStore';
 import { int, pct, signedPct } from './format';
+
+const signedPoints = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pt`;
 
 const COLUMNS: { key: string; label: string; title?: string }[] = [
   { key: 'model', label: 'Model' },
@@ -11,9 +13,25 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
   { key: 'precision', label: 'Precision %', title: 'Support-weighted precision' },
   { key: 'f1', label: 'F1 %', title: 'Support-weighted F1' },
   { key: 'macroF1', label: 'Macro F1 %', title: 'Mean F1 over classes' },
-  { key: 'disp', label: 'Mean |disp.| ×100', title: METRIC_DESCRIPTIONS.meanAbsDisparity },
-  { key: 'ci', label: '95% interval', title: METRIC_DESCRIPTIONS.interval },
-  { key: 'inc', label: 'Bias vs teacher', title: METRIC_DESCRIPTIONS.biasIncrease },
+  {
+    key: 'disp',
+    label: 'Mean |disp.| ×100 [95%]',
+    title: `${METRIC_DESCRIPTIONS.meanAbsDisparity} ${METRIC_DESCRIPTIONS.interval}`,
+  },
+  { key: 'floor', label: 'Noise floor ×100', title: METRIC_DESCRIPTIONS.noiseFloor },
+  { key: 'excess', label: 'Excess ×100 [95%]', title: METRIC_DESCRIPTIONS.excess },
+  { key: 'inc', label: 'Bias vs teacher [95%]', title: `${METRIC_DESCRIPTIONS.biasIncrease} Paired interval.` },
+  {
+    key: 'excessInc',
+    label: 'Excess vs teacher [95%]',
+    title:
+      'The same comparison on the excess over the noise floor: what is left once sampling noise is taken out. “not measurable” when the teacher shows no bias above its floor.',
+  },
+  {
+    key: 'red',
+    label: 'Excess reduction vs λ=0 [95%]',
+    title: `${METRIC_DESCRIPTIONS.biasReduction} Here on the excess over the noise floor, with its paired interval and the accuracy change in points.`,
+  },
   { key: 'worst', label: 'Worst group %', title: METRIC_DESCRIPTIONS.worstGroupAccuracy },
   {
     key: 'kb',
@@ -35,10 +53,68 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0);
 
-function Row({ m, teacher, selected }: { m: ModelResult; teacher?: ModelResult; selected: boolean }) {
+/** A figure ×100 with its 95% interval below it, or "not measurable". */
+function WithInterval({
+  value,
+  interval,
+  digits = 2,
+}: {
+  value: number | null;
+  interval?: [number, number] | null;
+  digits?: number;
+}) {
+  if (value === null) return <span className="muted">not measurable</span>;
+  return (
+    <>
+      {(100 * value).toFixed(digits)}
+      {interval && (
+        <span className="ci">
+          [{(100 * interval[0]).toFixed(1)}, {(100 * interval[1]).toFixed(1)}]
+        </span>
+      )}
+    </>
+  );
+}
+
+/** A relative change (+12%) with its paired interval, coloured by direction. */
+function Change({
+  value,
+  interval,
+  lowerIsWorse = false,
+}: {
+  value: number | null;
+  interval?: [number, number] | null;
+  lowerIsWorse?: boolean;
+}) {
+  if (value === null) return <span className="muted">not measurable</span>;
+  const worse = lowerIsWorse ? value < 0 : value > 0;
+  return (
+    <span className={worse ? 'worse' : 'better'}>
+      {signedPct(value)}
+      {interval && (
+        <span className="ci">
+          [{signedPct(interval[0])}, {signedPct(interval[1])}]
+        </span>
+      )}
+    </span>
+  );
+}
+
+function Row({
+  m,
+  teacher,
+  undebiased,
+  selected,
+}: {
+  m: ModelResult;
+  teacher?: ModelResult;
+  undebiased?: ModelResult;
+  selected: boolean;
+}) {
   const f = m.fairness;
-  const inc =
-    teacher && m.role !== 'teacher' ? biasIncrease(f.meanAbsDisparity, teacher.fairness.meanAbsDisparity) : null;
+  const student = teacher && m.role !== 'teacher';
+  const t = teacher?.fairness;
+  const u = undebiased?.fairness;
   return (
     <tr
       data-testid={`result-row-${m.role}`}
@@ -55,14 +131,47 @@ function Row({ m, teacher, selected }: { m: ModelResult; teacher?: ModelResult; 
       <td data-metric="precision">{pct(m.test.weighted.precision)}</td>
       <td data-metric="f1">{pct(m.test.weighted.f1)}</td>
       <td data-metric="macroF1">{pct(m.test.macro.f1)}</td>
-      <td data-metric="disparity">{(100 * f.meanAbsDisparity).toFixed(2)}</td>
-      <td className="muted">
-        {f.interval
-          ? `${(100 * f.interval.meanAbsDisparity[0]).toFixed(1)}–${(100 * f.interval.meanAbsDisparity[1]).toFixed(1)}`
-          : '—'}
+      <td data-metric="disparity">
+        <WithInterval value={f.meanAbsDisparity} interval={f.interval?.meanAbsDisparity} />
       </td>
-      <td data-metric="biasIncrease" className={inc !== null && inc > 0 ? 'worse' : inc !== null ? 'better' : ''}>
-        {m.role === 'teacher' ? 'reference' : signedPct(inc)}
+      <td data-metric="floor">{f.meanAbsDisparityFloor == null ? '—' : (100 * f.meanAbsDisparityFloor).toFixed(2)}</td>
+      <td data-metric="excess">
+        <WithInterval value={f.excessMeanAbsDisparity ?? null} interval={f.interval?.excessMeanAbsDisparity} />
+      </td>
+      <td data-metric="biasIncrease">
+        {student ? (
+          <Change value={biasIncrease(f.meanAbsDisparity, t!.meanAbsDisparity)} interval={m.biasVsTeacherInterval} />
+        ) : (
+          'reference'
+        )}
+      </td>
+      <td data-metric="excessBiasIncrease">
+        {student ? (
+          <Change
+            value={biasIncrease(f.excessMeanAbsDisparity ?? null, t!.excessMeanAbsDisparity ?? null)}
+            interval={m.excessBiasVsTeacherInterval}
+          />
+        ) : (
+          'reference'
+        )}
+      </td>
+      <td data-metric="excessReduction">
+        {u && m !== undebiased ? (
+          <>
+            <Change
+              value={biasReduction(f.excessMeanAbsDisparity ?? null, u.excessMeanAbsDisparity ?? null)}
+              interval={m.excessBiasReductionInterval}
+              lowerIsWorse
+            />
+            <span className="ci">
+              Δacc {signedPoints(m.test.accuracy - undebiased!.test.accuracy)}
+              {m.accuracyCostInterval &&
+                ` [${m.accuracyCostInterval.map((v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`).join(', ')}] pt`}
+            </span>
+          </>
+        ) : (
+          '—'
+        )}
       </td>
       <td>{pct(f.worstGroupAccuracy)}</td>
       <td data-metric="kb">
@@ -117,6 +226,11 @@ export function ResultsTable() {
                 key={m.label}
                 m={m}
                 teacher={teacher}
+                undebiased={
+                  m.role === 'student' && m.lambda > 0
+                    ? models.find((u) => u.role === 'student' && u.method === m.method && u.lambda === 0)
+                    : undefined
+                }
                 selected={!!view && m.role === 'student' && m.method === view.method && m.lambda === view.lambda}
               />
             ))}
@@ -135,7 +249,10 @@ export function ResultsTable() {
         {result?.dataset.groupNames[1] ?? 'group B'}.{' '}
         {skipped.size > 0
           ? `Skipped in the mean (a group had no test example): ${[...skipped].map((c) => classNames?.[c] ?? c).join(', ')}.`
-          : 'Every class had test examples of both groups, so none was skipped.'}
+          : 'Every class had test examples of both groups, so none was skipped.'}{' '}
+        The noise floor is what a model with the same recall in both groups would still score here from sampling alone;
+        the excess above it is the bias the test set cannot explain away. Intervals are 95%, from 1,000 bootstrap
+        resamples drawn within each class × group cell, the same for every model of the sweep.
       </p>
     </section>
   );

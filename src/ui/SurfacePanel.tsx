@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { METHOD_SHORT, runPoints, surfaceGrid } from '../analysis/compare';
+import { METHOD_SHORT, paretoBasis, runPoints, surfaceGrid, type RunPoint } from '../analysis/compare';
 import { useLab } from '../store/labStore';
 import { hasWebGL, loadPlotly, loadPlotly3d, PLOT_CONFIG } from './plotly';
 
@@ -11,6 +11,9 @@ const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,
  * top-1 written in each cell). The Pareto scatter of accuracy
  * vs bias is always shown; Pareto-optimal runs are marked in both.
  */
+/** The scatter's x: excess mean |disparity| ×100 (raw where a run has no excess), NaN when not measurable. */
+const excessOf = (p: RunPoint) => 100 * (p.excess ?? p.bias ?? NaN);
+
 export function SurfacePanel() {
   const result = useLab((s) => s.result);
   const view = useLab((s) => s.view);
@@ -20,6 +23,8 @@ export function SurfacePanel() {
   const pareto = useRef<HTMLDivElement>(null);
   const grid = useMemo(() => (result ? surfaceGrid(result) : null), [result]);
   const points = useMemo(() => (result ? runPoints(result) : []), [result]);
+  const basis =
+    result && paretoBasis(result) === 'validation' ? 'validation' : 'test (this run has no validation figures)';
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -111,12 +116,12 @@ export function SurfacePanel() {
         z: points.map((p) => 100 * p.accuracy),
         text: points.map(
           (p) =>
-            `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${(100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal' : ''}`,
+            `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${p.bias === null ? 'not measurable' : (100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal (chosen on validation)' : ''}`,
         ),
         hoverinfo: 'text',
         marker: {
           size: points.map((p) => (p === selected ? 9 : 5)),
-          color: points.map((p) => 100 * p.bias),
+          color: points.map((p) => (p.bias === null ? NaN : 100 * p.bias)),
           colorscale: 'YlOrRd',
           reversescale: true,
           symbol: points.map((p) => (p.pareto ? 'diamond' : 'circle')),
@@ -160,7 +165,7 @@ export function SurfacePanel() {
     let live = true;
     void loadPlotly().then((Plotly) => {
       if (!live) return;
-      const front = points.filter((p) => p.pareto).sort((a, b) => a.bias - b.bias);
+      const front = points.filter((p) => p.pareto).sort((a, b) => excessOf(a) - excessOf(b));
       const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
       void Plotly.react(
         node,
@@ -169,10 +174,10 @@ export function SurfacePanel() {
             type: 'scatter',
             mode: 'markers',
             name: 'runs',
-            x: points.map((p) => 100 * p.bias),
+            x: points.map(excessOf),
             y: points.map((p) => 100 * p.accuracy),
             text: points.map((p) => p.label),
-            hovertemplate: '%{text}<br>mean |disp.| %{x:.1f} · top-1 %{y:.1f}%<extra></extra>',
+            hovertemplate: '%{text}<br>excess mean |disp.| %{x:.1f} · top-1 %{y:.1f}% (test)<extra></extra>',
             marker: {
               size: 9,
               color: points.map((p) => (p.pareto ? '#16a34a' : '#94a3b8')),
@@ -183,7 +188,7 @@ export function SurfacePanel() {
             type: 'scatter',
             mode: 'lines',
             name: 'Pareto front',
-            x: front.map((p) => 100 * p.bias),
+            x: front.map(excessOf),
             y: front.map((p) => 100 * p.accuracy),
             line: { color: '#16a34a', dash: 'dot', shape: 'hv' },
             hoverinfo: 'skip',
@@ -194,7 +199,7 @@ export function SurfacePanel() {
                   type: 'scatter',
                   mode: 'markers',
                   name: 'on the slider',
-                  x: [100 * selected.bias],
+                  x: [excessOf(selected)],
                   y: [100 * selected.accuracy],
                   marker: { size: 16, color: 'rgba(0,0,0,0)', line: { color: '#0ea5e9', width: 3 } },
                   hoverinfo: 'skip',
@@ -205,7 +210,7 @@ export function SurfacePanel() {
         {
           height: 300,
           margin: { l: 55, r: 10, t: 10, b: 45 },
-          xaxis: { title: { text: 'mean |disparity| ×100 (lower is fairer)' } },
+          xaxis: { title: { text: 'excess mean |disparity| ×100 over the noise floor (test; lower is fairer)' } },
           yaxis: { title: { text: 'top-1 %' } },
           legend: { orientation: 'h', y: -0.3 },
           ...TRANSPARENT,
@@ -252,7 +257,8 @@ export function SurfacePanel() {
         <div ref={pareto} className="chart" data-testid="pareto-chart" />
       </div>
       <p className="muted" data-testid="pareto-list">
-        Pareto-optimal (no run is both more accurate and less biased): {front.map((p) => p.label).join(', ')}.
+        Pareto-optimal on {basis} (no run is both more accurate and less biased there; shown with its test figures):{' '}
+        {front.map((p) => p.label).join(', ')}.
       </p>
     </section>
   );

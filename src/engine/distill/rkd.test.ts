@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectMatrixClose, useTestBackend } from '../testing/setup';
-import { numericGradient, randomMatrix, refRkdAngle, refRkdDistance } from '../testing/reference';
+import {
+  coincidentPairs,
+  numericGradient,
+  randomMatrix,
+  refRkdAngle,
+  refRkdDistance,
+  refRkdHeld,
+} from '../testing/reference';
 import { distancePotential, rkdAngleLoss, rkdDistanceLoss } from './rkd';
 
 beforeAll(() => useTestBackend());
@@ -109,5 +116,68 @@ describe('Relational KD', () => {
       2e-4,
       'dL_A',
     );
+  });
+
+  it('stays finite on identical rows (the same image twice) with the reference’s loss and gradients', () => {
+    // Rows 1 and 3 coincide in the student and in the teacher, as for one image imported under two names.
+    const s = randomMatrix(5, 3, 31);
+    const t = randomMatrix(5, 4, 32);
+    s[3] = s[1].slice();
+    t[3] = t[1].slice();
+    const heldS = coincidentPairs(s);
+    const heldT = coincidentPairs(t);
+    expect([...heldS]).toEqual(['1,3']);
+    const ref = refRkdHeld(s, t, heldS, heldT);
+    const [d, a] = tf.tidy(() => [
+      rkdDistanceLoss(tf.tensor2d(s), tf.tensor2d(t)).dataSync()[0],
+      rkdAngleLoss(tf.tensor2d(s), tf.tensor2d(t)).dataSync()[0],
+    ]);
+    expectClose(d, ref.distance, 1e-5, 'L_D');
+    expectClose(a, ref.angle, 1e-5, 'L_A');
+    const grad = (f: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar) =>
+      tf.tidy(
+        () =>
+          tf
+            .grad((x: tf.Tensor) => f(x as tf.Tensor2D, tf.tensor2d(t)))(tf.tensor2d(s))
+            .arraySync() as number[][],
+      );
+    const gd = grad(rkdDistanceLoss);
+    const ga = grad(rkdAngleLoss);
+    expect(gd.flat().every(Number.isFinite)).toBe(true);
+    expect(ga.flat().every(Number.isFinite)).toBe(true);
+    expectMatrixClose(
+      gd,
+      numericGradient((m) => refRkdHeld(m, t, heldS, heldT).distance, s),
+      2e-4,
+      'dL_D',
+    );
+    expectMatrixClose(
+      ga,
+      numericGradient((m) => refRkdHeld(m, t, heldS, heldT).angle, s),
+      2e-4,
+      'dL_A',
+    );
+  });
+
+  it('a student with identical rows against a teacher without them still gives finite losses and gradients', () => {
+    const s = randomMatrix(4, 3, 41);
+    s[2] = s[0].slice();
+    const t = randomMatrix(4, 3, 42);
+    const [d, a, gd, ga] = tf.tidy(() => {
+      const T = tf.tensor2d(t);
+      return [
+        rkdDistanceLoss(tf.tensor2d(s), T).dataSync()[0],
+        rkdAngleLoss(tf.tensor2d(s), T).dataSync()[0],
+        tf
+          .grad((x: tf.Tensor) => rkdDistanceLoss(x as tf.Tensor2D, T))(tf.tensor2d(s))
+          .dataSync(),
+        tf
+          .grad((x: tf.Tensor) => rkdAngleLoss(x as tf.Tensor2D, T))(tf.tensor2d(s))
+          .dataSync(),
+      ] as const;
+    });
+    expect(Number.isFinite(d) && Number.isFinite(a)).toBe(true);
+    expect([...gd, ...ga].every(Number.isFinite)).toBe(true);
+    expectClose(a, refRkdHeld(s, t, coincidentPairs(s), new Set()).angle, 1e-5, 'L_A');
   });
 });

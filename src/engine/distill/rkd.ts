@@ -8,7 +8,19 @@ import { methodInfo } from './catalog';
  * examples: normalised pairwise distances and the angles of triplets. Both potentials are built
  * from explicit differences e_i − e_j (not ‖a‖² + ‖b‖² − 2ab, whose float32 cancellation loses
  * the small distances), and the angle term runs over anchors in chunks so memory stays bounded.
+ * Like the reference implementations (RepDistiller's pdist clamps squared distances at 1e-12,
+ * F.normalize divides by max(‖x‖, 1e-12)), identical rows — the same image twice in a batch —
+ * give finite losses and gradients, and the same gradients as the reference.
+ *
+ * Reductions: L_D averages over the B(B−1) pairs i ≠ j and L_A over the B(B−1)² triplets with
+ * i ≠ j and k ≠ j. RepDistiller's smooth_l1_loss(reduction='mean') averages
+ * over all B² and B³ entries (degenerate ones are 0), so its L_D is (B−1)/B and its L_A (B−1)²/B²
+ * of the lab's; with the same weights (25, 50) the lab's terms weigh B/(B−1) and B²/(B−1)² more
+ * (1.016× and 1.032× at B = 64).
  */
+
+/** Squared distances below this are clamped (RepDistiller's pdist eps); the clamp passes no gradient. */
+const EPS = 1e-12;
 
 /** Off-diagonal mask (1 where i ≠ j) of a B×B matrix. */
 function offDiagonal(b: number): tf.Tensor2D {
@@ -21,8 +33,8 @@ export function distancePotential(e: tf.Tensor2D): tf.Tensor2D {
     const b = e.shape[0];
     const diff = tf.sub(tf.expandDims(e, 1), tf.expandDims(e, 0)); // [i, j, :] = e_i − e_j
     const off = offDiagonal(b);
-    // Adding 1 on the diagonal keeps sqrt differentiable at the zero self-distance.
-    const d = tf.mul(tf.sqrt(tf.add(tf.sum(tf.square(diff), 2), tf.sub(1, off))), off);
+    // The clamp keeps sqrt away from 0 (the diagonal, duplicate rows) and passes no gradient there.
+    const d = tf.mul(tf.sqrt(tf.maximum(tf.sum(tf.square(diff), 2), EPS)), off);
     // sign(d) ∈ {0, 1} counts the non-zero distances; unlike a comparison op it has a (zero) gradient.
     const nonZero = tf.sign(d);
     const mu = tf.div(tf.sum(d), tf.maximum(tf.sum(nonZero), 1));
@@ -43,11 +55,10 @@ export function rkdDistanceLoss(student: tf.Tensor2D, teacher: tf.Tensor2D): tf.
 /** Unit vectors (e_i − e_j)/‖e_i − e_j‖ for anchors j in [j0, j1): shape [j, i, D]; zero where i = j. */
 function unitDifferences(e: tf.Tensor2D, j0: number, j1: number): tf.Tensor3D {
   return tf.tidy(() => {
-    const b = e.shape[0];
     const anchors = tf.slice(e, [j0, 0], [j1 - j0, -1]);
     const diff = tf.sub(tf.expandDims(e, 0), tf.expandDims(anchors, 1)); // [j, i, :] = e_i − e_j
-    const self = tf.slice(tf.eye(b), [j0, 0], [j1 - j0, b]); // 1 where i = j
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(diff), 2, true), tf.expandDims(self, 2)));
+    // F.normalize: x / max(‖x‖, 1e-12), so i = j and duplicate rows give a zero vector, not NaN.
+    const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(diff), 2, true), EPS * EPS));
     return tf.div(diff, norm) as tf.Tensor3D;
   });
 }

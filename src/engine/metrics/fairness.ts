@@ -1,5 +1,6 @@
-import { createRng } from '../random';
 import type { ClassDisparity, FairnessMetrics, OneVsRestGaps } from '../types';
+import { classFloors } from './noiseFloor';
+import { classIntervals, percentileInterval, resampleFigures } from './pairedBootstrap';
 
 /**
  * Fairness figures over predictions, labels and a binary protected group (0, 1; −1 = unknown,
@@ -10,22 +11,26 @@ export const METRIC_DESCRIPTIONS: Record<string, string> = {
   disparity:
     'Disparity of a class: recall for group 0 minus recall for group 1 on that class (the study’s metric); 0 means both groups are recognised equally often.',
   meanAbsDisparity:
-    'Mean |disparity|: the average size of the per-class disparities, ignoring their sign; classes where a group has no test example are skipped and listed.',
+    'Mean |disparity|: the average size of the per-class disparities, ignoring their sign; classes where a group has no test example are skipped and listed, and a model with no class measurable in both groups shows “not measurable”.',
+  noiseFloor:
+    'Noise floor: the mean |disparity| a model with the same recall in both groups would still show on these test cells, from sampling alone (exact binomial expectation); the excess is what lies above it.',
+  excess:
+    'Excess mean |disparity|: mean |disparity| minus its noise floor — the bias that sampling noise does not explain.',
   biasIncrease:
     'Bias increase: how much larger the student’s mean |disparity| is than the teacher’s, relative to the teacher’s (the study found +46%).',
   biasReduction:
     'Bias reduction: 1 − mean |disparity| of the debiased student over that of the undebiased one (the study found 39% at λ = 0.5).',
   equalOpportunity:
-    'Equal-opportunity difference: the gap between the groups’ true-positive rates for “is this class” against the rest.',
+    'Equal-opportunity difference of a class (one-vs-rest): the gap between the groups’ true-positive rates for “is this class”; it equals the class’s |disparity|.',
   equalizedOdds:
-    'Equalized-odds difference: the larger of the true-positive-rate gap and the false-positive-rate gap between the groups.',
+    'Mean equalized-odds gap: per class against the rest, the larger of the true-positive-rate gap and the false-positive-rate gap between the groups (Fairlearn’s equalized_odds_difference of that binary task), averaged over classes — the lab’s own aggregation.',
   demographicParity:
-    'Demographic-parity difference: the gap between how often each group is predicted as this class at all.',
+    'Mean demographic-parity gap: per class, the gap between how often each group is predicted as this class at all (Fairlearn’s demographic_parity_difference of that binary task), averaged over classes.',
   worstGroupAccuracy: 'Worst-group accuracy: the top-1 accuracy of whichever group the model serves worse.',
   biasAmplification:
     'Bias amplification (Zhao et al. 2017): how much more the predictions lean a class towards its majority group than the training labels do; positive means amplified.',
   interval:
-    '95% interval: the range that holds 95% of the values over bootstrap resamples of the test set, showing how much a figure moves by chance.',
+    '95% interval: the range that holds 95% of the values over 1,000 bootstrap resamples of the test set drawn within each class × group cell, the same resamples for every model of the sweep (so differences between models are paired).',
 };
 
 interface Counts {
@@ -80,6 +85,7 @@ function count(
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
 function disparities(c: Counts): ClassDisparity[] {
+  const floors = classFloors(c.support, c.hits);
   return c.support.map((s, k) => {
     const r0 = ratio(c.hits[k][0], s[0]);
     const r1 = ratio(c.hits[k][1], s[1]);
@@ -88,13 +94,15 @@ function disparities(c: Counts): ClassDisparity[] {
       recall: [r0, r1],
       support: [s[0], s[1]],
       disparity: r0 === null || r1 === null ? null : r0 - r1,
+      floor: floors[k],
     };
   });
 }
 
-function meanAbs(values: (number | null)[]): number {
+/** Mean of |v| over the defined values; null when none is defined (not measurable, never 0). */
+function meanAbs(values: (number | null)[]): number | null {
   const defined = values.filter((v): v is number => v !== null);
-  return defined.length ? defined.reduce((s, v) => s + Math.abs(v), 0) / defined.length : 0;
+  return defined.length ? defined.reduce((s, v) => s + Math.abs(v), 0) / defined.length : null;
 }
 
 function oneVsRest(c: Counts): OneVsRestGaps[] {
@@ -159,13 +167,6 @@ export function perClassDisparity(
   return disparities(count(labels, preds, groups, classes));
 }
 
-function percentile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
 export interface FairnessOptions {
   /** Training-split group shares per class, for bias amplification. */
   trainShares?: number[][];
@@ -189,13 +190,17 @@ export function fairnessMetrics(
     ratio(c.groupCorrect[1], c.groupTotal[1]),
   ];
   const definedAcc = groupAccuracy.filter((v): v is number => v !== null);
+  const meanAbsDisparity = meanAbs(perClass.map((d) => d.disparity));
+  const measured = perClass.filter((d) => d.floor !== null);
+  const floor = measured.length ? measured.reduce((sum, d) => sum + d.floor!, 0) / measured.length : null;
   const result: FairnessMetrics = {
     perClass,
-    meanAbsDisparity: meanAbs(perClass.map((d) => d.disparity)),
+    meanAbsDisparity,
+    meanAbsDisparityFloor: floor,
+    excessMeanAbsDisparity: meanAbsDisparity === null || floor === null ? null : meanAbsDisparity - floor,
     skippedClasses: perClass.filter((d) => d.disparity === null).map((d) => d.classIndex),
     unknownGroup: c.unknown,
     oneVsRest: ovr,
-    meanEqualOpportunity: meanAbs(ovr.map((o) => o.equalOpportunity)),
     meanEqualizedOdds: meanAbs(ovr.map((o) => o.equalizedOdds)),
     meanDemographicParity: meanAbs(ovr.map((o) => o.demographicParity)),
     groupAccuracy,
@@ -204,36 +209,30 @@ export function fairnessMetrics(
   };
   const resamples = opts.resamples ?? 0;
   if (resamples > 0 && labels.length > 0) {
-    const rng = createRng(opts.seed ?? 0);
-    const n = labels.length;
-    const idx = new Int32Array(n);
-    const disp: number[] = [];
-    const acc: number[] = [];
-    for (let r = 0; r < resamples; r++) {
-      for (let i = 0; i < n; i++) idx[i] = Math.floor(rng() * n);
-      const rc = count(labels, preds, groups, classes, idx);
-      disp.push(meanAbs(disparities(rc).map((d) => d.disparity)));
-      let correct = 0;
-      for (let i = 0; i < n; i++) if (labels[idx[i]] === preds[idx[i]]) correct++;
-      acc.push(correct / n);
-    }
-    disp.sort((a, b) => a - b);
-    acc.sort((a, b) => a - b);
+    const [figures] = resampleFigures({ labels, groups, classes }, [preds], resamples, opts.seed ?? 0);
+    classIntervals(figures, classes).forEach((interval, k) => {
+      perClass[k].interval = interval;
+    });
     result.interval = {
-      meanAbsDisparity: [percentile(disp, 0.025), percentile(disp, 0.975)],
-      accuracy: [percentile(acc, 0.025), percentile(acc, 0.975)],
+      meanAbsDisparity: percentileInterval(figures.meanAbsDisparity),
+      excessMeanAbsDisparity: percentileInterval(figures.excessMeanAbsDisparity),
+      accuracy: percentileInterval(figures.accuracy),
       resamples,
+      stratified: true,
     };
   }
   return result;
 }
 
-/** (student − teacher)/teacher of mean |disparity|; null when the teacher has none. */
-export function biasIncrease(studentMeanAbs: number, teacherMeanAbs: number): number | null {
-  return teacherMeanAbs === 0 ? null : (studentMeanAbs - teacherMeanAbs) / teacherMeanAbs;
+/**
+ * (student − teacher)/teacher of a bias figure (raw or excess mean |disparity|); null when either is
+ * not measurable or the teacher shows no bias to compare with (≤ 0).
+ */
+export function biasIncrease(student: number | null, teacher: number | null): number | null {
+  return student === null || teacher === null || teacher <= 0 ? null : (student - teacher) / teacher;
 }
 
-/** 1 − debiased/undebiased of mean |disparity|; null when the undebiased student has none. */
-export function biasReduction(debiasedMeanAbs: number, undebiasedMeanAbs: number): number | null {
-  return undebiasedMeanAbs === 0 ? null : 1 - debiasedMeanAbs / undebiasedMeanAbs;
+/** 1 − debiased/undebiased of a bias figure; null when not measurable or the undebiased student shows none (≤ 0). */
+export function biasReduction(debiased: number | null, undebiased: number | null): number | null {
+  return debiased === null || undebiased === null || undebiased <= 0 ? null : 1 - debiased / undebiased;
 }

@@ -4,9 +4,10 @@ import { indicesOf } from '../data/split';
 import { accuracy, classificationMetrics, confusionMatrix } from '../metrics/classification';
 import { latencyPerImage, modelSize } from '../metrics/efficiency';
 import { fairnessMetrics, groupShares } from '../metrics/fairness';
+import { DEFAULT_RESAMPLES, type TestLabels } from '../metrics/pairedBootstrap';
 import { forward } from '../models/efficientnet';
 import { subSeed } from '../random';
-import { SPLIT, type Dataset, type ModelResult } from '../types';
+import { SPLIT, type Dataset, type ModelResult, type ValidationFigures } from '../types';
 
 /**
  * How a sweep measures its models: the dataset's splits, predictions in batches, and the evaluation
@@ -82,17 +83,46 @@ export class Evaluation {
     return tf.tensor2d(means, [this.classes, dim]);
   }
 
+  /** The test split's labels and groups, in the order of every model's testPredictions. */
+  testLabels(): TestLabels {
+    return {
+      labels: Array.from(this.test, (i) => this.data.labels[i]),
+      groups: Array.from(this.test, (i) => this.data.groups[i]),
+      classes: this.classes,
+    };
+  }
+
+  /** The seed of the sweep's bootstrap: the same resamples for every model of the sweep. */
+  get bootstrapSeed(): number {
+    return subSeed(this.seed, 'bootstrap');
+  }
+
+  /** Accuracy and bias on the validation split (the training split when there is none), for choices. */
+  private async validationFigures(model: tf.LayersModel): Promise<ValidationFigures> {
+    const idx = this.val.length ? this.val : this.train;
+    const preds = await this.predict(model, idx);
+    const labels = Array.from(idx, (i) => this.data.labels[i]);
+    const groups = Array.from(idx, (i) => this.data.groups[i]);
+    const f = fairnessMetrics(labels, preds, groups, this.classes);
+    return {
+      accuracy: accuracy(labels, preds),
+      meanAbsDisparity: f.meanAbsDisparity,
+      meanAbsDisparityFloor: f.meanAbsDisparityFloor,
+      excessMeanAbsDisparity: f.excessMeanAbsDisparity,
+    };
+  }
+
   async evaluate(model: tf.LayersModel, base: Omit<ModelResult, 'test' | 'fairness' | 'size'>): Promise<ModelResult> {
     const preds = await this.predict(model, this.test);
-    const labels = Array.from(this.test, (i) => this.data.labels[i]);
-    const groups = Array.from(this.test, (i) => this.data.groups[i]);
+    const { labels, groups } = this.testLabels();
     const test = classificationMetrics(confusionMatrix(labels, preds, this.classes));
     const fairness = fairnessMetrics(labels, preds, groups, this.classes, {
       trainShares: this.trainShares,
-      resamples: 200,
-      seed: subSeed(this.seed, 'bootstrap'),
+      resamples: DEFAULT_RESAMPLES,
+      seed: this.bootstrapSeed,
     });
+    const validation = await this.validationFigures(model);
     const size = { ...modelSize(model), latencyMs: await latencyPerImage(model, this.data.size) };
-    return { ...base, test, fairness, size };
+    return { ...base, test, fairness, validation, size, testPredictions: Array.from(preds) };
   }
 }

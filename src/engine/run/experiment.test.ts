@@ -57,6 +57,33 @@ describe('experiment loop', () => {
     expect(last.fraction).toBeCloseTo(1, 6);
   });
 
+  it('every model carries its noise floor, validation figures and test predictions; students their paired intervals', async () => {
+    const config = small({ dataset: SYNTHETIC_PRESETS.tiny, lambdas: [0, 1], teacherEpochs: 4, studentEpochs: 2 });
+    const data = generateSynthetic(config.dataset);
+    const result = await runExperiment(config, data, backend, { emit: () => {} });
+    for (const m of [result.teacher, ...result.students]) {
+      expect(m.testPredictions).toHaveLength(result.dataset.test);
+      expect(m.validation!.accuracy).toBeGreaterThan(0);
+      expect(m.fairness.meanAbsDisparityFloor).toBeGreaterThanOrEqual(0); // 0 only for recall 0 or 1 in every class
+      expect(m.fairness.excessMeanAbsDisparity).toBeCloseTo(
+        m.fairness.meanAbsDisparity! - m.fairness.meanAbsDisparityFloor!,
+        12,
+      );
+      expect(m.fairness.interval!.resamples).toBe(1000);
+    }
+    const [plain, debiased] = result.students;
+    expect(plain.pairedResamples).toBe(1000);
+    expect(plain.biasVsTeacherInterval).toHaveLength(2);
+    expect(plain.biasReductionInterval).toBeUndefined();
+    expect(debiased.biasReductionInterval === null || debiased.biasReductionInterval!.length === 2).toBe(true);
+    expect(debiased.accuracyCostInterval).toHaveLength(2);
+    expect(result.recommendations).toHaveLength(1);
+    expect(result.recommendations![0].rule).toMatch(/validation/);
+    // The JSON the headless runner writes keeps all of it.
+    const json = JSON.parse(JSON.stringify(result)) as typeof result;
+    expect(json.students[1].accuracyCostInterval).toEqual(debiased.accuracyCostInterval);
+  });
+
   it('is seeded: the same config gives the same numbers', async () => {
     const config = small();
     const data = generateSynthetic(config.dataset);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchRanges } from '../data/batches';
-import { planRuns, validateExperiment } from '../plan';
+import { pairedIntervals } from '../metrics/comparisons';
+import { recommendations } from '../metrics/recommendation';
+import { planRuns, validateExperiment, type StudentRun } from '../plan';
 import { modelPreset } from '../models/efficientnet';
 import type {
   BackendReport,
@@ -43,6 +45,18 @@ export { CancelledError, NumericalError, lastGoodCheckpoint } from './errors';
 export type { ResumeFrom } from './resume';
 export { teacherMismatch } from './importedTeacher';
 export { planRuns, validateExperiment, type StudentRun } from '../plan';
+
+/** The students in plan order, each with its paired intervals against the teacher and its λ = 0 run. */
+function withPairedIntervals(
+  evaluation: Evaluation,
+  teacher: ModelResult,
+  runs: StudentRun[],
+  students: ModelResult[],
+): ModelResult[] {
+  const ordered = runs.flatMap((r) => students.filter((s) => s.label === r.label));
+  const intervals = pairedIntervals(evaluation.testLabels(), teacher, ordered, evaluation.bootstrapSeed);
+  return ordered.map((s) => ({ ...s, ...intervals.get(s.label) }));
+}
 
 export async function runExperiment(
   config: ExperimentConfig,
@@ -154,6 +168,7 @@ export async function runExperiment(
     means?.dispose();
     teacher.dispose();
   }
+  const ordered = withPairedIntervals(evaluation, teacherResult, runs, students);
   const result: ExperimentResult = {
     config,
     backend,
@@ -169,8 +184,9 @@ export async function runExperiment(
       fromCache,
     },
     teacher: teacherResult,
-    students: runs.flatMap((r) => students.filter((s) => s.label === r.label)),
+    students: ordered,
     ...(failures.length ? { failures } : {}),
+    recommendations: recommendations(ordered),
     startedAt: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
   };

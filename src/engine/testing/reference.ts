@@ -150,3 +150,42 @@ export function numericGradient(f: (m: M) => number, m: M, h = 1e-5): M {
     }),
   );
 }
+
+/**
+ * RKD as RepDistiller computes it where rows coincide, in float64: a pair whose squared distance is
+ * below 1e-12 keeps the clamped distance 1e-6 and an angle with a zero-length side is 0 — and for a
+ * gradient, those entries are held (the clamp passes none): `held` names the pairs "i,j" (i < j) found
+ * degenerate on the unperturbed input, so finite differences see the same function the reference differentiates.
+ */
+export function refRkdHeld(es: M, et: M, heldS: Set<string>, heldT: Set<string>): { distance: number; angle: number } {
+  const b = es.length;
+  const isHeld = (held: Set<string>, i: number, j: number) => held.has(i < j ? `${i},${j}` : `${j},${i}`);
+  const pot = (e: M, held: Set<string>) => {
+    const d = e.map((_, i) => e.map((__, j) => (i === j ? 0 : isHeld(held, i, j) ? 1e-6 : dist(e[i], e[j]))));
+    const flat = d.flat().filter((v) => v > 0);
+    const mu = flat.reduce((s, v) => s + v, 0) / flat.length;
+    return d.map((row) => row.map((v) => v / mu));
+  };
+  const ps = pot(es, heldS);
+  const pt = pot(et, heldT);
+  let distance = 0;
+  for (let i = 0; i < b; i++) for (let j = 0; j < b; j++) if (i !== j) distance += huber(ps[i][j] - pt[i][j]);
+  const cos = (e: M, held: Set<string>, i: number, j: number, k: number) =>
+    isHeld(held, i, j) || isHeld(held, k, j) ? 0 : cosAngle(e, i, j, k);
+  let angle = 0;
+  for (let j = 0; j < b; j++)
+    for (let i = 0; i < b; i++)
+      for (let k = 0; k < b; k++) {
+        if (i === j || k === j) continue;
+        angle += huber(cos(es, heldS, i, j, k) - cos(et, heldT, i, j, k));
+      }
+  return { distance: distance / (b * (b - 1)), angle: angle / (b * (b - 1) * (b - 1)) };
+}
+
+/** The pairs "i,j" (i < j) of rows closer than 1e-6: where RKD's clamps act. */
+export function coincidentPairs(e: M): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < e.length; i++)
+    for (let j = i + 1; j < e.length; j++) if (dist(e[i], e[j]) < 1e-6) out.add(`${i},${j}`);
+  return out;
+}

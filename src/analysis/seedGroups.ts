@@ -1,0 +1,42 @@
+import type { ExperimentConfig, StoredRun } from '../engine/types';
+import { summarize, type SummaryRow } from './summary';
+
+/** Stored runs of one setup with different training seeds: what the page summarises as mean with a 95% t-interval. */
+export interface SeedGroup {
+  key: string;
+  /** The setup's name (its preset or dataset) and what it sweeps. */
+  name: string;
+  runs: StoredRun[];
+  seeds: number[];
+  rows: SummaryRow[];
+}
+
+/** Everything that makes a setup but the training seed and the run's own name. */
+function setupKey(config: ExperimentConfig): string {
+  const { seed: _seed, name: _name, ...rest } = config;
+  return JSON.stringify(rest);
+}
+
+/** Groups of at least two stored runs that share a setup and differ in seed (the first run of a seed counts). */
+export function seedGroups(runs: StoredRun[]): SeedGroup[] {
+  const groups = new Map<string, StoredRun[]>();
+  for (const r of runs) {
+    const key = setupKey(r.result.config);
+    const list = groups.get(key) ?? [];
+    if (!list.some((x) => x.result.config.seed === r.result.config.seed)) list.push(r);
+    groups.set(key, list);
+  }
+  return [...groups]
+    .filter(([, list]) => list.length >= 2)
+    .map(([key, list]) => {
+      const c = list[0].result.config;
+      const sorted = [...list].sort((a, b) => a.result.config.seed - b.result.config.seed);
+      return {
+        key,
+        name: `${c.name} · λ ${c.lambdas.join(', ')}`,
+        runs: sorted,
+        seeds: sorted.map((r) => r.result.config.seed),
+        rows: summarize(sorted.map((r) => r.result)),
+      };
+    });
+}

@@ -1,0 +1,181 @@
+import { biasIncrease, biasReduction } from '../engine/metrics/fairness';
+import { seedSummary, type SeedSummary } from '../engine/metrics/tInterval';
+import type { ExperimentResult, ModelResult, PairedIntervals } from '../engine/types';
+
+/**
+ * The headless runner's table: one row per model (teacher, baseline, method × λ) over the seeds.
+ * Over several seeds each figure is the mean with its 95% t-interval; for one seed, the figure with
+ * its paired, stratified bootstrap interval where the sweep computed one.
+ */
+
+export interface Figure extends SeedSummary {
+  /** Where the interval comes from. */
+  intervalKind: 'seeds' | 'bootstrap' | null;
+}
+
+export interface SummaryRow {
+  label: string;
+  role: ModelResult['role'];
+  method: string;
+  lambda: number;
+  params: number;
+  accuracy: Figure;
+  macroF1: Figure;
+  meanAbsDisparity: Figure | null;
+  meanAbsDisparityFloor: Figure | null;
+  excessMeanAbsDisparity: Figure | null;
+  /** Relative to the teacher of the same seed: raw and excess mean |disparity|. */
+  biasVsTeacher: Figure | null;
+  excessBiasVsTeacher: Figure | null;
+  /** λ > 0, relative to the same method at λ = 0 of the same seed. */
+  biasReduction: Figure | null;
+  excessBiasReduction: Figure | null;
+  /** Accuracy change in points vs the same method at λ = 0. */
+  accuracyCost: Figure | null;
+}
+
+interface Entry {
+  model: ModelResult;
+  teacher: ModelResult;
+  undebiased?: ModelResult;
+}
+
+/** A figure over the seeds, or for one seed the value with its bootstrap interval (scaled like the value). */
+function figure(values: (number | null)[], bootstrap?: [number, number] | null, scale = 1): Figure | null {
+  const defined = values.filter((v): v is number => v !== null);
+  if (!defined.length || defined.length < values.length) return null;
+  const s = seedSummary(defined);
+  if (s.n > 1) return { ...s, intervalKind: 'seeds' };
+  const interval = bootstrap ? ([bootstrap[0] / scale, bootstrap[1] / scale] as [number, number]) : null;
+  return { ...s, interval, intervalKind: interval ? 'bootstrap' : null };
+}
+
+const only = (list: Entry[], key: keyof PairedIntervals) =>
+  list.length === 1 ? (list[0].model[key] as [number, number] | null | undefined) : undefined;
+
+export function summarize(results: ExperimentResult[]): SummaryRow[] {
+  const byLabel = new Map<string, Entry[]>();
+  for (const r of results) {
+    for (const m of [r.teacher, ...r.students]) {
+      const undebiased = r.students.find((s) => s.method === m.method && s.lambda === 0 && s.role === m.role);
+      byLabel.set(m.label, [...(byLabel.get(m.label) ?? []), { model: m, teacher: r.teacher, undebiased }]);
+    }
+  }
+  return [...byLabel].map(([label, list]) => {
+    const m0 = list[0].model;
+    const f = (x: Entry) => x.model.fairness;
+    const student = m0.role !== 'teacher';
+    const debiased = m0.lambda > 0 && list.every((x) => x.undebiased);
+    const single = list.length === 1 ? list[0].model.fairness.interval : undefined;
+    return {
+      label,
+      role: m0.role,
+      method: m0.method,
+      lambda: m0.lambda,
+      params: m0.size.params,
+      accuracy: figure(
+        list.map((x) => x.model.test.accuracy),
+        single?.accuracy,
+      )!,
+      macroF1: figure(list.map((x) => x.model.test.macro.f1))!,
+      meanAbsDisparity: figure(
+        list.map((x) => f(x).meanAbsDisparity),
+        single?.meanAbsDisparity,
+      ),
+      meanAbsDisparityFloor: figure(list.map((x) => f(x).meanAbsDisparityFloor ?? null)),
+      excessMeanAbsDisparity: figure(
+        list.map((x) => f(x).excessMeanAbsDisparity ?? null),
+        single?.excessMeanAbsDisparity,
+      ),
+      biasVsTeacher: student
+        ? figure(
+            list.map((x) => biasIncrease(f(x).meanAbsDisparity, x.teacher.fairness.meanAbsDisparity)),
+            only(list, 'biasVsTeacherInterval'),
+          )
+        : null,
+      excessBiasVsTeacher: student
+        ? figure(
+            list.map((x) =>
+              biasIncrease(f(x).excessMeanAbsDisparity ?? null, x.teacher.fairness.excessMeanAbsDisparity ?? null),
+            ),
+            only(list, 'excessBiasVsTeacherInterval'),
+          )
+        : null,
+      biasReduction: debiased
+        ? figure(
+            list.map((x) => biasReduction(f(x).meanAbsDisparity, x.undebiased!.fairness.meanAbsDisparity)),
+            only(list, 'biasReductionInterval'),
+          )
+        : null,
+      excessBiasReduction: debiased
+        ? figure(
+            list.map((x) =>
+              biasReduction(f(x).excessMeanAbsDisparity ?? null, x.undebiased!.fairness.excessMeanAbsDisparity ?? null),
+            ),
+            only(list, 'excessBiasReductionInterval'),
+          )
+        : null,
+      accuracyCost: debiased
+        ? figure(
+            list.map((x) => 100 * (x.model.test.accuracy - x.undebiased!.test.accuracy)),
+            only(list, 'accuracyCostInterval'),
+          )
+        : null,
+    };
+  });
+}
+
+/** "12.3 [10.1, 14.5]": a figure and its interval, scaled; a sign for relative changes. */
+export function formatFigure(v: Figure | null, scale = 1, digits = 1, signed = false): string {
+  if (!v) return '—';
+  const num = (x: number) => `${signed && x >= 0 ? '+' : ''}${(x * scale).toFixed(digits)}`;
+  return v.interval ? `${num(v.mean)} [${num(v.interval[0])}, ${num(v.interval[1])}]` : num(v.mean);
+}
+
+export function formatSummary(rows: SummaryRow[]): string {
+  const header = [
+    'model',
+    'params',
+    'top-1 %',
+    'macro F1 %',
+    'mean|disp| ×100',
+    'floor ×100',
+    'excess ×100',
+    'bias vs teacher %',
+    'excess vs teacher %',
+    'bias reduction %',
+    'excess reduction %',
+    'Δacc pt',
+  ];
+  const lines = rows.map((r) => [
+    r.label,
+    String(r.params),
+    formatFigure(r.accuracy, 100),
+    formatFigure(r.macroF1, 100),
+    formatFigure(r.meanAbsDisparity, 100, 2),
+    formatFigure(r.meanAbsDisparityFloor, 100, 2),
+    formatFigure(r.excessMeanAbsDisparity, 100, 2),
+    formatFigure(r.biasVsTeacher, 100, 0, true),
+    formatFigure(r.excessBiasVsTeacher, 100, 0, true),
+    formatFigure(r.biasReduction, 100, 0),
+    formatFigure(r.excessBiasReduction, 100, 0),
+    formatFigure(r.accuracyCost, 1, 2, true),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+/** The recommended λ of each method in each seed, with the rule that chose it. */
+export function formatRecommendations(results: ExperimentResult[]): string {
+  const lines: string[] = [];
+  results.forEach((r) => {
+    for (const rec of r.recommendations ?? []) {
+      const pct = (v: number | null) => (v === null ? 'not measurable' : `${(100 * v).toFixed(0)}%`);
+      lines.push(
+        `seed ${r.config.seed} · ${rec.label}: test excess reduction ${pct(rec.test.excessBiasReduction)}, Δacc ${rec.test.accuracyCostPoints.toFixed(2)} pt — ${rec.rule}`,
+      );
+    }
+  });
+  return lines.length ? `Recommended λ (chosen on validation, reported on test):\n${lines.join('\n')}` : '';
+}

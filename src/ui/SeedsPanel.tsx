@@ -1,0 +1,57 @@
+import { useMemo } from 'react';
+import { seedGroups } from '../analysis/seedGroups';
+import { formatFigure } from '../analysis/summary';
+import { useLab } from '../store/labStore';
+
+/** Stored runs of one setup with different seeds, summarised as the mean with its 95% t-interval. */
+export function SeedsPanel() {
+  const runs = useLab((s) => s.runs);
+  const groups = useMemo(() => seedGroups(runs), [runs]);
+  if (!groups.length) return null;
+  return (
+    <section className="card" data-testid="seeds-panel">
+      <div className="card-head">
+        <h2>Across seeds</h2>
+      </div>
+      <p className="muted">
+        Stored runs of the same setup with different seeds: each figure is the mean over the seeds with its 95%
+        t-interval [low, high]. Run the same setup again with another seed (Training → Seed) to add one.
+      </p>
+      {groups.map((g) => (
+        <div key={g.key} className="table-wrap">
+          <table className="results" data-testid="seed-group">
+            <caption>
+              {g.name} — seeds {g.seeds.join(', ')}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col">Top-1 %</th>
+                <th scope="col">Mean |disp.| ×100</th>
+                <th scope="col">Excess ×100</th>
+                <th scope="col">Bias vs teacher</th>
+                <th scope="col">Excess vs teacher</th>
+                <th scope="col">Excess reduction</th>
+                <th scope="col">Δacc pt</th>
+              </tr>
+            </thead>
+            <tbody>
+              {g.rows.map((r) => (
+                <tr key={r.label}>
+                  <th scope="row">{r.label}</th>
+                  <td>{formatFigure(r.accuracy, 100)}</td>
+                  <td>{formatFigure(r.meanAbsDisparity, 100, 2)}</td>
+                  <td>{formatFigure(r.excessMeanAbsDisparity, 100, 2)}</td>
+                  <td>{formatFigure(r.biasVsTeacher, 100, 0, true)}</td>
+                  <td>{formatFigure(r.excessBiasVsTeacher, 100, 0, true)}</td>
+                  <td>{formatFigure(r.excessBiasReduction, 100, 0)}</td>
+                  <td>{formatFigure(r.accuracyCost, 1, 2, true)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </section>
+  );
+}
