@@ -11,6 +11,8 @@ const baseArgs = [
   '--no-first-run',
 ];
 const port = Number(process.env.E2E_PORT ?? 4173);
+// The dev server: the path the README's first command (npm start) takes, tested too.
+const devPort = Number(process.env.E2E_DEV_PORT ?? 5174);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -22,13 +24,30 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results/artifacts',
   use: { baseURL: `http://localhost:${port}`, viewport: { width: 1280, height: 800 }, trace: 'off' },
-  webServer: {
-    command: `npx vite preview --port ${port} --strictPort`,
-    url: `http://localhost:${port}`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --port ${port} --strictPort`,
+      url: `http://localhost:${port}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite --port ${devPort} --strictPort`,
+      url: `http://localhost:${devPort}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+  ],
   projects: [
+    {
+      name: 'chromium-dev-server',
+      testMatch: /liveLoss\.spec\.ts/,
+      use: {
+        baseURL: `http://localhost:${devPort}`,
+        browserName: 'chromium',
+        launchOptions: { executablePath, args: baseArgs },
+      },
+    },
     {
       name: 'chromium',
       testIgnore: /webgpu\.spec\.ts/,

@@ -34,17 +34,24 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
-// Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer); set on every server.
-const isolation = {
+/** frame-ancestors is ignored in a meta tag: the served header adds it (the lab is never framed). */
+export const CSP_HEADER = `${CSP}; frame-ancestors 'none'`;
+
+// Cross-origin isolation lets the wasm backend use threads (SharedArrayBuffer); set on every server,
+// with the headers that keep the page from being framed, sniffed or leaking where it was opened from.
+export const SERVED_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
 };
 
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy(), wasmThreadFactory()],
-  server: { headers: isolation },
+  // The dev server injects an inline React-refresh script, so its CSP header holds frame-ancestors only.
+  server: { headers: { ...SERVED_HEADERS, 'Content-Security-Policy': "frame-ancestors 'none'" } },
   // The header (not only the page's meta tag) also binds the engine worker, whose script it serves.
-  preview: { headers: { ...isolation, 'Content-Security-Policy': CSP } },
+  preview: { headers: { ...SERVED_HEADERS, 'Content-Security-Policy': CSP_HEADER } },
   worker: { format: 'es', plugins: () => [wasmThreadFactory()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 6000 },
   test: {

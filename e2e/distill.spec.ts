@@ -24,11 +24,18 @@ test('click Distill on the tiny preset: teacher and student trained, measured an
 
   for (const role of ['teacher', 'student', 'baseline']) {
     const row = table.getByTestId(`result-row-${role}`);
-    for (const metric of ['accuracy', 'macroF1', 'disparity', 'params']) {
+    for (const metric of ['accuracy', 'macroF1', 'disparity', 'floor', 'excess', 'params']) {
       const text = (await row.locator(`[data-metric="${metric}"]`).innerText()).replace(/,/g, '');
       expect(Number.isFinite(Number(text)), `${role} ${metric} = "${text}"`).toBe(true);
     }
   }
+  // Every bias figure comes with its 95% interval, and the student's change vs the teacher with a paired one.
+  await expect(table.getByTestId('result-row-teacher').locator('[data-interval="disparity"]')).toHaveText(
+    /^\[-?\d+\.\d, -?\d+\.\d\]$/,
+  );
+  await expect(table.getByTestId('result-row-student').locator('[data-metric="biasIncrease"] .ci')).toHaveText(
+    /^\[[+-]\d+%, [+-]\d+%\]$/,
+  );
   // The result mentions the backend it ran on.
   await expect(page.getByText(new RegExp(`test images · ${backend} · `))).toBeVisible();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);

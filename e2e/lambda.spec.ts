@@ -14,3 +14,20 @@ test('a tiny run with two λ values shows an undebiased and a debiased student',
     expect(Number.isFinite(d)).toBe(true);
   }
 });
+
+test('the recommended λ is chosen on validation within an editable accuracy budget', async ({ page }) => {
+  await page.goto('/?preset=tiny&lambdas=0,1,4&baseline=0&teacherEpochs=2&studentEpochs=2');
+  await page.getByTestId('distill').click();
+  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
+  const box = page.getByTestId('recommended-lambda');
+  await expect(box).toContainText(/Recommended λ = (0|1|4)/);
+  await expect(box).toContainText('chosen on the validation split');
+  await expect(box).toContainText('(budget 1 pt)');
+  // A wider budget is read at once: the rule names it.
+  await page.getByTestId('accuracy-budget').fill('100');
+  await expect(box).toContainText('(budget 100 pt)');
+  // The disparity chart carries the noise-floor band and error bars (plotly draws the band as shapes).
+  await expect(
+    page.getByTestId('disparity-chart').locator('.shapelayer path, .layer-below .shapelayer path').first(),
+  ).toBeAttached();
+});

@@ -48,6 +48,7 @@ const ENGINE_DATA_ONLY = [
   'engine/options',
   'engine/plan',
   'engine/models/architectures',
+  'engine/models/keys',
   'engine/data/synthetic',
   'engine/metrics/fairness',
   'engine/metrics/classification',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, ModelResult } from '../engine/types';
-import type { StoredRun } from '../engine/types';
-import { exportRunsJson, parseRunsJson, resultCsv } from './runFiles';
+import { resultCsv } from './runFiles';
 
 function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {
   return {
@@ -52,25 +51,7 @@ const result = {
   ],
 } as unknown as ExperimentResult;
 
-const run: StoredRun = { id: 'run-1', name: 'sweep "one"', createdAt: '2026-11-28T00:00:00.000Z', result };
-
 describe('run files', () => {
-  it('exports runs as JSON that imports back unchanged', () => {
-    expect(parseRunsJson(exportRunsJson([run]))).toEqual([run]);
-  });
-
-  it('rejects wrong files with a message that names the problem', () => {
-    expect(() => parseRunsJson('')).toThrow(/not JSON/);
-    expect(() => parseRunsJson('{"a":1}')).toThrow(/not a FairDistill Lab runs export/);
-    expect(() => parseRunsJson('{"format":"fairdistill-lab-runs","version":9,"runs":[]}')).toThrow(/version 9/);
-    const noTeacher = JSON.parse(exportRunsJson([run]));
-    delete noTeacher.runs[0].result.teacher;
-    expect(() => parseRunsJson(JSON.stringify(noTeacher))).toThrow("Run 1's teacher is missing.");
-    const badStudent = JSON.parse(exportRunsJson([run]));
-    badStudent.runs[0].result.students[0].test = {};
-    expect(() => parseRunsJson(JSON.stringify(badStudent))).toThrow("Run 1's student 1 has no test accuracy.");
-  });
-
   it('writes the table as CSV with quoted cells, empty cells for undefined values, and bias vs teacher', () => {
     const lines = resultCsv(result).trim().split('\n');
     expect(lines[0]).toBe(

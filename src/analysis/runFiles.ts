@@ -1,9 +1,9 @@
 /**
- * Stored runs as files: a JSON export that imports back, and the results table as CSV.
- * Imports are checked field by field so a wrong file gets a message that names what is wrong.
+ * Stored runs as files: a JSON export that imports back (the engine worker checks an import against
+ * the full schema, worker/runSchema.ts), and the results table as CSV.
  */
 import { biasIncrease } from '../engine/metrics/fairness';
-import type { ExperimentResult, ModelResult } from '../engine/types';
+import type { ExperimentResult } from '../engine/types';
 import type { StoredRun } from '../engine/types';
 
 export const RUNS_FORMAT = 'fairdistill-lab-runs';
@@ -15,60 +15,6 @@ export function exportRunsJson(runs: StoredRun[]): string {
     null,
     1,
   );
-}
-
-function check(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Error(message);
-}
-
-function checkModel(m: unknown, where: string): void {
-  const model = m as Partial<ModelResult> | null;
-  check(model && typeof model === 'object', `${where} is missing.`);
-  check(typeof model.label === 'string', `${where} has no label.`);
-  check(model.test && typeof model.test.accuracy === 'number', `${where} has no test accuracy.`);
-  check(
-    model.fairness &&
-      Array.isArray(model.fairness.perClass) &&
-      (typeof model.fairness.meanAbsDisparity === 'number' || model.fairness.meanAbsDisparity === null),
-    `${where} has no fairness figures.`,
-  );
-}
-
-/** Parses an export; throws an Error whose message says what is wrong with the file. */
-export function parseRunsJson(text: string): StoredRun[] {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`The file is not JSON (${(e as Error).message}).`, { cause: e });
-  }
-  const doc = data as { format?: unknown; version?: unknown; runs?: unknown };
-  check(
-    doc && typeof doc === 'object' && doc.format === RUNS_FORMAT,
-    'The file is JSON but not a FairDistill Lab runs export (its "format" is not "fairdistill-lab-runs").',
-  );
-  check(
-    doc.version === RUNS_VERSION,
-    `The export is version ${String(doc.version)}; this lab reads version ${RUNS_VERSION}.`,
-  );
-  check(Array.isArray(doc.runs), 'The export holds no "runs" list.');
-  return doc.runs.map((r, i) => {
-    const run = r as Partial<StoredRun>;
-    const where = `Run ${i + 1}`;
-    check(run && typeof run.id === 'string' && run.id.length > 0, `${where} has no id.`);
-    check(typeof run.name === 'string', `${where} has no name.`);
-    check(typeof run.createdAt === 'string', `${where} has no creation date.`);
-    const res = run.result as Partial<ExperimentResult> | undefined;
-    check(res && typeof res === 'object', `${where} has no result.`);
-    check(
-      res.dataset && Array.isArray(res.dataset.classNames) && Array.isArray(res.dataset.groupNames),
-      `${where} has no dataset description.`,
-    );
-    checkModel(res.teacher, `${where}'s teacher`);
-    check(Array.isArray(res.students), `${where} has no students list.`);
-    res.students.forEach((s, j) => checkModel(s, `${where}'s student ${j + 1}`));
-    return run as StoredRun;
-  });
 }
 
 /** A cell: numbers to 6 significant digits (a float's 16-digit tail is noise in a table), text quoted when needed. */

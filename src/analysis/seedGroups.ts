@@ -20,7 +20,8 @@ function setupKey(config: ExperimentConfig): string {
 /** Groups of at least two stored runs that share a setup and differ in seed (the first run of a seed counts). */
 export function seedGroups(runs: StoredRun[]): SeedGroup[] {
   const groups = new Map<string, StoredRun[]>();
-  for (const r of runs) {
+  // A damaged record (written before imports were checked) has no setup to group by: the runs list names it.
+  for (const r of runs.filter((x) => x.result?.config && x.result.teacher && Array.isArray(x.result.students))) {
     const key = setupKey(r.result.config);
     const list = groups.get(key) ?? [];
     if (!list.some((x) => x.result.config.seed === r.result.config.seed)) list.push(r);

@@ -367,4 +367,14 @@ export interface StoredRun {
   name: string;
   createdAt: string;
   result: ExperimentResult;
+  /** The saved models this run owns (whole tf.io keys); [] for an imported run. Absent on runs stored before. */
+  ownedModels?: string[];
+  /** The record's size in bytes (its JSON), measured once when stored: the runs list never re-serialises a run. */
+  bytes?: number;
+}
+
+/** A finished run's name: its dataset (imported) or preset, and when it started. */
+export function runName(result: ExperimentResult): string {
+  const what = result.config.dataset.kind === 'imported' ? result.dataset.name : result.config.name;
+  return `${what} · ${new Date(result.startedAt).toLocaleString()}`;
 }

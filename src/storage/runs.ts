@@ -1,7 +1,10 @@
-import type { ExperimentResult } from '../engine/types';
 import type { LabDb, StoredRun } from './db';
 
 /** Finished runs. Written by the worker only: when a sweep finishes, and on the page's requests (rename, import, delete). */
+
+export async function getRun(db: LabDb, id: string): Promise<StoredRun | undefined> {
+  return db.get('runs', id);
+}
 
 export async function listRuns(db: LabDb): Promise<StoredRun[]> {
   return db.getAllFromIndex('runs', 'createdAt');
@@ -30,10 +33,4 @@ export async function finishRun(db: LabDb, run: StoredRun): Promise<void> {
     tx.objectStore('runSnapshots').delete(run.id),
     tx.done,
   ]);
-}
-
-/** A finished run's name: its dataset (imported) or preset, and when it started. */
-export function runName(result: ExperimentResult): string {
-  const what = result.config.dataset.kind === 'imported' ? result.dataset.name : result.config.name;
-  return `${what} · ${new Date(result.startedAt).toLocaleString()}`;
 }

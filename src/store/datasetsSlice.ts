@@ -10,6 +10,10 @@ export interface DatasetsSlice {
   importing: { done: number; total: number; bytes: number; etaSeconds: number | null } | null;
   cachedDatasets: DatasetInfo[];
   storageUsage: { usage?: number; quota?: number } | null;
+  /** Whether the browser agreed to keep the lab's storage under pressure (navigator.storage.persist); null: not asked or not supported. */
+  storagePersisted: boolean | null;
+  /** Asks the browser to keep the lab's storage (runs, datasets, models) instead of clearing it when space is short. */
+  askPersistence: () => void;
   loadDatasets: () => Promise<void>;
   deleteDataset: (key: string) => Promise<void>;
 }
@@ -18,6 +22,15 @@ export const createDatasetsSlice: StateCreator<LabState, [], [], DatasetsSlice> 
   importing: null,
   cachedDatasets: [],
   storageUsage: null,
+  storagePersisted: null,
+  askPersistence: () => {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    if (!storage?.persist) return;
+    void storage.persist().then(
+      (granted) => set({ storagePersisted: granted }),
+      () => set({ storagePersisted: false }),
+    );
+  },
   /** Rejects when storage cannot be read: the dataset panel says so beside the list. */
   loadDatasets: async () => {
     const all = await listDatasets(await openLabDb());

@@ -1,11 +1,11 @@
 import type { StateCreator } from 'zustand';
 import type { PresetName } from '../engine/presets';
 import type { BackendReport, ExperimentConfig, LabEvent, ModelResult, RunFailure } from '../engine/types';
+import type { StoredRun } from '../engine/types';
 import { openLabDb, type StoredSweep } from '../storage/db';
 import { listSweeps } from '../storage/sweeps';
 import { engine, engineRequest, url } from './engine';
 import type { LabState } from './labStore';
-import { ownModels } from './runsSlice';
 import { configFor } from './urlConfig';
 
 export type ProgressEvent = Extract<LabEvent, { type: 'progress' }>;
@@ -37,6 +37,8 @@ export interface ExperimentSlice {
   resumable: StoredSweep | null;
   /** False under ?charts=0: the live loss chart is not drawn. */
   liveChart: boolean;
+  /** A finished run that storage refused (a full disk): kept in memory so it can still be exported. */
+  unstoredRun: StoredRun | null;
   /** URL parameters that could not be used, each named with why (the page lists them). */
   urlProblems: string[];
   /** The id the live run is stored under (its models are saved under it as they finish). */
@@ -81,6 +83,7 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   resumable: null,
   liveChart: url.charts,
   urlProblems: url.problems,
+  unstoredRun: null,
   pendingRunId: null,
   setPreset: (p) => set({ preset: p, config: configFor(p) }),
   updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
@@ -114,10 +117,7 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
     if (!sweep) return;
     set({ resumable: null });
     try {
-      const modelKeys = ownModels(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]).map(
-        (m) => m.modelKey!,
-      );
-      await engineRequest({ kind: 'discardSweep', id: sweep.id, modelKeys });
+      await engineRequest({ kind: 'discardSweep', id: sweep.id });
     } catch (e) {
       set({ error: `The interrupted sweep could not be discarded: ${(e as Error).message}` });
     }

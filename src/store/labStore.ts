@@ -30,6 +30,7 @@ export const useLab = create<LabState>()((set, get, api) => {
     boot: () => {
       whenBlocked((message) => set({ error: message }));
       engine();
+      get().askPersistence();
       void get().loadRuns();
       // A checkpoint without a stored run is a sweep that never finished: offer to resume it.
       get().offerResume();

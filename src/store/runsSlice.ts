@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { lambdasOf, methodsOf } from '../analysis/compare';
-import { parseRunsJson } from '../analysis/runFiles';
+import { ownedModelKeys } from '../engine/models/keys';
 import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
 import { openLabDb, type StoredRun } from '../storage/db';
 import { listRuns } from '../storage/runs';
@@ -19,8 +19,8 @@ export interface RunsSlice {
   loadRuns: () => Promise<void>;
   selectRun: (id: string) => void;
   renameRun: (id: string, name: string) => Promise<void>;
-  /** Adds the runs of an export; returns how many were added. Existing runs are never replaced. */
-  importRuns: (text: string) => Promise<number>;
+  /** Adds the runs of an export file (all or none); returns how many. Imported runs get fresh ids. */
+  importRuns: (file: Blob) => Promise<number>;
   removeRun: (id: string) => Promise<void>;
 }
 
@@ -33,11 +33,12 @@ export function defaultView(result: ExperimentResult): RunsSlice['view'] {
 }
 
 /**
- * The models a run saved under its own id (indexeddb://fairdistill/<run>/…). An imported teacher
- * the run used is not among them: it belongs to the user's teacher list and outlives the run.
+ * The models a run saved itself, matched by their whole key (savedModelKey). An imported teacher the
+ * run used is not among them: it belongs to the user's teacher list and outlives the run.
  */
 export function ownModels(runId: string, models: ModelResult[]): ModelResult[] {
-  return models.filter((m) => m.modelKey?.includes(`/${runId}/`));
+  const keys = new Set(ownedModelKeys(runId, models));
+  return models.filter((m) => m.modelKey !== undefined && keys.has(m.modelKey));
 }
 
 const curvesOf = (result: ExperimentResult) =>
@@ -84,37 +85,20 @@ export const createRunsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, 
       set({ error: `The run could not be renamed: ${(e as Error).message}` });
     }
   },
-  importRuns: async (text) => {
-    let incoming: StoredRun[];
+  importRuns: async (file) => {
+    // Read, checked and stored by the worker: a large or hostile file never blocks or reaches this page unchecked.
     try {
-      incoming = parseRunsJson(text);
+      const added = await engineRequest<number>({ kind: 'importRuns', file });
+      await get().loadRuns();
+      return added;
     } catch (e) {
       set({ error: `Import failed, nothing was changed: ${(e as Error).message}` });
-      return 0;
-    }
-    // An import never overwrites a stored run: a clashing id gets a fresh one.
-    const have = new Set(get().runs.map((r) => r.id));
-    const stamp = Date.now().toString(36);
-    const runs = incoming.map((run, i) => {
-      const id = have.has(run.id) ? `${run.id}-import-${stamp}-${i}` : run.id;
-      have.add(id);
-      return { ...run, id };
-    });
-    try {
-      await engineRequest({ kind: 'importRuns', runs });
-      await get().loadRuns();
-      return runs.length;
-    } catch (e) {
-      set({ error: `Import failed while storing, nothing was changed: ${(e as Error).message}` });
-      await get().loadRuns();
       return 0;
     }
   },
   removeRun: async (id) => {
     try {
-      const run = get().runs.find((r) => r.id === id);
-      const modelKeys = run ? ownModels(id, [run.result.teacher, ...run.result.students]).map((m) => m.modelKey!) : [];
-      await engineRequest({ kind: 'deleteRun', id, modelKeys });
+      await engineRequest({ kind: 'deleteRun', id });
       if (get().currentRunId === id)
         set({ currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 });
     } catch (e) {

@@ -2,6 +2,7 @@ import type { StoreApi } from 'zustand';
 import type { FromWorker } from '../worker/protocol';
 import type { LabState } from './labStore';
 import { defaultView } from './runsSlice';
+import { runName } from '../engine/types';
 
 /** What each message of the engine worker changes in the page's state. */
 export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setState'], get: () => LabState): void {
@@ -50,9 +51,15 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
     case 'stored':
       void get().loadRuns();
       break;
-    case 'storeFailed':
-      set({ error: `The run finished but could not be stored: ${m.message}` });
+    case 'storeFailed': {
+      // The finished run stays on this page (and exportable) although storage refused it.
+      const result = get().result;
+      set({
+        unstoredRun: result ? { id: m.id, name: runName(result), createdAt: result.startedAt, result } : null,
+        error: `The run finished but could not be stored: ${m.message}. It stays on this page until you leave it — export it to keep it.`,
+      });
       break;
+    }
     case 'cancelled':
       set({ status: 'idle', stage: 'Cancelled', progress: null });
       break;

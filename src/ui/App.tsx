@@ -1,9 +1,12 @@
 import { useEffect } from 'react';
+import { exportRunsJson } from '../analysis/runFiles';
 import { useLab } from '../store/labStore';
+import { downloadText, fileStem } from './download';
 import { BackendBadge } from './BackendBadge';
 import { ComparePanel } from './ComparePanel';
 import { DemoPanel } from './DemoPanel';
 import { LossChart } from './LossChart';
+import { PanelBoundary } from './PanelBoundary';
 import { ProgressPanel } from './ProgressPanel';
 import { ResultsTable } from './ResultsTable';
 import { ResumeBanner } from './ResumeBanner';
@@ -18,6 +21,7 @@ export function App() {
   const dismiss = useLab((s) => s.dismissError);
   const liveChart = useLab((s) => s.liveChart);
   const urlProblems = useLab((s) => s.urlProblems);
+  const unstoredRun = useLab((s) => s.unstoredRun);
   useEffect(() => boot(), [boot]);
   return (
     <div className="app">
@@ -35,7 +39,9 @@ export function App() {
       </header>
       <div className="layout">
         <aside className="sidebar">
-          <SetupPanel />
+          <PanelBoundary name="The setup panel">
+            <SetupPanel />
+          </PanelBoundary>
         </aside>
         <main className="main">
           {error && (
@@ -43,6 +49,19 @@ export function App() {
               <span>{error}</span>
               <button type="button" className="icon" aria-label="Dismiss" onClick={dismiss}>
                 ✕
+              </button>
+            </div>
+          )}
+          {unstoredRun && (
+            <div className="warning" role="status" data-testid="unstored-run">
+              “{unstoredRun.name}” is only on this page: storage refused it.{' '}
+              <button
+                type="button"
+                className="secondary"
+                data-testid="export-unstored"
+                onClick={() => downloadText(`${fileStem(unstoredRun.name)}.json`, exportRunsJson([unstoredRun]))}
+              >
+                Export this run (JSON)
               </button>
             </div>
           )}
@@ -56,15 +75,35 @@ export function App() {
               </ul>
             </div>
           )}
-          <ResumeBanner />
-          <ProgressPanel />
-          <ResultsTable />
-          <ComparePanel />
-          <SurfacePanel />
-          <DemoPanel />
-          {liveChart && <LossChart />}
-          <RunsList />
-          <SeedsPanel />
+          <PanelBoundary name="The resume banner">
+            <ResumeBanner />
+          </PanelBoundary>
+          <PanelBoundary name="The progress panel">
+            <ProgressPanel />
+          </PanelBoundary>
+          <PanelBoundary name="The results table">
+            <ResultsTable />
+          </PanelBoundary>
+          <PanelBoundary name="The disparity chart">
+            <ComparePanel />
+          </PanelBoundary>
+          <PanelBoundary name="The λ × method view">
+            <SurfacePanel />
+          </PanelBoundary>
+          <PanelBoundary name="The photo demo">
+            <DemoPanel />
+          </PanelBoundary>
+          {liveChart && (
+            <PanelBoundary name="The live loss chart">
+              <LossChart />
+            </PanelBoundary>
+          )}
+          <PanelBoundary name="The stored runs">
+            <RunsList />
+          </PanelBoundary>
+          <PanelBoundary name="The across-seeds table">
+            <SeedsPanel />
+          </PanelBoundary>
         </main>
       </div>
     </div>

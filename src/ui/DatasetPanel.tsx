@@ -11,6 +11,7 @@ const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 /** Where the images come from: the built-in generator, a folder with a labels CSV, or a WIDER Attribute copy. */
 export function DatasetPanel() {
   const { config, preset, status, updateConfig, importing, cachedDatasets: cached, storageUsage: usage } = useLab();
+  const persisted = useLab((s) => s.storagePersisted);
   const loadDatasets = useLab((s) => s.loadDatasets);
   const deleteDataset = useLab((s) => s.deleteDataset);
   const running = status !== 'idle';
@@ -218,7 +219,13 @@ export function DatasetPanel() {
         <div className="cached">
           <span className="muted">
             Cached in this browser
-            {usage?.usage ? ` (site storage ${mb(usage.usage)}${usage.quota ? ` of ${mb(usage.quota)}` : ''})` : ''}:
+            {usage?.usage ? ` (site storage ${mb(usage.usage)}${usage.quota ? ` of ${mb(usage.quota)}` : ''})` : ''}
+            {persisted === null
+              ? ''
+              : persisted
+                ? '; the browser keeps it when space runs short'
+                : '; best effort: the browser may clear it when space runs short — export runs you need'}
+            :
           </span>
           <ul className="runs">
             {cached.map((d) => (

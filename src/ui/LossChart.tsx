@@ -76,7 +76,10 @@ export function LossChart() {
 
   useEffect(
     () => () => {
+      // Reset the flag too: StrictMode unmounts and mounts again with the same refs, and a flag left
+      // set would keep every later redraw from being scheduled (the chart stayed blank under npm start).
       if (pending.current !== null) clearTimeout(pending.current);
+      pending.current = null;
     },
     [],
   );

@@ -57,18 +57,25 @@ const kb = (bytes: number) => (bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0);
 function WithInterval({
   value,
   interval,
+  metric,
   digits = 2,
 }: {
   value: number | null;
   interval?: [number, number] | null;
+  metric: string;
   digits?: number;
 }) {
-  if (value === null) return <span className="muted">not measurable</span>;
+  if (value === null)
+    return (
+      <span className="muted" data-metric={metric}>
+        not measurable
+      </span>
+    );
   return (
     <>
-      {(100 * value).toFixed(digits)}
+      <span data-metric={metric}>{(100 * value).toFixed(digits)}</span>
       {interval && (
-        <span className="ci">
+        <span className="ci" data-interval={metric}>
           [{(100 * interval[0]).toFixed(1)}, {(100 * interval[1]).toFixed(1)}]
         </span>
       )}
@@ -131,12 +138,16 @@ function Row({
       <td data-metric="precision">{pct(m.test.weighted.precision)}</td>
       <td data-metric="f1">{pct(m.test.weighted.f1)}</td>
       <td data-metric="macroF1">{pct(m.test.macro.f1)}</td>
-      <td data-metric="disparity">
-        <WithInterval value={f.meanAbsDisparity} interval={f.interval?.meanAbsDisparity} />
+      <td>
+        <WithInterval metric="disparity" value={f.meanAbsDisparity} interval={f.interval?.meanAbsDisparity} />
       </td>
       <td data-metric="floor">{f.meanAbsDisparityFloor == null ? '—' : (100 * f.meanAbsDisparityFloor).toFixed(2)}</td>
-      <td data-metric="excess">
-        <WithInterval value={f.excessMeanAbsDisparity ?? null} interval={f.interval?.excessMeanAbsDisparity} />
+      <td>
+        <WithInterval
+          metric="excess"
+          value={f.excessMeanAbsDisparity ?? null}
+          interval={f.interval?.excessMeanAbsDisparity}
+        />
       </td>
       <td data-metric="biasIncrease">
         {student ? (

@@ -4,7 +4,8 @@ import { useLab } from '../store/labStore';
 /** After a reload or a crash: the interrupted sweep, with what it had finished, to resume or discard. */
 export function ResumeBanner() {
   const { resumable, resume, discardResumable, status } = useLab();
-  if (!resumable) return null;
+  // Not while a sweep runs: the banner is about one that stopped.
+  if (!resumable || status !== 'idle') return null;
   const done = resumable.students.length + resumable.failures.length;
   const current = resumable.current;
   const where = current

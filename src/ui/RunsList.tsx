@@ -3,6 +3,7 @@ import { exportRunsJson, resultCsv } from '../analysis/runFiles';
 import type { StoredRun } from '../engine/types';
 import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
+import { PanelBoundary } from './PanelBoundary';
 import { formatBytes, pct } from './format';
 
 function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onOpen: () => void; disabled: boolean }) {
@@ -51,21 +52,54 @@ function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onO
   );
 }
 
+/** Record sizes of runs stored before the lab noted them, measured once per record, not on every render. */
+const measured = new WeakMap<StoredRun, number>();
+const recordBytes = (r: StoredRun) => {
+  if (r.bytes !== undefined) return r.bytes;
+  if (!measured.has(r)) measured.set(r, JSON.stringify(r.result).length);
+  return measured.get(r)!;
+};
+
 /** What a run takes in this browser: its record, and the weights of the models saved under it. */
 function storage(r: StoredRun): string {
-  const record = JSON.stringify(r.result).length;
+  const record = recordBytes(r);
   const models = ownModels(r.id, [r.result.teacher, ...r.result.students]).reduce((n, m) => n + m.size.bytesFloat32, 0);
   return models ? `${formatBytes(record)} results + ${formatBytes(models)} models` : `${formatBytes(record)} results`;
 }
 
+/** One stored run in the list: a component of its own, so a record it cannot read fails inside its row's boundary. */
+function RunRow({ run, current }: { run: StoredRun; current: boolean }) {
+  const { selectRun, removeRun, status } = useLab();
+  return (
+    <li data-testid="stored-run" className={current ? 'current' : ''}>
+      <RunName id={run.id} name={run.name} onOpen={() => selectRun(run.id)} disabled={status !== 'idle'} />
+      <span className="muted">
+        {' '}
+        teacher {pct(run.result.teacher.test.accuracy)}% · {run.result.students.length} students ·{' '}
+        {run.result.backend.name} · {storage(run)}
+      </span>
+      <button
+        type="button"
+        className="icon"
+        aria-label={`Delete ${run.name}`}
+        onClick={() => {
+          if (confirm(`Delete “${run.name}”? Its results cannot be recovered.`)) void removeRun(run.id);
+        }}
+      >
+        ✕
+      </button>
+    </li>
+  );
+}
+
 export function RunsList() {
-  const { runs, selectRun, removeRun, status, currentRunId, result, importRuns } = useLab();
+  const { runs, removeRun, currentRunId, result, importRuns } = useLab();
   const fileInput = useRef<HTMLInputElement>(null);
   const [note, setNote] = useState<string | null>(null);
   const current = runs.find((r) => r.id === currentRunId);
   const onImport = async (file: File | undefined) => {
     if (!file) return;
-    const added = await importRuns(await file.text());
+    const added = await importRuns(file);
     setNote(added > 0 ? `Imported ${added} run${added === 1 ? '' : 's'} from ${file.name}.` : null);
     if (fileInput.current) fileInput.current.value = '';
   };
@@ -119,24 +153,27 @@ export function RunsList() {
       ) : (
         <ul className="runs" data-testid="runs-list">
           {runs.map((r) => (
-            <li key={r.id} data-testid="stored-run" className={r.id === currentRunId ? 'current' : ''}>
-              <RunName id={r.id} name={r.name} onOpen={() => selectRun(r.id)} disabled={status !== 'idle'} />
-              <span className="muted">
-                {' '}
-                teacher {pct(r.result.teacher.test.accuracy)}% · {r.result.students.length} students ·{' '}
-                {r.result.backend.name} · {storage(r)}
-              </span>
-              <button
-                type="button"
-                className="icon"
-                aria-label={`Delete ${r.name}`}
-                onClick={() => {
-                  if (confirm(`Delete “${r.name}”? Its results cannot be recovered.`)) void removeRun(r.id);
-                }}
-              >
-                ✕
-              </button>
-            </li>
+            <PanelBoundary
+              key={r.id}
+              name={`The stored run “${r.name}”`}
+              fallback={(error) => (
+                <li data-testid="stored-run" className="bad-run" role="alert">
+                  <span>
+                    “{String(r.name)}” cannot be shown ({error.message}); the other runs are fine.
+                  </span>{' '}
+                  <button
+                    type="button"
+                    className="secondary"
+                    data-testid="delete-bad-run"
+                    onClick={() => void removeRun(r.id)}
+                  >
+                    Delete this run
+                  </button>
+                </li>
+              )}
+            >
+              <RunRow run={r} current={r.id === currentRunId} />
+            </PanelBoundary>
           ))}
         </ul>
       )}

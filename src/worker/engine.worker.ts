@@ -16,8 +16,11 @@ import { keepInMemory } from '../engine/models/artifacts';
 import { modelKey, runModelOp, saveModel } from './modelStore';
 import { parseToWorker, STORAGE_OPS, type FromWorker, type ModelOp, type StorageOp } from './protocol';
 import { resumeFrom } from '../engine/run/resume';
-import { finishRun, runName } from '../storage/runs';
+import { ownedModelKeys } from '../engine/models/keys';
+import { finishRun } from '../storage/runs';
+import { runName } from '../engine/types';
 import type { LabDb, StoredRun } from '../storage/db';
+import { noRoomFor, storageErrorMessage } from '../storage/space';
 import { runStorageOp } from './storageOps';
 
 /** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */
@@ -85,10 +88,12 @@ async function selectOnce(forced?: string) {
 async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
   try {
     if (!db) throw new Error('the lab’s storage could not be opened');
+    const problem = await noRoomFor(run.bytes ?? JSON.stringify(run.result).length, 'The finished run');
+    if (problem) throw new Error(problem);
     await finishRun(db, run);
     post({ type: 'stored', id: run.id });
   } catch (e) {
-    post({ type: 'storeFailed', id: run.id, message: e instanceof Error ? e.message : String(e) });
+    post({ type: 'storeFailed', id: run.id, message: storageErrorMessage(e) });
   }
 }
 
@@ -166,6 +171,9 @@ ctx.onmessage = async (ev: MessageEvent) => {
       resume = await resumeFrom(sweep, inProgress, teacherKey ? () => tf.loadLayersModel(teacherKey) : null);
     }
     const total = planRuns(msg.config).length;
+    // Whether this sweep's record is in storage (a resumed one is), and why not when it is not.
+    let sweepStored = Boolean(resume);
+    let sweepProblem: string | null = null;
     lostReason = null;
     watchDevice();
     const { result } = await runResilient(
@@ -185,10 +193,12 @@ ctx.onmessage = async (ev: MessageEvent) => {
                     updatedAt: new Date().toISOString(),
                     total,
                   });
+                  sweepStored = true;
                 } catch (e) {
+                  sweepProblem = storageErrorMessage(e);
                   post({
                     type: 'stage',
-                    message: `The checkpoint could not be written (${(e as Error).message}); the run goes on.`,
+                    message: `The sweep’s checkpoint could not be written (${sweepProblem}); the run goes on, but a reload now could not resume it.`,
                   });
                 }
               }
@@ -198,11 +208,17 @@ ctx.onmessage = async (ev: MessageEvent) => {
           runId && db
             ? async (snap) => {
                 try {
-                  await putRunSnapshot(db!, runId, snap, snapshotBytes(snap));
+                  // Without the sweep's own record there is nothing to attach an epoch checkpoint to: say why.
+                  if (!sweepStored)
+                    throw new Error(`the sweep’s own record was never stored (${sweepProblem ?? 'no reason given'})`);
+                  const bytes = snapshotBytes(snap);
+                  const problem = await noRoomFor(bytes, 'The epoch checkpoint');
+                  if (problem) throw new Error(problem);
+                  await putRunSnapshot(db!, runId, snap, bytes);
                 } catch (e) {
                   post({
                     type: 'stage',
-                    message: `The epoch checkpoint of ${snap.label} could not be written (${(e as Error).message}); the run goes on.`,
+                    message: `The epoch checkpoint of ${snap.label} could not be written (${storageErrorMessage(e)}); the run goes on.`,
                   });
                 }
               }
@@ -256,9 +272,20 @@ ctx.onmessage = async (ev: MessageEvent) => {
       fromCache,
       resume,
     );
-    if (runId) await storeFinished(db, { id: runId, name: runName(result), createdAt: result.startedAt, result });
+    if (runId)
+      await storeFinished(db, {
+        id: runId,
+        name: runName(result),
+        createdAt: result.startedAt,
+        result,
+        ownedModels: ownedModelKeys(runId, [result.teacher, ...result.students]),
+        bytes: JSON.stringify(result).length,
+      });
   } catch (e) {
     if (e instanceof CancelledError) {
+      // Cancel is the user's choice, not a crash: the sweep's record, checkpoint and saved models go,
+      // so no "interrupted" banner offers it back.
+      if (msg.type === 'run' && msg.runId) await runStorageOp({ kind: 'discardSweep', id: msg.runId }).catch(() => 0);
       post({ type: 'cancelled' });
     } else {
       // A diverged teacher ends its sweep for good (a resume would diverge the same way): its record

@@ -81,9 +81,10 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
           : 'The folder has no labels CSV (columns file, class, group).',
       );
     const dir = csvPath.includes('/') ? csvPath.slice(0, csvPath.lastIndexOf('/') + 1) : '';
-    const table = parseLabelsCsv(await byPath.get(csvPath)!.text(), (p) => has(dir + p) || has(p));
+    const exists = (p: string) => byPath.has(p);
+    const table = parseLabelsCsv(await byPath.get(csvPath)!.text(), (p) => exists(dir + p) || exists(p));
     items = table.rows.map((r) => ({
-      path: has(dir + r.file) ? dir + r.file : r.file,
+      path: exists(dir + r.file) ? dir + r.file : r.file,
       classIndex: table.classNames.indexOf(r.className),
       group: r.group,
     }));
@@ -124,6 +125,8 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
     const it = items[i];
     const file = byPath.get(it.path)!;
     try {
+      if (!IMAGE.test(it.path))
+        throw new Error(`a ${it.path.split('.').pop()!.toUpperCase()} file; the lab reads JPEG, PNG and WebP images`);
       const pixels = await decodeToSquare(file, req.size, it.path, it.bbox);
       images.set(pixels, kept.length * px);
       kept.push(it);
@@ -140,6 +143,18 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
         etaSeconds: i > 0 ? (elapsed / (i + 1)) * (items.length - i - 1) : null,
       });
     }
+  }
+  // A class none of whose images could be read is dropped, and said so, not trained as an empty class.
+  const present = classNames.map((_, c) => kept.some((k) => k.classIndex === c));
+  if (present.some((p) => !p)) {
+    const remap = classNames.map((_, c) => present.slice(0, c).filter(Boolean).length);
+    classNames.forEach((name, c) => {
+      if (!present[c]) skipped.push({ path: `class “${name}”`, reason: 'left out: none of its images could be read' });
+    });
+    classNames = classNames.filter((_, c) => present[c]);
+    kept.forEach((k) => (k.classIndex = remap[k.classIndex]));
+    if (classNames.length < 2)
+      throw new Error(`Only the class “${classNames[0] ?? '—'}” has readable images; a classifier needs at least two.`);
   }
   if (kept.length < 4)
     throw new Error(

@@ -24,6 +24,14 @@ export async function decodeToSquare(
     );
   }
   try {
+    if (
+      region &&
+      (region[0] >= bitmap.width ||
+        region[1] >= bitmap.height ||
+        region[0] + region[2] <= 0 ||
+        region[1] + region[3] <= 0)
+    )
+      throw new Error(`the person box [${region.join(', ')}] lies outside the ${bitmap.width}×${bitmap.height} photo`);
     // The box clipped to the photo; without one, the whole photo.
     const x0 = region ? Math.min(bitmap.width - 1, Math.max(0, region[0])) : 0;
     const y0 = region ? Math.min(bitmap.height - 1, Math.max(0, region[1])) : 0;

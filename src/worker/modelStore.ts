@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { savedModelKey } from '../engine/models/keys';
+import { checkTeacherWeights } from './teacherWeights';
 import { modelArtifacts } from '../engine/models/artifacts';
 import { SPLIT } from '../engine/types';
 import { argmaxRows, classProbabilities, topK, type Prediction } from '../engine/models/predict';
@@ -14,9 +16,7 @@ import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp } from './pr
  * indexeddb://fairdistill/<runId>/<model>. Loaded models are cached (a few) for the demo.
  */
 
-export function modelKey(runId: string, label: string): string {
-  return `indexeddb://fairdistill/${runId}/${label.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}`;
-}
+export { savedModelKey as modelKey } from '../engine/models/keys';
 
 const cache = new Map<string, Promise<tf.LayersModel>>();
 const CACHE_SIZE = 4;
@@ -104,6 +104,7 @@ async function importTeacher(files: File[]): Promise<ImportedTeacher> {
   const json = files.find((f) => f.name.endsWith('.json'));
   if (!json) throw new Error('Choose the model.json of a tfjs LayersModel together with its weight files (.bin).');
   const weights = files.filter((f) => f !== json);
+  await checkTeacherWeights(json, weights);
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
@@ -121,7 +122,8 @@ async function importTeacher(files: File[]): Promise<ImportedTeacher> {
       );
     if (out.length !== 2) throw new Error(`${json.name}'s first output is not a [batch, classes] score matrix.`);
     const name = json.name.replace(/\.json$/i, '');
-    const key = `indexeddb://fairdistill/teachers/${name.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}`;
+    // Each import its own key: a second model.json never replaces an earlier teacher.
+    const key = `indexeddb://fairdistill/teachers/${name.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}-${Date.now().toString(36)}`;
     await model.save(key);
     return {
       key,
@@ -172,7 +174,7 @@ export async function runModelOp(op: Exclude<ModelOp, { kind: 'importFolder' }>)
 
 /** Saves a trained model under the run; returns its key. */
 export async function saveModel(model: tf.LayersModel, runId: string, label: string): Promise<string> {
-  const key = modelKey(runId, label);
+  const key = savedModelKey(runId, label);
   await model.save(key);
   return key;
 }

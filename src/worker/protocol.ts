@@ -9,10 +9,11 @@ import {
 /** Changes to stored records, which only the worker writes. */
 export type StorageOp =
   | { kind: 'renameRun'; id: string; name: string }
-  /** Runs already checked and given ids that clash with none stored; written in one transaction. */
-  | { kind: 'importRuns'; runs: unknown[] }
-  | { kind: 'deleteRun'; id: string; modelKeys: string[] }
-  | { kind: 'discardSweep'; id: string; modelKeys: string[] }
+  /** A runs export, read, checked against the full schema and stored in one transaction by the worker. */
+  | { kind: 'importRuns'; file: Blob }
+  /** The worker deletes the run and the models it saved itself (matched by whole key). */
+  | { kind: 'deleteRun'; id: string }
+  | { kind: 'discardSweep'; id: string }
   | { kind: 'deleteDataset'; key: string };
 
 /** Work on saved models and stored records, answered by a 'reply' with the same id. */
@@ -75,7 +76,6 @@ const MODEL_OPS = ['predict', 'disagreements', 'exportModel', 'deleteModels', 'i
 export const STORAGE_OPS: readonly string[] = ['renameRun', 'importRuns', 'deleteRun', 'discardSweep', 'deleteDataset'];
 const OP_KINDS = [...MODEL_OPS, ...STORAGE_OPS];
 const isText = (v: unknown) => typeof v === 'string';
-const isTextList = (v: unknown) => Array.isArray(v) && v.every(isText);
 
 /** Why a storage request is malformed, or null. */
 function storageOpProblem(op: Record<string, unknown>): string | null {
@@ -83,10 +83,10 @@ function storageOpProblem(op: Record<string, unknown>): string | null {
     case 'renameRun':
       return isText(op.id) && isText(op.name) ? null : 'renameRun request without a run id and a name';
     case 'importRuns':
-      return Array.isArray(op.runs) ? null : 'importRuns request without a list of runs';
+      return op.file instanceof Blob ? null : 'importRuns request without a file';
     case 'deleteRun':
     case 'discardSweep':
-      return isText(op.id) && isTextList(op.modelKeys) ? null : `${op.kind} request without an id and model keys`;
+      return isText(op.id) ? null : `${op.kind} request without an id`;
     case 'deleteDataset':
       return isText(op.key) ? null : 'deleteDataset request without a dataset key';
     default:

@@ -1,9 +1,12 @@
-import { openLabDb, type StoredRun } from '../storage/db';
+import { ownedModelKeys } from '../engine/models/keys';
+import type { StoredRun } from '../engine/types';
+import { openLabDb } from '../storage/db';
 import { deleteDataset } from '../storage/datasets';
-import { deleteRun, listRuns, putRun, putRuns } from '../storage/runs';
-import { deleteSweep } from '../storage/sweeps';
+import { deleteRun, getRun, listRuns, putRun, putRuns } from '../storage/runs';
+import { deleteSweep, listSweeps } from '../storage/sweeps';
 import { deleteModels } from './modelStore';
 import type { StorageOp } from './protocol';
+import { parseRunsExport } from './runSchema';
 
 /**
  * The page's changes to stored records, carried out here: the worker is the one writer of the lab's
@@ -18,18 +21,48 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
       await putRun(db, { ...run, name: op.name });
       return true;
     }
-    case 'importRuns':
-      await putRuns(db, op.runs as StoredRun[]);
-      return op.runs.length;
-    case 'deleteRun':
+    case 'importRuns': {
+      const runs = importedRuns(parseRunsExport(await op.file.text()));
+      await putRuns(db, runs);
+      return runs.length;
+    }
+    case 'deleteRun': {
+      const run = await getRun(db, op.id);
       await deleteRun(db, op.id);
-      // The run's models go with it; a failure here leaves orphaned weights, not a broken run list.
-      return deleteModels(op.modelKeys).catch(() => 0);
-    case 'discardSweep':
+      if (!run) return 0;
+      // The run's own models go with it; a failure here leaves orphaned weights, not a broken run list.
+      return deleteModels(run.ownedModels ?? legacyOwnedKeys(run)).catch(() => 0);
+    }
+    case 'discardSweep': {
+      const sweep = (await listSweeps(db)).find((s) => s.id === op.id);
       await deleteSweep(db, op.id);
-      return deleteModels(op.modelKeys);
+      if (!sweep) return 0;
+      return deleteModels(ownedModelKeys(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]));
+    }
     case 'deleteDataset':
       await deleteDataset(db, op.key);
       return true;
+  }
+}
+
+/**
+ * Imported runs get fresh ids, so they can never collide with or match a stored run's, and own no
+ * saved model: their model keys name the exporting browser's storage, not anything of this one.
+ */
+export function importedRuns(runs: StoredRun[], stamp = Date.now()): StoredRun[] {
+  return runs.map((r, i) => ({
+    ...r,
+    id: `imported-${stamp.toString(36)}-${i}-${Math.random().toString(36).slice(2, 8)}`,
+    ownedModels: [],
+    bytes: JSON.stringify(r.result).length,
+  }));
+}
+
+/** A run stored before runs listed their models: the keys its own id and labels give (a damaged record: none). */
+function legacyOwnedKeys(run: StoredRun): string[] {
+  try {
+    return ownedModelKeys(run.id, [run.result.teacher, ...run.result.students]);
+  } catch {
+    return [];
   }
 }

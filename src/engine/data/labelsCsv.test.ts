@@ -45,7 +45,7 @@ describe('labels CSV', () => {
       'e.jpg,Spa,robot', // 8 third group
     ].join('\n');
     expect(problems(text)).toEqual([
-      'Line 4: “missing.jpg” is not an image in the chosen folder.',
+      'Line 4: “missing.jpg” is not in the chosen folder.',
       'Line 5: the class of “b.jpg” is empty.',
       'Line 6: expected at least 3 columns, found 2.',
       'Line 7: “a.jpg” is already labelled on line 2.',

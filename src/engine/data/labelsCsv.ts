@@ -91,7 +91,8 @@ export function csvRecords(text: string): { line: number; cells: string[]; error
 }
 
 /**
- * Parses the CSV; `hasFile` says whether a path names an image of the chosen folder.
+ * Parses the CSV; `hasFile` says whether a path names a file of the chosen folder (whether it is an
+ * image the lab reads is decided when it is decoded: a GIF or SVG is skipped with its reason, not refused).
  * Throws LabelsCsvError listing every problem with its line number.
  */
 export function parseLabelsCsv(text: string, hasFile?: (path: string) => boolean): LabelsTable {
@@ -132,7 +133,7 @@ export function parseLabelsCsv(text: string, hasFile?: (path: string) => boolean
       continue;
     }
     if (hasFile && !hasFile(file)) {
-      problems.push(`Line ${r.line}: “${file}” is not an image in the chosen folder.`);
+      problems.push(`Line ${r.line}: “${file}” is not in the chosen folder.`);
       continue;
     }
     const dup = seenFiles.get(file);

@@ -81,7 +81,7 @@ export const METHOD_INFO = [
         min: 0,
         max: 1000,
         step: 1,
-        help: 'Weight of the pairwise-distance term (RepDistiller: 25).',
+        help: 'Weight of the pairwise-distance term (RepDistiller: 25). The lab averages it over the B(B−1) pairs i ≠ j; RepDistiller over all B² entries, so at the same weight the lab’s term is B/(B−1) larger (1.016× at B = 64).',
       },
       {
         key: 'angleWeight',
@@ -90,7 +90,7 @@ export const METHOD_INFO = [
         min: 0,
         max: 1000,
         step: 1,
-        help: 'Weight of the triplet-angle term (RepDistiller: 50).',
+        help: 'Weight of the triplet-angle term (RepDistiller: 50). The lab averages it over the B(B−1)² triplets with i ≠ j, k ≠ j; RepDistiller over all B³ entries, so at the same weight the lab’s term is B²/(B−1)² larger (1.032× at B = 64).',
       },
       {
         key: 'ceWeight',

@@ -1,0 +1,20 @@
+import { expect, test } from '@playwright/test';
+import { watchPage } from './offline';
+
+/**
+ * Runs on the built app (project "chromium") and on the dev server (project "chromium-dev-server",
+ * React StrictMode mounting every component twice): a tiny run's live loss is drawn in both.
+ */
+test('a tiny run draws its live loss while it trains and after it ends', async ({ page }) => {
+  const watch = watchPage(page);
+  await page.goto('/?preset=tiny&teacherEpochs=2&studentEpochs=1&baseline=0');
+  await page.getByTestId('distill').click();
+  const traces = page.getByTestId('loss-chart').locator('.scatterlayer .trace');
+  await expect(traces.first()).toBeAttached({ timeout: 120_000 });
+  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
+  // Teacher and student each have a line, with points along it.
+  await expect(traces).toHaveCount(2);
+  await expect(traces.first().locator('path.js-line')).toHaveAttribute('d', /M[\d.]+,[\d.]+L/);
+  expect(watch.pageErrors).toEqual([]);
+  expect(watch.offsite).toEqual([]);
+});

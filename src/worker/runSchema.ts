@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import { METHOD_INFO } from '../engine/distill/catalog';
+import { validateExperiment } from '../engine/plan';
+import { BACKEND_ORDER, type StoredRun } from '../engine/types';
+
+/**
+ * The full schema of a runs export, checked in the worker before anything is stored: every field
+ * the lab reads, with its type and range (finite numbers only), unknown fields dropped. A file that
+ * passes cannot make a panel read a missing field; one that fails is named by its first bad field.
+ */
+
+/** Limits: an export this large is refused before parsing; one run this large is refused on its own. */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+export const MAX_RUN_BYTES = 16 * 1024 * 1024;
+export const MAX_RUNS = 500;
+
+const finite = z.number().finite();
+const unit = finite.min(0).max(1);
+const signedUnit = finite.min(-1).max(1);
+const count = z.number().int().min(0).max(1e9);
+const text = (max = 200) => z.string().max(max);
+const pair = z.tuple([finite.min(-1e3).max(1e3), finite.min(-1e3).max(1e3)]).nullable();
+const methodIds = METHOD_INFO.map((m) => m.id) as [string, ...string[]];
+
+const prf = z.object({ precision: unit, recall: unit, f1: unit });
+const classification = z.object({
+  accuracy: unit,
+  macro: prf,
+  weighted: prf,
+  perClass: z.array(prf.extend({ support: count })).max(1000),
+  confusion: z.array(z.array(count).max(1000)).max(1000),
+});
+
+const fairness = z.object({
+  perClass: z
+    .array(
+      z.object({
+        classIndex: count,
+        disparity: signedUnit.nullable(),
+        recall: z.tuple([unit.nullable(), unit.nullable()]),
+        support: z.tuple([count, count]),
+        floor: unit.nullable().optional(),
+        interval: pair.optional(),
+      }),
+    )
+    .max(1000),
+  meanAbsDisparity: unit.nullable(),
+  meanAbsDisparityFloor: unit.nullable().optional(),
+  excessMeanAbsDisparity: signedUnit.nullable().optional(),
+  skippedClasses: z.array(count).max(1000),
+  unknownGroup: count,
+  oneVsRest: z
+    .array(
+      z.object({
+        classIndex: count,
+        equalOpportunity: unit.nullable(),
+        equalizedOdds: unit.nullable(),
+        demographicParity: unit.nullable(),
+      }),
+    )
+    .max(1000),
+  meanEqualizedOdds: unit.nullable(),
+  meanDemographicParity: unit.nullable(),
+  groupAccuracy: z.tuple([unit.nullable(), unit.nullable()]),
+  worstGroupAccuracy: unit.nullable(),
+  biasAmplification: finite.min(-2).max(2).nullable(),
+  interval: z
+    .object({
+      meanAbsDisparity: pair,
+      excessMeanAbsDisparity: pair.optional(),
+      accuracy: pair,
+      resamples: count,
+      stratified: z.literal(true).optional(),
+    })
+    .optional(),
+});
+
+const model = z.object({
+  role: z.enum(['teacher', 'student', 'baseline']),
+  label: text(),
+  model: text(),
+  method: z.enum(methodIds),
+  lambda: finite.min(0).max(100),
+  size: z.object({
+    params: count.max(1e10),
+    bytesFloat32: count.max(1e12),
+    bytesFloat16: count.max(1e12),
+    bytesUint8: count.max(1e12),
+    flops: finite.min(0).max(1e15),
+    latencyMs: finite.min(0).max(1e6).optional(),
+  }),
+  test: classification,
+  fairness,
+  valAccuracy: z.array(unit).max(100_000),
+  curve: z.array(z.object({ step: count, epoch: count, terms: z.record(text(40), finite) })).max(1_000_000),
+  trainSeconds: finite.min(0).max(1e9),
+  testPredictions: z.array(count).max(10_000_000).optional(),
+  validation: z
+    .object({
+      accuracy: unit,
+      meanAbsDisparity: unit.nullable(),
+      meanAbsDisparityFloor: unit.nullable(),
+      excessMeanAbsDisparity: signedUnit.nullable(),
+    })
+    .optional(),
+  pairedResamples: count.optional(),
+  biasVsTeacherInterval: pair.optional(),
+  excessBiasVsTeacherInterval: pair.optional(),
+  excessChangeVsTeacherInterval: pair.optional(),
+  accuracyVsTeacherInterval: pair.optional(),
+  biasReductionInterval: pair.optional(),
+  excessBiasReductionInterval: pair.optional(),
+  accuracyCostInterval: pair.optional(),
+  // modelKey is dropped: an imported run owns no saved model (see importedRuns).
+});
+
+const config = z.object({
+  name: text(500),
+  dataset: z.looseObject({ kind: z.enum(['synthetic', 'imported']), size: count.max(4096) }),
+  teacherModel: text(),
+  teacherImport: z.object({ key: text(500), name: text(500) }).optional(),
+  studentModel: text(),
+  teacherEpochs: count,
+  studentEpochs: count,
+  batchSize: count,
+  learningRate: finite,
+  optimizer: z.enum(['adam', 'sgd']).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 32),
+  methods: z.array(z.object({ id: z.enum(methodIds), params: z.record(text(40), finite).optional() })).max(50),
+  lambdas: z.array(finite).max(100),
+  debias: z.object({
+    hidden: count,
+    adversaryLr: finite,
+    warmupEpochs: count,
+    schedule: z.enum(['constant', 'linear']),
+    projection: z.boolean(),
+    equalizedOdds: z.boolean(),
+  }),
+  baseline: z.boolean(),
+});
+
+const result = z.object({
+  config,
+  backend: z.object({
+    name: z.enum(BACKEND_ORDER),
+    forced: z.enum(BACKEND_ORDER).optional(),
+    fallbacks: z.array(text(2000)).max(20),
+    threads: count.optional(),
+  }),
+  dataset: z.object({
+    key: text(500),
+    name: text(500),
+    count,
+    train: count,
+    val: count,
+    test: count,
+    classNames: z.array(text()).min(1).max(1000),
+    groupNames: z.tuple([text(), text()]),
+    fromCache: z.boolean(),
+  }),
+  teacher: model,
+  students: z.array(model).max(1000),
+  failures: z
+    .array(z.object({ label: text(), message: text(5000) }))
+    .max(1000)
+    .optional(),
+  recommendations: z
+    .array(
+      z.looseObject({ method: z.enum(methodIds), lambda: finite.min(0).max(100), label: text(), rule: text(2000) }),
+    )
+    .max(100)
+    .optional(),
+  startedAt: z.iso.datetime(),
+  seconds: finite.min(0).max(1e9),
+});
+
+const run = z.object({ id: text(200), name: text(500), createdAt: text(100), result });
+
+const exportFile = z.object({
+  format: z.literal('fairdistill-lab-runs'),
+  version: z.literal(1),
+  runs: z.array(z.unknown()).max(MAX_RUNS),
+});
+
+/** "runs[2].result.teacher.size.params: must be at most 10000000000" — the first problem, by its path. */
+function firstProblem(error: z.ZodError, prefix: string): string {
+  const issue = error.issues[0];
+  const path = issue.path.reduce<string>(
+    (s, p) => (typeof p === 'number' ? `${s}[${p}]` : `${s}${s ? '.' : ''}${String(p)}`),
+    prefix,
+  );
+  return `${path}: ${issue.message}`;
+}
+
+/**
+ * Checks an export's text and returns its runs, or throws an Error naming the first bad field.
+ * Configs are also checked with the lab's own rules (a run that could never have been made is refused).
+ */
+export function parseRunsExport(textContent: string): StoredRun[] {
+  if (textContent.length > MAX_IMPORT_BYTES)
+    throw new Error(
+      `The file is ${(textContent.length / 2 ** 20).toFixed(0)} MiB; a runs export of up to ${MAX_IMPORT_BYTES / 2 ** 20} MiB can be imported.`,
+    );
+  let data: unknown;
+  try {
+    data = JSON.parse(textContent);
+  } catch (e) {
+    throw new Error(`The file is not JSON (${(e as Error).message}).`, { cause: e });
+  }
+  const doc = exportFile.safeParse(data);
+  if (!doc.success) {
+    const format = (data as { format?: unknown } | null)?.format;
+    if (format !== 'fairdistill-lab-runs')
+      throw new Error(
+        'The file is JSON but not a FairDistill Lab runs export (its "format" is not "fairdistill-lab-runs").',
+      );
+    throw new Error(`Not imported — ${firstProblem(doc.error, '')}.`);
+  }
+  return doc.data.runs.map((r, i) => {
+    const size = JSON.stringify(r).length;
+    if (size > MAX_RUN_BYTES)
+      throw new Error(
+        `Not imported — runs[${i}] is ${(size / 2 ** 20).toFixed(0)} MiB; one run of up to ${MAX_RUN_BYTES / 2 ** 20} MiB can be imported.`,
+      );
+    const parsed = run.safeParse(r);
+    if (!parsed.success) throw new Error(`Not imported — ${firstProblem(parsed.error, `runs[${i}]`)}.`);
+    const problems = validateExperiment(parsed.data.result.config as unknown as StoredRun['result']['config']);
+    if (problems.length) throw new Error(`Not imported — runs[${i}].result.config: ${problems[0]}`);
+    return parsed.data as unknown as StoredRun;
+  });
+}
