@@ -173,3 +173,24 @@ test('photo demo: two students side by side, bad files refused, the student expo
   await expect.poll(() => countSavedModels(page)).toBe(3); // imported teacher + the second run's 2 students
   expect(watched).toEqual({ pageErrors: [], csp: [], offsite: [] });
 });
+
+test('photo demo on the built-in shortcut design: the photo with each group’s cue, and every model’s answer to both', async ({
+  page,
+}) => {
+  await page.goto('/?preset=quick&lambdas=0,2&baseline=0&teacherEpochs=1&studentEpochs=2');
+  await page.getByTestId('distill').click();
+  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
+  await expect(page.getByTestId('demo-builtin-note')).toContainText('These models know only the built-in classes');
+  const { png } = pattern();
+  await page.getByTestId('demo-upload').setInputFiles({ name: 'pattern.png', mimeType: 'image/png', buffer: png });
+  const versions = page.getByTestId('photo-version');
+  await expect(versions).toHaveCount(2);
+  await expect(versions.nth(0)).toHaveAttribute('data-group', '0');
+  await expect(versions.nth(1)).toHaveAttribute('data-group', '1');
+  await expect(versions.nth(0)).toContainText('with group A’s cue');
+  // Teacher, plain and debiased student answer for each version, and the image is drawn as the model sees it.
+  for (let v = 0; v < 2; v++) {
+    await expect(versions.nth(v).getByTestId('prediction-panel')).toHaveCount(3);
+    await expect(versions.nth(v).locator('canvas')).toHaveAttribute('width', '20');
+  }
+});

@@ -19,6 +19,8 @@ export interface ModelCard {
     latencyMsPerImage: number | null;
     inputSize: number;
     classes: string[];
+    /** What an input must go through to match training (the photo demo does the same). */
+    preprocessing: string;
   };
   training: {
     dataset: string;
@@ -53,6 +55,9 @@ export interface ModelCard {
     excessBiasReductionOverUndebiased: number | null;
     excessBiasReductionOverUndebiasedInterval95: [number, number] | null;
     worstGroupAccuracy: number | null;
+    /** Share of test predictions that change when only the group does (null without counterfactual twins). */
+    counterfactualFlipRate: number | null;
+    counterfactualFlipRateInterval95: [number, number] | null;
   };
   definitions: Record<string, string>;
 }
@@ -76,6 +81,7 @@ export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
       latencyMsPerImage: m.size.latencyMs ?? null,
       inputSize: result.config.dataset.size,
       classes: result.dataset.classNames,
+      preprocessing: `RGB image, center-cropped to a square and resized to ${result.config.dataset.size}×${result.config.dataset.size}; pixels scaled to [−1, 1] as x / 127.5 − 1; input tensor [batch, ${result.config.dataset.size}, ${result.config.dataset.size}, 3]; the first output is the class logits, in the order of “classes”.`,
     },
     training: {
       dataset: result.dataset.name,
@@ -113,6 +119,8 @@ export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
         : null,
       excessBiasReductionOverUndebiasedInterval95: m.excessBiasReductionInterval ?? null,
       worstGroupAccuracy: f.worstGroupAccuracy,
+      counterfactualFlipRate: f.counterfactualFlipRate ?? null,
+      counterfactualFlipRateInterval95: f.interval?.counterfactualFlipRate ?? null,
     },
     definitions: {
       meanAbsDisparity: METRIC_DESCRIPTIONS.meanAbsDisparity,
@@ -137,6 +145,9 @@ export function modelCardMarkdown(card: ModelCard): string {
     `# Model card: ${m.label}`,
     '',
     `${m.role === 'teacher' ? 'Teacher' : 'Student'} (${m.architecture}) trained by FairDistill Lab with ${m.method}${m.lambda > 0 ? ` and adversarial debiasing at λ = ${m.lambda}` : ''}.`,
+    '',
+    '## Input',
+    `- ${m.preprocessing}`,
     '',
     '## Size and speed',
     `- Parameters: ${m.params.toLocaleString('en-US')}; weights ${(m.bytes.float32 / 1024).toFixed(1)} KB float32, ${(m.bytes.float16 / 1024).toFixed(1)} KB float16, ${(m.bytes.uint8 / 1024).toFixed(1)} KB uint8`,
@@ -163,6 +174,11 @@ export function modelCardMarkdown(card: ModelCard): string {
           `- Bias reduction over the undebiased student: ${p(f.biasReductionOverUndebiased, 0)}${ci(f.biasReductionOverUndebiasedInterval95)}; above the noise floor: ${p(f.excessBiasReductionOverUndebiased, 0)}${ci(f.excessBiasReductionOverUndebiasedInterval95)}`,
         ]),
     `- Worst-group accuracy: ${p(f.worstGroupAccuracy)}`,
+    ...(f.counterfactualFlipRate === null
+      ? []
+      : [
+          `- Counterfactual flip rate: ${p(f.counterfactualFlipRate)} of test predictions change when only the group does${f.counterfactualFlipRateInterval95 ? ` (95% interval ${p(f.counterfactualFlipRateInterval95[0])}–${p(f.counterfactualFlipRateInterval95[1])})` : ''}`,
+        ]),
     '',
     '| class | disparity ×100 (recall ' + g0 + ' − recall ' + g1 + ') | 95% interval | noise floor ×100 |',
     '|---|---|---|---|',

@@ -27,11 +27,17 @@ export interface SummaryRow {
   /** Relative to the teacher of the same seed: raw and excess mean |disparity|. */
   biasVsTeacher: Figure | null;
   excessBiasVsTeacher: Figure | null;
+  /** Student excess − teacher excess (mean |disparity| units): defined even when the teacher has no bias above its floor. */
+  excessChangeVsTeacher: Figure | null;
   /** λ > 0, relative to the same method at λ = 0 of the same seed. */
   biasReduction: Figure | null;
   excessBiasReduction: Figure | null;
   /** Accuracy change in points vs the same method at λ = 0. */
   accuracyCost: Figure | null;
+  /** Counterfactual flip rate, its change vs the teacher, and (λ > 0) its reduction vs λ = 0; null without twins. */
+  flipRate: Figure | null;
+  flipRateVsTeacher: Figure | null;
+  flipRateReduction: Figure | null;
 }
 
 interface Entry {
@@ -101,6 +107,16 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
             only(list, 'excessBiasVsTeacherInterval'),
           )
         : null,
+      excessChangeVsTeacher: student
+        ? figure(
+            list.map((x) => {
+              const s = f(x).excessMeanAbsDisparity;
+              const t = x.teacher.fairness.excessMeanAbsDisparity;
+              return s == null || t == null ? null : s - t;
+            }),
+            only(list, 'excessChangeVsTeacherInterval'),
+          )
+        : null,
       biasReduction: debiased
         ? figure(
             list.map((x) => biasReduction(f(x).meanAbsDisparity, x.undebiased!.fairness.meanAbsDisparity)),
@@ -113,6 +129,26 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
               biasReduction(f(x).excessMeanAbsDisparity ?? null, x.undebiased!.fairness.excessMeanAbsDisparity ?? null),
             ),
             only(list, 'excessBiasReductionInterval'),
+          )
+        : null,
+      flipRate: figure(
+        list.map((x) => f(x).counterfactualFlipRate ?? null),
+        single?.counterfactualFlipRate,
+      ),
+      flipRateVsTeacher: student
+        ? figure(
+            list.map((x) =>
+              biasIncrease(f(x).counterfactualFlipRate ?? null, x.teacher.fairness.counterfactualFlipRate ?? null),
+            ),
+            only(list, 'flipRateVsTeacherInterval'),
+          )
+        : null,
+      flipRateReduction: debiased
+        ? figure(
+            list.map((x) =>
+              biasReduction(f(x).counterfactualFlipRate ?? null, x.undebiased!.fairness.counterfactualFlipRate ?? null),
+            ),
+            only(list, 'flipRateReductionInterval'),
           )
         : null,
       accuracyCost: debiased
@@ -143,9 +179,13 @@ export function formatSummary(rows: SummaryRow[]): string {
     'excess ×100',
     'bias vs teacher %',
     'excess vs teacher %',
+    'Δexcess ×100',
     'bias reduction %',
     'excess reduction %',
     'Δacc pt',
+    'flip %',
+    'flip vs teacher %',
+    'flip reduction %',
   ];
   const lines = rows.map((r) => [
     r.label,
@@ -157,9 +197,13 @@ export function formatSummary(rows: SummaryRow[]): string {
     formatFigure(r.excessMeanAbsDisparity, 100, 2),
     formatFigure(r.biasVsTeacher, 100, 0, true),
     formatFigure(r.excessBiasVsTeacher, 100, 0, true),
+    formatFigure(r.excessChangeVsTeacher, 100, 1, true),
     formatFigure(r.biasReduction, 100, 0),
     formatFigure(r.excessBiasReduction, 100, 0),
     formatFigure(r.accuracyCost, 1, 2, true),
+    formatFigure(r.flipRate, 100, 1),
+    formatFigure(r.flipRateVsTeacher, 100, 0, true),
+    formatFigure(r.flipRateReduction, 100, 0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -39,6 +39,11 @@ export interface SyntheticDatasetConfig {
   /** How visible the group cue is (0 = invisible, 1 = strong). */
   cueStrength: number;
   seed: number;
+  /**
+   * Which generator: 'pairs' (the first design: confusable pairs, a tint and corner mark; the default)
+   * or 'shortcut' (pairs told apart by a faint detail, a frame cue, counterfactual twins).
+   */
+  design?: 'pairs' | 'shortcut';
 }
 
 /** A dataset loaded from the user's own files (folder + labels CSV, or a WIDER Attribute copy), read back from the cache by key. */
@@ -173,11 +178,18 @@ export interface FairnessMetrics {
   worstGroupAccuracy: number | null;
   /** Zhao et al. 2017; null when training shares were not given. */
   biasAmplification: number | null;
+  /**
+   * Share of test images whose predicted class changes when only the group is changed (the same image
+   * rendered with the other group's cue): a direct measure of reliance on the group. Null without twins
+   * (imported data, the first built-in design).
+   */
+  counterfactualFlipRate?: number | null;
   /** 95% intervals over a seeded bootstrap stratified by class × group (the sweep's shared resamples). */
   interval?: {
     meanAbsDisparity: [number, number] | null;
     excessMeanAbsDisparity: [number, number] | null;
     accuracy: [number, number] | null;
+    counterfactualFlipRate?: [number, number] | null;
     resamples: number;
     stratified: true;
   };
@@ -215,6 +227,8 @@ export interface ModelResult extends Partial<PairedIntervals> {
   modelKey?: string;
   /** The predicted class of each test example, in test-split order: what paired intervals across models read. */
   testPredictions?: number[];
+  /** The predicted class of each test example's counterfactual twin (built-in shortcut design only). */
+  twinPredictions?: number[];
   /** The same figures on the validation split, where the lab chooses (best epoch, recommended λ, Pareto front). */
   validation?: ValidationFigures;
 }
@@ -242,7 +256,11 @@ export interface PairedIntervals {
    */
   excessChangeVsTeacherInterval: [number, number] | null;
   accuracyVsTeacherInterval: [number, number] | null;
+  /** Relative change of the counterfactual flip rate vs the teacher (absent without twins). */
+  flipRateVsTeacherInterval?: [number, number] | null;
   biasReductionInterval?: [number, number] | null;
+  /** λ > 0: 1 − flip rate / flip rate at λ = 0. */
+  flipRateReductionInterval?: [number, number] | null;
   excessBiasReductionInterval?: [number, number] | null;
   accuracyCostInterval?: [number, number] | null;
 }
@@ -373,8 +391,11 @@ export interface StoredRun {
   bytes?: number;
 }
 
-/** A finished run's name: its dataset (imported) or preset, and when it started. */
+/** A finished run's name: its dataset (imported) or preset, what it swept (methods, λ), and when it started. */
 export function runName(result: ExperimentResult): string {
-  const what = result.config.dataset.kind === 'imported' ? result.dataset.name : result.config.name;
-  return `${what} · ${new Date(result.startedAt).toLocaleString()}`;
+  const what =
+    result.config.dataset.kind === 'imported' ? result.dataset.name : result.config.name.replace(/ \(.*\)$/, '');
+  const methods = [...new Set(result.students.filter((s) => s.role === 'student').map((s) => s.label.split(' λ=')[0]))];
+  const swept = methods.length ? ` · ${methods.join(', ')} · λ ${result.config.lambdas.join(', ')}` : '';
+  return `${what}${swept} · ${new Date(result.startedAt).toLocaleString()}`;
 }

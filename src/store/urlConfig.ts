@@ -6,6 +6,8 @@ import { applyOptions, setupQuery, type Setup } from '../engine/options';
  * Every key and its rule come from the option table (engine/options.ts), which the CLI shares.
  */
 export interface UrlSetup extends Setup {
+  /** The URL named a preset (else the lab picks one for the machine: quick without a GPU). */
+  presetGiven: boolean;
   /** One line per URL parameter that could not be used (named, with why), for the page to list. */
   problems: string[];
 }
@@ -15,7 +17,7 @@ export { presetConfig as configFor } from '../engine/options';
 export function readUrlSetup(search: string): UrlSetup {
   const texts = new Map(new URLSearchParams(search));
   const { setup, problems } = applyOptions(texts, (o) => o.urlKey);
-  return { ...setup, problems };
+  return { ...setup, problems, presetGiven: texts.has('preset') };
 }
 
 /** A link to this page that restores the setup (only what differs from the preset's defaults). */

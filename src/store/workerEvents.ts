@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand';
 import type { FromWorker } from '../worker/protocol';
 import type { LabState } from './labStore';
+import { url } from './engine';
 import { defaultView } from './runsSlice';
 import { runName } from '../engine/types';
 
@@ -9,6 +10,14 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
   switch (m.type) {
     case 'backend':
       set({ backend: m.report, backendError: null });
+      // Without a GPU the first screen offers the quick story, unless the URL chose a preset.
+      if (
+        !url.presetGiven &&
+        get().status === 'idle' &&
+        get().preset === 'lab' &&
+        ['wasm', 'cpu'].includes(m.report.name)
+      )
+        get().setPreset('quick');
       break;
     case 'dataset':
       set({ dataset: { name: m.name, count: m.count, fromCache: m.fromCache, warning: m.warning } });

@@ -5,6 +5,7 @@ import { downloadText, fileStem } from './download';
 import { BackendBadge } from './BackendBadge';
 import { ComparePanel } from './ComparePanel';
 import { DemoPanel } from './DemoPanel';
+import { GalleryPanel } from './GalleryPanel';
 import { LossChart } from './LossChart';
 import { PanelBoundary } from './PanelBoundary';
 import { ProgressPanel } from './ProgressPanel';
@@ -22,6 +23,8 @@ export function App() {
   const liveChart = useLab((s) => s.liveChart);
   const urlProblems = useLab((s) => s.urlProblems);
   const unstoredRun = useLab((s) => s.unstoredRun);
+  const preset = useLab((s) => s.preset);
+  const hasResult = useLab((s) => s.result !== null || s.partial.length > 0);
   useEffect(() => boot(), [boot]);
   return (
     <div className="app">
@@ -40,7 +43,7 @@ export function App() {
       <div className="layout">
         <aside className="sidebar">
           <PanelBoundary name="The setup panel">
-            <SetupPanel />
+            <SetupPanel key={preset} />
           </PanelBoundary>
         </aside>
         <main className="main">
@@ -90,6 +93,11 @@ export function App() {
           <PanelBoundary name="The λ × method view">
             <SurfacePanel />
           </PanelBoundary>
+          {!hasResult && (
+            <PanelBoundary name="The training-image gallery">
+              <GalleryPanel />
+            </PanelBoundary>
+          )}
           <PanelBoundary name="The photo demo">
             <DemoPanel />
           </PanelBoundary>

@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { studentsOf } from '../analysis/compare';
 import { modelCard, modelCardMarkdown } from '../analysis/modelCard';
-import type { Prediction } from '../engine/models/predict';
 import type { ExperimentResult, ModelResult } from '../engine/types';
 import { engineRequest, useLab } from '../store/labStore';
-import type { Disagreement, ExportedModel } from '../worker/protocol';
+import type { Disagreement, ExportedModel, PhotoVersion } from '../worker/protocol';
 import { download, downloadText, fileStem } from './download';
 
 /** λ = 0 of the method on the slider (else any λ = 0 student) vs the least biased debiased one. */
@@ -17,7 +16,7 @@ function defaults(result: ExperimentResult, method?: string): { plain?: ModelRes
   return { plain, debiased };
 }
 
-function PixelImage({ pixels, size }: { pixels: Uint8Array; size: number }) {
+export function PixelImage({ pixels, size }: { pixels: Uint8Array; size: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
@@ -43,7 +42,7 @@ export function DemoPanel() {
   const initial = useMemo(() => (result ? defaults(result, view?.method) : {}), [result]);
   const [plainLabel, setPlainLabel] = useState<string>('');
   const [debiasedLabel, setDebiasedLabel] = useState<string>('');
-  const [predictions, setPredictions] = useState<Prediction[] | null>(null);
+  const [predictions, setPredictions] = useState<PhotoVersion[] | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -78,6 +77,7 @@ export function DemoPanel() {
     ['debiased', debiased],
   ];
   const students = saved.filter((m) => m.role !== 'teacher');
+  const builtIn = result.config.dataset.kind === 'synthetic' && result.config.dataset.design === 'shortcut';
 
   const onFile = async (file: File | undefined) => {
     if (!file) return;
@@ -85,17 +85,23 @@ export function DemoPanel() {
     setError(null);
     try {
       const models = roles.flatMap(([, m]) => (m ? [{ key: m.modelKey!, label: m.label }] : []));
-      const out = await engineRequest<Prediction[]>({
+      const dataset = result.config.dataset;
+      const out = await engineRequest<PhotoVersion[]>({
         kind: 'predict',
         image: file,
         name: file.name,
-        size: result.config.dataset.size,
+        size: dataset.size,
         models,
+        ...(builtIn && dataset.kind === 'synthetic'
+          ? { cue: { cueStrength: dataset.cueStrength, groupNames: result.dataset.groupNames } }
+          : {}),
       });
       setPredictions(out);
       setPreview(URL.createObjectURL(file));
     } catch (e) {
-      setError((e as Error).message); // the previous predictions, runs and models stay as they were
+      // No answer for this photo: the previous one's predictions go too (runs and models stay).
+      setPredictions(null);
+      setError((e as Error).message);
     } finally {
       setBusy(false);
     }
@@ -210,36 +216,53 @@ export function DemoPanel() {
           {error}
         </p>
       )}
+      {builtIn && (
+        <p className="muted" data-testid="demo-builtin-note">
+          These models know only the built-in classes ({names.join(', ')}): for a real photo their answers say which of
+          those it most resembles, nothing more. The photo is shown twice, with each group’s cue (the warm or cool
+          frame) painted on — a model that relies on the group changes its answer between the two.
+        </p>
+      )}
       {predictions && (
-        <div className="predictions">
+        <div className="photo-versions">
           {preview && <img src={preview} alt="The uploaded photo" className="demo-preview" />}
-          {predictions.map((p, i) => {
-            const role = roles.filter(([, m]) => m)[i][0];
-            return (
-              <div
-                key={p.label}
-                className={`prediction prediction-${role}`}
-                data-testid="prediction-panel"
-                data-role={role}
-              >
-                <h3>
-                  {role === 'plain' ? 'Plain student' : role === 'debiased' ? 'Debiased student' : 'Teacher'}{' '}
-                  {role !== 'teacher' && <span className="muted">{p.label}</span>}
-                </h3>
-                <ol>
-                  {p.top.map((t) => (
-                    <li key={t.classIndex} data-testid="prediction-row" data-probability={t.probability}>
-                      <span>{names[t.classIndex]}</span>
-                      <span className="bar">
-                        <span style={{ width: `${(100 * t.probability).toFixed(1)}%` }} />
-                      </span>
-                      <span className="num">{(100 * t.probability).toFixed(1)}%</span>
-                    </li>
-                  ))}
-                </ol>
+          {predictions.map((v) => (
+            <div key={v.name} className="photo-version" data-testid="photo-version" data-group={v.group ?? 'none'}>
+              <figure>
+                <PixelImage pixels={v.pixels} size={result.config.dataset.size} />
+                <figcaption>{v.name}</figcaption>
+              </figure>
+              <div className="predictions">
+                {v.predictions.map((p, i) => {
+                  const role = roles.filter(([, m]) => m)[i][0];
+                  return (
+                    <div
+                      key={p.label}
+                      className={`prediction prediction-${role}`}
+                      data-testid="prediction-panel"
+                      data-role={role}
+                    >
+                      <h3>
+                        {role === 'plain' ? 'Plain student' : role === 'debiased' ? 'Debiased student' : 'Teacher'}{' '}
+                        {role !== 'teacher' && <span className="muted">{p.label}</span>}
+                      </h3>
+                      <ol>
+                        {p.top.map((t) => (
+                          <li key={t.classIndex} data-testid="prediction-row" data-probability={t.probability}>
+                            <span>{names[t.classIndex]}</span>
+                            <span className="bar">
+                              <span style={{ width: `${(100 * t.probability).toFixed(1)}%` }} />
+                            </span>
+                            <span className="num">{(100 * t.probability).toFixed(1)}%</span>
+                          </li>
+                        ))}
+                      </ol>
+                    </div>
+                  );
+                })}
               </div>
-            );
-          })}
+            </div>
+          ))}
         </div>
       )}
       <div className="card-head demo-actions">

@@ -1,5 +1,6 @@
 import { biasIncrease, biasReduction, METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
 import type { ModelResult } from '../engine/types';
+import { takeaway } from '../analysis/takeaway';
 import { useLab } from '../store/labStore';
 import { int, pct, signedPct } from './format';
 
@@ -7,7 +8,6 @@ const signedPoints = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)}
 
 const COLUMNS: { key: string; label: string; title?: string }[] = [
   { key: 'model', label: 'Model' },
-  { key: 'params', label: 'Params' },
   { key: 'top1', label: 'Top-1 %' },
   { key: 'recall', label: 'Recall %', title: 'Support-weighted recall, as the study reported' },
   { key: 'precision', label: 'Precision %', title: 'Support-weighted precision' },
@@ -32,7 +32,9 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
     label: 'Excess reduction vs λ=0 [95%]',
     title: `${METRIC_DESCRIPTIONS.biasReduction} Here on the excess over the noise floor, with its paired interval and the accuracy change in points.`,
   },
+  { key: 'flip', label: 'Flip rate % [95%]', title: `${METRIC_DESCRIPTIONS.flipRate} Built-in shortcut design only.` },
   { key: 'worst', label: 'Worst group %', title: METRIC_DESCRIPTIONS.worstGroupAccuracy },
+  { key: 'params', label: 'Params' },
   {
     key: 'kb',
     label: 'KB f32 / f16 / u8',
@@ -132,7 +134,6 @@ function Row({
       <th scope="row">
         <span className={`role role-${m.role}`}>{m.role}</span> {m.label}
       </th>
-      <td data-metric="params">{int(m.size.params)}</td>
       <td data-metric="accuracy">{pct(m.test.accuracy)}</td>
       <td data-metric="recall">{pct(m.test.weighted.recall)}</td>
       <td data-metric="precision">{pct(m.test.weighted.precision)}</td>
@@ -184,7 +185,20 @@ function Row({
           '—'
         )}
       </td>
+      <td>
+        {f.counterfactualFlipRate == null ? (
+          <span className="muted">—</span>
+        ) : (
+          <WithInterval
+            metric="flipRate"
+            digits={1}
+            value={f.counterfactualFlipRate}
+            interval={f.interval?.counterfactualFlipRate}
+          />
+        )}
+      </td>
       <td>{pct(f.worstGroupAccuracy)}</td>
+      <td data-metric="params">{int(m.size.params)}</td>
       <td data-metric="kb">
         {kb(m.size.bytesFloat32)} / {kb(m.size.bytesFloat16)} / {kb(m.size.bytesUint8)}
       </td>
@@ -220,9 +234,26 @@ export function ResultsTable() {
           </span>
         )}
       </div>
+      {result && takeaway(result) && (
+        <p className="takeaway" data-testid="takeaway">
+          {takeaway(result)}
+        </p>
+      )}
       <div className="table-wrap">
         <table className="results" data-testid="results-table">
           <thead>
+            <tr className="column-groups">
+              <th scope="colgroup" />
+              <th scope="colgroup" colSpan={5}>
+                Accuracy
+              </th>
+              <th scope="colgroup" colSpan={8}>
+                Fairness
+              </th>
+              <th scope="colgroup" colSpan={5}>
+                Cost
+              </th>
+            </tr>
             <tr>
               {COLUMNS.map((c) => (
                 <th key={c.key} scope="col" title={c.title}>

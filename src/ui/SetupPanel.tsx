@@ -96,14 +96,15 @@ export function SetupPanel() {
               setLambdaText(useLab.getState().config.lambdas.join(', '));
             }}
           >
-            <option value="tiny">Tiny — seconds on any CPU</option>
+            <option value="quick">Quick story — about 3 minutes on any CPU</option>
             <option value="lab">Lab — a few minutes on a GPU</option>
+            <option value="tiny">Tiny — seconds, for tests</option>
           </select>
         </label>
         {noGpu && preset === 'lab' && (
           <p className="warning" data-testid="no-gpu-hint">
-            No GPU here ({backend.name}): the Lab preset trains for about an hour per sweep on a laptop CPU. Tiny takes
-            seconds.
+            No GPU here ({backend.name}): the Lab preset trains for about an hour per sweep on a laptop CPU. The Quick
+            story shows the same effect in about 3 minutes.
           </p>
         )}
       </fieldset>

@@ -22,6 +22,7 @@ import { runName } from '../engine/types';
 import type { LabDb, StoredRun } from '../storage/db';
 import { noRoomFor, storageErrorMessage } from '../storage/space';
 import { runStorageOp } from './storageOps';
+import { datasetGallery } from './gallery';
 
 /** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */
 
@@ -122,6 +123,10 @@ ctx.onmessage = async (ev: MessageEvent) => {
           post({ type: 'reply', id: msg.id, ok: true, value: await runStorageOp(op as StorageOp) });
           return;
         }
+        if (op.kind === 'gallery') {
+          post({ type: 'reply', id: msg.id, ok: true, value: await datasetGallery(op.dataset, op.perCell) });
+          return;
+        }
         if (op.kind === 'importFolder') {
           const value = await importFolder(op, (p) => post({ type: 'importProgress', ...p }));
           post({ type: 'reply', id: msg.id, ok: true, value });
@@ -132,7 +137,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
           type: 'reply',
           id: msg.id,
           ok: true,
-          value: await runModelOp(op as Exclude<ModelOp, { kind: 'importFolder' }>),
+          value: await runModelOp(op as Exclude<ModelOp, { kind: 'importFolder' | 'gallery' }>),
         });
       } catch (e) {
         post({ type: 'reply', id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });

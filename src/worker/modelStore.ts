@@ -9,7 +9,8 @@ import { openLabDb } from '../storage/db';
 import { getDataset } from '../storage/datasets';
 import { fromStored } from './datasetLoader';
 import { decodeToSquare } from './imageDecode';
-import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp } from './protocol';
+import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp, PhotoVersion } from './protocol';
+import { paintCue } from '../engine/data/shortcutEvents';
 
 /**
  * Trained models in the browser's IndexedDB (tf.io, the "tensorflowjs" database), keyed by run:
@@ -43,12 +44,23 @@ function load(key: string): Promise<tf.LayersModel> {
   return m;
 }
 
-async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<Prediction[]> {
+async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<PhotoVersion[]> {
   const pixels = await decodeToSquare(op.image, op.size, op.name ? `“${op.name}”` : 'The file');
-  const out: Prediction[] = [];
-  for (const { key, label } of op.models) {
-    const probs = await classProbabilities(await load(key), pixels, op.size);
-    out.push({ label, top: topK(probs, 3) });
+  const versions: Omit<PhotoVersion, 'predictions'>[] = op.cue
+    ? ([0, 1] as const).map((g) => {
+        const painted = pixels.slice();
+        paintCue(painted, op.size, g, op.cue!.cueStrength);
+        return { name: `with ${op.cue!.groupNames[g]}’s cue`, group: g, pixels: painted };
+      })
+    : [{ name: 'as the models see it', group: null, pixels }];
+  const out: PhotoVersion[] = [];
+  for (const v of versions) {
+    const predictions: Prediction[] = [];
+    for (const { key, label } of op.models) {
+      const probs = await classProbabilities(await load(key), v.pixels, op.size);
+      predictions.push({ label, top: topK(probs, 3) });
+    }
+    out.push({ ...v, predictions });
   }
   return out;
 }
@@ -157,7 +169,7 @@ export async function deleteModels(keys: string[]): Promise<number> {
   return removed;
 }
 
-export async function runModelOp(op: Exclude<ModelOp, { kind: 'importFolder' }>): Promise<unknown> {
+export async function runModelOp(op: Exclude<ModelOp, { kind: 'importFolder' | 'gallery' }>): Promise<unknown> {
   switch (op.kind) {
     case 'predict':
       return predict(op);

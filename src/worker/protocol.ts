@@ -1,3 +1,4 @@
+import type { Prediction } from '../engine/models/predict';
 import {
   WASM_THREADS,
   type BackendName,
@@ -21,9 +22,18 @@ export type WorkerOp = ModelOp | StorageOp;
 
 /** Work on saved models. */
 export type ModelOp =
-  | { kind: 'predict'; image: Blob; name: string; size: number; models: { key: string; label: string }[] }
+  | {
+      kind: 'predict';
+      image: Blob;
+      name: string;
+      size: number;
+      models: { key: string; label: string }[];
+      /** Models trained on the built-in shortcut design: the photo is shown with each group's cue painted on. */
+      cue?: { cueStrength: number; groupNames: [string, string] };
+    }
   | { kind: 'disagreements'; datasetKey: string; a: string; b: string; limit: number }
   | { kind: 'exportModel'; key: string }
+  | { kind: 'gallery'; dataset: ExperimentConfig['dataset']; perCell: number }
   | { kind: 'deleteModels'; keys: string[] }
   | { kind: 'importTeacher'; files: File[] }
   | {
@@ -72,7 +82,15 @@ export type FromWorker =
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
-const MODEL_OPS = ['predict', 'disagreements', 'exportModel', 'deleteModels', 'importFolder', 'importTeacher'];
+const MODEL_OPS = [
+  'predict',
+  'disagreements',
+  'exportModel',
+  'deleteModels',
+  'importFolder',
+  'importTeacher',
+  'gallery',
+];
 export const STORAGE_OPS: readonly string[] = ['renameRun', 'importRuns', 'deleteRun', 'discardSweep', 'deleteDataset'];
 const OP_KINDS = [...MODEL_OPS, ...STORAGE_OPS];
 const isText = (v: unknown) => typeof v === 'string';
@@ -156,4 +174,13 @@ export interface ImportedTeacher {
   classes: number;
   params: number;
   outputs: number;
+}
+
+/** The photo as one model input (as the model sees it, at training resolution) and each model's top classes. */
+export interface PhotoVersion {
+  /** "as uploaded", or the group whose cue is painted on. */
+  name: string;
+  group: 0 | 1 | null;
+  pixels: Uint8Array;
+  predictions: Prediction[];
 }

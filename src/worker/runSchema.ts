@@ -64,11 +64,13 @@ const fairness = z.object({
   groupAccuracy: z.tuple([unit.nullable(), unit.nullable()]),
   worstGroupAccuracy: unit.nullable(),
   biasAmplification: finite.min(-2).max(2).nullable(),
+  counterfactualFlipRate: unit.nullable().optional(),
   interval: z
     .object({
       meanAbsDisparity: pair,
       excessMeanAbsDisparity: pair.optional(),
       accuracy: pair,
+      counterfactualFlipRate: pair.optional(),
       resamples: count,
       stratified: z.literal(true).optional(),
     })
@@ -95,6 +97,7 @@ const model = z.object({
   curve: z.array(z.object({ step: count, epoch: count, terms: z.record(text(40), finite) })).max(1_000_000),
   trainSeconds: finite.min(0).max(1e9),
   testPredictions: z.array(count).max(10_000_000).optional(),
+  twinPredictions: z.array(count).max(10_000_000).optional(),
   validation: z
     .object({
       accuracy: unit,
@@ -108,6 +111,8 @@ const model = z.object({
   excessBiasVsTeacherInterval: pair.optional(),
   excessChangeVsTeacherInterval: pair.optional(),
   accuracyVsTeacherInterval: pair.optional(),
+  flipRateVsTeacherInterval: pair.optional(),
+  flipRateReductionInterval: pair.optional(),
   biasReductionInterval: pair.optional(),
   excessBiasReductionInterval: pair.optional(),
   accuracyCostInterval: pair.optional(),

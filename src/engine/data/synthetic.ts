@@ -2,6 +2,7 @@ import { createRng, gaussian, subSeed } from '../random';
 import type { Dataset, SyntheticDatasetConfig } from '../types';
 import { SPLIT_FRACTIONS, stratifiedSplit } from './split';
 import { datasetKey } from './key';
+import { renderShortcutExample } from './shortcutEvents';
 
 /**
  * The built-in dataset: seeded RGB images of K "events" with a binary protected group.
@@ -36,7 +37,7 @@ export const EVENT_NAMES = [
 /** Per-pair lean towards group A in [-1, 1]; the pair's second class gets the opposite sign. */
 const PAIR_LEAN = [0.9, 0.7, 0, 0.8, 0.5, 0.95, 0.3, 0.6];
 
-export const SYNTHETIC_PRESETS: Record<'tiny' | 'lab', SyntheticDatasetConfig> = {
+export const SYNTHETIC_PRESETS: Record<'tiny' | 'quick' | 'lab', SyntheticDatasetConfig> = {
   tiny: {
     kind: 'synthetic',
     size: 16,
@@ -44,6 +45,17 @@ export const SYNTHETIC_PRESETS: Record<'tiny' | 'lab', SyntheticDatasetConfig> =
     classes: 4,
     biasStrength: 0.8,
     labelNoise: 0.02,
+    cueStrength: 0.8,
+    seed: 7,
+  },
+  quick: {
+    kind: 'synthetic',
+    design: 'shortcut',
+    size: 20,
+    examples: 1200,
+    classes: 4,
+    biasStrength: 0.8,
+    labelNoise: 0,
     cueStrength: 0.8,
     seed: 7,
   },
@@ -113,12 +125,16 @@ export function validateSyntheticConfig(c: SyntheticDatasetConfig): string[] {
   if (!(c.labelNoise >= 0 && c.labelNoise < 0.5)) errors.push('Label noise must be at least 0 and below 0.5.');
   if (!(c.cueStrength >= 0 && c.cueStrength <= 1)) errors.push('Cue strength must be between 0 and 1.');
   if (!Number.isInteger(c.seed)) errors.push('Seed must be a whole number.');
+  if (c.design !== undefined && c.design !== 'pairs' && c.design !== 'shortcut')
+    errors.push('The design must be "pairs" or "shortcut".');
+  if (c.design === 'shortcut' && c.size < 12) errors.push('The shortcut design needs images of at least 12 px.');
   return errors;
 }
 
 export function generateSynthetic(config: SyntheticDatasetConfig): Dataset {
   const errors = validateSyntheticConfig(config);
   if (errors.length) throw new Error(`Invalid dataset settings: ${errors.join(' ')}`);
+  if (config.design === 'shortcut') return generateShortcut(config);
   const { size, examples, classes, biasStrength, labelNoise, cueStrength, seed } = config;
   const rng = createRng(subSeed(seed, 'examples'));
   const protos = classPrototypes(classes, seed);
@@ -179,6 +195,35 @@ export function generateSynthetic(config: SyntheticDatasetConfig): Dataset {
   return {
     key: syntheticKey(config),
     name: `Built-in events (${classes} classes, ${size}×${size}, bias ${biasStrength})`,
+    config,
+    size,
+    count: examples,
+    images,
+    labels,
+    groups,
+    split,
+    classNames: EVENT_NAMES.slice(0, classes),
+    groupNames: ['group A', 'group B'],
+  };
+}
+
+/** The shortcut design (shortcutEvents.ts): every example rendered from its own seeded stream. */
+function generateShortcut(config: SyntheticDatasetConfig): Dataset {
+  const { size, examples, classes, seed } = config;
+  const px = size * size * 3;
+  const images = new Uint8Array(examples * px);
+  const labels = new Uint8Array(examples);
+  const groups = new Int8Array(examples);
+  for (let n = 0; n < examples; n++) {
+    const e = renderShortcutExample(config, n);
+    images.set(e.pixels, n * px);
+    labels[n] = e.label;
+    groups[n] = e.group;
+  }
+  const split = stratifiedSplit(labels, groups, { ...SPLIT_FRACTIONS, seed: subSeed(seed, 'split') });
+  return {
+    key: syntheticKey(config),
+    name: `Built-in shortcut events (${classes} classes, ${size}×${size}, bias ${config.biasStrength})`,
     config,
     size,
     count: examples,

@@ -31,6 +31,7 @@ export function pairedIntervals(
     models.map((m) => m.testPredictions!),
     resamples,
     seed,
+    models.map((m) => m.twinPredictions),
   ).forEach((f, i) => figures.set(models[i], f));
   const t = figures.get(teacher)!;
   const reduction = (a: Float64Array, b: Float64Array) => relativeChange(a, b).map((v) => -v);
@@ -46,6 +47,9 @@ export function pairedIntervals(
       ),
       excessChangeVsTeacherInterval: percentileInterval(difference(f.excessMeanAbsDisparity, t.excessMeanAbsDisparity)),
       accuracyVsTeacherInterval: percentileInterval(points(f.accuracy, t.accuracy)),
+      ...(s.twinPredictions && teacher.twinPredictions
+        ? { flipRateVsTeacherInterval: percentileInterval(relativeChange(f.flipRate, t.flipRate)) }
+        : {}),
     };
     const undebiased = s.lambda > 0 ? students.find((u) => u.method === s.method && u.lambda === 0) : undefined;
     const u = undebiased && figures.get(undebiased);
@@ -56,6 +60,8 @@ export function pairedIntervals(
         reduction(f.excessMeanAbsDisparity, u.excessMeanAbsDisparity),
       );
       intervals.accuracyCostInterval = percentileInterval(points(f.accuracy, u.accuracy));
+      if (s.twinPredictions && undebiased.twinPredictions)
+        intervals.flipRateReductionInterval = percentileInterval(reduction(f.flipRate, u.flipRate));
     }
     out.set(s.label, intervals);
   }

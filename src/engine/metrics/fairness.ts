@@ -14,6 +14,8 @@ export const METRIC_DESCRIPTIONS: Record<string, string> = {
     'Mean |disparity|: the average size of the per-class disparities, ignoring their sign; classes where a group has no test example are skipped and listed, and a model with no class measurable in both groups shows “not measurable”.',
   noiseFloor:
     'Noise floor: the mean |disparity| a model with the same recall in both groups would still show on these test cells, from sampling alone (exact binomial expectation); the excess is what lies above it.',
+  flipRate:
+    'Counterfactual flip rate: the share of test images whose predicted class changes when only the group is changed (the same image drawn with the other group’s cue); 0 means the model ignores the group.',
   excess:
     'Excess mean |disparity|: mean |disparity| minus its noise floor — the bias that sampling noise does not explain.',
   biasIncrease:
@@ -173,6 +175,8 @@ export interface FairnessOptions {
   /** Bootstrap resamples for the 95% intervals (0 = none). */
   resamples?: number;
   seed?: number;
+  /** Predictions on the counterfactual twins (same order as `preds`), for the flip rate. */
+  twinPredictions?: ArrayLike<number>;
 }
 
 export function fairnessMetrics(
@@ -206,10 +210,13 @@ export function fairnessMetrics(
     groupAccuracy,
     worstGroupAccuracy: definedAcc.length ? Math.min(...definedAcc) : null,
     biasAmplification: opts.trainShares ? biasAmplification(opts.trainShares, c.predicted) : null,
+    counterfactualFlipRate: opts.twinPredictions ? flipRate(preds, opts.twinPredictions) : null,
   };
   const resamples = opts.resamples ?? 0;
   if (resamples > 0 && labels.length > 0) {
-    const [figures] = resampleFigures({ labels, groups, classes }, [preds], resamples, opts.seed ?? 0);
+    const [figures] = resampleFigures({ labels, groups, classes }, [preds], resamples, opts.seed ?? 0, [
+      opts.twinPredictions,
+    ]);
     classIntervals(figures, classes).forEach((interval, k) => {
       perClass[k].interval = interval;
     });
@@ -217,6 +224,7 @@ export function fairnessMetrics(
       meanAbsDisparity: percentileInterval(figures.meanAbsDisparity),
       excessMeanAbsDisparity: percentileInterval(figures.excessMeanAbsDisparity),
       accuracy: percentileInterval(figures.accuracy),
+      ...(opts.twinPredictions ? { counterfactualFlipRate: percentileInterval(figures.flipRate) } : {}),
       resamples,
       stratified: true,
     };
@@ -235,4 +243,12 @@ export function biasIncrease(student: number | null, teacher: number | null): nu
 /** 1 − debiased/undebiased of a bias figure; null when not measurable or the undebiased student shows none (≤ 0). */
 export function biasReduction(debiased: number | null, undebiased: number | null): number | null {
   return debiased === null || undebiased === null || undebiased <= 0 ? null : 1 - debiased / undebiased;
+}
+
+/** Share of examples whose prediction differs on the counterfactual twin. */
+export function flipRate(preds: ArrayLike<number>, twins: ArrayLike<number>): number | null {
+  if (preds.length === 0) return null;
+  let flips = 0;
+  for (let i = 0; i < preds.length; i++) if (preds[i] !== twins[i]) flips++;
+  return flips / preds.length;
 }

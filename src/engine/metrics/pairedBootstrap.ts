@@ -20,6 +20,8 @@ export interface ResampledFigures {
   meanAbsDisparity: Float64Array;
   excessMeanAbsDisparity: Float64Array;
   accuracy: Float64Array;
+  /** Share of resampled images whose prediction flips with the group; NaN without twins. */
+  flipRate: Float64Array;
   /** [resample × classes]: the signed disparity of each class. */
   disparity: Float64Array;
 }
@@ -62,12 +64,15 @@ export function resampleFigures(
   predictions: ArrayLike<number>[],
   resamples = DEFAULT_RESAMPLES,
   seed = 0,
+  /** Per model, the predictions on the counterfactual twins (or undefined). */
+  twinPredictions: (ArrayLike<number> | undefined)[] = [],
 ): ResampledFigures[] {
   const K = t.classes;
   const out = predictions.map(() => ({
     meanAbsDisparity: new Float64Array(resamples),
     excessMeanAbsDisparity: new Float64Array(resamples),
     accuracy: new Float64Array(resamples),
+    flipRate: new Float64Array(resamples).fill(NaN),
     disparity: new Float64Array(resamples * K),
   }));
   const support = new Int32Array(2 * K);
@@ -106,6 +111,12 @@ export function resampleFigures(
       out[m].meanAbsDisparity[r] = measured ? sum / measured : NaN;
       out[m].excessMeanAbsDisparity[r] = measured ? (sum - floor) / measured : NaN;
       out[m].accuracy[r] = index.length ? correct / index.length : NaN;
+      const twins = twinPredictions[m];
+      if (twins && index.length) {
+        let flips = 0;
+        for (let j = 0; j < index.length; j++) if (twins[index[j]] !== preds[index[j]]) flips++;
+        out[m].flipRate[r] = flips / index.length;
+      }
     });
   });
   return out;

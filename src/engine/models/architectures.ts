@@ -89,6 +89,15 @@ export const MODEL_PRESETS: ModelPreset[] = [
     description: 'A quarter of the tiny teacher’s width.',
   },
   {
+    id: 'small-student',
+    label: 'Small student',
+    arch: TINY,
+    width: 1,
+    depth: 1,
+    resolution: 20,
+    description: 'Half the tiny teacher’s width and depth: short of capacity for fine details, not for the cue.',
+  },
+  {
     id: 'lab-teacher',
     label: 'Lab teacher (b3-like)',
     arch: LAB,

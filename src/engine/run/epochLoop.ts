@@ -29,6 +29,11 @@ export interface Trainee {
   /** One update on a batch; returns the step's loss terms as kept scalars (the loop reads and disposes them). */
   step(batch: Batch, epoch: number): Promise<Record<string, tf.Scalar>> | Record<string, tf.Scalar>;
   beforeEpoch?(epoch: number): void;
+  /**
+   * The first epoch whose weights may be kept as the best (default 1). A debiased student sets it past
+   * its warm-up: otherwise validation accuracy alone would bring back the weights from before λ was on.
+   */
+  selectableFrom?: number;
   /** Values shown on the curve beside the losses (the λ in force). */
   curveExtras?(epoch: number): Record<string, number>;
   /** The trainee's own state for its epoch snapshot (method, adversary), and how to put it back. */
@@ -152,7 +157,7 @@ export class EpochLoop {
         }
         const acc = await this.evaluation.valAccuracy(t.model);
         valAccuracy.push(acc);
-        best.offer(acc);
+        if (epoch >= Math.min(t.selectableFrom ?? 1, t.epochs)) best.offer(acc);
         this.hooks.emit({ type: 'epoch', runLabel: t.label, phase: t.phase, epoch, valAccuracy: acc });
         if (this.hooks.onRunSnapshot) {
           await this.hooks.onRunSnapshot({

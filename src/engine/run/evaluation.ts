@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeBatch, makeBatch } from '../data/batches';
 import { indicesOf } from '../data/split';
+import { counterfactualTwins } from '../data/shortcutEvents';
 import { accuracy, classificationMetrics, confusionMatrix } from '../metrics/classification';
 import { latencyPerImage, modelSize } from '../metrics/efficiency';
 import { fairnessMetrics, groupShares } from '../metrics/fairness';
@@ -35,12 +36,12 @@ export class Evaluation {
     this.trainShares = groupShares(data.labels, data.groups, this.classes, this.train);
   }
 
-  async predict(model: tf.LayersModel, indices: Int32Array): Promise<Int32Array> {
+  async predict(model: tf.LayersModel, indices: Int32Array, data: Dataset = this.data): Promise<Int32Array> {
     const preds = new Int32Array(indices.length);
     const bs = Math.max(this.batchSize, 64);
     for (let s = 0; s < indices.length; s += bs) {
       const e = Math.min(indices.length, s + bs);
-      const batch = makeBatch(this.data, indices, s, e, this.classes);
+      const batch = makeBatch(data, indices, s, e, this.classes);
       const arg = tf.tidy(() => tf.argMax(forward(model, batch.x, false)[0], 1));
       preds.set((await arg.data()) as Int32Array, s);
       arg.dispose();
@@ -112,17 +113,58 @@ export class Evaluation {
     };
   }
 
+  private twins: Dataset | null | undefined;
+
+  /**
+   * The test images again with only the group changed, as a dataset of their own (index j = test[j]),
+   * for datasets that can draw them (the built-in shortcut design); null otherwise. Drawn once.
+   */
+  private twinSet(): Dataset | null {
+    if (this.twins !== undefined) return this.twins;
+    const config = this.data.config;
+    if (config.kind !== 'synthetic' || config.design !== 'shortcut') return (this.twins = null);
+    const { labels, groups } = this.testLabels();
+    const n = this.test.length;
+    this.twins = {
+      ...this.data,
+      key: `${this.data.key}:twins`,
+      count: n,
+      images: counterfactualTwins(config, this.test, this.data.groups),
+      labels: Uint8Array.from(labels),
+      groups: Int8Array.from(groups, (g) => (g === 0 ? 1 : g === 1 ? 0 : -1)),
+      split: new Uint8Array(n).fill(SPLIT.test),
+    };
+    return this.twins;
+  }
+
   async evaluate(model: tf.LayersModel, base: Omit<ModelResult, 'test' | 'fairness' | 'size'>): Promise<ModelResult> {
     const preds = await this.predict(model, this.test);
+    const twins = this.twinSet();
+    const twinPreds = twins
+      ? await this.predict(
+          model,
+          Int32Array.from({ length: twins.count }, (_, j) => j),
+          twins,
+        )
+      : null;
     const { labels, groups } = this.testLabels();
     const test = classificationMetrics(confusionMatrix(labels, preds, this.classes));
     const fairness = fairnessMetrics(labels, preds, groups, this.classes, {
       trainShares: this.trainShares,
       resamples: DEFAULT_RESAMPLES,
       seed: this.bootstrapSeed,
+      ...(twinPreds ? { twinPredictions: twinPreds } : {}),
     });
     const validation = await this.validationFigures(model);
     const size = { ...modelSize(model), latencyMs: await latencyPerImage(model, this.data.size) };
-    return { ...base, test, fairness, validation, size, testPredictions: Array.from(preds) };
+    return {
+      ...base,
+      test,
+      fairness,
+      validation,
+      size,
+      testPredictions: Array.from(preds),
+      ...(twinPreds ? { twinPredictions: Array.from(twinPreds) } : {}),
+    };
   }
 }

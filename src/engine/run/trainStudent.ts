@@ -72,6 +72,7 @@ export async function trainStudent(
         optimizer,
         vars,
         beforeEpoch: (epoch) => methodState?.beforeEpoch?.(epoch),
+        selectableFrom: adversary ? config.debias.warmupEpochs + 1 : 1,
         step: (batch, epoch) =>
           distillationStep(config.debias, {
             student,

@@ -1,0 +1,28 @@
+import { expect, test } from '@playwright/test';
+
+test('without a GPU the first screen offers the quick story, and a shared link restores a setup', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('preset')).toHaveValue('quick');
+  await expect(page.getByTestId('lambdas')).toHaveValue('0, 1, 2, 4');
+  await expect(page.getByTestId('distill')).toBeEnabled();
+  await page.screenshot({ path: 'test-results/first-screen.png' });
+  // A preset named in the URL is kept, whatever the machine.
+  await page.goto('/?preset=lab&lambdas=0,0.5');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('preset')).toHaveValue('lab');
+  await expect(page.getByTestId('lambdas')).toHaveValue('0, 0.5');
+});
+
+test('before training, the gallery shows the training images by class × group with their counts', async ({ page }) => {
+  await page.goto('/?preset=quick');
+  await page.getByTestId('show-gallery').click();
+  const cells = page.getByTestId('gallery-cell');
+  await expect(cells).toHaveCount(8, { timeout: 60_000 });
+  const counts = await cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
+  // Class 0 leans 90/10 to group A, class 2 is balanced (the shortcut design); about 900 training images.
+  expect(counts[0] / (counts[0] + counts[1])).toBeGreaterThan(0.8);
+  expect(Math.abs(counts[4] / (counts[4] + counts[5]) - 0.5)).toBeLessThan(0.1);
+  expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(600);
+  await expect(cells.first().locator('canvas')).toHaveCount(4);
+});

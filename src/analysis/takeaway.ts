@@ -1,0 +1,45 @@
+import { biasIncrease } from '../engine/metrics/fairness';
+import type { ExperimentResult } from '../engine/types';
+import { studentAt } from './compare';
+
+const pct = (v: number) => `${Math.round(100 * v)}%`;
+const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.round(Math.abs(100 * v))}%`;
+const range = (i: [number, number] | null | undefined, f: (v: number) => string) =>
+  i ? ` [95%: ${f(i[0])} to ${f(i[1])}]` : '';
+const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} points`;
+
+/**
+ * The sweep in one or two plain sentences, from the same numbers as the table: how the undebiased
+ * student's bias above the noise floor compares with the teacher's, and what the recommended λ
+ * (chosen on validation) did to it and to accuracy.
+ */
+export function takeaway(result: ExperimentResult): string | null {
+  const rec = result.recommendations?.[0];
+  const method = rec?.method ?? result.students.find((s) => s.role === 'student')?.method;
+  if (!method) return null;
+  const plain = studentAt(result, method, 0);
+  if (!plain) return null;
+  const t = result.teacher.fairness;
+  const p = plain.fairness;
+  const sentences: string[] = [];
+  if (p.excessMeanAbsDisparity != null && t.excessMeanAbsDisparity != null) {
+    const change = p.excessMeanAbsDisparity - t.excessMeanAbsDisparity;
+    const rel = biasIncrease(p.excessMeanAbsDisparity, t.excessMeanAbsDisparity);
+    const verb = change > 0 ? 'amplified' : 'did not amplify';
+    sentences.push(
+      `The student (${plain.label}) ${verb} the teacher’s bias: its mean |disparity| above the noise floor is ${(100 * p.excessMeanAbsDisparity).toFixed(1)} against the teacher’s ${(100 * t.excessMeanAbsDisparity).toFixed(1)} (×100; change ${change >= 0 ? '+' : '−'}${Math.abs(100 * change).toFixed(1)}${range(plain.excessChangeVsTeacherInterval, (v) => (100 * v).toFixed(1))}${rel !== null ? `, ${signedPct(rel)}` : ''}).`,
+    );
+  }
+  if (p.counterfactualFlipRate != null && t.counterfactualFlipRate != null)
+    sentences.push(
+      `Changing only the group flips ${pct(p.counterfactualFlipRate)} of its test predictions (teacher: ${pct(t.counterfactualFlipRate)}).`,
+    );
+  if (rec && rec.lambda > 0) {
+    const d = studentAt(result, method, rec.lambda);
+    const red = rec.test.excessBiasReduction;
+    sentences.push(
+      `λ = ${rec.lambda} (recommended on the validation split) cut it by ${red === null ? 'an amount that cannot be measured' : pct(red)}${range(d?.excessBiasReductionInterval, pct)} for ${points(rec.test.accuracyCostPoints)} of accuracy${range(d?.accuracyCostInterval, (v) => v.toFixed(1))}.`,
+    );
+  } else if (rec) sentences.push('No λ > 0 reduced the bias on validation within the accuracy budget.');
+  return sentences.join(' ');
+}

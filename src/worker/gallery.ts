@@ -1,0 +1,37 @@
+import { SPLIT, type DatasetConfig } from '../engine/types';
+import { openLabDb } from '../storage/db';
+import { loadDataset } from './datasetLoader';
+
+/** The training images by class × group, with counts: the shortcut the models are offered, seen before training. */
+export interface GalleryCell {
+  classIndex: number;
+  group: 0 | 1;
+  /** Training examples of this class in this group. */
+  count: number;
+  /** A few of them, HWC RGB. */
+  samples: Uint8Array[];
+}
+
+export interface Gallery {
+  size: number;
+  classNames: string[];
+  groupNames: [string, string];
+  cells: GalleryCell[];
+}
+
+export async function datasetGallery(config: DatasetConfig, perCell: number): Promise<Gallery> {
+  const db = await openLabDb().catch(() => null);
+  const { dataset: d } = await loadDataset(config, db);
+  const px = d.size * d.size * 3;
+  const cells: GalleryCell[] = d.classNames.flatMap((_, c) =>
+    ([0, 1] as const).map((g) => ({ classIndex: c, group: g, count: 0, samples: [] as Uint8Array[] })),
+  );
+  for (let i = 0; i < d.count; i++) {
+    const g = d.groups[i];
+    if (d.split[i] !== SPLIT.train || (g !== 0 && g !== 1)) continue;
+    const cell = cells[2 * d.labels[i] + g];
+    cell.count++;
+    if (cell.samples.length < perCell) cell.samples.push(d.images.slice(i * px, (i + 1) * px));
+  }
+  return { size: d.size, classNames: d.classNames, groupNames: d.groupNames, cells };
+}
