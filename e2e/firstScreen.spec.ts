@@ -26,3 +26,12 @@ test('before training, the gallery shows the training images by class × group w
   expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(600);
   await expect(cells.first().locator('canvas')).toHaveCount(4);
 });
+
+test('“Link to this setup” restores the setup it was made from', async ({ page }) => {
+  await page.goto('/?preset=tiny&lambdas=0,1.5&studentEpochs=3&baseline=0');
+  const href = await page.getByTestId('share-setup').getAttribute('href');
+  expect(href).toBe('/?preset=tiny&lambdas=0%2C1.5&studentEpochs=3&baseline=0');
+  await page.goto(href!);
+  await expect(page.getByTestId('preset')).toHaveValue('tiny');
+  await expect(page.getByTestId('lambdas')).toHaveValue('0, 1.5');
+});

@@ -75,6 +75,8 @@ function makeCopy(): string {
   writeFileSync(join(dir, 'Image', '0--Parade', '0_Parade_broken.jpg'), 'not an image');
   split.trainval.push({ file_name: '0_Parade_broken.jpg', scene_id: 0, targets: [person(1)] }); // unreadable
   split.test.push({ file_name: '0_Parade_0.jpg', scene_id: 0, targets: [person(0), person(0)] }); // nobody specified
+  // A person box wholly outside its 24×20 photo: skipped in person mode, not cropped to a sliver.
+  split.test.push({ file_name: '0_Parade_1.jpg', scene_id: 0, targets: [person(0, [100, 100, 10, 10])] });
   for (const s of ['trainval', 'test'] as const) {
     writeFileSync(
       join(dir, `wider_attribute_${s}.json`),
@@ -97,15 +99,15 @@ test('a WIDER Attribute copy: clusters and groups counted, skipped images explai
   await page.getByTestId('folder-input').setInputFiles(makeCopy());
   const summary = page.getByTestId('dataset-summary');
   await expect(summary).toBeVisible({ timeout: 60_000 });
-  // 24 readable photos + one listed again in the test file with nobody specified = 25 examples;
-  // train = WIDER's trainval (4 per scene), test = WIDER's test (2 per scene + that one).
-  await expect(summary).toContainText('25 images (16 train · 0 val · 9 test)');
+  // 24 readable photos + two listed again in the test file with nobody specified = 26 examples;
+  // train = WIDER's trainval (4 per scene), test = WIDER's test (2 per scene + those two).
+  await expect(summary).toContainText('26 images (16 train · 0 val · 10 test)');
   const row = (name: string) =>
     page
       .getByTestId('dataset-counts')
       .locator('tbody tr', { has: page.getByRole('rowheader', { name, exact: true }) })
       .locator('td');
-  await expect(row('Parade')).toHaveText(['3', '3', '1']); // male, female, unknown (the unspecified test photo)
+  await expect(row('Parade')).toHaveText(['3', '3', '2']); // male, female, unknown (the two unspecified test photos)
   await expect(row('Waiter_Or_Waitress')).toHaveText(['3', '3', '0']);
   await expect(row('Team_Sports')).toHaveText(['3', '3', '0']);
   await expect(row('Business')).toHaveText(['3', '3', '0']);
@@ -121,6 +123,9 @@ test('a WIDER Attribute copy: clusters and groups counted, skipped images explai
   await expect(summary).toContainText('50 images (28 train · 4 val · 18 test)', { timeout: 60_000 });
   await expect(row('Parade')).toHaveText(['3', '3', '8']);
   await expect(row('Business')).toHaveText(['3', '3', '6']);
+  await expect(page.getByTestId('dataset-skipped')).toContainText(
+    'the person box [100, 100, 10, 10] lies outside the 24×20 photo',
+  );
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1, {
     timeout: 240_000,

@@ -1,5 +1,12 @@
 import type { MethodId } from './distill/catalog';
 import type { Recommendation } from './metrics/recommendation';
+import type {
+  ClassificationMetrics,
+  FairnessMetrics,
+  ModelSize,
+  PairedIntervals,
+  ValidationFigures,
+} from './metrics/results';
 
 /**
  * Plain, serializable types shared by the engine, the worker protocol, storage and the UI.
@@ -79,6 +86,7 @@ export interface Dataset {
 }
 
 export type { MethodId } from './distill/catalog';
+export type * from './metrics/results';
 
 export interface MethodChoice {
   id: MethodId;
@@ -120,93 +128,6 @@ export interface ExperimentConfig {
   baseline: boolean;
 }
 
-export interface ClassificationMetrics {
-  accuracy: number;
-  macro: { precision: number; recall: number; f1: number };
-  weighted: { precision: number; recall: number; f1: number };
-  perClass: { precision: number; recall: number; f1: number; support: number }[];
-  confusion: number[][];
-}
-
-export interface ClassDisparity {
-  classIndex: number;
-  /** recall(c | group 0) − recall(c | group 1); null when a group has no example of c. */
-  disparity: number | null;
-  recall: [number | null, number | null];
-  support: [number, number];
-  /** Expected |disparity| from sampling alone if both groups had this class's pooled recall (exact binomial sums). */
-  floor: number | null;
-  /** 95% interval of the signed disparity over the stratified bootstrap; null when not measurable. */
-  interval?: [number, number] | null;
-}
-
-/**
- * Class c against the rest, as a binary task: the gaps Fairlearn's equal_opportunity_difference,
- * equalized_odds_difference and demographic_parity_difference would give for that binary task.
- */
-export interface OneVsRestGaps {
-  classIndex: number;
-  /** |TPR(group 0) − TPR(group 1)| for "is class c": the same as |disparity| of c. */
-  equalOpportunity: number | null;
-  /** max(TPR gap, FPR gap). */
-  equalizedOdds: number | null;
-  /** |P(ŷ = c | group 0) − P(ŷ = c | group 1)|. */
-  demographicParity: number | null;
-}
-
-export interface FairnessMetrics {
-  perClass: ClassDisparity[];
-  /** Mean |disparity| over the classes measurable in both groups; null when none is ("not measurable", never 0). */
-  meanAbsDisparity: number | null;
-  /** What a model with equal recall in both groups would score on the same test cells: the mean of the class floors. */
-  meanAbsDisparityFloor: number | null;
-  /** meanAbsDisparity − meanAbsDisparityFloor: the part of the bias that sampling noise does not explain. */
-  excessMeanAbsDisparity: number | null;
-  /** Classes left out of the mean because one group had no example of them. */
-  skippedClasses: number[];
-  /** Examples whose group is unknown (left out of every fairness figure). */
-  unknownGroup: number;
-  oneVsRest: OneVsRestGaps[];
-  /**
-   * Means over the classes where each one-vs-rest gap is defined. The lab's own aggregation: Fairlearn
-   * reports one figure for a binary task; here each class against the rest is one binary task. (The
-   * equal-opportunity gap of a class is |its disparity|, so its mean is meanAbsDisparity.)
-   */
-  meanEqualizedOdds: number | null;
-  meanDemographicParity: number | null;
-  groupAccuracy: [number | null, number | null];
-  worstGroupAccuracy: number | null;
-  /** Zhao et al. 2017; null when training shares were not given. */
-  biasAmplification: number | null;
-  /**
-   * Share of test images whose predicted class changes when only the group is changed (the same image
-   * rendered with the other group's cue): a direct measure of reliance on the group. Null without twins
-   * (imported data, the first built-in design).
-   */
-  counterfactualFlipRate?: number | null;
-  /** 95% intervals over a seeded bootstrap stratified by class × group (the sweep's shared resamples). */
-  interval?: {
-    meanAbsDisparity: [number, number] | null;
-    excessMeanAbsDisparity: [number, number] | null;
-    accuracy: [number, number] | null;
-    counterfactualFlipRate?: [number, number] | null;
-    resamples: number;
-    stratified: true;
-  };
-}
-
-export interface ModelSize {
-  params: number;
-  bytesFloat32: number;
-  bytesFloat16: number;
-  /** 1 byte per weight plus a float32 minimum and scale per weight tensor. */
-  bytesUint8: number;
-  /** Per image, 2 × the multiply-accumulates of convolutions and dense layers. */
-  flops: number;
-  /** Median inference latency per image (batch 32) on the backend the run used. */
-  latencyMs?: number;
-}
-
 export type Curve = { step: number; epoch: number; terms: Record<string, number> }[];
 
 /** One trained (or imported) model and its measurements; students also carry their paired intervals. */
@@ -231,38 +152,6 @@ export interface ModelResult extends Partial<PairedIntervals> {
   twinPredictions?: number[];
   /** The same figures on the validation split, where the lab chooses (best epoch, recommended λ, Pareto front). */
   validation?: ValidationFigures;
-}
-
-export interface ValidationFigures {
-  accuracy: number;
-  meanAbsDisparity: number | null;
-  meanAbsDisparityFloor: number | null;
-  excessMeanAbsDisparity: number | null;
-}
-
-/**
- * A student against the teacher and (λ > 0) against the same method at λ = 0, on the same bootstrap
- * resamples of the test set (stratified by class × group). Relative changes are (student − other)/other
- * of mean |disparity|, raw or excess over the noise floor; accuracy differences are in points. An
- * interval is null when the figure is undefined in more than 2.5% of the resamples (no bias to compare with).
- */
-export interface PairedIntervals {
-  pairedResamples: number;
-  biasVsTeacherInterval: [number, number] | null;
-  excessBiasVsTeacherInterval: [number, number] | null;
-  /**
-   * Student's excess mean |disparity| minus the teacher's (in mean |disparity| units): defined even
-   * when the teacher shows no bias above its floor, where the relative figure is not.
-   */
-  excessChangeVsTeacherInterval: [number, number] | null;
-  accuracyVsTeacherInterval: [number, number] | null;
-  /** Relative change of the counterfactual flip rate vs the teacher (absent without twins). */
-  flipRateVsTeacherInterval?: [number, number] | null;
-  biasReductionInterval?: [number, number] | null;
-  /** λ > 0: 1 − flip rate / flip rate at λ = 0. */
-  flipRateReductionInterval?: [number, number] | null;
-  excessBiasReductionInterval?: [number, number] | null;
-  accuracyCostInterval?: [number, number] | null;
 }
 
 /** A student whose training diverged, named with the step and the loss term. */

@@ -50,7 +50,7 @@ export function GalleryPanel() {
       )}
       {gallery && (
         <div className="table-wrap">
-          <table className="gallery" data-testid="gallery">
+          <table className="training-gallery" data-testid="training-gallery">
             <thead>
               <tr>
                 <th scope="col">Class</th>

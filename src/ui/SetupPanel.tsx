@@ -6,6 +6,7 @@ import { validateExperiment } from '../engine/plan';
 import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
+import { setupUrl } from '../store/urlConfig';
 import { DatasetPanel } from './DatasetPanel';
 import { TeacherImport } from './TeacherImport';
 
@@ -315,6 +316,12 @@ export function SetupPanel() {
       <button type="submit" className="primary" disabled={running || errors.length > 0} data-testid="distill">
         {running ? 'Distilling…' : 'Distill'}
       </button>
+      <p className="muted">
+        <a href={setupUrl({ preset, config, charts: true }, location.pathname)} data-testid="share-setup">
+          Link to this setup
+        </a>{' '}
+        (opens the lab with these settings)
+      </p>
     </form>
   );
 }

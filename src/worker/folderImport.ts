@@ -144,8 +144,11 @@ export async function importFolder(req: ImportRequest, progress: (p: ImportProgr
       });
     }
   }
-  // A class none of whose images could be read is dropped, and said so, not trained as an empty class.
-  const present = classNames.map((_, c) => kept.some((k) => k.classIndex === c));
+  // A class whose listed images could none be read is dropped, and said so, not trained as an empty
+  // class. (A class nothing was listed for — a WIDER cluster absent from the copy — keeps its place.)
+  const present = classNames.map(
+    (_, c) => kept.some((k) => k.classIndex === c) || !items.some((it) => it.classIndex === c),
+  );
   if (present.some((p) => !p)) {
     const remap = classNames.map((_, c) => present.slice(0, c).filter(Boolean).length);
     classNames.forEach((name, c) => {
