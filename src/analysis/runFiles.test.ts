@@ -55,14 +55,14 @@ describe('run files', () => {
   it('writes the table as CSV with quoted cells, empty cells for undefined values, and bias vs teacher', () => {
     const lines = resultCsv(result).trim().split('\n');
     expect(lines[0]).toBe(
-      'role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,noise_floor,excess_mean_abs_disparity,excess_ci_low,excess_ci_high,bias_vs_teacher,bias_vs_teacher_ci_low,bias_vs_teacher_ci_high,excess_bias_vs_teacher,excess_bias_vs_teacher_ci_low,excess_bias_vs_teacher_ci_high,worst_group_accuracy,disparity_party,"disparity_Business, formal"',
+      'role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,noise_floor,excess_mean_abs_disparity,excess_ci_low,excess_ci_high,bias_vs_teacher,bias_vs_teacher_ci_low,bias_vs_teacher_ci_high,excess_bias_vs_teacher,excess_bias_vs_teacher_ci_low,excess_bias_vs_teacher_ci_high,worst_group_accuracy,counterfactual_flip_rate,disparity_party,"disparity_Business, formal"',
     );
     expect(lines[1]).toBe(
-      'teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,0.4,0.1,-0.3',
+      'teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,0.4,,0.1,-0.3',
     );
     // student bias 0.2 vs teacher 0.1 → +100%; excess 0.15 vs 0.05 → +200%; class 2 undefined → empty cell.
     expect(lines[2]).toBe(
-      'student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,0.05,0.15,,,1,0.5,1.5,2,,,0.4,0.2,',
+      'student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,0.05,0.15,,,1,0.5,1.5,2,,,0.4,,0.2,',
     );
   });
 });

@@ -52,6 +52,7 @@ export function resultCsv(result: ExperimentResult): string {
     'excess_bias_vs_teacher_ci_low',
     'excess_bias_vs_teacher_ci_high',
     'worst_group_accuracy',
+    'counterfactual_flip_rate',
     ...result.dataset.classNames.map((c) => `disparity_${c}`),
   ];
   const rows = models.map((m) => {
@@ -84,6 +85,7 @@ export function resultCsv(result: ExperimentResult): string {
       m.excessBiasVsTeacherInterval?.[0] ?? null,
       m.excessBiasVsTeacherInterval?.[1] ?? null,
       f.worstGroupAccuracy,
+      f.counterfactualFlipRate ?? null,
       ...result.dataset.classNames.map((_, i) => perClass.get(i) ?? null),
     ];
   });

@@ -57,6 +57,22 @@ function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
   return spec as OptionSpec<unknown>;
 }
 
+/** Teacher or student epochs: a whole number from 1 to 1000, under the config field's own name. */
+function epochsOption(name: 'teacherEpochs' | 'studentEpochs', cliFlag: string): OptionSpec<unknown> {
+  return option<number>({
+    name,
+    type: 'whole number 1–1000',
+    urlKey: name,
+    cliFlag,
+    parse: integer(1, 1000),
+    format: String,
+    get: (s) => s.config[name],
+    set: (s, v) => {
+      s.config[name] = v;
+    },
+  });
+}
+
 /** Every option, in the order a help text lists them. `preset` comes first: the others patch its config. */
 export const OPTIONS: OptionSpec<unknown>[] = [
   option<PresetName>({
@@ -112,30 +128,8 @@ export const OPTIONS: OptionSpec<unknown>[] = [
       s.config.lambdas = v;
     },
   }),
-  option<number>({
-    name: 'teacherEpochs',
-    type: 'whole number 1–1000',
-    urlKey: 'teacherEpochs',
-    cliFlag: '--teacher-epochs',
-    parse: integer(1, 1000),
-    format: String,
-    get: (s) => s.config.teacherEpochs,
-    set: (s, v) => {
-      s.config.teacherEpochs = v;
-    },
-  }),
-  option<number>({
-    name: 'studentEpochs',
-    type: 'whole number 1–1000',
-    urlKey: 'studentEpochs',
-    cliFlag: '--student-epochs',
-    parse: integer(1, 1000),
-    format: String,
-    get: (s) => s.config.studentEpochs,
-    set: (s, v) => {
-      s.config.studentEpochs = v;
-    },
-  }),
+  epochsOption('teacherEpochs', '--teacher-epochs'),
+  epochsOption('studentEpochs', '--student-epochs'),
   option<boolean>({
     name: 'baseline',
     type: '0 | 1',

@@ -191,25 +191,41 @@ export function generateSynthetic(config: SyntheticDatasetConfig): Dataset {
     groups[n] = g;
   }
 
-  const split = stratifiedSplit(labels, groups, { ...SPLIT_FRACTIONS, seed: subSeed(seed, 'split') });
-  return {
-    key: syntheticKey(config),
-    name: `Built-in events (${classes} classes, ${size}×${size}, bias ${biasStrength})`,
+  return assemble(
     config,
-    size,
-    count: examples,
+    `Built-in events (${classes} classes, ${size}×${size}, bias ${biasStrength})`,
     images,
     labels,
     groups,
-    split,
-    classNames: EVENT_NAMES.slice(0, classes),
+  );
+}
+
+/** A generated dataset: its pixels, labels and groups, split (seeded, stratified) and named. */
+function assemble(
+  config: SyntheticDatasetConfig,
+  name: string,
+  images: Uint8Array,
+  labels: Uint8Array,
+  groups: Int8Array,
+): Dataset {
+  return {
+    key: syntheticKey(config),
+    name,
+    config,
+    size: config.size,
+    count: config.examples,
+    images,
+    labels,
+    groups,
+    split: stratifiedSplit(labels, groups, { ...SPLIT_FRACTIONS, seed: subSeed(config.seed, 'split') }),
+    classNames: EVENT_NAMES.slice(0, config.classes),
     groupNames: ['group A', 'group B'],
   };
 }
 
 /** The shortcut design (shortcutEvents.ts): every example rendered from its own seeded stream. */
 function generateShortcut(config: SyntheticDatasetConfig): Dataset {
-  const { size, examples, classes, seed } = config;
+  const { size, examples, classes } = config;
   const px = size * size * 3;
   const images = new Uint8Array(examples * px);
   const labels = new Uint8Array(examples);
@@ -220,18 +236,11 @@ function generateShortcut(config: SyntheticDatasetConfig): Dataset {
     labels[n] = e.label;
     groups[n] = e.group;
   }
-  const split = stratifiedSplit(labels, groups, { ...SPLIT_FRACTIONS, seed: subSeed(seed, 'split') });
-  return {
-    key: syntheticKey(config),
-    name: `Built-in shortcut events (${classes} classes, ${size}×${size}, bias ${config.biasStrength})`,
+  return assemble(
     config,
-    size,
-    count: examples,
+    `Built-in shortcut events (${classes} classes, ${size}×${size}, bias ${config.biasStrength})`,
     images,
     labels,
     groups,
-    split,
-    classNames: EVENT_NAMES.slice(0, classes),
-    groupNames: ['group A', 'group B'],
-  };
+  );
 }
