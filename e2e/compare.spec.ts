@@ -50,6 +50,10 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   ).toBeAttached({ timeout: 60_000 });
   await expect(page.getByTestId('pareto-chart').locator('.main-svg').first()).toBeAttached();
   await expect(page.getByTestId('pareto-list')).toContainText(/λ=/);
+  // The scatter names its points: each student's λ in its method's colour, the teacher and labels-only as references.
+  const scatterText = page.getByTestId('pareto-chart').locator('g.textpoint');
+  await expect(scatterText.filter({ hasText: 'Teacher' })).toHaveCount(1);
+  await expect(scatterText.filter({ hasText: 'λ=' })).toHaveCount(6);
   await page.screenshot({ path: 'test-results/lab-compare-3d.png', fullPage: true });
   if (mode === '3d') {
     await page.getByTestId('surface-2d').check();

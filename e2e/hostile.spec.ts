@@ -61,6 +61,11 @@ test('runs imports: a shallow-valid run is refused by its first bad field; a col
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await expect(page.getByTestId('distill')).toBeEnabled();
 
+  // The lab's own export imported back: the run is already stored, so nothing is added twice.
+  await page.getByTestId('import-runs').setInputFiles(tmpFile('same.json', JSON.stringify(doc)));
+  await expect(page.getByText('1 was already stored here.')).toBeVisible();
+  await expect(page.getByTestId('stored-run')).toHaveCount(1);
+
   // A valid run whose id would match every model key ("fairdistill"): imported under a fresh id,
   // and deleting it deletes no other run's model.
   const hostile = structuredClone(doc);

@@ -19,8 +19,8 @@ export interface RunsSlice {
   loadRuns: () => Promise<void>;
   selectRun: (id: string) => void;
   renameRun: (id: string, name: string) => Promise<void>;
-  /** Adds the runs of an export file (all or none); returns how many. Imported runs get fresh ids. */
-  importRuns: (file: Blob) => Promise<number>;
+  /** Adds the runs of an export file (all or none) that are not stored already. Imported runs get fresh ids. */
+  importRuns: (file: Blob) => Promise<{ added: number; alreadyStored: number }>;
   removeRun: (id: string) => Promise<void>;
 }
 
@@ -88,12 +88,12 @@ export const createRunsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, 
   importRuns: async (file) => {
     // Read, checked and stored by the worker: a large or hostile file never blocks or reaches this page unchecked.
     try {
-      const added = await engineRequest<number>({ kind: 'importRuns', file });
+      const counts = await engineRequest<{ added: number; alreadyStored: number }>({ kind: 'importRuns', file });
       await get().loadRuns();
-      return added;
+      return counts;
     } catch (e) {
       set({ error: `Import failed, nothing was changed: ${(e as Error).message}` });
-      return 0;
+      return { added: 0, alreadyStored: 0 };
     }
   },
   removeRun: async (id) => {

@@ -53,6 +53,19 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
   },
 ];
 
+/**
+ * The speed-up over the teacher, with its range from the two models' fastest and slowest batches; none
+ * when the ranges overlap (then the timing cannot tell the two apart).
+ */
+function speedUp(t: ModelResult['size'], m: ModelResult['size']): string {
+  if (!t.latencyMs || !m.latencyMs) return '';
+  if (!t.latencySpreadMs || !m.latencySpreadMs) return ` · ${(t.latencyMs / m.latencyMs).toFixed(1)}× faster`;
+  const [tLo, tHi] = t.latencySpreadMs;
+  const [mLo, mHi] = m.latencySpreadMs;
+  if (tLo <= mHi) return ' · speed: within timing noise';
+  return ` · ${(t.latencyMs / m.latencyMs).toFixed(1)}× faster (${(tLo / mHi).toFixed(1)}–${(tHi / mLo).toFixed(1)})`;
+}
+
 const kb = (bytes: number) => (bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0);
 
 /** A figure ×100 with its 95% interval below it, or "not measurable". */
@@ -203,10 +216,17 @@ function Row({
         {kb(m.size.bytesFloat32)} / {kb(m.size.bytesFloat16)} / {kb(m.size.bytesUint8)}
       </td>
       <td data-metric="flops">{(m.size.flops / 1e6).toFixed(2)}</td>
-      <td data-metric="latency">{m.size.latencyMs === undefined ? '—' : m.size.latencyMs.toFixed(3)}</td>
+      <td>
+        <span data-metric="latency">{m.size.latencyMs === undefined ? '—' : m.size.latencyMs.toFixed(3)}</span>
+        {m.size.latencySpreadMs && (
+          <span className="ci" title="fastest and slowest of 7 timed batches after a warm-up">
+            {m.size.latencySpreadMs[0].toFixed(3)}–{m.size.latencySpreadMs[1].toFixed(3)}
+          </span>
+        )}
+      </td>
       <td data-metric="vs">
         {teacher && m.role !== 'teacher'
-          ? `${(teacher.size.params / m.size.params).toFixed(1)}× smaller${m.size.latencyMs && teacher.size.latencyMs ? ` · ${(teacher.size.latencyMs / m.size.latencyMs).toFixed(1)}× faster` : ''}`
+          ? `${(teacher.size.params / m.size.params).toFixed(1)}× smaller${speedUp(teacher.size, m.size)}`
           : 'reference'}
       </td>
     </tr>

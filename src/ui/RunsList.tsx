@@ -99,8 +99,12 @@ export function RunsList() {
   const current = runs.find((r) => r.id === currentRunId);
   const onImport = async (file: File | undefined) => {
     if (!file) return;
-    const added = await importRuns(file);
-    setNote(added > 0 ? `Imported ${added} run${added === 1 ? '' : 's'} from ${file.name}.` : null);
+    const { added, alreadyStored } = await importRuns(file);
+    const parts = [
+      ...(added > 0 ? [`Imported ${added} run${added === 1 ? '' : 's'} from ${file.name}.`] : []),
+      ...(alreadyStored > 0 ? [`${alreadyStored} ${alreadyStored === 1 ? 'was' : 'were'} already stored here.`] : []),
+    ];
+    setNote(parts.length ? parts.join(' ') : null);
     if (fileInput.current) fileInput.current.value = '';
   };
   return (

@@ -11,6 +11,9 @@ const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,
  * top-1 written in each cell). The Pareto scatter of accuracy
  * vs bias is always shown; Pareto-optimal runs are marked in both.
  */
+/** Method colours on the Pareto scatter (the teacher is black, labels only grey). */
+const METHOD_COLORS = ['#f97316', '#0ea5e9', '#a855f7', '#16a34a', '#e11d48'];
+
 /** The scatter's x: excess mean |disparity| ×100 (raw where a run has no excess), NaN when not measurable. */
 const excessOf = (p: RunPoint) => 100 * (p.excess ?? p.bias ?? NaN);
 
@@ -34,7 +37,6 @@ export function SurfacePanel() {
     const methodIndex = (m: string) => grid.methods.indexOf(m as never);
     const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
     const ticks = { tickvals: grid.methods.map((_, i) => i), ticktext: grid.methods.map((m) => METHOD_SHORT[m]) };
-    const pct = (v: number | null) => (v === null ? null : 100 * v);
     const draw = async () => {
       if (flat) {
         const Plotly = await loadPlotly();
@@ -52,9 +54,13 @@ export function SurfacePanel() {
               x: cells.map((c) => String(c.l)),
               y: cells.map((c) => METHOD_SHORT[c.m]),
               text: cells.map((c) => `${(100 * c.acc!).toFixed(1)}%`),
+              // White text only on the dark (red) end of the scale, dark text on yellow and orange.
               textfont: {
-                size: 11,
-                color: cells.map((c) => (c.bias! > 0.5 * Math.max(...cells.map((d) => d.bias!)) ? '#fff' : '#111')),
+                size: 12,
+                color: cells.map((c) => {
+                  const [lo, hi] = [Math.min(...cells.map((d) => d.bias!)), Math.max(...cells.map((d) => d.bias!))];
+                  return hi > lo && (c.bias! - lo) / (hi - lo) > 0.65 ? '#fff' : '#111';
+                }),
               },
               customdata: cells.map((c) => 100 * c.bias!),
               hovertemplate: 'λ=%{x} · %{y}<br>mean |disp.| %{customdata:.1f}<br>top-1 %{text}<extra></extra>',
@@ -92,41 +98,37 @@ export function SurfacePanel() {
       }
       const Plotly = await loadPlotly3d();
       if (!live) return;
-      const traces: unknown[] = [];
-      if (grid.methods.length > 1 && grid.lambdas.length > 1) {
-        traces.push({
-          type: 'surface',
-          x: grid.lambdas,
-          y: grid.methods.map((_, i) => i),
-          z: grid.accuracy.map((row) => row.map(pct)),
-          surfacecolor: grid.bias.map((row) => row.map(pct)),
-          colorscale: 'YlOrRd',
-          reversescale: true,
-          opacity: 0.85,
-          colorbar: { title: { text: 'mean |disp.| ×100' } },
-          hovertemplate: 'λ=%{x}<br>top-1 %{z:.1f}%<br>mean |disp.| %{surfacecolor:.1f}<extra></extra>',
-        });
-      }
-      traces.push({
-        type: 'scatter3d',
-        mode: grid.methods.length > 1 ? 'markers' : 'lines+markers',
-        name: 'runs',
-        x: points.map((p) => p.lambda),
-        y: points.map((p) => methodIndex(p.method)),
-        z: points.map((p) => 100 * p.accuracy),
-        text: points.map(
-          (p) =>
-            `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${p.bias === null ? 'not measurable' : (100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal (chosen on validation)' : ''}`,
-        ),
-        hoverinfo: 'text',
-        marker: {
-          size: points.map((p) => (p === selected ? 9 : 5)),
-          color: points.map((p) => (p.bias === null ? NaN : 100 * p.bias)),
-          colorscale: 'YlOrRd',
-          reversescale: true,
-          symbol: points.map((p) => (p.pareto ? 'diamond' : 'circle')),
-          line: { color: '#0f172a', width: 1 },
-        },
+      // One line per method over λ — methods are categories, so nothing is interpolated between them.
+      const biases = points.map((p) => p.bias).filter((b): b is number => b !== null);
+      const [cmin, cmax] = [100 * Math.min(...biases), 100 * Math.max(...biases)];
+      const traces: unknown[] = grid.methods.map((m) => {
+        const own = points.filter((p) => p.method === m).sort((a, b) => a.lambda - b.lambda);
+        return {
+          type: 'scatter3d',
+          mode: own.length > 1 ? 'lines+markers' : 'markers',
+          name: METHOD_SHORT[m],
+          x: own.map((p) => p.lambda),
+          y: own.map(() => methodIndex(m)),
+          z: own.map((p) => 100 * p.accuracy),
+          text: own.map(
+            (p) =>
+              `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${p.bias === null ? 'not measurable' : (100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal (chosen on validation)' : ''}`,
+          ),
+          hoverinfo: 'text',
+          line: { color: '#94a3b8', width: 4 },
+          marker: {
+            size: own.map((p) => (p === selected ? 9 : 5)),
+            color: own.map((p) => (p.bias === null ? NaN : 100 * p.bias)),
+            cmin,
+            cmax,
+            colorscale: 'YlOrRd',
+            reversescale: true,
+            showscale: m === grid.methods[0],
+            colorbar: { title: { text: 'mean |disp.| ×100' } },
+            symbol: own.map((p) => (p.pareto ? 'diamond' : 'circle')),
+            line: { color: '#0f172a', width: 1 },
+          },
+        };
       });
       await Plotly.react(
         node,
@@ -136,8 +138,8 @@ export function SurfacePanel() {
           margin: { l: 0, r: 0, t: 0, b: 0 },
           showlegend: false,
           scene: {
-            xaxis: { title: { text: 'λ' } },
-            yaxis: { title: { text: 'method' }, ...ticks },
+            xaxis: { title: { text: 'λ' }, tickvals: grid.lambdas, ticktext: grid.lambdas.map(String) },
+            yaxis: { title: { text: 'method' }, ...ticks, range: [-0.5, grid.methods.length - 0.5] },
             zaxis: { title: { text: 'top-1 %' } },
           },
           ...TRANSPARENT,
@@ -166,24 +168,57 @@ export function SurfacePanel() {
     void loadPlotly().then((Plotly) => {
       if (!live) return;
       const front = points.filter((p) => p.pareto).sort((a, b) => excessOf(a) - excessOf(b));
+      const methodsIn = [...new Set(points.map((p) => p.method))];
+      const baseline = result?.students.find((m) => m.role === 'baseline');
+      const references = [
+        ...(result ? [{ model: result.teacher, name: 'Teacher', color: '#0f172a', symbol: 'star' }] : []),
+        ...(baseline ? [{ model: baseline, name: 'Labels only', color: '#94a3b8', symbol: 'x' }] : []),
+      ]
+        .map((r) => ({
+          ...r,
+          x: 100 * (r.model.fairness.excessMeanAbsDisparity ?? r.model.fairness.meanAbsDisparity ?? NaN),
+          y: 100 * r.model.test.accuracy,
+        }))
+        .filter((r) => Number.isFinite(r.x));
       const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
       void Plotly.react(
         node,
         [
-          {
+          // One colour per method, each point labelled with its λ; Pareto-optimal points as diamonds.
+          ...methodsIn.map((m, k) => {
+            const own = points.filter((p) => p.method === m);
+            return {
+              type: 'scatter',
+              mode: 'markers+text',
+              name: METHOD_SHORT[m],
+              x: own.map(excessOf),
+              y: own.map((p) => 100 * p.accuracy),
+              text: own.map((p) => `λ=${p.lambda}`),
+              textposition: 'top center',
+              textfont: { size: 10, color: METHOD_COLORS[k % METHOD_COLORS.length] },
+              customdata: own.map((p) => `${p.label}${p.pareto ? ' · Pareto-optimal' : ''}`),
+              hovertemplate: '%{customdata}<br>excess mean |disp.| %{x:.1f} · top-1 %{y:.1f}% (test)<extra></extra>',
+              marker: {
+                size: 10,
+                color: METHOD_COLORS[k % METHOD_COLORS.length],
+                symbol: own.map((p) => (p.pareto ? 'diamond' : 'circle')),
+                line: { color: own.map((p) => (p.pareto ? '#16a34a' : '#fff')), width: 2 },
+              },
+            };
+          }),
+          // The references: the teacher, and the student trained from labels alone.
+          ...references.map((r) => ({
             type: 'scatter',
-            mode: 'markers',
-            name: 'runs',
-            x: points.map(excessOf),
-            y: points.map((p) => 100 * p.accuracy),
-            text: points.map((p) => p.label),
-            hovertemplate: '%{text}<br>excess mean |disp.| %{x:.1f} · top-1 %{y:.1f}% (test)<extra></extra>',
-            marker: {
-              size: 9,
-              color: points.map((p) => (p.pareto ? '#16a34a' : '#94a3b8')),
-              symbol: points.map((p) => (p.pareto ? 'diamond' : 'circle')),
-            },
-          },
+            mode: 'markers+text',
+            name: r.name,
+            x: [r.x],
+            y: [r.y],
+            text: [r.name],
+            textposition: 'bottom center',
+            textfont: { size: 10, color: '#0f172a' },
+            hovertemplate: `${r.name}<br>excess mean |disp.| %{x:.1f} · top-1 %{y:.1f}% (test)<extra></extra>`,
+            marker: { size: 13, color: r.color, symbol: r.symbol, line: { color: '#0f172a', width: 1 } },
+          })),
           {
             type: 'scatter',
             mode: 'lines',
@@ -221,7 +256,7 @@ export function SurfacePanel() {
     return () => {
       live = false;
     };
-  }, [points, view]);
+  }, [points, view, result]);
 
   if (!result || points.length === 0 || !grid) return null;
   const front = points.filter((p) => p.pareto);

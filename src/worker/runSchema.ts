@@ -90,6 +90,7 @@ const model = z.object({
     bytesUint8: count.max(1e12),
     flops: finite.min(0).max(1e15),
     latencyMs: finite.min(0).max(1e6).optional(),
+    latencySpreadMs: z.tuple([finite.min(0).max(1e6), finite.min(0).max(1e6)]).optional(),
   }),
   test: classification,
   fairness,

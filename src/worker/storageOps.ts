@@ -22,9 +22,12 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
       return true;
     }
     case 'importRuns': {
-      const runs = importedRuns(parseRunsExport(await op.file.text()));
+      // A run already stored here (the same run exported and imported back) is not added twice.
+      const stored = new Set((await listRuns(db)).map(runSignature));
+      const incoming = parseRunsExport(await op.file.text());
+      const runs = importedRuns(incoming.filter((r) => !stored.has(runSignature(r))));
       await putRuns(db, runs);
-      return runs.length;
+      return { added: runs.length, alreadyStored: incoming.length - runs.length };
     }
     case 'deleteRun': {
       const run = await getRun(db, op.id);
@@ -65,4 +68,9 @@ function legacyOwnedKeys(run: StoredRun): string[] {
   } catch {
     return [];
   }
+}
+
+/** What makes two stored runs the same run: when it started, its name and its figures' source. */
+function runSignature(r: StoredRun): string {
+  return `${r.result?.startedAt}|${r.createdAt}|${r.name}|${r.result?.teacher?.test?.accuracy}`;
 }

@@ -60,12 +60,22 @@ function median(v: number[]): number {
  * Inference latency per image on the current backend: median of `repeats` batches after one
  * warm-up batch (kernel compilation and operator caches excluded).
  */
+/** Per image, in ms: the median of timed batches after a warm-up, and the fastest and slowest batch. */
+export interface Latency {
+  medianMs: number;
+  spreadMs: [number, number];
+}
+
 export async function latencyPerImage(
   model: tf.LayersModel,
   inputSize: number,
   batch = 32,
   repeats = 5,
 ): Promise<number> {
+  return (await latencyOf(model, inputSize, batch, repeats)).medianMs;
+}
+
+export async function latencyOf(model: tf.LayersModel, inputSize: number, batch = 32, repeats = 7): Promise<Latency> {
   const x = tf.randomUniform([batch, inputSize, inputSize, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
   const once = async () => {
     const out = model.predict(x);
@@ -81,7 +91,7 @@ export async function latencyPerImage(
       await once();
       times.push(performance.now() - t0);
     }
-    return median(times) / batch;
+    return { medianMs: median(times) / batch, spreadMs: [Math.min(...times) / batch, Math.max(...times) / batch] };
   } finally {
     x.dispose();
   }

@@ -89,6 +89,8 @@ export interface ModelSize {
   flops: number;
   /** Median inference latency per image (batch 32) on the backend the run used. */
   latencyMs?: number;
+  /** Fastest and slowest of the timed batches, per image: latency is noisy, and a ratio of two needs this. */
+  latencySpreadMs?: [number, number];
 }
 
 export interface ValidationFigures {

@@ -3,7 +3,7 @@ import { disposeBatch, makeBatch } from '../data/batches';
 import { indicesOf } from '../data/split';
 import { counterfactualTwins } from '../data/shortcutEvents';
 import { accuracy, classificationMetrics, confusionMatrix } from '../metrics/classification';
-import { latencyPerImage, modelSize } from '../metrics/efficiency';
+import { latencyOf, modelSize } from '../metrics/efficiency';
 import { fairnessMetrics, groupShares } from '../metrics/fairness';
 import { DEFAULT_RESAMPLES, type TestLabels } from '../metrics/pairedBootstrap';
 import { forward } from '../models/efficientnet';
@@ -156,7 +156,8 @@ export class Evaluation {
       ...(twinPreds ? { twinPredictions: twinPreds } : {}),
     });
     const validation = await this.validationFigures(model);
-    const size = { ...modelSize(model), latencyMs: await latencyPerImage(model, this.data.size) };
+    const latency = await latencyOf(model, this.data.size);
+    const size = { ...modelSize(model), latencyMs: latency.medianMs, latencySpreadMs: latency.spreadMs };
     return {
       ...base,
       test,
