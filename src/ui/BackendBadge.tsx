@@ -2,6 +2,16 @@ import { useLab } from '../store/labStore';
 
 const NAMES = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' } as const;
 
+/** Why the lab runs on this backend, without renderer jargon. */
+function plainWhy(b: { name: string; fallbacks: string[] }): string {
+  const all = b.fallbacks.join(' ');
+  if (b.name === 'wasm' || b.name === 'cpu')
+    return /software|no GPU adapter|not available/i.test(all)
+      ? 'no GPU found: the CPU trains'
+      : 'the GPU backends could not start';
+  return 'the preferred GPU backend could not start';
+}
+
 export function BackendBadge() {
   const backend = useLab((s) => s.backend);
   const error = useLab((s) => s.backendError);
@@ -24,9 +34,10 @@ export function BackendBadge() {
       {backend.threads && backend.threads > 1 ? ` · ${backend.threads} threads` : ''}
       {backend.forced ? ' (forced)' : ''}
       {backend.fallbacks.length > 0 && (
-        <span className="badge-why" data-testid="backend-why">
+        // In words a person reads at a glance; the renderer names stay in the tooltip (title).
+        <span className="badge-why" data-testid="backend-why" data-detail={backend.fallbacks.join('; ')}>
           {' '}
-          · {backend.fallbacks.join('; ')}
+          · {plainWhy(backend)}
         </span>
       )}
     </span>

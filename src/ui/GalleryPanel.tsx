@@ -49,7 +49,7 @@ export function GalleryPanel() {
         </p>
       )}
       {gallery && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="training-gallery" data-testid="training-gallery">
             <thead>
               <tr>

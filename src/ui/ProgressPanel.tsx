@@ -19,6 +19,7 @@ export function ProgressPanel() {
       <div
         className="progress-track"
         role="progressbar"
+        aria-label="Progress of the sweep"
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.round(100 * fraction)}

@@ -259,7 +259,7 @@ export function ResultsTable() {
           {takeaway(result)}
         </p>
       )}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Results table (scrolls sideways)">
         <table className="results" data-testid="results-table">
           <thead>
             <tr className="column-groups">

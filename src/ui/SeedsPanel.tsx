@@ -18,7 +18,7 @@ export function SeedsPanel() {
         t-interval [low, high]. Run the same setup again with another seed (Training → Seed) to add one.
       </p>
       {groups.map((g) => (
-        <div key={g.key} className="table-wrap">
+        <div key={g.key} className="table-wrap" tabIndex={0}>
           <table className="results" data-testid="seed-group">
             <caption>
               {g.name} — seeds {g.seeds.join(', ')}

@@ -6,44 +6,11 @@ import { validateExperiment } from '../engine/plan';
 import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
+import { AdversarySettings } from './AdversarySettings';
+import { NumberField } from './NumberField';
 import { setupUrl } from '../store/urlConfig';
 import { DatasetPanel } from './DatasetPanel';
 import { TeacherImport } from './TeacherImport';
-
-function NumberField({
-  label,
-  value,
-  onChange,
-  min,
-  max,
-  step,
-  help,
-  testId,
-}: {
-  label: string;
-  value: number;
-  onChange: (v: number) => void;
-  min?: number;
-  max?: number;
-  step?: number;
-  help?: string;
-  testId?: string;
-}) {
-  return (
-    <label className="field" title={help}>
-      <span>{label}</span>
-      <input
-        type="number"
-        value={Number.isFinite(value) ? value : ''}
-        min={min}
-        max={max}
-        step={step ?? 'any'}
-        data-testid={testId}
-        onChange={(e) => onChange(e.target.value === '' ? NaN : Number(e.target.value))}
-      />
-    </label>
-  );
-}
 
 function parseLambdas(text: string): number[] | null {
   const parts = text
@@ -304,6 +271,7 @@ export function SetupPanel() {
             }}
           />
         </label>
+        <AdversarySettings />
       </fieldset>
 
       {errors.length > 0 && (
