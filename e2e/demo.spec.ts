@@ -3,6 +3,7 @@ import { expect, test, type Download } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import { unzipSync } from 'fflate';
 
 /** A 16×16 PNG (the tiny models' input size, so decoding involves no resampling). */
 function pattern(): { png: Buffer; rgb: Uint8Array } {
@@ -105,14 +106,23 @@ test('photo demo: two students side by side, bad files refused, the student expo
   const downloads: Download[] = [];
   page.on('download', (d) => downloads.push(d));
   await page.getByTestId('export-model').click();
-  await expect.poll(() => downloads.length).toBe(4);
-  const byName = async (suffix: string) =>
-    readFileSync(await downloads.find((d) => d.suggestedFilename().endsWith(suffix))!.path());
-  const modelJson = JSON.parse((await byName('λ-1.json')).toString());
-  const weights = await byName('.weights.bin');
-  const card = JSON.parse((await byName('.card.json')).toString());
+  // One archive per model: the tfjs files and the model card.
+  await expect.poll(() => downloads.length).toBe(1);
+  expect(downloads[0].suggestedFilename()).toBe('fairdistill-CKD-λ-1.zip');
+  const files = unzipSync(new Uint8Array(readFileSync(await downloads[0].path())));
+  expect(Object.keys(files).sort()).toEqual([
+    'fairdistill-CKD-λ-1.card.json',
+    'fairdistill-CKD-λ-1.card.md',
+    'fairdistill-CKD-λ-1.json',
+    'fairdistill-CKD-λ-1.weights.bin',
+  ]);
+  const byName = (suffix: string) => Buffer.from(files[Object.keys(files).find((n) => n.endsWith(suffix))!]);
+  const modelJson = JSON.parse(byName('λ-1.json').toString());
+  const weights = byName('.weights.bin');
+  const card = JSON.parse(byName('.card.json').toString());
   expect(card.model.label).toBe('CKD λ=1');
-  expect((await byName('.card.md')).toString()).toContain('# Model card: CKD λ=1');
+  expect(byName('.card.md').toString()).toContain('# Model card: CKD λ=1');
+  expect(card.model.preprocessing).toContain('x / 127.5 − 1');
   await tf.setBackend('cpu');
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({
@@ -142,7 +152,7 @@ test('photo demo: two students side by side, bad files refused, the student expo
     (await import('node:path')).join((await import('node:os')).tmpdir(), 'teacher-'),
   );
   const { writeFileSync } = await import('node:fs');
-  const jsonName = downloads.find((d) => d.suggestedFilename().endsWith('λ-1.json'))!.suggestedFilename();
+  const jsonName = 'fairdistill-CKD-λ-1.json';
   writeFileSync(`${dir}/${jsonName}`, JSON.stringify(modelJson));
   writeFileSync(`${dir}/${modelJson.weightsManifest[0].paths[0]}`, weights);
   await page

@@ -4,7 +4,8 @@ import { modelCard, modelCardMarkdown } from '../analysis/modelCard';
 import type { ExperimentResult, ModelResult } from '../engine/types';
 import { engineRequest, useLab } from '../store/labStore';
 import type { Disagreement, ExportedModel, PhotoVersion } from '../worker/protocol';
-import { download, downloadText, fileStem } from './download';
+import { strToU8, zipSync } from 'fflate';
+import { download, fileStem } from './download';
 
 /** λ = 0 of the method on the slider (else any λ = 0 student) vs the least biased debiased one. */
 function defaults(result: ExperimentResult, method?: string): { plain?: ModelResult; debiased?: ModelResult } {
@@ -143,11 +144,16 @@ export function DemoPanel() {
         convertedBy: art.convertedBy ?? null,
         weightsManifest: [{ paths: [`${stem}.weights.bin`], weights: art.weightSpecs }],
       };
-      download(`${stem}.json`, JSON.stringify(modelJson), 'application/json');
-      download(`${stem}.weights.bin`, art.weightData, 'application/octet-stream');
       const card = modelCard(result, m);
-      downloadText(`${stem}.card.json`, JSON.stringify(card, null, 1));
-      downloadText(`${stem}.card.md`, modelCardMarkdown(card), 'text/markdown');
+      // One download: the tfjs files (loadable with tf.loadLayersModel once unpacked) and the model card.
+      const text = (s: string) => strToU8(s);
+      const zip = zipSync({
+        [`${stem}.json`]: text(JSON.stringify(modelJson)),
+        [`${stem}.weights.bin`]: new Uint8Array(art.weightData),
+        [`${stem}.card.json`]: text(JSON.stringify(card, null, 1)),
+        [`${stem}.card.md`]: text(modelCardMarkdown(card)),
+      });
+      download(`${stem}.zip`, zip, 'application/zip');
     } catch (e) {
       setError((e as Error).message);
     } finally {
