@@ -6,6 +6,8 @@ test('without a GPU the first screen offers the quick story, and a shared link r
   await expect(page.getByTestId('preset')).toHaveValue('quick');
   await expect(page.getByTestId('lambdas')).toHaveValue('0, 1, 2, 4');
   await expect(page.getByTestId('distill')).toBeEnabled();
+  // Before Distill, the page says how long the run should take here, from steps timed now.
+  await expect(page.getByTestId('duration-estimate')).toContainText(/^About \d+ (s|min)/, { timeout: 60_000 });
   await page.screenshot({ path: 'test-results/first-screen.png' });
   // A preset named in the URL is kept, whatever the machine.
   await page.goto('/?preset=lab&lambdas=0,0.5');

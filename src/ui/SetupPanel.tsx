@@ -7,6 +7,7 @@ import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
 import { AdversarySettings } from './AdversarySettings';
+import { DurationEstimate } from './DurationEstimate';
 import { NumberField } from './NumberField';
 import { setupUrl } from '../store/urlConfig';
 import { DatasetPanel } from './DatasetPanel';
@@ -281,6 +282,7 @@ export function SetupPanel() {
           ))}
         </ul>
       )}
+      <DurationEstimate />
       <button type="submit" className="primary" disabled={running || errors.length > 0} data-testid="distill">
         {running ? 'Distilling…' : 'Distill'}
       </button>

@@ -23,6 +23,7 @@ import type { LabDb, StoredRun } from '../storage/db';
 import { noRoomFor, storageErrorMessage } from '../storage/space';
 import { runStorageOp } from './storageOps';
 import { datasetGallery } from './gallery';
+import { estimateDuration } from '../engine/run/estimate';
 
 /** The dedicated worker that runs the engine (only a dedicated worker gets navigator.gpu). */
 
@@ -69,6 +70,8 @@ function askForThreads(threads: number | undefined) {
 /** The one backend selection in flight: a run that arrives meanwhile waits for it, never starts a second. */
 let initializing: Promise<void> | null = null;
 let stopRequested = false;
+/** The duration estimate in flight, if any (a sweep waits for it). */
+let estimating: Promise<unknown> | null = null;
 let running = false;
 
 function init(forced?: string): Promise<void> {
@@ -123,6 +126,18 @@ ctx.onmessage = async (ev: MessageEvent) => {
           post({ type: 'reply', id: msg.id, ok: true, value: await runStorageOp(op as StorageOp) });
           return;
         }
+        if (op.kind === 'estimate') {
+          if (running) throw new Error('A run is in progress: its own ETA is the estimate.');
+          if (!backend) await init();
+          const timing = (async () => {
+            const db = await openLabDb().catch(() => null);
+            const { dataset } = await loadDataset(op.config.dataset, db);
+            return estimateDuration(op.config, dataset);
+          })();
+          estimating = timing.catch(() => undefined);
+          post({ type: 'reply', id: msg.id, ok: true, value: await timing });
+          return;
+        }
         if (op.kind === 'gallery') {
           post({ type: 'reply', id: msg.id, ok: true, value: await datasetGallery(op.dataset, op.perCell) });
           return;
@@ -137,7 +152,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
           type: 'reply',
           id: msg.id,
           ok: true,
-          value: await runModelOp(op as Exclude<ModelOp, { kind: 'importFolder' | 'gallery' }>),
+          value: await runModelOp(op as Exclude<ModelOp, { kind: 'importFolder' | 'gallery' | 'estimate' }>),
         });
       } catch (e) {
         post({ type: 'reply', id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
@@ -150,6 +165,8 @@ ctx.onmessage = async (ev: MessageEvent) => {
     }
     running = true;
     stopRequested = false;
+    // A duration estimate still timing its steps finishes first: the sweep never shares the backend with it.
+    await estimating;
     if (!backend) {
       post({ type: 'stage', message: 'Starting the engine' });
       await init();

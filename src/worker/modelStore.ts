@@ -169,7 +169,9 @@ export async function deleteModels(keys: string[]): Promise<number> {
   return removed;
 }
 
-export async function runModelOp(op: Exclude<ModelOp, { kind: 'importFolder' | 'gallery' }>): Promise<unknown> {
+export async function runModelOp(
+  op: Exclude<ModelOp, { kind: 'importFolder' | 'gallery' | 'estimate' }>,
+): Promise<unknown> {
   switch (op.kind) {
     case 'predict':
       return predict(op);

@@ -34,6 +34,8 @@ export type ModelOp =
   | { kind: 'disagreements'; datasetKey: string; a: string; b: string; limit: number }
   | { kind: 'exportModel'; key: string }
   | { kind: 'gallery'; dataset: ExperimentConfig['dataset']; perCell: number }
+  /** Times a few steps of this setup here and now: how long its sweep should take. */
+  | { kind: 'estimate'; config: ExperimentConfig }
   | { kind: 'deleteModels'; keys: string[] }
   | { kind: 'importTeacher'; files: File[] }
   | {
@@ -90,6 +92,7 @@ const MODEL_OPS = [
   'importFolder',
   'importTeacher',
   'gallery',
+  'estimate',
 ];
 export const STORAGE_OPS: readonly string[] = ['renameRun', 'importRuns', 'deleteRun', 'discardSweep', 'deleteDataset'];
 const OP_KINDS = [...MODEL_OPS, ...STORAGE_OPS];
