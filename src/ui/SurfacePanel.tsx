@@ -245,7 +245,7 @@ export function SurfacePanel() {
         {
           height: 300,
           margin: { l: 55, r: 10, t: 10, b: 45 },
-          xaxis: { title: { text: 'excess mean |disparity| ×100 over the noise floor (test; lower is fairer)' } },
+          xaxis: { title: { text: 'excess mean |disp.| ×100 (test; lower is fairer)' } },
           yaxis: { title: { text: 'top-1 %' } },
           legend: { orientation: 'h', y: -0.3 },
           ...TRANSPARENT,
