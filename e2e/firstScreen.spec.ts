@@ -37,3 +37,25 @@ test('“Link to this setup” restores the setup it was made from', async ({ pa
   await expect(page.getByTestId('preset')).toHaveValue('tiny');
   await expect(page.getByTestId('lambdas')).toHaveValue('0, 1.5');
 });
+
+test('the setup survives a reload (the address follows it), and runs of two sweeps can be shown side by side', async ({
+  page,
+}) => {
+  await page.goto('/?preset=tiny&teacherEpochs=1&studentEpochs=1&baseline=0');
+  await page.getByTestId('lambdas').fill('0, 1');
+  await expect(page).toHaveURL(/lambdas=0%2C1/);
+  await page.reload();
+  await expect(page.getByTestId('lambdas')).toHaveValue('0, 1');
+  for (let i = 0; i < 2; i++) {
+    await page.getByTestId('distill').click();
+    await expect(page.getByTestId('stored-run')).toHaveCount(i + 1, { timeout: 240_000 });
+  }
+  const boxes = page.getByTestId('compare-run');
+  await boxes.nth(0).check();
+  await expect(page.getByTestId('overlay-panel')).toHaveCount(0); // one run is not a comparison
+  await boxes.nth(1).check();
+  await expect(page.getByTestId('overlay-panel')).toHaveAttribute('data-runs', '2');
+  // 3 models per run: their bars side by side, and every model's loss curve of both runs.
+  await expect(page.getByTestId('overlay-bars').locator('g.trace.bars')).toHaveCount(2);
+  await expect(page.getByTestId('overlay-curves').locator('.scatterlayer .trace')).toHaveCount(6);
+});

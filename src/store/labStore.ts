@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import { whenBlocked } from '../storage/db';
 import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
-import { engine, engineRequest, listenToEngine } from './engine';
+import { engine, engineRequest, listenToEngine, url } from './engine';
+import { setupUrl } from './urlConfig';
 import { createExperimentSlice, type ExperimentSlice } from './experimentSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { handleWorkerMessage } from './workerEvents';
@@ -37,3 +38,18 @@ export const useLab = create<LabState>()((set, get, api) => {
     },
   };
 });
+
+// The address bar follows the setup, so a reload (or a copied address) comes back to it.
+if (typeof history !== 'undefined' && typeof location !== 'undefined') {
+  useLab.subscribe((state, prev) => {
+    if (state.config === prev.config && state.preset === prev.preset) return;
+    const setup = {
+      preset: state.preset,
+      config: state.config,
+      charts: url.charts,
+      backend: url.backend,
+      threads: url.threads,
+    };
+    history.replaceState(history.state, '', setupUrl(setup, location.pathname));
+  });
+}

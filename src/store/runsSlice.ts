@@ -22,6 +22,9 @@ export interface RunsSlice {
   /** Adds the runs of an export file (all or none) that are not stored already. Imported runs get fresh ids. */
   importRuns: (file: Blob) => Promise<{ added: number; alreadyStored: number }>;
   removeRun: (id: string) => Promise<void>;
+  /** Stored runs picked for the overlay (across sweeps), in the order they were picked. */
+  compared: string[];
+  toggleCompared: (id: string) => void;
 }
 
 /** The slider starts on the smallest λ > 0 (the first debiased run), else on 0. */
@@ -48,13 +51,19 @@ const curvesOf = (result: ExperimentResult) =>
 
 export const createRunsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, get) => ({
   runs: [],
+  compared: [],
+  toggleCompared: (id) => {
+    const c = get().compared;
+    set({ compared: c.includes(id) ? c.filter((x) => x !== id) : [...c, id] });
+  },
   currentRunId: null,
   result: null,
   view: null,
   setView: (view) => set({ view }),
   loadRuns: async () => {
     try {
-      set({ runs: (await listRuns(await openLabDb())).reverse() });
+      const runs = (await listRuns(await openLabDb())).reverse();
+      set({ runs, compared: get().compared.filter((id) => runs.some((r) => r.id === id)) });
     } catch (e) {
       // Site data cleared while the page was open, or storage unavailable (private mode, policy).
       set({

@@ -7,6 +7,7 @@ import { ComparePanel } from './ComparePanel';
 import { DemoPanel } from './DemoPanel';
 import { GalleryPanel } from './GalleryPanel';
 import { LossChart } from './LossChart';
+import { OverlayPanel } from './OverlayPanel';
 import { PanelBoundary } from './PanelBoundary';
 import { ProgressPanel } from './ProgressPanel';
 import { ResultsTable } from './ResultsTable';
@@ -106,6 +107,9 @@ export function App() {
               <LossChart />
             </PanelBoundary>
           )}
+          <PanelBoundary name="The runs side by side">
+            <OverlayPanel />
+          </PanelBoundary>
           <PanelBoundary name="The stored runs">
             <RunsList />
           </PanelBoundary>

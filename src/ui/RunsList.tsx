@@ -69,9 +69,16 @@ function storage(r: StoredRun): string {
 
 /** One stored run in the list: a component of its own, so a record it cannot read fails inside its row's boundary. */
 function RunRow({ run, current }: { run: StoredRun; current: boolean }) {
-  const { selectRun, removeRun, status } = useLab();
+  const { selectRun, removeRun, status, compared, toggleCompared } = useLab();
   return (
     <li data-testid="stored-run" className={current ? 'current' : ''}>
+      <input
+        type="checkbox"
+        checked={compared.includes(run.id)}
+        onChange={() => toggleCompared(run.id)}
+        aria-label={`Compare ${run.name} side by side`}
+        data-testid="compare-run"
+      />
       <RunName id={run.id} name={run.name} onOpen={() => selectRun(run.id)} disabled={status !== 'idle'} />
       <span className="muted">
         {' '}
