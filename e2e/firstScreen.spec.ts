@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 test('without a GPU the first screen offers the quick story, and a shared link restores a setup', async ({ page }) => {
   await page.goto('/');
@@ -58,4 +59,18 @@ test('the setup survives a reload (the address follows it), and runs of two swee
   // 3 models per run: their bars side by side, and every model's loss curve of both runs.
   await expect(page.getByTestId('overlay-bars').locator('g.trace.bars')).toHaveCount(2);
   await expect(page.getByTestId('overlay-curves').locator('.scatterlayer .trace')).toHaveCount(6);
+  // The charts' toolbars are out of the tab order.
+  const buttons = page.locator('.modebar-btn');
+  expect(await buttons.count()).toBeGreaterThan(0);
+  expect(await page.locator('.modebar-btn:not([tabindex="-1"])').count()).toBe(0);
+  // Every stored run in one CSV: a header and 3 models of each of the 2 runs.
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all-csv').click()]);
+  const lines = readFileSync((await csv.path())!, 'utf8')
+    .trim()
+    .split('\n');
+  expect(lines[0].startsWith('run,run_id,role,label,')).toBe(true);
+  expect(lines).toHaveLength(1 + 2 * 3);
+  // After a reload the last finished run is on screen again.
+  await page.reload();
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(2);
 });

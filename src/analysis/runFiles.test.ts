@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, ModelResult } from '../engine/types';
-import { resultCsv } from './runFiles';
+import { resultCsv, runsCsv } from './runFiles';
 
 function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {
   return {
@@ -63,6 +63,23 @@ describe('run files', () => {
     // student bias 0.2 vs teacher 0.1 → +100%; excess 0.15 vs 0.05 → +200%; class 2 undefined → empty cell.
     expect(lines[2]).toBe(
       'student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,0.05,0.15,,,1,0.5,1.5,2,,,0.4,,0.2,',
+    );
+  });
+
+  it('puts every stored run in one CSV, led by its name, with the union of the runs’ classes', () => {
+    const other = { ...result, dataset: { ...result.dataset, classNames: ['party', 'Spa'] } } as ExperimentResult;
+    const lines = runsCsv([
+      { id: 'r1', name: 'first', createdAt: '', result },
+      { id: 'r2', name: 'second', createdAt: '', result: other },
+    ])
+      .trim()
+      .split('\n');
+    expect(lines).toHaveLength(1 + 2 + 2);
+    expect(lines[0].startsWith('run,run_id,role,label,')).toBe(true);
+    expect(lines[0].endsWith(',disparity_party,"disparity_Business, formal",disparity_Spa')).toBe(true);
+    // The second run has no "Business, formal" class: its cell is empty; its Spa column is filled.
+    expect(lines[3]).toBe(
+      'second,r2,teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,0.4,,0.1,,-0.3',
     );
   });
 });

@@ -26,6 +26,30 @@ const csvCell = (v: string | number | null) => {
 
 /** The results table of one run, one row per model, with per-class disparity columns. */
 export function resultCsv(result: ExperimentResult): string {
+  const { header, rows } = resultTable(result);
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+/**
+ * Every stored run in one table: a row per model of each run, led by the run's name and id; the
+ * per-class disparity columns are the union of the runs' classes (empty where a run has no such class).
+ */
+export function runsCsv(runs: StoredRun[]): string {
+  const tables = runs.map((r) => ({ run: r, ...resultTable(r.result) }));
+  const classColsOf = (t: (typeof tables)[number]) => t.run.result.dataset.classNames.map((c) => `disparity_${c}`);
+  const fixed = tables[0] ? tables[0].header.filter((h) => !classColsOf(tables[0]).includes(h)) : [];
+  const classCols = [...new Set(tables.flatMap(classColsOf))];
+  const header = ['run', 'run_id', ...fixed, ...classCols];
+  const rows = tables.flatMap((t) =>
+    t.rows.map((row) => {
+      const at = (col: string) => row[t.header.indexOf(col)] ?? null;
+      return [t.run.name, t.run.id, ...fixed.map(at), ...classCols.map((c) => (t.header.includes(c) ? at(c) : null))];
+    }),
+  );
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+function resultTable(result: ExperimentResult): { header: string[]; rows: (string | number | null)[][] } {
   const models = [result.teacher, ...result.students];
   const header = [
     'role',
@@ -89,5 +113,5 @@ export function resultCsv(result: ExperimentResult): string {
       ...result.dataset.classNames.map((_, i) => perClass.get(i) ?? null),
     ];
   });
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  return { header, rows };
 }

@@ -32,7 +32,13 @@ export const useLab = create<LabState>()((set, get, api) => {
       whenBlocked((message) => set({ error: message }));
       engine();
       get().askPersistence();
-      void get().loadRuns();
+      // After a reload the last finished run is on screen again, as it was before.
+      void get()
+        .loadRuns()
+        .then(() => {
+          const latest = get().runs[0];
+          if (latest && !get().result && get().status === 'idle') get().selectRun(latest.id);
+        });
       // A checkpoint without a stored run is a sweep that never finished: offer to resume it.
       get().offerResume();
     },

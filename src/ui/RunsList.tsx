@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { exportRunsJson, resultCsv } from '../analysis/runFiles';
+import { exportRunsJson, resultCsv, runsCsv } from '../analysis/runFiles';
 import type { StoredRun } from '../engine/types';
 import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
@@ -140,6 +140,17 @@ export function RunsList() {
             }
           >
             Table (CSV)
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={runs.length === 0}
+            data-testid="export-all-csv"
+            onClick={() =>
+              downloadText(`fairdistill-runs-${new Date().toISOString().slice(0, 10)}.csv`, runsCsv(runs), 'text/csv')
+            }
+          >
+            All runs (CSV)
           </button>
           <label className="button secondary">
             Import…

@@ -12,9 +12,24 @@ export interface PlotlyLike {
 
 let basic: Promise<PlotlyLike> | null = null;
 
+/**
+ * Plotly as the lab uses it: after each draw the toolbar's buttons leave the tab order (each chart
+ * would add eight stops before the next control); they stay one mouse move away.
+ */
+function untabbed(p: PlotlyLike): PlotlyLike {
+  return {
+    react: async (el, data, layout, config) => {
+      const done = await p.react(el, data, layout, config);
+      el.querySelectorAll('.modebar-btn').forEach((b) => b.setAttribute('tabindex', '-1'));
+      return done;
+    },
+    purge: (el) => p.purge(el),
+  };
+}
+
 export function loadPlotly(): Promise<PlotlyLike> {
   // A CommonJS bundle's default export may arrive as the module itself (Vite 8).
-  basic ??= import('plotly.js-basic-dist-min').then((m) => (m.default ?? m) as PlotlyLike);
+  basic ??= import('plotly.js-basic-dist-min').then((m) => untabbed((m.default ?? m) as PlotlyLike));
   return basic;
 }
 
@@ -24,7 +39,7 @@ let gl3d: Promise<PlotlyLike> | null = null;
 
 /** The gl3d bundle (surface, scatter3d): ~1 MB more, so only fetched when a 3D chart is shown. */
 export function loadPlotly3d(): Promise<PlotlyLike> {
-  gl3d ??= import('plotly.js-gl3d-dist-min').then((m) => (m.default ?? m) as PlotlyLike);
+  gl3d ??= import('plotly.js-gl3d-dist-min').then((m) => untabbed((m.default ?? m) as PlotlyLike));
   return gl3d;
 }
 
