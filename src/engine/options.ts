@@ -50,6 +50,12 @@ function oneOf<T extends string>(values: readonly T[]) {
     (values as readonly string[]).includes(text) ? (text as T) : problem(`must be one of ${values.join(', ')}`);
 }
 
+/** A switch written as 0 or 1 (URL and CLI alike). */
+const zeroOrOne = {
+  parse: (text: string) => (text === '0' ? false : text === '1' ? true : problem('must be 0 or 1')),
+  format: (v: boolean) => (v ? '1' : '0'),
+};
+
 const PRESET_NAMES = Object.keys(EXPERIMENT_PRESETS) as PresetName[];
 const LAMBDA_MAX = 100;
 
@@ -135,8 +141,7 @@ export const OPTIONS: OptionSpec<unknown>[] = [
     type: '0 | 1',
     urlKey: 'baseline',
     cliFlag: '--baseline',
-    parse: (text) => (text === '0' ? false : text === '1' ? true : problem('must be 0 or 1')),
-    format: (v) => (v ? '1' : '0'),
+    ...zeroOrOne,
     get: (s) => s.config.baseline,
     set: (s, v) => {
       s.config.baseline = v;
@@ -197,8 +202,7 @@ export const OPTIONS: OptionSpec<unknown>[] = [
     name: 'charts',
     type: '0 | 1',
     urlKey: 'charts',
-    parse: (text) => (text === '0' ? false : text === '1' ? true : problem('must be 0 or 1')),
-    format: (v) => (v ? '1' : '0'),
+    ...zeroOrOne,
     get: (s) => s.charts,
     set: (s, v) => {
       s.charts = v;

@@ -243,6 +243,7 @@ export function ResultsTable() {
   if (!models.length) return null;
   const teacher = models.find((m) => m.role === 'teacher');
   const skipped = new Set(models.flatMap((m) => m.fairness.skippedClasses));
+  const summary = result ? takeaway(result) : null;
   const classNames = result?.dataset.classNames;
   return (
     <section className="card">
@@ -254,9 +255,9 @@ export function ResultsTable() {
           </span>
         )}
       </div>
-      {result && takeaway(result) && (
+      {summary && (
         <p className="takeaway" data-testid="takeaway">
-          {takeaway(result)}
+          {summary}
         </p>
       )}
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Results table (scrolls sideways)">

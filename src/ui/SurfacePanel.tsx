@@ -45,6 +45,7 @@ export function SurfacePanel() {
         const cells = grid.methods
           .flatMap((m, i) => grid.lambdas.map((l, j) => ({ m, l, bias: grid.bias[i][j], acc: grid.accuracy[i][j] })))
           .filter((c) => c.bias !== null);
+        const [lo, hi] = [Math.min(...cells.map((d) => d.bias!)), Math.max(...cells.map((d) => d.bias!))];
         await Plotly.react(
           node,
           [
@@ -57,10 +58,7 @@ export function SurfacePanel() {
               // White text only on the dark (red) end of the scale, dark text on yellow and orange.
               textfont: {
                 size: 12,
-                color: cells.map((c) => {
-                  const [lo, hi] = [Math.min(...cells.map((d) => d.bias!)), Math.max(...cells.map((d) => d.bias!))];
-                  return hi > lo && (c.bias! - lo) / (hi - lo) > 0.65 ? '#fff' : '#111';
-                }),
+                color: cells.map((c) => (hi > lo && (c.bias! - lo) / (hi - lo) > 0.65 ? '#fff' : '#111')),
               },
               customdata: cells.map((c) => 100 * c.bias!),
               hovertemplate: 'λ=%{x} · %{y}<br>mean |disp.| %{customdata:.1f}<br>top-1 %{text}<extra></extra>',
