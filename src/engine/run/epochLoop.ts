@@ -49,6 +49,25 @@ export interface Trained {
 
 const defaultYield = () => new Promise<void>((r) => setTimeout(r, 0));
 
+/** A step whose loss terms are still on the device, waiting for the next read. */
+interface PendingStep {
+  step: number;
+  epoch: number;
+  kept: Record<string, tf.Scalar>;
+  extras?: Record<string, number>;
+}
+
+/**
+ * Steps between two reads of the loss terms on a GPU backend. A read waits for the queue to drain, so
+ * reading every step would leave the GPU idle while the next step is recorded; 16 steps keep it fed and
+ * still stop a diverged run within a fraction of an epoch. On cpu and wasm a read costs nothing: every step.
+ */
+export const GPU_READBACK_EVERY = 16;
+
+export function readbackEvery(backend: string): number {
+  return backend === 'webgpu' || backend === 'webgl' ? GPU_READBACK_EVERY : 1;
+}
+
 /**
  * The epoch loop shared by the teacher and every student: seeded batch order, one step per batch,
  * NaN/Inf checks naming the step and term, validation accuracy and best weights after each epoch,
@@ -62,6 +81,8 @@ export class EpochLoop {
     private readonly evaluation: Evaluation,
     private readonly hooks: LoopHooks,
     private readonly progress: ProgressMeter,
+    /** Steps between reads of the loss terms (the backend's default unless a test sets it). */
+    private readonly readEvery = readbackEvery(tf.getBackend()),
   ) {
     this.ranges = batchRanges(evaluation.train.length, config.batchSize);
   }
@@ -78,30 +99,38 @@ export class EpochLoop {
     if (this.hooks.shouldStop?.()) throw new CancelledError();
   }
 
-  /** Reads the step's loss terms; a NaN/Inf one stops the run, named with the step, the term and the last good checkpoint. */
-  private async readTerms(
-    terms: Record<string, tf.Scalar>,
-    step: number,
-    label: string,
-    curve: Curve,
-  ): Promise<Record<string, number>> {
-    const names = Object.keys(terms);
-    const out: Record<string, number> = {};
+  /**
+   * Reads the loss terms of the steps since the last read in one transfer, and puts them on the curve.
+   * A NaN/Inf term stops the run, named with its step, the term and the last good checkpoint.
+   */
+  private async readTerms(pending: PendingStep[], label: string, phase: Phase, curve: Curve): Promise<void> {
+    const scalars = pending.flatMap((p) => Object.values(p.kept));
+    let values: Float32Array;
     try {
-      const values = await Promise.all(names.map((n) => terms[n].data()));
-      names.forEach((n, i) => {
-        out[n] = values[i][0];
-      });
+      const stacked = tf.tidy(() => tf.stack(scalars));
+      try {
+        values = (await stacked.data()) as Float32Array;
+      } finally {
+        stacked.dispose();
+      }
     } finally {
-      tf.dispose(Object.values(terms)); // also when the check below throws
+      tf.dispose(scalars); // also when the read or the check below throws
     }
-    for (const n of names) {
-      if (!Number.isFinite(out[n]))
-        throw new NumericalError(
-          `${label}: the ${n} loss became ${out[n]} at step ${step}. ${lastGoodCheckpoint(curve, this.ranges.length)} Lower the learning rate or the loss weights.`,
-        );
+    let i = 0;
+    for (const p of pending) {
+      const terms: Record<string, number> = {};
+      for (const n of Object.keys(p.kept)) {
+        const v = values[i++];
+        if (!Number.isFinite(v))
+          throw new NumericalError(
+            `${label}: the ${n} loss became ${v} at step ${p.step}${pending.length > 1 ? ` (read back with steps ${pending[0].step}–${pending[pending.length - 1].step})` : ''}. ${lastGoodCheckpoint(curve, this.ranges.length)} Lower the learning rate or the loss weights.`,
+          );
+        terms[n] = v;
+      }
+      Object.assign(terms, p.extras);
+      curve.push({ step: p.step, epoch: p.epoch, terms });
+      this.hooks.emit({ type: 'loss', runLabel: label, phase, step: p.step, epoch: p.epoch, terms });
     }
-    return out;
   }
 
   async train(t: Trainee, resume?: RunSnapshot): Promise<Trained> {
@@ -139,21 +168,28 @@ export class EpochLoop {
       for (let epoch = first; epoch <= t.epochs; epoch++) {
         t.beforeEpoch?.(epoch);
         const order = this.order(epoch, t.phase);
-        for (let s = 0; s < this.ranges.length; s++) {
-          const [a, b] = this.ranges[s];
-          const batch = makeBatch(data, order, a, b, classes);
-          let kept: Record<string, tf.Scalar>;
-          try {
-            kept = await t.step(batch, epoch);
-          } finally {
-            disposeBatch(batch);
+        const pending: PendingStep[] = [];
+        try {
+          for (let s = 0; s < this.ranges.length; s++) {
+            const [a, b] = this.ranges[s];
+            const batch = makeBatch(data, order, a, b, classes);
+            try {
+              pending.push({
+                step: curve.length + pending.length + 1,
+                epoch,
+                kept: await t.step(batch, epoch),
+                extras: t.curveExtras?.(epoch),
+              });
+            } finally {
+              disposeBatch(batch);
+            }
+            if (pending.length >= this.readEvery || s === this.ranges.length - 1)
+              await this.readTerms(pending.splice(0), t.label, t.phase, curve);
+            this.hooks.emit(this.progress.step(t.phase, t.label, epoch, t.epochs, s + 1));
+            await this.yieldAndCheck();
           }
-          const step = curve.length + 1;
-          const terms = { ...(await this.readTerms(kept, step, t.label, curve)), ...t.curveExtras?.(epoch) };
-          curve.push({ step, epoch, terms });
-          this.hooks.emit({ type: 'loss', runLabel: t.label, phase: t.phase, step, epoch, terms });
-          this.hooks.emit(this.progress.step(t.phase, t.label, epoch, t.epochs, s + 1));
-          await this.yieldAndCheck();
+        } finally {
+          for (const p of pending) tf.dispose(Object.values(p.kept));
         }
         const acc = await this.evaluation.valAccuracy(t.model);
         valAccuracy.push(acc);
