@@ -1,16 +1,18 @@
 /**
- * Headless runner: the same engine as the page, in Node, on the wasm backend (cpu as fallback).
+ * Headless runner: the same engine as the page, in Node: on WebGPU where Dawn finds a GPU, else on
+ * the wasm backend (cpu as fallback).
  *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { defaultWasmThreads, selectBackend } from '../engine/backend';
+import { adapterName, defaultWasmThreads, selectBackend } from '../engine/backend';
+import { provideNodeWebGPU } from './webgpuNode';
 import { prepareNodeWasmThreads } from './wasmThreadsNode';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { applyOptions, cliOptionHelp, OPTIONS } from '../engine/options';
 import { runExperiment } from '../engine/run/experiment';
-import { finishedLabels, type ExperimentResult } from '../engine/types';
+import { finishedLabels, type BackendReport, type ExperimentResult } from '../engine/types';
 import { mergeFiles, type RunnerOutput } from './merge';
 import { modelArtifacts } from '../engine/models/artifacts';
 import {
@@ -57,6 +59,13 @@ function seedList(text: string): number[] {
   return values;
 }
 
+function describeBackend(b: BackendReport): string {
+  const threads = b.threads ? ` (${b.threads} thread${b.threads > 1 ? 's' : ''})` : '';
+  const adapter = b.adapter ? ` on ${adapterName(b.adapter)}${b.adapter.software ? ' (a software adapter)' : ''}` : '';
+  const passed = b.fallbacks.length ? ` (passed over: ${b.fallbacks.join('; ')})` : '';
+  return `${b.name}${threads}${adapter}${passed}`;
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.has('--help')) {
@@ -80,17 +89,20 @@ async function main() {
 
   // wasm threads: the lab page's rule by default; --threads 1 when running one process per core.
   const threads = setup.threads ?? defaultWasmThreads(availableParallelism());
+  const noDawn = !setup.backend || setup.backend === 'webgpu' ? await provideNodeWebGPU() : null;
   const backend = await selectBackend({
     forced: setup.backend,
     wasmThreads: threads,
     nodeWasmThreads: prepareNodeWasmThreads,
   });
+  if (noDawn) backend.fallbacks.unshift(noDawn);
+  // A backend asked for by name is a promise about where the numbers come from: never a quiet fallback.
+  if (setup.backend && backend.name !== setup.backend)
+    throw new Error(`--backend ${setup.backend} could not start: ${backend.fallbacks.join('; ')}`);
   const log = (s: string) => {
     if (!quiet) process.stderr.write(s);
   };
-  log(
-    `backend: ${backend.name}${backend.threads ? ` (${backend.threads} thread${backend.threads > 1 ? 's' : ''})` : ''}${backend.fallbacks.length ? ` (passed over: ${backend.fallbacks.join('; ')})` : ''}\n`,
-  );
+  log(`backend: ${describeBackend(backend)}\n`);
   if (config.dataset.kind !== 'synthetic')
     throw new Error('The headless runner generates the built-in dataset; imported datasets live in the browser.');
   const data = generateSynthetic(config.dataset);

@@ -3,7 +3,7 @@ import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
 import { registerPooledReductions } from './kernels/pooledReduce';
 import { registerSharedIdentity } from './kernels/sharedIdentity';
-import { BACKEND_ORDER, type BackendName, type BackendReport } from './types';
+import { BACKEND_ORDER, type AdapterReport, type BackendName, type BackendReport } from './types';
 
 export { isBackendName } from './types';
 
@@ -50,14 +50,23 @@ function webglRenderer(): string | null {
   }
 }
 
-/** The adapter's name when it is a CPU fallback (SwiftShader and the like), else null. */
-function softwareAdapter(adapter: GPUAdapter): string | null {
+/** What the adapter says of itself; `software` when it is a CPU fallback (SwiftShader and the like). */
+export function describeAdapter(adapter: GPUAdapter): AdapterReport {
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
-  const name = info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') : '';
+  const report = {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
+    description: info?.description ?? '',
+  };
+  const name = Object.values(report).filter(Boolean).join(' ');
   const fallback =
     info?.isFallbackAdapter || (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  if (SOFTWARE_RENDERER.test(name)) return name;
-  return fallback ? name || 'a fallback adapter' : null;
+  return { ...report, software: Boolean(fallback) || SOFTWARE_RENDERER.test(name) };
+}
+
+export function adapterName(a: AdapterReport): string {
+  return [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || 'an unnamed adapter';
 }
 
 async function wasmThreadsCount(): Promise<number> {
@@ -75,7 +84,11 @@ async function smokeTest(): Promise<void> {
 }
 
 /** Returns null when `name` is now the active backend, else the reason it could not be. */
-async function tryBackend(name: BackendName, opts: BackendOptions): Promise<string | null> {
+async function tryBackend(
+  name: BackendName,
+  opts: BackendOptions,
+  found: { adapter?: AdapterReport },
+): Promise<string | null> {
   let afterStart: (() => void) | undefined;
   try {
     if (name === 'webgpu') {
@@ -83,9 +96,9 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
       if (!gpu) return 'WebGPU is not available here (no navigator.gpu)';
       const adapter = await gpu.requestAdapter();
       if (!adapter) return 'WebGPU found no GPU adapter';
-      const software = softwareAdapter(adapter);
-      if (software && opts.forced !== 'webgpu')
-        return `WebGPU runs on a software adapter (${software}), where WASM trains faster`;
+      found.adapter = describeAdapter(adapter);
+      if (found.adapter.software && opts.forced !== 'webgpu')
+        return `WebGPU runs on a software adapter (${adapterName(found.adapter)}), where WASM trains faster`;
       // The webgpu backend registers itself only when WebGPU exists at import time: import it now.
       await import('@tensorflow/tfjs-backend-webgpu');
     } else if (name === 'webgl') {
@@ -131,16 +144,20 @@ async function tryBackend(name: BackendName, opts: BackendOptions): Promise<stri
 export async function selectBackend(opts: BackendOptions = {}): Promise<BackendReport> {
   registerBatchNormGrad();
   const fallbacks: string[] = [];
-  let order: BackendName[] = isNode ? ['wasm', 'cpu'] : [...BACKEND_ORDER];
+  // Node has WebGPU only where the caller gave it a navigator.gpu (the headless runner: Dawn).
+  const nodeGpu = Boolean((globalThis.navigator as Navigator | undefined)?.gpu);
+  let order: BackendName[] = isNode ? [...(nodeGpu ? ['webgpu' as const] : []), 'wasm', 'cpu'] : [...BACKEND_ORDER];
   if (opts.forced) order = [opts.forced, ...order.filter((b) => b !== opts.forced)];
   for (const name of order) {
-    const reason = await tryBackend(name, opts);
+    const found: { adapter?: AdapterReport } = {};
+    const reason = await tryBackend(name, opts, found);
     if (reason === null)
       return {
         name,
         forced: opts.forced,
         fallbacks,
         ...(name === 'wasm' ? { threads: await wasmThreadsCount() } : {}),
+        ...(name === 'webgpu' && found.adapter ? { adapter: found.adapter } : {}),
       };
     fallbacks.push(reason);
   }

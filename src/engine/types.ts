@@ -31,6 +31,17 @@ export interface BackendReport {
   fallbacks: string[];
   /** wasm: the threads XNNPACK runs on (1 without cross-origin isolation; tfjs caps it at half the logical cores). */
   threads?: number;
+  /** webgpu: the adapter the run used, so a result says which GPU (or software device) made it. */
+  adapter?: AdapterReport;
+}
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation of WebGPU (SwiftShader and the like): the right numbers, slowly. */
+  software: boolean;
 }
 
 export interface SyntheticDatasetConfig {
