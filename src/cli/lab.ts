@@ -6,13 +6,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { adapterName, defaultWasmThreads, selectBackend } from '../engine/backend';
+import { adapterName, defaultWasmThreads, isBackendName, selectBackend } from '../engine/backend';
 import { provideNodeWebGPU } from './webgpuNode';
+import { checkBackends } from './checkBackends';
 import { prepareNodeWasmThreads } from './wasmThreadsNode';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { applyOptions, cliOptionHelp, OPTIONS } from '../engine/options';
 import { runExperiment } from '../engine/run/experiment';
-import { finishedLabels, type BackendReport, type ExperimentResult } from '../engine/types';
+import { finishedLabels, type BackendName, type BackendReport, type ExperimentResult } from '../engine/types';
 import { mergeFiles, type RunnerOutput } from './merge';
 import { modelArtifacts } from '../engine/models/artifacts';
 import {
@@ -26,6 +27,9 @@ import { formatRecommendations, formatSummary, summarize } from '../analysis/sum
 
 const USAGE = [
   'Usage: npm run lab -- [options] [--seeds 0,1,2] [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]',
+  '       npm run lab -- --check-backends [--backends cpu,wasm,webgpu] [options] [--out check.json]   (the same',
+  '                    seeded work on each backend, compared with the first within stated tolerances; exit',
+  '                    status 1 when a backend disagrees)',
   '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
   '                    e.g. one seed per process to use every core)',
   'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
@@ -33,7 +37,7 @@ const USAGE = [
 ].join('\n');
 
 /** Flags without a value (booleans); every other flag takes the next argument. */
-const SWITCHES = new Set(['--help', '--quiet', '--no-baseline']);
+const SWITCHES = new Set(['--help', '--quiet', '--no-baseline', '--check-backends']);
 
 function parseArgs(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -50,6 +54,14 @@ function parseArgs(argv: string[]): Map<string, string> {
     i++;
   }
   return out;
+}
+
+function backendList(text: string): BackendName[] {
+  const names = text.split(',').map((x) => x.trim());
+  const bad = names.filter((n) => !isBackendName(n));
+  if (bad.length || names.length < 2)
+    throw new Error(`--backends: "${text}" must name two or more of cpu, wasm, webgpu (the first is the reference).`);
+  return names as BackendName[];
 }
 
 function seedList(text: string): number[] {
@@ -77,12 +89,36 @@ async function main() {
     mergeFiles(merge.split(','), args.get('--out'));
     return;
   }
-  const known = new Set([...SWITCHES, '--seeds', '--out', '--checkpoint', ...OPTIONS.map((o) => o.cliFlag)]);
+  const known = new Set([
+    ...SWITCHES,
+    '--seeds',
+    '--out',
+    '--checkpoint',
+    '--backends',
+    ...OPTIONS.map((o) => o.cliFlag),
+  ]);
   for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`Unknown option ${flag}.\n${USAGE}`);
   const { setup, problems } = applyOptions(args, (o) => o.cliFlag, 'tiny');
   if (problems.length) throw new Error(problems.join(' ').replaceAll('; it was ignored.', '.'));
   const { preset, config } = setup;
   if (args.has('--no-baseline')) config.baseline = false;
+  if (args.has('--check-backends')) {
+    // One epoch of each model and the adversary on, unless the command line says otherwise: enough to
+    // exercise every kernel the sweep uses, short enough for a software GPU.
+    if (!args.has('--teacher-epochs')) config.teacherEpochs = 1;
+    // Students run one epoch past the adversary's warm-up, so its pull is in the check.
+    if (!args.has('--student-epochs')) config.studentEpochs = config.debias.warmupEpochs + 1;
+    if (!args.has('--lambdas')) config.lambdas = [0, 1];
+    const { report, text } = await checkBackends(
+      config,
+      (s) => process.stderr.write(s),
+      args.has('--backends') ? backendList(args.get('--backends')!) : undefined,
+      args.get('--out'),
+    );
+    console.log(text);
+    if (!report.ok) process.exitCode = 1;
+    return;
+  }
   const seedsText = args.get('--seeds');
   const seeds = seedsText === undefined ? [config.seed] : seedList(seedsText);
   const quiet = args.has('--quiet');

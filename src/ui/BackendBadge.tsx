@@ -27,7 +27,12 @@ export function BackendBadge() {
         Starting engine…
       </span>
     );
-  const why = backend.fallbacks.length ? `Fell back: ${backend.fallbacks.join('; ')}` : 'First choice';
+  const fell = backend.fallbacks.length ? `Fell back: ${backend.fallbacks.join('; ')}` : 'First choice';
+  const a = backend.adapter;
+  const adapter = a
+    ? ` · adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}${a.software ? ' (software)' : ''}`
+    : '';
+  const why = fell + adapter;
   return (
     <span className={`badge badge-${backend.name}`} data-testid="backend-badge" data-backend={backend.name} title={why}>
       {NAMES[backend.name]}

@@ -156,6 +156,15 @@ const result = z.object({
     forced: z.enum(BACKEND_ORDER).optional(),
     fallbacks: z.array(text(2000)).max(20),
     threads: count.optional(),
+    adapter: z
+      .object({
+        vendor: text(),
+        architecture: text(),
+        device: text(),
+        description: text(500),
+        software: z.boolean(),
+      })
+      .optional(),
   }),
   dataset: z.object({
     key: text(500),
