@@ -5,15 +5,14 @@
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { adapterName, defaultWasmThreads, isBackendName, selectBackend } from '../engine/backend';
-import { provideNodeWebGPU } from './webgpuNode';
+import { isBackendName } from '../engine/backend';
+import { describeBackend, progressLines, startBackend } from './runnerBackend';
+import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
 import { checkBackends } from './checkBackends';
-import { prepareNodeWasmThreads } from './wasmThreadsNode';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { applyOptions, cliOptionHelp, OPTIONS } from '../engine/options';
 import { runExperiment } from '../engine/run/experiment';
-import { finishedLabels, type BackendName, type BackendReport, type ExperimentResult } from '../engine/types';
+import { finishedLabels, type BackendName, type ExperimentResult } from '../engine/types';
 import { mergeFiles, type RunnerOutput } from './merge';
 import { modelArtifacts } from '../engine/models/artifacts';
 import {
@@ -32,6 +31,11 @@ const USAGE = [
   '                    status 1 when a backend disagrees)',
   '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
   '                    e.g. one seed per process to use every core)',
+  'Sweeps over machines (a job runner starts the shards; see deploy/):',
+  '       npm run lab -- --plan sweep/manifest.json [options] [--seeds 0,1,2] [--shards n]   (writes the manifest)',
+  '       npm run lab -- --manifest sweep/manifest.json --shard i/n [--backend …] [--results DIR] [--teachers DIR]',
+  '                    (i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID with --shard auto/n)',
+  '       npm run lab -- --merge sweep/manifest.json [--results DIR,DIR] [--out all.json]',
   'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
   ...cliOptionHelp().map((l) => `  ${l}`),
 ].join('\n');
@@ -71,13 +75,6 @@ function seedList(text: string): number[] {
   return values;
 }
 
-function describeBackend(b: BackendReport): string {
-  const threads = b.threads ? ` (${b.threads} thread${b.threads > 1 ? 's' : ''})` : '';
-  const adapter = b.adapter ? ` on ${adapterName(b.adapter)}${b.adapter.software ? ' (a software adapter)' : ''}` : '';
-  const passed = b.fallbacks.length ? ` (passed over: ${b.fallbacks.join('; ')})` : '';
-  return `${b.name}${threads}${adapter}${passed}`;
-}
-
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.has('--help')) {
@@ -86,7 +83,8 @@ async function main() {
   }
   const merge = args.get('--merge');
   if (merge !== undefined) {
-    mergeFiles(merge.split(','), args.get('--out'));
+    if (isManifest(merge)) console.log(mergeSweepCommand(merge, args.get('--results')?.split(','), args.get('--out')));
+    else mergeFiles(merge.split(','), args.get('--out'));
     return;
   }
   const known = new Set([
@@ -95,6 +93,12 @@ async function main() {
     '--out',
     '--checkpoint',
     '--backends',
+    '--plan',
+    '--shards',
+    '--manifest',
+    '--shard',
+    '--results',
+    '--teachers',
     ...OPTIONS.map((o) => o.cliFlag),
   ]);
   for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`Unknown option ${flag}.\n${USAGE}`);
@@ -122,22 +126,40 @@ async function main() {
   const seedsText = args.get('--seeds');
   const seeds = seedsText === undefined ? [config.seed] : seedList(seedsText);
   const quiet = args.has('--quiet');
+  const plan = args.get('--plan');
+  if (plan !== undefined) {
+    const shards = args.has('--shards') ? Number(args.get('--shards')) : undefined;
+    if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1))
+      throw new Error('--shards: a whole number of shards, 1 or more.');
+    console.log(planCommand(plan, config, seeds, shards));
+    return;
+  }
+  const manifest = args.get('--manifest');
+  if (manifest !== undefined || args.has('--shard')) {
+    if (manifest === undefined || !args.has('--shard'))
+      throw new Error('A shard needs both --manifest FILE and --shard i/n.');
+    // The manifest holds the sweep's settings: only where to run may be given here.
+    const settings = OPTIONS.filter(
+      (o) => o.name !== 'backend' && o.name !== 'threads' && o.cliFlag !== undefined && args.has(o.cliFlag),
+    );
+    if (settings.length || seedsText !== undefined || args.has('--no-baseline'))
+      throw new Error(
+        `${[...settings.map((o) => o.cliFlag), ...(seedsText !== undefined ? ['--seeds'] : [])].join(', ') || '--no-baseline'}: a shard takes its settings from the manifest.`,
+      );
+    const log = (s: string) => {
+      if (!quiet) process.stderr.write(s);
+    };
+    const backend = await startBackend(setup.backend, setup.threads);
+    const folders = { results: args.get('--results'), teachers: args.get('--teachers') };
+    console.log(await shardCommand(manifest, args.get('--shard')!, folders, backend, log));
+    return;
+  }
 
-  // wasm threads: the lab page's rule by default; --threads 1 when running one process per core.
-  const threads = setup.threads ?? defaultWasmThreads(availableParallelism());
-  const noDawn = !setup.backend || setup.backend === 'webgpu' ? await provideNodeWebGPU() : null;
-  const backend = await selectBackend({
-    forced: setup.backend,
-    wasmThreads: threads,
-    nodeWasmThreads: prepareNodeWasmThreads,
-  });
-  if (noDawn) backend.fallbacks.unshift(noDawn);
-  // A backend asked for by name is a promise about where the numbers come from: never a quiet fallback.
-  if (setup.backend && backend.name !== setup.backend)
-    throw new Error(`--backend ${setup.backend} could not start: ${backend.fallbacks.join('; ')}`);
   const log = (s: string) => {
     if (!quiet) process.stderr.write(s);
   };
+  // wasm threads: the lab page's rule by default; --threads 1 when running one process per core.
+  const backend = await startBackend(setup.backend, setup.threads);
   log(`backend: ${describeBackend(backend)}\n`);
   if (config.dataset.kind !== 'synthetic')
     throw new Error('The headless runner generates the built-in dataset; imported datasets live in the browser.');
@@ -157,7 +179,6 @@ async function main() {
   const results: ExperimentResult[] = [...state.finished];
   for (const seed of seeds.slice(results.length)) {
     const runConfig = { ...config, seed };
-    let last = 0;
     const resume = state.current?.seed === seed ? await resumeCurrent(state.current) : undefined;
     if (state.current?.seed !== seed) state.current = { seed };
     const current = state.current;
@@ -183,18 +204,7 @@ async function main() {
               },
             }
           : {}),
-        emit: (e) => {
-          if (e.type === 'progress' && Date.now() - last > 2000) {
-            last = Date.now();
-            log(
-              `  seed ${seed} · ${e.runLabel} · epoch ${e.epoch}/${e.epochs} · ${(100 * e.fraction).toFixed(0)}%${e.etaSeconds !== null ? ` · ETA ${e.etaSeconds.toFixed(0)} s` : ''}\n`,
-            );
-          } else if (e.type === 'result') {
-            log(
-              `  seed ${seed} · ${e.result.label}: accuracy ${(100 * e.result.test.accuracy).toFixed(1)}%, mean |disparity| ${e.result.fairness.meanAbsDisparity?.toFixed(4) ?? 'not measurable'} (noise floor ${e.result.fairness.meanAbsDisparityFloor?.toFixed(4) ?? '—'})\n`,
-            );
-          }
-        },
+        emit: progressLines(`seed ${seed}`, log),
       },
       false,
       resume,

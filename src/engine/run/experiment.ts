@@ -47,7 +47,7 @@ export { teacherMismatch } from './importedTeacher';
 export { planRuns, validateExperiment, type StudentRun } from '../plan';
 
 /** The students in plan order, each with its paired intervals against the teacher and its λ = 0 run. */
-function withPairedIntervals(
+export function withPairedIntervals(
   evaluation: Evaluation,
   teacher: ModelResult,
   runs: StudentRun[],

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { generateSynthetic } from '../engine/data/synthetic';
+import type { BackendReport, ExperimentConfig } from '../engine/types';
+import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
+import type { RunnerOutput } from './merge';
+import { describeBackend, progressLines } from './runnerBackend';
+import { mergeCells } from './sweepMerge';
+import { ShardRunner } from './shardRun';
+import { cellName, parseShard, planSweep, readManifest, shardCells, writeManifest } from './sweepManifest';
+
+/** The sweep's folders: results and teachers beside the manifest unless given elsewhere (--results, --teachers). */
+export function sweepFolders(manifestPath: string, results?: string, teachers?: string) {
+  const home = dirname(manifestPath);
+  return { results: results ?? join(home, 'cells'), teachers: teachers ?? join(home, 'teachers'), home };
+}
+
+/** --plan FILE: writes the manifest and says how to run and merge it. */
+export function planCommand(path: string, config: ExperimentConfig, seeds: number[], shards: number | undefined) {
+  if (config.dataset.kind !== 'synthetic') throw new Error('A planned sweep runs on the built-in dataset.');
+  const manifest = planSweep(config, seeds, generateSynthetic(config.dataset).key);
+  if (existsSync(path)) {
+    const old = JSON.parse(readFileSync(path, 'utf8')) as { hash?: string };
+    if (old.hash !== manifest.hash)
+      throw new Error(`${path} already holds another sweep (${old.hash}); plan into a new folder, or move it away.`);
+  }
+  writeManifest(path, manifest);
+  const n = shards ?? Math.min(manifest.cells.length, 4);
+  const teachers = new Set(manifest.cells.map((c) => c.seed)).size;
+  return [
+    `Sweep ${manifest.hash}: ${manifest.cells.length} cells (${teachers} teacher${teachers > 1 ? 's' : ''}, one per seed) written to ${path}.`,
+    `Run it as n shards, each one process (here ${n}):`,
+    `  npm run lab -- --manifest ${path} --shard i/${n}     (i = 0 … ${n - 1}; --shard auto/${n} under a Kubernetes Indexed Job or a Slurm array)`,
+    ...Array.from(
+      { length: n },
+      (_, i) => `     shard ${i}/${n}: ${shardCells(manifest, i, n).map(cellName).join('; ') || 'no cells'}`,
+    ),
+    `Then: npm run lab -- --merge ${path} --out all.json`,
+  ].join('\n');
+}
+
+/** --manifest FILE --shard i/n: runs this shard's cells. */
+export async function shardCommand(
+  path: string,
+  shardText: string,
+  folders: { results?: string; teachers?: string },
+  backend: BackendReport,
+  log: (s: string) => void,
+) {
+  const manifest = readManifest(path);
+  const shard = parseShard(shardText, process.env);
+  const { results, teachers } = sweepFolders(path, folders.results, folders.teachers);
+  const data = generateSynthetic(manifest.config.dataset as Parameters<typeof generateSynthetic>[0]);
+  if (data.key !== manifest.datasetKey)
+    throw new Error('The built-in dataset generated here differs from the one the sweep was planned on.');
+  const cells = shardCells(manifest, shard.index, shard.count);
+  log(
+    `sweep ${manifest.hash}, shard ${shard.index}/${shard.count}: ${cells.length} cells · backend: ${describeBackend(backend)}\n`,
+  );
+  const checkpoint = join(results, `shard-${shard.index}-of-${shard.count}.ckpt`);
+  const runner = new ShardRunner(manifest, shard, { results, teachers, checkpoint }, data, backend, log);
+  const { ran, skipped } = await runner.run(progressLines(`shard ${shard.index}/${shard.count}`, log));
+  return `shard ${shard.index}/${shard.count} of sweep ${manifest.hash}: ${ran} cells run${skipped ? `, ${skipped} already done` : ''}; results in ${results}`;
+}
+
+/** --merge MANIFEST: one table over every cell, the same as an unsharded run's. */
+export function mergeSweepCommand(path: string, resultDirs: string[] | undefined, outPath?: string): string {
+  const manifest = readManifest(path);
+  const runs = mergeCells(manifest, resultDirs ?? [sweepFolders(path).results]);
+  const summary = summarize(runs);
+  if (outPath) {
+    const out: RunnerOutput & { manifest: string } = {
+      tool: 'FairDistill Lab headless runner (merged sweep)',
+      manifest: manifest.hash,
+      preset: manifest.config.name,
+      backend: runs[0].backend,
+      seeds: manifest.seeds,
+      config: manifest.config,
+      summary,
+      runs,
+    };
+    writeFileSync(outPath, JSON.stringify(out, null, 2));
+  }
+  const recommended = formatRecommendations(runs);
+  return `${formatSummary(summary)}${recommended ? `\n\n${recommended}` : ''}`;
+}
+
+/** Whether a --merge argument names a sweep manifest (else it is a list of runner outputs). */
+export function isManifest(path: string): boolean {
+  if (path.includes(',') || !existsSync(path)) return false;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { tool?: string }).tool === 'FairDistill Lab sweep manifest';
+  } catch {
+    return false;
+  }
+}

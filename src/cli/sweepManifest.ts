@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { planRuns, validateExperiment, type StudentRun } from '../engine/plan';
+import type { ExperimentConfig } from '../engine/types';
+
+/**
+ * A sweep spread over machines: every cell (one student: method, λ, seed) written down once, with a
+ * hash of the whole content. Shards of a job runner (a Kubernetes Indexed Job, a Slurm array, GNU
+ * parallel) each run their share of the cells; --merge takes only results carrying this hash.
+ */
+
+export interface SweepCell extends StudentRun {
+  /** Position in the manifest; shards take contiguous runs of cells, so a shard needs few teachers. */
+  index: number;
+  seed: number;
+}
+
+export interface SweepManifest {
+  version: 1;
+  tool: 'FairDistill Lab sweep manifest';
+  /** sha256 of the settings, seeds and cells (first 16 hex digits): what results must carry to be merged. */
+  hash: string;
+  /** The settings every cell shares; each cell's own seed, method and λ replace those fields. */
+  config: ExperimentConfig;
+  seeds: number[];
+  /** The built-in dataset's content key, so a changed generator cannot pass for the same data. */
+  datasetKey: string;
+  cells: SweepCell[];
+}
+
+/** JSON with sorted keys: the same content always gives the same text, whatever order it was built in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
+}
+
+function manifestHash(m: Pick<SweepManifest, 'config' | 'seeds' | 'datasetKey' | 'cells'>): string {
+  return contentHash({ config: m.config, seeds: m.seeds, datasetKey: m.datasetKey, cells: m.cells });
+}
+
+export function planSweep(config: ExperimentConfig, seeds: number[], datasetKey: string): SweepManifest {
+  const errors = validateExperiment(config);
+  if (errors.length) throw new Error(errors.join(' '));
+  if (new Set(seeds).size !== seeds.length) throw new Error('--seeds: each seed once.');
+  const base = { ...config, seed: seeds[0] };
+  const cells = seeds.flatMap((seed) => planRuns(config).map((run) => ({ ...run, seed })));
+  const body = { config: base, seeds, datasetKey, cells: cells.map((c, index) => ({ ...c, index })) };
+  return { version: 1, tool: 'FairDistill Lab sweep manifest', hash: manifestHash(body), ...body };
+}
+
+/** The settings that train one cell: its seed, and its student alone. */
+export function cellConfig(m: SweepManifest, cell: SweepCell): ExperimentConfig {
+  const baseline = cell.role === 'baseline';
+  return {
+    ...m.config,
+    seed: cell.seed,
+    baseline,
+    methods: baseline ? [] : [{ id: cell.method, params: cell.params } as ExperimentConfig['methods'][number]],
+    lambdas: [cell.lambda],
+  };
+}
+
+/** The settings a teacher depends on (not the students'): teachers are shared by every cell of a seed. */
+export function teacherKey(m: SweepManifest, seed: number): string {
+  const { methods: _m, lambdas: _l, debias: _d, baseline: _b, studentModel: _s, studentEpochs: _e, ...rest } = m.config;
+  return `seed-${seed}-${contentHash({ ...rest, seed, datasetKey: m.datasetKey })}`;
+}
+
+export function writeManifest(path: string, m: SweepManifest): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, JSON.stringify(m, null, 2));
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Reads a manifest and checks that its content still matches its hash (an edited manifest is refused). */
+export function readManifest(path: string): SweepManifest {
+  let m: SweepManifest;
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8')) as SweepManifest;
+  } catch (e) {
+    throw new Error(`The sweep manifest ${path} cannot be read: ${(e as Error).message}`, { cause: e });
+  }
+  if (m?.tool !== 'FairDistill Lab sweep manifest' || m.version !== 1)
+    throw new Error(`${path} is not a sweep manifest (write one with npm run lab -- --plan ${path} …).`);
+  if (manifestHash(m) !== m.hash)
+    throw new Error(
+      `${path} was changed after it was written (its content no longer matches hash ${m.hash}); plan again.`,
+    );
+  return m;
+}
+
+/**
+ * Which shard this process is: `i/n`, or `auto/n` and `auto` from the job runner's index — a Kubernetes
+ * Indexed Job's JOB_COMPLETION_INDEX, a Slurm array's SLURM_ARRAY_TASK_ID (counted from
+ * SLURM_ARRAY_TASK_MIN; its count from SLURM_ARRAY_TASK_COUNT).
+ */
+export function parseShard(text: string, env: NodeJS.ProcessEnv): { index: number; count: number } {
+  const [i, n] = text.split('/');
+  let count = n === undefined ? Number(env.SLURM_ARRAY_TASK_COUNT) : Number(n);
+  let index = Number(i);
+  if (i === 'auto') {
+    if (env.JOB_COMPLETION_INDEX !== undefined) index = Number(env.JOB_COMPLETION_INDEX);
+    else if (env.SLURM_ARRAY_TASK_ID !== undefined)
+      index = Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
+    else throw new Error('--shard auto: neither JOB_COMPLETION_INDEX (Kubernetes) nor SLURM_ARRAY_TASK_ID is set.');
+  }
+  if (n === undefined && i !== 'auto') count = NaN;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
+    throw new Error(
+      `--shard: "${text}" must be i/n with 0 ≤ i < n (or auto/n under a job runner); got shard ${index} of ${count}.`,
+    );
+  return { index, count };
+}
+
+/** Shard i of n: the i-th of n nearly equal contiguous runs of cells. */
+export function shardCells(m: SweepManifest, index: number, count: number): SweepCell[] {
+  const from = Math.floor((index * m.cells.length) / count);
+  const to = Math.floor(((index + 1) * m.cells.length) / count);
+  return m.cells.slice(from, to);
+}
+
+export function cellName(c: SweepCell): string {
+  return `seed ${c.seed} · ${c.label} (cell ${c.index})`;
+}
