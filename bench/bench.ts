@@ -9,16 +9,20 @@
  *   - the cost of the live charts: the built app's sweep time with the loss chart drawn vs hidden;
  *   - paired rounds: PyTorch and each wasm path alternately on the reference CNN, the ratio per round.
  * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
- *   npm run bench -- --steps 3 --rounds 3 --node wasm,cpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
+ *   - WebGPU in Node (Dawn): dispatches, submissions and reads back per step of the training loop;
+ *   npm run bench -- --steps 3 --rounds 3 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/engine/backend';
 import type { BackendName } from '../src/engine/types';
+import { provideNodeWebGPU } from '../src/cli/webgpuNode';
+import { serveDir } from './serveDir';
+import { gpuLoopCounts } from './gpuLoop';
 import { emptyReport, formatReport, type BenchReport, type Paired, type Row } from './report';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
 
@@ -29,7 +33,7 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const steps = Number(arg('steps', '3'));
-const nodeBackends = arg('node', 'wasm,cpu').split(',').filter(Boolean) as BackendName[];
+const nodeBackends = arg('node', 'wasm,cpu,webgpu').split(',').filter(Boolean) as BackendName[];
 const browserBackends = args.includes('--no-browser')
   ? []
   : (arg('browser', 'webgpu,webgl,wasm,cpu').split(',').filter(Boolean) as BackendName[]);
@@ -95,10 +99,17 @@ function pytorch(report: BenchReport, threads: number, note = true): Row | null 
 
 async function nodeBench(report: BenchReport) {
   for (const backend of nodeBackends) {
+    const noDawn = backend === 'webgpu' ? await provideNodeWebGPU() : null;
     const chosen = await selectBackend({ forced: backend });
     if (chosen.name !== backend) {
-      report.notes.push(`node ${backend} skipped: ${chosen.fallbacks.join('; ')}`);
+      report.notes.push(`node ${backend} skipped: ${[noDawn, ...chosen.fallbacks].filter(Boolean).join('; ')}`);
       continue;
+    }
+    if (backend === 'webgpu') {
+      report.gpuLoop.push(...(await gpuLoopCounts(chosen)));
+      log('node webgpu loop counted');
+      // A software adapter (SwiftShader) proves the path; its timings would only mislead.
+      if (chosen.adapter?.software) continue;
     }
     for (const w of workloadsFor('node', backend)) {
       // Node's tfjs cpu backend is ~10× slower than wasm: keep its lab step to one timed step.
@@ -155,33 +166,6 @@ async function nodeBench(report: BenchReport) {
     }
   }
 }
-
-/** Serves a built folder to a page straight from disk, cross-origin isolated; localhost keeps it a secure context. */
-async function serveDir(page: import('@playwright/test').Page, origin: string, root: string): Promise<void> {
-  await page.route(`${origin}/**`, (route) => {
-    let path = join(root, new URL(route.request().url()).pathname);
-    if (path.endsWith('/')) path = join(path, 'index.html');
-    if (!existsSync(path)) return route.fulfill({ status: 404, body: 'not found' });
-    return route.fulfill({
-      status: 200,
-      body: readFileSync(path),
-      headers: {
-        'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
-      },
-    });
-  });
-}
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
 
 async function browserBench(report: BenchReport) {
   if (browserBackends.length === 0) return;

@@ -1,3 +1,4 @@
+import type { GpuLoopCounts } from './gpuLoop';
 import type { InferenceResult, StepResult } from './workloads';
 
 /** What one bench run measured, as plain values: filled by bench.ts, formatted here. */
@@ -30,6 +31,8 @@ export interface BenchReport {
   charts: { visibleSeconds: number[]; hiddenSeconds: number[]; url: string } | null;
   /** PyTorch measured once more after everything else: how far the anchor drifted during the run. */
   anchorAtEnd: Row[];
+  /** WebGPU in Node: dispatches, submissions and reads back per training step of the real loop. */
+  gpuLoop: GpuLoopCounts[];
 }
 
 export function emptyReport(): BenchReport {
@@ -42,6 +45,7 @@ export function emptyReport(): BenchReport {
     folderCache: null,
     charts: null,
     anchorAtEnd: [],
+    gpuLoop: [],
   };
 }
 
@@ -119,6 +123,18 @@ export function formatReport(report: BenchReport, rounds: number): string {
   if (report.anchorAtEnd.length) {
     lines.push(
       `The anchor again at the end of the run: ${report.anchorAtEnd.map((r) => `${r.backend} ${r.imagesPerSecond.toFixed(0)} img/s`).join(', ')} (a shared machine moves it; ratios to the end figure differ by that much).`,
+    );
+  }
+  if (report.gpuLoop.length) {
+    lines.push(
+      '',
+      `WebGPU in Node, the training loop per step (steady state; loss terms read back every ${report.gpuLoop[0].readbackEvery} steps):`,
+      '| adapter | model | steps | dispatches | submits | reads back | ms |',
+      '|---|---|---|---|---|---|---|',
+      ...report.gpuLoop.map(
+        (g) =>
+          `| ${g.adapter} | ${g.model} | ${g.steps} | ${g.dispatchesPerStep.toFixed(0)} | ${g.submitsPerStep.toFixed(1)} | ${g.readbacksPerStep.toFixed(3)} | ${g.msPerStep.toFixed(0)} |`,
+      ),
     );
   }
   for (const n of report.notes) lines.push(`- ${n}`);
