@@ -7,10 +7,11 @@
  *   - teacher vs student inference latency; dataset first load vs IndexedDB-cached load (Chromium);
  *   - tensor counts before and after each workload;
  *   - the cost of the live charts: the built app's sweep time with the loss chart drawn vs hidden;
- *   - paired rounds: PyTorch and each wasm path alternately on the reference CNN, the ratio per round.
+ *   - paired rounds: PyTorch and each wasm path alternately on the reference CNN at the same thread
+ *     count (7 rounds by default), the ratio per round, GFLOP/s and the ratio to the best PyTorch round.
  * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
  *   - WebGPU in Node (Dawn): dispatches, submissions and reads back per step of the training loop;
- *   npm run bench -- --steps 3 --rounds 3 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
+ *   npm run bench -- --steps 3 --rounds 7 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -40,14 +41,21 @@ const browserBackends = args.includes('--no-browser')
 const python = arg('python', '/usr/bin/python3');
 const chromium = arg('chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
 const out = arg('out', 'bench/out/bench.json');
-const rounds = Number(arg('rounds', '3'));
+const rounds = Number(arg('rounds', '7'));
 
 const log = (s: string) => console.error(s);
 
-async function pairRounds(report: BenchReport, env: string, backend: string, measure: () => Promise<number>) {
-  const p: Paired = { env, backend, ratios: [], torch: [], tfjs: [] };
+/** PyTorch at `threads`, then the tfjs path at the same count, `rounds` times: a neighbour on the machine hits both alike. */
+async function pairRounds(
+  report: BenchReport,
+  env: string,
+  backend: string,
+  threads: number,
+  measure: () => Promise<number>,
+) {
+  const p: Paired = { env, backend, threads, ratios: [], torch: [], tfjs: [] };
   for (let i = 0; i < rounds; i++) {
-    const torch = pytorch(report, 2, false);
+    const torch = pytorch(report, threads, false);
     if (!torch) return;
     const value = await measure();
     p.torch.push(torch.imagesPerSecond);
@@ -121,7 +129,7 @@ async function nodeBench(report: BenchReport) {
       log(`node ${backend} ${w} done`);
     }
     if (backend === 'wasm')
-      await pairRounds(report, 'node', 'wasm', async () => (await referenceStep(steps)).imagesPerSecond);
+      await pairRounds(report, 'node', 'wasm', 1, async () => (await referenceStep(steps)).imagesPerSecond);
   }
   // The threaded wasm build, side by side with the single-threaded one above.
   if (nodeBackends.includes('wasm') && cpus().length > 1) {
@@ -158,7 +166,7 @@ async function nodeBench(report: BenchReport) {
         else report.latency.push({ env: 'node', backend: label, ...row });
       }
       log(`node ${label} done`);
-      await pairRounds(report, 'node', label, () =>
+      await pairRounds(report, 'node', label, r.threads ?? 1, () =>
         Promise.resolve((threaded(['reference']).rows[0] as StepResult).imagesPerSecond),
       );
     } catch (e) {
@@ -231,7 +239,7 @@ async function browserBench(report: BenchReport) {
       }
       log(`chromium ${label} done`);
       if (backend === 'wasm' && !result.skipped) {
-        await pairRounds(report, 'chromium', label, async () => {
+        await pairRounds(report, 'chromium', label, result.threads ?? 1, async () => {
           const again = (await page.evaluate(
             (spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec),
             { backend, workloads: ['reference'], steps, threads },

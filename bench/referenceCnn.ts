@@ -8,6 +8,26 @@ import * as tf from '@tensorflow/tfjs';
  */
 export const REFERENCE_CNN = { batch: 64, size: 32, classes: 10, lr: 0.01 } as const;
 
+/**
+ * Floating-point operations of one training step per image (a multiply-add counts 2): the forward
+ * convolutions and dense layer, their filter gradients (as many as forward), and their input
+ * gradients except the first layer's (its input is the data). Element-wise work is left out: it is
+ * a few percent, and leaving it out keeps GFLOP/s comparable with how PyTorch is usually quoted.
+ */
+export function referenceFlopsPerImage(): number {
+  const { size, classes } = REFERENCE_CNN;
+  const half = size / 2;
+  const macs = [
+    size * size * 32 * 3 * 3 * 3, // conv 3×3, 3 → 32
+    half * half * 64 * 3 * 3 * 32, // conv 3×3, 32 → 64, stride 2
+    half * half * 64 * 3 * 3, // depthwise 3×3 on 64
+    half * half * 128 * 64, // conv 1×1, 64 → 128
+    128 * classes, // dense
+  ];
+  const forward = macs.reduce((a, b) => a + b, 0);
+  return 2 * (forward + forward + (forward - macs[0]));
+}
+
 export interface ReferenceCnn {
   step(): Promise<number>;
   dispose(): void;

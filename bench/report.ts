@@ -1,3 +1,4 @@
+import { referenceFlopsPerImage } from './referenceCnn';
 import type { GpuLoopCounts } from './gpuLoop';
 import type { InferenceResult, StepResult } from './workloads';
 
@@ -13,9 +14,11 @@ export interface Row extends StepResult {
  * `rounds` times. On a shared machine both move together, so the ratio within a round is steadier
  * than a ratio to one anchor figure; the table reports the median and the range.
  */
+/** Alternating rounds on the reference CNN, PyTorch and a tfjs path at the same thread count (images/s). */
 export interface Paired {
   env: string;
   backend: string;
+  threads: number;
   ratios: number[];
   torch: number[];
   tfjs: number[];
@@ -71,16 +74,20 @@ export function formatReport(report: BenchReport, rounds: number): string {
     );
   }
   if (report.paired.length) {
+    const gflops = (imagesPerSecond: number) => (imagesPerSecond * referenceFlopsPerImage()) / 1e9;
+    // What the machine can do at a thread count: the best PyTorch round of the run at that count.
+    const best = (threads: number) =>
+      Math.max(...report.paired.filter((p) => p.threads === threads).flatMap((p) => p.torch));
     lines.push(
       '',
-      `Paired rounds on the reference CNN (PyTorch 2 threads, then tfjs, ${rounds} times):`,
+      `Paired rounds on the reference CNN (${(referenceFlopsPerImage() / 1e6).toFixed(1)} MFLOP per image per step): PyTorch and tfjs at the same thread count, alternately, ${rounds} times:`,
       '',
-      '| where | backend | median ratio | range | PyTorch img/s per round | tfjs img/s per round |',
-      '|---|---|---|---|---|---|',
+      '| where | backend | threads | median ratio | range | GFLOP/s tfjs (median) | GFLOP/s PyTorch (median, best) | tfjs median / best PyTorch round | PyTorch img/s per round | tfjs img/s per round |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const p of report.paired)
       lines.push(
-        `| ${p.env} | ${p.backend} | ${median(p.ratios).toFixed(3)} | ${Math.min(...p.ratios).toFixed(3)}–${Math.max(...p.ratios).toFixed(3)} | ${p.torch.map((v) => v.toFixed(0)).join(', ')} | ${p.tfjs.map((v) => v.toFixed(0)).join(', ')} |`,
+        `| ${p.env} | ${p.backend} | ${p.threads} | ${median(p.ratios).toFixed(3)} | ${Math.min(...p.ratios).toFixed(3)}–${Math.max(...p.ratios).toFixed(3)} | ${gflops(median(p.tfjs)).toFixed(2)} | ${gflops(median(p.torch)).toFixed(2)}, ${gflops(best(p.threads)).toFixed(2)} | ${(median(p.tfjs) / best(p.threads)).toFixed(3)} | ${p.torch.map((v) => v.toFixed(0)).join(', ')} | ${p.tfjs.map((v) => v.toFixed(0)).join(', ')} |`,
       );
   }
   lines.push(
