@@ -18,7 +18,7 @@ import type { CellResult } from './shardRun';
 export function mergeCells(manifest: SweepManifest, resultDirs: string[]): ExperimentResult[] {
   const found = new Map<number, CellResult>();
   for (const dir of resultDirs) {
-    if (!existsSync(dir)) throw new Error(`No results folder ${dir}.`);
+    if (!existsSync(dir)) continue; // no shard has finished a cell yet: every cell is named as missing below
     for (const name of readdirSync(dir).filter((f) => /^\d+\.json$/.test(f))) {
       const cell = JSON.parse(readFileSync(join(dir, name), 'utf8')) as CellResult;
       if (cell.manifest !== manifest.hash)
@@ -34,7 +34,7 @@ export function mergeCells(manifest: SweepManifest, resultDirs: string[]): Exper
   const missing = manifest.cells.filter((c) => !found.has(c.index));
   if (missing.length)
     throw new Error(
-      `${missing.length} of ${manifest.cells.length} cells have no result yet: ${missing.map(cellName).join('; ')}. Run (or re-run) their shards, then merge again.`,
+      `${missing.length} of ${manifest.cells.length} cells have no result yet: ${missing.slice(0, 12).map(cellName).join('; ')}${missing.length > 12 ? `; and ${missing.length - 12} more` : ''}. Run (or re-run) their shards, then merge again.`,
     );
   const data = generateSynthetic(manifest.config.dataset as Parameters<typeof generateSynthetic>[0]);
   if (data.key !== manifest.datasetKey)
