@@ -63,7 +63,8 @@ export async function gpuLoopCounts(backend: BackendReport): Promise<GpuLoopCoun
   };
   const data = generateSynthetic(config.dataset);
   const rows: GpuLoopCounts[] = [];
-  let at: { label: string; epoch: number; steps: number; c: typeof counts; t: number } | null = null as never;
+  // The epoch being counted; set and cleared by progress events (so not narrowed by TypeScript here).
+  let at = null as { label: string; epoch: number; steps: number; c: typeof counts; t: number } | null;
   const close = () => {
     if (!at || at.steps < 2) return;
     // From the end of the first step to the end of the last: steady state, no first-use compilation.

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
+import { writeAtomic } from './atomicFile';
 import { resumeFrom, type ResumeFrom } from '../engine/run/resume';
 import type { ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from '../engine/types';
 
@@ -27,9 +28,7 @@ export interface RunnerCheckpoint {
 }
 
 export function writeCheckpoint(path: string, state: RunnerCheckpoint): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, serialize(state));
-  renameSync(tmp, path);
+  writeAtomic(path, serialize(state));
 }
 
 /** The checkpoint at `path` if there is one for these settings; throws when it belongs to other settings. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelArtifacts } from '../engine/models/artifacts';
 import { runExperiment, type ResumeFrom } from '../engine/run/experiment';
 import type { BackendReport, Dataset, LabEvent, ModelResult, RunFailure, RunSnapshot } from '../engine/types';
+import { writeAtomic } from './atomicFile';
 import { cellConfig, cellName, shardCells, teacherKey, type SweepCell, type SweepManifest } from './sweepManifest';
 
 /**
@@ -47,11 +48,6 @@ interface SharedTeacher {
 
 /** A teacher lock older than this (no heartbeat from its holder) is taken over. */
 const STALE_LOCK_SECONDS = Number(process.env.FAIRDISTILL_LOCK_STALE_SECONDS ?? 180);
-
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  writeFileSync(`${path}.${process.pid}.tmp`, data);
-  renameSync(`${path}.${process.pid}.tmp`, path);
-}
 
 export function cellFile(results: string, index: number): string {
   return join(results, `${index}.json`);

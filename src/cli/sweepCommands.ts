@@ -7,7 +7,7 @@ import type { RunnerOutput } from './merge';
 import { describeBackend, progressLines } from './runnerBackend';
 import { mergeCells } from './sweepMerge';
 import { ShardRunner } from './shardRun';
-import { cellName, parseShard, planSweep, readManifest, shardCells, writeManifest } from './sweepManifest';
+import { cellName, parseShard, planSweep, readManifest, shardCells, sweepData, writeManifest } from './sweepManifest';
 
 /** The sweep's folders: results and teachers beside the manifest unless given elsewhere (--results, --teachers). */
 export function sweepFolders(manifestPath: string, results?: string, teachers?: string) {
@@ -50,9 +50,7 @@ export async function shardCommand(
   const manifest = readManifest(path);
   const shard = parseShard(shardText, process.env);
   const { results, teachers } = sweepFolders(path, folders.results, folders.teachers);
-  const data = generateSynthetic(manifest.config.dataset as Parameters<typeof generateSynthetic>[0]);
-  if (data.key !== manifest.datasetKey)
-    throw new Error('The built-in dataset generated here differs from the one the sweep was planned on.');
+  const data = sweepData(manifest);
   const cells = shardCells(manifest, shard.index, shard.count);
   log(
     `sweep ${manifest.hash}, shard ${shard.index}/${shard.count}: ${cells.length} cells · backend: ${describeBackend(backend)}\n`,

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { generateSynthetic } from '../engine/data/synthetic';
 import { planRuns, validateExperiment, type StudentRun } from '../engine/plan';
-import type { ExperimentConfig } from '../engine/types';
+import type { Dataset, ExperimentConfig } from '../engine/types';
+import { writeAtomic } from './atomicFile';
 
 /**
  * A sweep spread over machines: every cell (one student: method, λ, seed) written down once, with a
@@ -56,6 +58,14 @@ export function planSweep(config: ExperimentConfig, seeds: number[], datasetKey:
   return { version: 1, tool: 'FairDistill Lab sweep manifest', hash: manifestHash(body), ...body };
 }
 
+/** The built-in dataset the sweep was planned on, generated again here; refused if the generator now makes another. */
+export function sweepData(m: SweepManifest): Dataset {
+  const data = generateSynthetic(m.config.dataset as Parameters<typeof generateSynthetic>[0]);
+  if (data.key !== m.datasetKey)
+    throw new Error('The built-in dataset generated here differs from the one the sweep was planned on.');
+  return data;
+}
+
 /** The settings that train one cell: its seed, and its student alone. */
 export function cellConfig(m: SweepManifest, cell: SweepCell): ExperimentConfig {
   const baseline = cell.role === 'baseline';
@@ -76,8 +86,7 @@ export function teacherKey(m: SweepManifest, seed: number): string {
 
 export function writeManifest(path: string, m: SweepManifest): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, JSON.stringify(m, null, 2));
-  renameSync(`${path}.tmp`, path);
+  writeAtomic(path, JSON.stringify(m, null, 2));
 }
 
 /** Reads a manifest and checks that its content still matches its hash (an edited manifest is refused). */

@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSynthetic } from '../engine/data/synthetic';
 import { recommendations } from '../engine/metrics/recommendation';
 import { planRuns } from '../engine/plan';
 import { Evaluation } from '../engine/run/evaluation';
 import { withPairedIntervals } from '../engine/run/experiment';
 import type { ExperimentResult, ModelResult, RunFailure } from '../engine/types';
-import { cellName, type SweepManifest } from './sweepManifest';
+import { cellName, sweepData, type SweepManifest } from './sweepManifest';
 import type { CellResult } from './shardRun';
 
 /**
@@ -36,9 +35,7 @@ export function mergeCells(manifest: SweepManifest, resultDirs: string[]): Exper
     throw new Error(
       `${missing.length} of ${manifest.cells.length} cells have no result yet: ${missing.slice(0, 12).map(cellName).join('; ')}${missing.length > 12 ? `; and ${missing.length - 12} more` : ''}. Run (or re-run) their shards, then merge again.`,
     );
-  const data = generateSynthetic(manifest.config.dataset as Parameters<typeof generateSynthetic>[0]);
-  if (data.key !== manifest.datasetKey)
-    throw new Error('The built-in dataset generated here differs from the one the sweep was planned on.');
+  const data = sweepData(manifest);
   return manifest.seeds.map((seed) => {
     const cells = manifest.cells.filter((c) => c.seed === seed).map((c) => found.get(c.index)!);
     const teacher = cells[0].teacher;
