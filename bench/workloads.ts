@@ -13,7 +13,8 @@ import { method, withDefaults } from '../src/engine/distill';
 import { distillationStep } from '../src/engine/run/distillationStep';
 import { buildAdversary } from '../src/engine/models/adversary';
 import { latencyPerImage } from '../src/engine/metrics/efficiency';
-import { buildModel, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
+import { buildModel, forward, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
+import { crossEntropy } from '../src/engine/distill/common';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../src/engine/presets';
 import { buildReferenceCnn, REFERENCE_CNN } from './referenceCnn';
 
@@ -121,6 +122,58 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
     batch,
     steps,
     imagesPerSecond: (1000 * batch) / ms,
+    msPerStep: ms,
+    tensorsBefore: before,
+    tensorsAfter: tf.memory().numTensors,
+  };
+}
+
+/** One training step of a preset's teacher on the labels, the run loop's own loss (cross-entropy, Adam). */
+export function teacherTraining(preset: PresetName): { batch: number; step: () => Promise<void>; dispose: () => void } {
+  const cfg = EXPERIMENT_PRESETS[preset];
+  const size = cfg.dataset.size,
+    classes = cfg.dataset.classes,
+    batch = cfg.batchSize;
+  const model = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
+  const optimizer = tf.train.adam(cfg.learningRate);
+  const vars = trainableVariables([model]);
+  const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
+  const oneHot = tf.tidy(() =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: batch }, (_, i) => i % classes),
+          'int32',
+        ),
+        classes,
+      )
+      .toFloat(),
+  ) as tf.Tensor2D;
+  return {
+    batch,
+    async step() {
+      const cost = optimizer.minimize(() => crossEntropy(forward(model, x, true)[0], oneHot), true, vars)!;
+      await cost.data();
+      cost.dispose();
+    },
+    dispose() {
+      tf.dispose([x, oneHot]);
+      model.dispose();
+      optimizer.dispose();
+    },
+  };
+}
+
+export async function teacherStep(preset: PresetName, steps: number): Promise<StepResult> {
+  const before = tf.memory().numTensors;
+  const t = teacherTraining(preset);
+  const ms = await timed(steps, t.step);
+  t.dispose();
+  return {
+    workload: `teacher-${preset}`,
+    batch: t.batch,
+    steps,
+    imagesPerSecond: (1000 * t.batch) / ms,
     msPerStep: ms,
     tensorsBefore: before,
     tensorsAfter: tf.memory().numTensors,

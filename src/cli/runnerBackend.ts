@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { adapterName, defaultWasmThreads, selectBackend } from '../engine/backend';
 import type { BackendName, BackendReport, LabEvent } from '../engine/types';
+import { enableRelaxedSimd } from './relaxedSimdNode';
 import { prepareNodeWasmThreads } from './wasmThreadsNode';
 import { provideNodeWebGPU } from './webgpuNode';
 
@@ -13,6 +14,7 @@ export async function startBackend(
   forced: BackendName | undefined,
   threads: number | undefined,
 ): Promise<BackendReport> {
+  enableRelaxedSimd();
   const noDawn = !forced || forced === 'webgpu' ? await provideNodeWebGPU() : null;
   const backend = await selectBackend({
     forced,
@@ -28,8 +30,11 @@ export async function startBackend(
 export function describeBackend(b: BackendReport): string {
   const threads = b.threads ? ` (${b.threads} thread${b.threads > 1 ? 's' : ''})` : '';
   const adapter = b.adapter ? ` on ${adapterName(b.adapter)}${b.adapter.software ? ' (a software adapter)' : ''}` : '';
+  const kernels = b.kernels
+    ? `, ${b.kernels === 'relaxed' || b.kernels === 'simd' ? `${b.kernels} SIMD kernels` : b.kernels}`
+    : '';
   const passed = b.fallbacks.length ? ` (passed over: ${b.fallbacks.join('; ')})` : '';
-  return `${b.name}${threads}${adapter}${passed}`;
+  return `${b.name}${threads}${kernels}${adapter}${passed}`;
 }
 
 /** Progress every 2 s and each model's result, as lines on stderr. */

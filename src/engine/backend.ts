@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
+import { simdKernelsName } from './kernels/convGradSimd';
 import { registerPooledReductions } from './kernels/pooledReduce';
 import { registerSharedIdentity } from './kernels/sharedIdentity';
 import { BACKEND_ORDER, type AdapterReport, type BackendName, type BackendReport } from './types';
@@ -156,7 +157,7 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendR
         name,
         forced: opts.forced,
         fallbacks,
-        ...(name === 'wasm' ? { threads: await wasmThreadsCount() } : {}),
+        ...(name === 'wasm' ? { threads: await wasmThreadsCount(), kernels: simdKernelsName(tf.backend()) } : {}),
         ...(name === 'webgpu' && found.adapter ? { adapter: found.adapter } : {}),
       };
     fallbacks.push(reason);

@@ -33,6 +33,12 @@ export interface BackendReport {
   threads?: number;
   /** webgpu: the adapter the run used, so a result says which GPU (or software device) made it. */
   adapter?: AdapterReport;
+  /**
+   * wasm: the convolution gradients' kernels — 'relaxed' (the project's SIMD kernels with fused
+   * multiply-add), 'simd' (the same, multiply then add), or why neither runs (XNNPACK compositions
+   * and JavaScript loops then do the work).
+   */
+  kernels?: string;
 }
 
 export interface AdapterReport {

@@ -12,6 +12,12 @@ function plainWhy(b: { name: string; fallbacks: string[] }): string {
   return 'the preferred GPU backend could not start';
 }
 
+function kernelsInWords(k: string): string {
+  if (k === 'relaxed') return 'own SIMD kernels, fused multiply-add (relaxed SIMD)';
+  if (k === 'simd') return 'own SIMD kernels (128-bit SIMD)';
+  return k;
+}
+
 export function BackendBadge() {
   const backend = useLab((s) => s.backend);
   const error = useLab((s) => s.backendError);
@@ -32,7 +38,8 @@ export function BackendBadge() {
   const adapter = a
     ? ` · adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}${a.software ? ' (software)' : ''}`
     : '';
-  const why = fell + adapter;
+  const kernels = backend.kernels ? ` · convolution gradients: ${kernelsInWords(backend.kernels)}` : '';
+  const why = fell + adapter + kernels;
   return (
     <span className={`badge badge-${backend.name}`} data-testid="backend-badge" data-backend={backend.name} title={why}>
       {NAMES[backend.name]}

@@ -165,6 +165,7 @@ const result = z.object({
         software: z.boolean(),
       })
       .optional(),
+    kernels: text(500).optional(),
   }),
   dataset: z.object({
     key: text(500),

@@ -1,12 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelPathCounts, registerConvGradKernels } from './convGradKernels';
+import { simdKernels, useSimdKernels } from './convGradSimd';
+import { modelConvGeometries, type ConvGeometry } from './modelConvGeometries';
+import { relaxedSimdSupported } from './simd/simdKernels';
+import { enableRelaxedSimd } from '../../cli/relaxedSimdNode';
+
+enableRelaxedSimd(); // the relaxed build, as Chrome and the runner run it; the plain one is asked for below
 
 /**
  * The wasm backend's convolution gradients (ours) against tfjs's own cpu kernels, for every
  * stride/padding the models use and a few more (tfjs core has no gradient for dilated convolutions,
- * so dilation 1 is the only one that reaches these kernels). This file runs in its own process, and
+ * so dilation 1 is the only one that reaches these kernels), and for every convolution of every
+ * preset's models. The wasm backend is checked on each of its paths: the SIMD kernels (relaxed and
+ * plain builds), the composed XNNPACK kernels and the loops. This file runs in its own process, and
  * the cpu kernels are captured before ours replace them.
  */
 
@@ -68,28 +76,116 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
+function resetCounts() {
+  for (const k of Object.keys(kernelPathCounts)) delete kernelPathCounts[k];
+}
+
+/** Largest difference, relative to the reference's largest magnitude (at least 1). */
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let scale = 1;
+  for (const v of b) scale = Math.max(scale, Math.abs(v));
+  return maxDiff(a, b) / scale;
+}
+
+const modelCase = (g: ConvGeometry): Case => ({
+  kind: g.kind,
+  x: [2, ...g.input],
+  k: g.kernel,
+  cout: g.outChannels,
+  mult: 1,
+  stride: g.stride,
+  pad: 'same',
+});
+
 describe('convolution gradient kernels', () => {
-  it('wasm (ours) and the replaced cpu kernels equal tfjs’s cpu kernels to 1e-4', async () => {
+  // tfjs's own cpu kernels, before the first test replaces them with the loops.
+  let reference: Float32Array[][] = [];
+  let GEOMETRIES: ConvGeometry[] = [];
+  let modelReference: Float32Array[][] = [];
+  beforeAll(async () => {
     await tf.setBackend('cpu');
-    const reference = CASES.map((c, i) => grads(c, 10 * i));
+    reference = CASES.map((c, i) => grads(c, 10 * i));
+    GEOMETRIES = modelConvGeometries();
+    modelReference = GEOMETRIES.map((g, i) => grads(modelCase(g), 7 * i));
+  });
+
+  it('wasm (ours, on every path) and the replaced cpu kernels equal tfjs’s cpu kernels to 1e-4', async () => {
     registerConvGradKernels('wasm');
     await tf.setBackend('wasm');
-    CASES.forEach((c, i) => {
-      const got = grads(c, 10 * i);
-      expect(maxDiff(got[0], reference[i][0]), `${JSON.stringify(c)} dx`).toBeLessThan(1e-4);
-      expect(maxDiff(got[1], reference[i][1]), `${JSON.stringify(c)} dW`).toBeLessThan(1e-4);
-    });
-    // Both paths ran: the composed XNNPACK one for the models' geometries, the loops for the rest.
+    const check = (path: string) =>
+      CASES.forEach((c, i) => {
+        const got = grads(c, 10 * i);
+        expect(maxDiff(got[0], reference[i][0]), `${path} ${JSON.stringify(c)} dx`).toBeLessThan(1e-4);
+        expect(maxDiff(got[1], reference[i][1]), `${path} ${JSON.stringify(c)} dW`).toBeLessThan(1e-4);
+      });
+    expect(relaxedSimdSupported(), 'relaxed SIMD validates (Node 20 with its flag, Node ≥ 22)').toBe(true);
+    for (const build of ['relaxed', 'simd'] as const) {
+      useSimdKernels(build);
+      resetCounts();
+      check(build);
+      const k = simdKernels(tf.backend());
+      expect(typeof k === 'string' ? k : k.simd).toBe(
+        build === 'relaxed' && relaxedSimdSupported() ? 'relaxed' : 'simd',
+      );
+      for (const name of [
+        'Conv2DBackpropFilter',
+        'DepthwiseConv2dNativeBackpropFilter',
+        'DepthwiseConv2dNativeBackpropInput',
+      ])
+        expect(kernelPathCounts[name]?.simd, `${name} simd`).toBeGreaterThan(0);
+      // Multiplier 2 is not theirs: the depthwise kernels hand it on.
+      expect(kernelPathCounts.DepthwiseConv2dNativeBackpropFilter.loop).toBe(1);
+      expect(kernelPathCounts.DepthwiseConv2dNativeBackpropInput.loop).toBe(1);
+    }
+    useSimdKernels('off');
+    resetCounts();
+    check('off');
+    // Without SIMD: the composed XNNPACK path for the models' geometries, the loops for the rest.
     for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropInput']) {
       expect(kernelPathCounts[k]?.composed, `${k} composed`).toBeGreaterThan(0);
     }
     expect(kernelPathCounts.Conv2DBackpropFilter.loop).toBeGreaterThan(0);
     expect(kernelPathCounts.DepthwiseConv2dNativeBackpropInput.loop).toBeGreaterThan(0);
+    expect(kernelPathCounts.DepthwiseConv2dNativeBackpropFilter.simd).toBe(0);
+    useSimdKernels('relaxed');
     registerConvGradKernels('cpu');
     await tf.setBackend('cpu');
     CASES.forEach((c, i) => {
       const got = grads(c, 10 * i);
       expect(maxDiff(got[1], reference[i][1]), `cpu ${JSON.stringify(c)} dW`).toBeLessThan(1e-4);
     });
+  });
+
+  it('covers every convolution of every preset’s models, and the SIMD kernels match tfjs’s cpu kernels there', async () => {
+    // The geometries the models use, read off the built models: stems, 1×1 (expand, project, head,
+    // squeeze-excitation on 1×1 maps), depthwise 3×3 and 5×5 at strides 1 and 2.
+    expect(GEOMETRIES.length).toBeGreaterThan(40);
+    const kinds = new Set(GEOMETRIES.map((g) => `${g.kind} ${g.kernel}×${g.kernel} s${g.stride}`));
+    expect([...kinds].sort()).toEqual([
+      'conv 1×1 s1',
+      'conv 3×3 s1',
+      'depthwise 3×3 s1',
+      'depthwise 3×3 s2',
+      'depthwise 5×5 s1',
+      'depthwise 5×5 s2',
+    ]);
+    await tf.setBackend('wasm');
+    for (const build of ['relaxed', 'simd'] as const) {
+      useSimdKernels(build);
+      resetCounts();
+      GEOMETRIES.forEach((g, i) => {
+        const got = grads(modelCase(g), 7 * i);
+        const where = `${build} ${g.where} ${JSON.stringify(modelCase(g))}`;
+        expect(relDiff(got[0], modelReference[i][0]), `${where} dx`).toBeLessThan(1e-4);
+        expect(relDiff(got[1], modelReference[i][1]), `${where} dW`).toBeLessThan(1e-4);
+      });
+      // Every filter gradient and every depthwise gradient of the models ran on the SIMD kernels.
+      const convs = GEOMETRIES.filter((g) => g.kind === 'conv').length;
+      const depthwise = GEOMETRIES.length - convs;
+      expect(kernelPathCounts.Conv2DBackpropFilter).toEqual({ simd: convs, composed: 0, loop: 0 });
+      expect(kernelPathCounts.DepthwiseConv2dNativeBackpropFilter).toEqual({ simd: depthwise, composed: 0, loop: 0 });
+      expect(kernelPathCounts.DepthwiseConv2dNativeBackpropInput).toEqual({ simd: depthwise, composed: 0, loop: 0 });
+    }
+    useSimdKernels('relaxed');
   });
 });

@@ -2,10 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelSetupFunc } from '@tensorflow/tfjs-core';
 import { conv2dFilterGradWasm, conv2dInputGradWasm, depthwiseInputGradWasm } from './convGradComposed';
 import { conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad, type ConvGeometry } from './convGradLoops';
+import { conv2dFilterGradSimd, depthwiseFilterGradSimd, depthwiseInputGradSimd } from './convGradSimd';
 
 /**
  * Registers the convolution-gradient kernels for the cpu and wasm backends: cpu's own are
  * ~100× slower than these loops, and wasm (4.22) has none, so CNNs could not train there.
+ * On wasm each kernel tries, in order: the project's SIMD kernels (convGradSimd.ts), the composed
+ * XNNPACK kernels (convGradComposed.ts), the JavaScript loops (convGradLoops.ts).
  */
 
 type Attrs = Record<string, unknown>;
@@ -69,13 +72,23 @@ const wasmHeap: HeapAccess = {
 
 type WasmBackend = Parameters<typeof conv2dFilterGradWasm>[0];
 
-/** How often each kernel took the composed (XNNPACK) path or the loop path: tests read it. */
-export const kernelPathCounts: Record<string, { composed: number; loop: number }> = {};
-function counted<T>(kernel: string, fast: T | null): T | null {
-  const c = (kernelPathCounts[kernel] ??= { composed: 0, loop: 0 });
-  if (fast) c.composed++;
-  else c.loop++;
-  return fast;
+type Path = 'simd' | 'composed' | 'loop';
+/** How often each kernel took each path: tests and the bench read it. */
+export const kernelPathCounts: Record<string, Record<Path, number>> = {};
+function count(kernel: string, path: Path) {
+  (kernelPathCounts[kernel] ??= { simd: 0, composed: 0, loop: 0 })[path]++;
+}
+/** The first path that gives a result, counted; null when none of the fast ones applies. */
+function firstOf(kernel: string, paths: [Path, () => tf.TensorInfo | null][]): tf.TensorInfo | null {
+  for (const [path, run] of paths) {
+    const out = run();
+    if (out) {
+      count(kernel, path);
+      return out;
+    }
+  }
+  count(kernel, 'loop');
+  return null;
 }
 
 function kernels(
@@ -98,7 +111,10 @@ function kernels(
           a.dimRoundingMode as 'floor' | undefined,
         );
         const fast = composed
-          ? counted('Conv2DBackpropFilter', conv2dFilterGradWasm(backend as unknown as WasmBackend, x, dy, info))
+          ? firstOf('Conv2DBackpropFilter', [
+              ['simd', () => conv2dFilterGradSimd(backend, x, dy, info)],
+              ['composed', () => conv2dFilterGradWasm(backend as unknown as WasmBackend, x, dy, info)],
+            ])
           : null;
         return (
           fast ??
@@ -125,7 +141,13 @@ function kernels(
           true,
         );
         const mult = (a.filterShape as Conv4)[3];
-        // The loop stays: per-tap wasm compositions (gather, product, ones·sum) measured 2× slower.
+        // No composed path: per-tap wasm compositions (gather, product, ones·sum) measured 2× slower than the loop.
+        const fast = composed
+          ? firstOf('DepthwiseConv2dNativeBackpropFilter', [
+              ['simd', () => depthwiseFilterGradSimd(backend, x, dy, info, mult)],
+            ])
+          : null;
+        if (fast) return fast;
         return heap.write(
           backend,
           info.filterShape,
@@ -150,10 +172,10 @@ function kernels(
         );
         const mult = filter.shape[3];
         const fast = composed
-          ? counted(
-              'DepthwiseConv2dNativeBackpropInput',
-              depthwiseInputGradWasm(backend as unknown as WasmBackend, dy, filter, info),
-            )
+          ? firstOf('DepthwiseConv2dNativeBackpropInput', [
+              ['simd', () => depthwiseInputGradSimd(backend, dy, filter, info)],
+              ['composed', () => depthwiseInputGradWasm(backend as unknown as WasmBackend, dy, filter, info)],
+            ])
           : null;
         if (fast) return fast;
         return heap.write(
@@ -185,10 +207,9 @@ function kernels(
           a.dimRoundingMode as 'floor' | undefined,
         );
         return (
-          counted(
-            'Conv2DBackpropInput',
-            conv2dInputGradWasm(args.backend as unknown as WasmBackend, dy, filter, info),
-          ) ?? own(args)
+          firstOf('Conv2DBackpropInput', [
+            ['composed', () => conv2dInputGradWasm(args.backend as unknown as WasmBackend, dy, filter, info)],
+          ]) ?? own(args)
         );
       },
     });

@@ -1,0 +1,80 @@
+import { CONV_GRAD_WASM } from './convGradWasm.generated';
+
+/**
+ * The AssemblyScript SIMD kernels (convGrad.as.ts), instantiated on the tfjs wasm backend's own
+ * memory. Which build: relaxed SIMD (fused multiply-add) where the engine accepts it — Chrome ≥ 114,
+ * Node ≥ 22 — else plain 128-bit SIMD; shared memory when tfjs runs its threaded build.
+ */
+
+/** Byte offsets into the backend's memory, then the geometry. */
+type Grad = (
+  a: number,
+  b: number,
+  out: number,
+  B: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+  ...rest: number[]
+) => void;
+
+export interface SimdKernels {
+  /** (x, dy, dW, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL) */
+  convFilterGrad: Grad;
+  /** (x, dy, dW, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL) */
+  depthwiseFilterGrad: Grad;
+  /** (dy, W, dx, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL) */
+  depthwiseInputGrad: Grad;
+  /** Which build runs: 'relaxed' (fused multiply-add) or 'simd' (multiply, then add). */
+  simd: 'relaxed' | 'simd';
+  shared: boolean;
+}
+
+const decoded = new Map<string, Uint8Array<ArrayBuffer>>();
+function bytes(name: keyof typeof CONV_GRAD_WASM): Uint8Array<ArrayBuffer> {
+  let b = decoded.get(name);
+  if (!b) {
+    b = Uint8Array.from(atob(CONV_GRAD_WASM[name]), (c) => c.charCodeAt(0));
+    decoded.set(name, b);
+  }
+  return b;
+}
+
+let relaxedOk: boolean | undefined;
+/** Whether this engine validates the relaxed-SIMD build (Node 20 needs --experimental-wasm-relaxed-simd). */
+export function relaxedSimdSupported(): boolean {
+  relaxedOk ??= typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes('relaxed'));
+  return relaxedOk;
+}
+
+/**
+ * The kernels on `memory`, or the reason they cannot run there (no SIMD in this engine, a memory
+ * the build cannot import). `prefer: 'simd'` asks for the plain build even where relaxed runs.
+ */
+export function instantiateSimdKernels(
+  memory: WebAssembly.Memory,
+  prefer: 'relaxed' | 'simd' = 'relaxed',
+): SimdKernels | string {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const simd = prefer === 'relaxed' && relaxedSimdSupported() ? 'relaxed' : 'simd';
+  const name = `${simd}${shared ? 'Shared' : ''}` as keyof typeof CONV_GRAD_WASM;
+  try {
+    if (!WebAssembly.validate(bytes(name))) return `this engine has no 128-bit wasm SIMD`;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes(name)), { env: { memory } });
+    const e = instance.exports as unknown as Pick<
+      SimdKernels,
+      'convFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad'
+    >;
+    return {
+      convFilterGrad: e.convFilterGrad,
+      depthwiseFilterGrad: e.depthwiseFilterGrad,
+      depthwiseInputGrad: e.depthwiseInputGrad,
+      simd,
+      shared,
+    };
+  } catch (err) {
+    return `the SIMD kernels could not start on the backend's memory: ${(err as Error).message}`;
+  }
+}
