@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { Worker } from 'node:worker_threads';
 import { factorySource } from '../build/wasmThreadFactory';
+import { setKernelWorkerSpawner } from '../engine/kernels/convGradSimd';
 
 /**
  * Node: the wasm backend on several threads. tfjs 4.22 turns its threaded build off in Node
@@ -40,6 +42,12 @@ export async function prepareNodeWasmThreads(threads: number): Promise<() => voi
   const cpus = os.cpus;
   URL.createObjectURL = (blob: Blob) => (blob.size === workerBytes ? workerFile : createObjectURL(blob));
   os.cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]);
+  // The SIMD kernels' own threads (src/engine/kernels/simd/kernelThreads.ts); unref'd like tfjs's.
+  setKernelWorkerSpawner((source) => {
+    const w = new Worker(source, { eval: true });
+    w.unref();
+    return w;
+  });
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(threads);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
-import { simdKernelsName } from './kernels/convGradSimd';
+import { simdKernelsName, startSimdThreads } from './kernels/convGradSimd';
 import { registerPooledReductions } from './kernels/pooledReduce';
 import { registerSharedIdentity } from './kernels/sharedIdentity';
 import { BACKEND_ORDER, type AdapterReport, type BackendName, type BackendReport } from './types';
@@ -73,6 +73,13 @@ export function adapterName(a: AdapterReport): string {
 async function wasmThreadsCount(): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   return wasm.getThreadsCount();
+}
+
+/** wasm: XNNPACK's threads, and the SIMD kernels started on as many. */
+async function wasmReport(): Promise<Pick<BackendReport, 'threads' | 'kernels' | 'kernelThreads'>> {
+  const threads = await wasmThreadsCount();
+  const kernelThreads = startSimdThreads(tf.backend(), threads);
+  return { threads, kernels: simdKernelsName(tf.backend()), ...(kernelThreads ? { kernelThreads } : {}) };
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -157,7 +164,7 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendR
         name,
         forced: opts.forced,
         fallbacks,
-        ...(name === 'wasm' ? { threads: await wasmThreadsCount(), kernels: simdKernelsName(tf.backend()) } : {}),
+        ...(name === 'wasm' ? await wasmReport() : {}),
         ...(name === 'webgpu' && found.adapter ? { adapter: found.adapter } : {}),
       };
     fallbacks.push(reason);

@@ -39,6 +39,8 @@ export interface BackendReport {
    * and JavaScript loops then do the work).
    */
   kernels?: string;
+  /** wasm: the threads the SIMD kernels run on (1 unless tfjs runs its threaded build). */
+  kernelThreads?: number;
 }
 
 export interface AdapterReport {

@@ -38,7 +38,9 @@ export function BackendBadge() {
   const adapter = a
     ? ` · adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}${a.software ? ' (software)' : ''}`
     : '';
-  const kernels = backend.kernels ? ` · convolution gradients: ${kernelsInWords(backend.kernels)}` : '';
+  const kernels = backend.kernels
+    ? ` · convolution gradients: ${kernelsInWords(backend.kernels)}${(backend.kernelThreads ?? 1) > 1 ? ` on ${backend.kernelThreads} threads` : ''}`
+    : '';
   const why = fell + adapter + kernels;
   return (
     <span className={`badge badge-${backend.name}`} data-testid="backend-badge" data-backend={backend.name} title={why}>

@@ -166,6 +166,7 @@ const result = z.object({
       })
       .optional(),
     kernels: text(500).optional(),
+    kernelThreads: count.optional(),
   }),
   dataset: z.object({
     key: text(500),

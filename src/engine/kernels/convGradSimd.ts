@@ -1,12 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
+import { KernelThreads, type KernelName, type SpawnKernelWorker } from './simd/kernelThreads';
 import { instantiateSimdKernels, type SimdKernels } from './simd/simdKernels';
 
 /**
  * Convolution gradients for the wasm backend on the project's own SIMD kernels (simd/convGrad.as.ts),
  * run in place on the backend's memory: the inputs are read where tfjs keeps them and the result is
- * written into a tensor the backend allocated. Each returns null where the kernels do not apply —
- * dilation, a depthwise channel multiplier other than 1, an engine without wasm SIMD, or SIMD turned
- * off — and the caller goes on to the composed XNNPACK kernels or the JavaScript loops.
+ * written into a tensor the backend allocated. On tfjs's threaded build they run on as many threads
+ * as XNNPACK (simd/kernelThreads.ts). Each returns null where the kernels do not apply — dilation, a
+ * depthwise channel multiplier other than 1, an engine without wasm SIMD, or SIMD turned off — and
+ * the caller goes on to the composed XNNPACK kernels or the JavaScript loops.
  */
 
 type Info = tf.TensorInfo;
@@ -19,27 +21,59 @@ type Backend = {
 /** 'relaxed': fused multiply-add where the engine has relaxed SIMD, else plain; 'simd': plain; 'off': none. */
 export type SimdChoice = 'relaxed' | 'simd' | 'off';
 
+type Started = SimdKernels & { threads: KernelThreads | null };
 let choice: SimdChoice = 'relaxed';
-let started = new WeakMap<object, SimdKernels | string>();
+let started = new WeakMap<object, Started | string>();
+const pools = new Set<KernelThreads>();
+let spawnWorker: SpawnKernelWorker | null = defaultSpawner();
+
+/** A browser (or Web Worker) starts kernel workers from a Blob URL; Node's runner passes its own. */
+function defaultSpawner(): SpawnKernelWorker | null {
+  if (typeof Worker === 'undefined' || typeof Blob === 'undefined' || typeof URL?.createObjectURL !== 'function')
+    return null;
+  return (source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+}
 
 /** Chooses the kernels for the next wasm backend (and this one, on its next call). */
 export function useSimdKernels(next: SimdChoice): void {
   choice = next;
   started = new WeakMap();
+  for (const p of pools) p.dispose();
+  pools.clear();
+}
+
+/** How kernel threads are started where the default (a browser's Worker) does not exist: Node. */
+export function setKernelWorkerSpawner(spawn: SpawnKernelWorker | null): void {
+  spawnWorker = spawn;
 }
 
 /** The kernels on this backend, or why they do not run (the reason is kept: it is asked for once). */
-export function simdKernels(backend: unknown): SimdKernels | string {
+export function simdKernels(backend: unknown): Started | string {
   if (choice === 'off') return 'turned off';
   const b = backend as Backend;
   let k = started.get(b);
   if (k === undefined) {
     // tfjs's threaded build hands its memory to the module; the single-threaded one exports it.
     const memory = b.wasm?.wasmMemory ?? b.wasm?.asm?.memory;
-    k = memory ? instantiateSimdKernels(memory, choice) : 'the wasm backend does not expose its memory';
+    const made = memory ? instantiateSimdKernels(memory, choice) : 'the wasm backend does not expose its memory';
+    k = typeof made === 'string' ? made : { ...made, threads: null };
     started.set(b, k);
   }
   return k;
+}
+
+/**
+ * Starts `threads − 1` kernel workers beside the calling thread, where the memory is shared and a
+ * way to start workers exists; returns how many threads the kernels run on.
+ */
+export function startSimdThreads(backend: unknown, threads: number): number {
+  const k = simdKernels(backend);
+  if (typeof k === 'string') return 0;
+  if (!k.threads && spawnWorker) {
+    k.threads = KernelThreads.start(k.module, k.memory, threads, spawnWorker);
+    if (k.threads) pools.add(k.threads);
+  }
+  return k.threads?.threads ?? 1;
 }
 
 /** 'relaxed' or 'simd' when the kernels run on this backend, else why not (for BackendReport.kernels). */
@@ -48,13 +82,32 @@ export function simdKernelsName(backend: unknown): string {
   return typeof k === 'string' ? `no SIMD kernels: ${k}` : k.simd;
 }
 
-function ready(backend: unknown, info: tf.backend_util.Conv2DInfo): SimdKernels | null {
+function ready(backend: unknown, info: tf.backend_util.Conv2DInfo): Started | null {
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
   const k = simdKernels(backend);
   return typeof k === 'string' ? null : k;
 }
 
 const at = (b: Backend, t: Info) => b.typedArrayFromHeap(t).byteOffset;
+
+// Below this many multiply-adds a call is not worth waking threads for (the SE blocks' 1×1 convolutions).
+const THREADED_MACS = 1 << 18;
+
+/** One call over `channels`: split over the threads when there are some and the call is large enough. */
+function dispatch(k: Started, kernel: KernelName, args: number[], channels: number, macs: number) {
+  const fn = k[kernel];
+  const t = k.threads;
+  if (t && t.ready && macs >= THREADED_MACS && channels >= 16)
+    t.run(kernel, args, channels, 8, (lo, hi) => fn(...args, lo, hi));
+  else fn(...args, 0, channels);
+}
+
+/** A zeroed output: the kernels accumulate into it. */
+function zeroed(b: Backend, shape: number[]): Info {
+  const out = b.makeOutput(shape, 'float32');
+  b.typedArrayFromHeap(out).fill(0);
+  return out;
+}
 
 export function conv2dFilterGradSimd(
   backend: unknown,
@@ -65,8 +118,8 @@ export function conv2dFilterGradSimd(
   const k = ready(backend, info);
   if (!k) return null;
   const b = backend as Backend;
-  const out = b.makeOutput(info.filterShape, 'float32');
-  k.convFilterGrad(
+  const out = zeroed(b, info.filterShape);
+  const args = [
     at(b, x),
     at(b, dy),
     at(b, out),
@@ -83,12 +136,24 @@ export function conv2dFilterGradSimd(
     info.strideWidth,
     info.padInfo.top,
     info.padInfo.left,
-  );
+  ];
+  const macs =
+    info.batchSize *
+    info.outHeight *
+    info.outWidth *
+    info.outChannels *
+    info.inChannels *
+    info.filterHeight *
+    info.filterWidth;
+  dispatch(k, 'convFilterGrad', args, info.outChannels, macs);
   return out;
 }
 
-function depthwiseGeometry(info: tf.backend_util.Conv2DInfo): number[] {
+function depthwiseArgs(b: Backend, a: Info, c: Info, out: Info, info: tf.backend_util.Conv2DInfo): number[] {
   return [
+    at(b, a),
+    at(b, c),
+    at(b, out),
     info.batchSize,
     info.inHeight,
     info.inWidth,
@@ -104,6 +169,9 @@ function depthwiseGeometry(info: tf.backend_util.Conv2DInfo): number[] {
   ];
 }
 
+const depthwiseMacs = (info: tf.backend_util.Conv2DInfo) =>
+  info.batchSize * info.outHeight * info.outWidth * info.inChannels * info.filterHeight * info.filterWidth;
+
 export function depthwiseFilterGradSimd(
   backend: unknown,
   x: Info,
@@ -114,9 +182,8 @@ export function depthwiseFilterGradSimd(
   const k = multiplier === 1 ? ready(backend, info) : null;
   if (!k) return null;
   const b = backend as Backend;
-  const out = b.makeOutput(info.filterShape, 'float32');
-  const [B, H, W, C, OH, OW, ...rest] = depthwiseGeometry(info);
-  k.depthwiseFilterGrad(at(b, x), at(b, dy), at(b, out), B, H, W, C, OH, OW, ...rest);
+  const out = zeroed(b, info.filterShape);
+  dispatch(k, 'depthwiseFilterGrad', depthwiseArgs(b, x, dy, out, info), info.inChannels, depthwiseMacs(info));
   return out;
 }
 
@@ -129,8 +196,7 @@ export function depthwiseInputGradSimd(
   const k = filter.shape[3] === 1 ? ready(backend, info) : null;
   if (!k) return null;
   const b = backend as Backend;
-  const out = b.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
-  const [B, H, W, C, OH, OW, ...rest] = depthwiseGeometry(info);
-  k.depthwiseInputGrad(at(b, dy), at(b, filter), at(b, out), B, H, W, C, OH, OW, ...rest);
+  const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
+  dispatch(k, 'depthwiseInputGrad', depthwiseArgs(b, dy, filter, out, info), info.inChannels, depthwiseMacs(info));
   return out;
 }

@@ -2,6 +2,8 @@
 // 128-bit wasm SIMD loops that work in place on the tfjs wasm backend's own memory (imported), so
 // no tensor is copied in or out. Every pointer is a byte offset into that memory. NHWC, float32.
 // The module has no data segment and allocates nothing: it must not touch memory it is not given.
+// Each kernel accumulates into an output the caller has zeroed, over a range of channels [c0, c1),
+// so that several threads can share one call (src/engine/kernels/simd/kernelThreads.ts).
 
 // Relaxed SIMD's fused multiply-add where the build enables it (one instruction, one rounding);
 // otherwise a multiply and an add.
@@ -35,14 +37,14 @@ function endCol(s: i32, pad: i32, f: i32, width: i32, outWidth: i32): i32 {
  * Filter gradient of a convolution (no dilation):
  *   dW[fy, fx, ci, co] = Σ_{b, oy, ox} x[b, oy·sH − pT + fy, ox·sW − pL + fx, ci] · dy[b, oy, ox, co].
  * Per block of output rows and per tap, a register tile of 4 input × 8 output channels accumulates
- * over the block's pixels: 2 loads of dy and 4 broadcasts of x feed 8 multiply-adds.
+ * over the block's pixels: 2 loads of dy and 4 broadcasts of x feed 8 multiply-adds. This call
+ * computes output channels [co0, co1).
  */
 export function convFilterGrad(
   x: usize, dy: usize, dw: usize,
   B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32,
-  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32,
+  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, co0: i32, co1: i32,
 ): void {
-  memory.fill(dw, 0, <usize>(KH * KW * C * CO) << 2);
   const rows = B * OH;
   let rowsPerBlock = BLOCK_PIXELS / OW;
   if (rowsPerBlock < 1) rowsPerBlock = 1;
@@ -55,8 +57,8 @@ export function convFilterGrad(
         if (lo >= hi) continue;
         const tap = dw + (<usize>((fy * KW + fx) * C * CO) << 2);
         let ci = 0;
-        for (; ci + 4 <= C; ci += 4) tile4(x, dy, tap, ci, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xPix, xStep, dyPix);
-        for (; ci < C; ci++) tile1(x, dy, tap, ci, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
+        for (; ci + 4 <= C; ci += 4) tile4(x, dy, tap, ci, co0, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xPix, xStep, dyPix);
+        for (; ci < C; ci++) tile1(x, dy, tap, ci, co0, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
       }
     }
   }
@@ -72,13 +74,13 @@ function inputRow(x: usize, r: i32, H: i32, W: i32, C: i32, OH: i32, SH: i32, PT
 }
 
 function tile4(
-  x: usize, dy: usize, tap: usize, ci: i32, r0: i32, r1: i32,
+  x: usize, dy: usize, tap: usize, ci: i32, co0: i32, co1: i32, r0: i32, r1: i32,
   H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32, SH: i32, SW: i32, PT: i32, PL: i32,
   fy: i32, fx: i32, lo: i32, hi: i32, xPix: usize, xStep: usize, dyPix: usize,
 ): void {
   const rowOut = <usize>CO << 2;
-  let co = 0;
-  for (; co + 8 <= CO; co += 8) {
+  let co = co0;
+  for (; co + 8 <= co1; co += 8) {
     const out = tap + (<usize>(ci * CO + co) << 2);
     let a00 = v128.load(out), a01 = v128.load(out, 16);
     let a10 = v128.load(out + rowOut), a11 = v128.load(out + rowOut, 16);
@@ -108,17 +110,17 @@ function tile4(
     v128.store(out + 2 * rowOut, a20); v128.store(out + 2 * rowOut, a21, 16);
     v128.store(out + 3 * rowOut, a30); v128.store(out + 3 * rowOut, a31, 16);
   }
-  for (let i = 0; i < 4; i++) tailColumns(x, dy, tap, ci + i, co, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
+  for (let i = 0; i < 4; i++) tailColumns(x, dy, tap, ci + i, co, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
 }
 
 /** One input channel against 8 output channels at a time. */
 function tile1(
-  x: usize, dy: usize, tap: usize, ci: i32, r0: i32, r1: i32,
+  x: usize, dy: usize, tap: usize, ci: i32, co0: i32, co1: i32, r0: i32, r1: i32,
   H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32, SH: i32, SW: i32, PT: i32, PL: i32,
   fy: i32, fx: i32, lo: i32, hi: i32, xStep: usize, dyPix: usize,
 ): void {
-  let co = 0;
-  for (; co + 8 <= CO; co += 8) {
+  let co = co0;
+  for (; co + 8 <= co1; co += 8) {
     const out = tap + (<usize>(ci * CO + co) << 2);
     let a0 = v128.load(out), a1 = v128.load(out, 16);
     for (let r = r0; r < r1; r++) {
@@ -137,17 +139,17 @@ function tile1(
     v128.store(out, a0);
     v128.store(out, a1, 16);
   }
-  tailColumns(x, dy, tap, ci, co, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
+  tailColumns(x, dy, tap, ci, co, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
 }
 
-/** Output channels from `co0` to CO (fewer than 8): 4 at a time, then one by one. */
+/** Output channels from `co0` to `co1` (fewer than 8): 4 at a time, then one by one. */
 function tailColumns(
-  x: usize, dy: usize, tap: usize, ci: i32, co0: i32, r0: i32, r1: i32,
+  x: usize, dy: usize, tap: usize, ci: i32, co0: i32, co1: i32, r0: i32, r1: i32,
   H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32, SH: i32, SW: i32, PT: i32, PL: i32,
   fy: i32, fx: i32, lo: i32, hi: i32, xStep: usize, dyPix: usize,
 ): void {
   let co = co0;
-  for (; co + 4 <= CO; co += 4) {
+  for (; co + 4 <= co1; co += 4) {
     const out = tap + (<usize>(ci * CO + co) << 2);
     let a = v128.load(out);
     for (let r = r0; r < r1; r++) {
@@ -163,7 +165,7 @@ function tailColumns(
     }
     v128.store(out, a);
   }
-  for (; co < CO; co++) {
+  for (; co < co1; co++) {
     const out = tap + (<usize>(ci * CO + co) << 2);
     let a = load<f32>(out);
     for (let r = r0; r < r1; r++) {
@@ -185,13 +187,13 @@ function tailColumns(
  * Filter gradient of a depthwise convolution, channel multiplier 1:
  *   dW[fy, fx, c] = Σ_{b, oy, ox} x[b, oy·sH − pT + fy, ox·sW − pL + fx, c] · dy[b, oy, ox, c].
  * 8 channels at a time; per block of rows and per tap, two accumulators run over the block's pixels.
+ * This call computes channels [c0, c1).
  */
 export function depthwiseFilterGrad(
   x: usize, dy: usize, dw: usize,
   B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
-  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32,
+  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, c0: i32, c1: i32,
 ): void {
-  memory.fill(dw, 0, <usize>(KH * KW * C) << 2);
   const rows = B * OH;
   let rowsPerBlock = BLOCK_PIXELS / OW;
   if (rowsPerBlock < 1) rowsPerBlock = 1;
@@ -203,8 +205,8 @@ export function depthwiseFilterGrad(
         const lo = firstCol(SW, PL, fx), hi = endCol(SW, PL, fx, W, OW);
         if (lo >= hi) continue;
         const tap = dw + (<usize>((fy * KW + fx) * C) << 2);
-        let c = 0;
-        for (; c + 8 <= C; c += 8) {
+        let c = c0;
+        for (; c + 8 <= c1; c += 8) {
           let a0 = v128.load(tap + (<usize>c << 2)), a1 = v128.load(tap + (<usize>c << 2), 16);
           for (let r = r0; r < r1; r++) {
             const row = inputRow(x, r, H, W, C, OH, SH, PT, fy);
@@ -221,7 +223,7 @@ export function depthwiseFilterGrad(
           v128.store(tap + (<usize>c << 2), a0);
           v128.store(tap + (<usize>c << 2), a1, 16);
         }
-        for (; c < C; c++) {
+        for (; c < c1; c++) {
           let a = load<f32>(tap + (<usize>c << 2));
           for (let r = r0; r < r1; r++) {
             const row = inputRow(x, r, H, W, C, OH, SH, PT, fy);
@@ -243,14 +245,14 @@ export function depthwiseFilterGrad(
 
 /**
  * Input gradient of a depthwise convolution, channel multiplier 1, scattered from each output
- * pixel: dx[b, oy·sH − pT + fy, ox·sW − pL + fx, c] += dy[b, oy, ox, c] · W[fy, fx, c].
+ * pixel: dx[b, oy·sH − pT + fy, ox·sW − pL + fx, c] += dy[b, oy, ox, c] · W[fy, fx, c]. This call
+ * computes channels [c0, c1).
  */
 export function depthwiseInputGrad(
   dy: usize, w: usize, dx: usize,
   B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
-  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32,
+  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, c0: i32, c1: i32,
 ): void {
-  memory.fill(dx, 0, <usize>(B * H * W * C) << 2);
   const rows = B * OH;
   const xStep = <usize>(SW * C) << 2, dyPix = <usize>C << 2;
   for (let r = 0; r < rows; r++) {
@@ -263,8 +265,8 @@ export function depthwiseInputGrad(
         const tap = w + (<usize>((fy * KW + fx) * C) << 2);
         const start = row + (<usize>((lo * SW - PL + fx) * C) << 2);
         const dyRow = dy + (<usize>((r * OW + lo) * C) << 2);
-        let c = 0;
-        for (; c + 8 <= C; c += 8) {
+        let c = c0;
+        for (; c + 8 <= c1; c += 8) {
           const off = <usize>c << 2;
           const w0 = v128.load(tap + off), w1 = v128.load(tap + off, 16);
           let xp = start + off, dp = dyRow + off;
@@ -275,7 +277,7 @@ export function depthwiseInputGrad(
             dp += dyPix;
           }
         }
-        for (; c < C; c++) {
+        for (; c < c1; c++) {
           const off = <usize>c << 2;
           const wc = load<f32>(tap + off);
           let xp = start + off, dp = dyRow + off;

@@ -6,30 +6,22 @@ import { CONV_GRAD_WASM } from './convGradWasm.generated';
  * Node ≥ 22 — else plain 128-bit SIMD; shared memory when tfjs runs its threaded build.
  */
 
-/** Byte offsets into the backend's memory, then the geometry. */
-type Grad = (
-  a: number,
-  b: number,
-  out: number,
-  B: number,
-  H: number,
-  W: number,
-  C: number,
-  OH: number,
-  OW: number,
-  ...rest: number[]
-) => void;
+/** Byte offsets into the backend's memory, then the geometry, then the range of channels to compute. */
+type Grad = (...args: number[]) => void;
 
 export interface SimdKernels {
-  /** (x, dy, dW, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL) */
+  /** (x, dy, dW, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, co0, co1), into a zeroed dW */
   convFilterGrad: Grad;
-  /** (x, dy, dW, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL) */
+  /** (x, dy, dW, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, c0, c1), into a zeroed dW */
   depthwiseFilterGrad: Grad;
-  /** (dy, W, dx, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL) */
+  /** (dy, W, dx, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, c0, c1), into a zeroed dx */
   depthwiseInputGrad: Grad;
   /** Which build runs: 'relaxed' (fused multiply-add) or 'simd' (multiply, then add). */
   simd: 'relaxed' | 'simd';
   shared: boolean;
+  /** The compiled module and the memory it runs on, for kernel threads to instantiate their own. */
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
 }
 
 const decoded = new Map<string, Uint8Array<ArrayBuffer>>();
@@ -62,7 +54,8 @@ export function instantiateSimdKernels(
   const name = `${simd}${shared ? 'Shared' : ''}` as keyof typeof CONV_GRAD_WASM;
   try {
     if (!WebAssembly.validate(bytes(name))) return `this engine has no 128-bit wasm SIMD`;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes(name)), { env: { memory } });
+    const module = new WebAssembly.Module(bytes(name));
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     const e = instance.exports as unknown as Pick<
       SimdKernels,
       'convFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad'
@@ -73,6 +66,8 @@ export function instantiateSimdKernels(
       depthwiseInputGrad: e.depthwiseInputGrad,
       simd,
       shared,
+      module,
+      memory,
     };
   } catch (err) {
     return `the SIMD kernels could not start on the backend's memory: ${(err as Error).message}`;

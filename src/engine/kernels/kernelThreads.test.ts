@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { enableRelaxedSimd } from '../../cli/relaxedSimdNode';
+import { prepareNodeWasmThreads } from '../../cli/wasmThreadsNode';
+import { selectBackend } from '../backend';
+import { simdKernels } from './convGradSimd';
+import { modelConvGeometries } from './modelConvGeometries';
+import { channelRange } from './simd/kernelThreads';
+
+/**
+ * The SIMD kernels on tfjs's threaded wasm build: each call split by channels over the calling
+ * thread and a worker on the shared memory, against tfjs's own cpu kernels on the models'
+ * convolutions (this file runs in its own process; the cpu reference is taken first).
+ */
+
+describe('kernel threads', () => {
+  it('split channels in whole multiples of the SIMD width, covering each once', () => {
+    expect([0, 1].map((i) => channelRange(40, 2, i, 8))).toEqual([
+      [0, 24],
+      [24, 40],
+    ]);
+    expect([0, 1, 2].map((i) => channelRange(10, 3, i, 8))).toEqual([
+      [0, 8],
+      [8, 10],
+      [10, 10],
+    ]);
+    expect([0, 1].map((i) => channelRange(6, 2, i, 8))).toEqual([
+      [0, 6],
+      [6, 6],
+    ]);
+  });
+
+  it('give the cpu kernels’ gradients on every model convolution, two threads sharing each large call', async () => {
+    await tf.setBackend('cpu');
+    const geometries = modelConvGeometries().filter((g) => g.input[0] >= 8);
+    const grads = (g: (typeof geometries)[number], seed: number) =>
+      tf.tidy(() => {
+        const x = tf.randomUniform([4, ...g.input], -1, 1, 'float32', seed) as tf.Tensor4D;
+        const fShape: [number, number, number, number] =
+          g.kind === 'conv' ? [g.kernel, g.kernel, g.input[2], g.outChannels] : [g.kernel, g.kernel, g.input[2], 1];
+        const f = tf.randomUniform(fShape, -1, 1, 'float32', seed + 1) as tf.Tensor4D;
+        const run = (xx: tf.Tensor4D, ff: tf.Tensor4D) =>
+          g.kind === 'conv' ? tf.conv2d(xx, ff, g.stride, 'same') : tf.depthwiseConv2d(xx, ff, g.stride, 'same');
+        const w = tf.randomUniform(run(x, f).shape, -1, 1, 'float32', seed + 2);
+        return tf
+          .grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(run(xx as tf.Tensor4D, ff as tf.Tensor4D), w)))([x, f])
+          .map((t) => t.dataSync() as Float32Array);
+      });
+    const reference = geometries.map((g, i) => grads(g, 5 * i));
+
+    enableRelaxedSimd();
+    const report = await selectBackend({ forced: 'wasm', wasmThreads: 2, nodeWasmThreads: prepareNodeWasmThreads });
+    expect(report).toMatchObject({ name: 'wasm', threads: 2, kernels: 'relaxed', kernelThreads: 2 });
+    const k = simdKernels(tf.backend());
+    if (typeof k === 'string') throw new Error(k);
+    expect(k.shared).toBe(true);
+    // The worker starts on its own time; calls before that run on one thread (and are still right).
+    for (let i = 0; i < 100 && !k.threads!.ready; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(k.threads!.ready).toBe(true);
+
+    geometries.forEach((g, i) => {
+      const got = grads(g, 5 * i);
+      for (const j of [0, 1]) {
+        let diff = 0,
+          scale = 1;
+        for (let n = 0; n < got[j].length; n++) {
+          diff = Math.max(diff, Math.abs(got[j][n] - reference[i][j][n]));
+          scale = Math.max(scale, Math.abs(reference[i][j][n]));
+        }
+        expect(diff / scale, `${g.where} ${JSON.stringify(g)} ${j ? 'dW' : 'dx'}`).toBeLessThan(1e-4);
+      }
+    });
+    expect(k.threads!.calls).toBeGreaterThan(10);
+  });
+});
