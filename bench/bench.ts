@@ -11,6 +11,8 @@
  *     count (7 rounds by default), the ratio per round, GFLOP/s and the ratio to the best PyTorch round.
  * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
  *   - WebGPU in Node (Dawn): dispatches, submissions and reads back per step of the training loop;
+ *   - kernel shares: each kernel's share of a reference step and a lab-teacher step on Node wasm, with
+ *     the convolution gradients' SIMD kernels off (before), plain and relaxed, at 1 and 2 threads;
  *   npm run bench -- --steps 3 --rounds 7 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -25,6 +27,8 @@ import { provideNodeWebGPU } from '../src/cli/webgpuNode';
 import { serveDir } from './serveDir';
 import { gpuLoopCounts } from './gpuLoop';
 import { emptyReport, formatReport, type BenchReport, type Paired, type Row } from './report';
+import type { KernelShareRun } from './kernelProfile';
+import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -175,6 +179,48 @@ async function nodeBench(report: BenchReport) {
   }
 }
 
+/** bench/kernelShares.ts once per kernel choice and thread count, each in a process of its own. */
+function kernelShares(report: BenchReport) {
+  if (!nodeBackends.includes('wasm')) return;
+  const choices: [KernelShareRun['simd'], number][] = [
+    ['off', 1],
+    ['simd', 1],
+    ['relaxed', 1],
+    ...(cpus().length > 1
+      ? ([
+          ['off', 2],
+          ['relaxed', 2],
+        ] as [KernelShareRun['simd'], number][])
+      : []),
+  ];
+  for (const [simd, threads] of choices) {
+    try {
+      const text = execFileSync(
+        process.execPath,
+        [
+          ...process.execArgv,
+          join(here, 'kernelShares.ts'),
+          '--simd',
+          simd,
+          '--threads',
+          String(threads),
+          '--steps',
+          String(steps),
+          '--workloads',
+          'reference,teacher-lab',
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 },
+      );
+      report.kernelShares.push(JSON.parse(text.trim().split('\n').pop()!) as KernelShareRun);
+      log(`kernel shares ${simd} ×${threads} done`);
+    } catch (e) {
+      report.notes.push(
+        `kernel shares (${simd}, ${threads} threads) were not measured: ${(e as Error).message.split('\n')[0]}`,
+      );
+    }
+  }
+}
+
 async function browserBench(report: BenchReport) {
   if (browserBackends.length === 0) return;
   if (!existsSync(chromium)) {
@@ -293,6 +339,7 @@ async function chartCost(browser: import('@playwright/test').Browser) {
 }
 
 async function main() {
+  enableRelaxedSimd(); // the kernels' best build, as Chrome and the runner have it
   const report = emptyReport();
   for (const threads of [1, 2]) {
     const r = pytorch(report, threads);
@@ -301,6 +348,7 @@ async function main() {
   }
   log('pytorch done');
   await nodeBench(report);
+  kernelShares(report);
   await browserBench(report);
   if (report.rows.some((r) => r.env === 'pytorch'))
     for (const threads of [1, 2]) {

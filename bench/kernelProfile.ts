@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { KernelRate } from './kernelRates';
+import { readFileSync } from 'node:fs';
 
 /**
  * Where a training step's time goes, kernel by kernel: every kernel registered for a synchronous
@@ -66,6 +68,100 @@ export async function profileStep(workload: string, steps: number, step: () => P
       tf.registerKernel(k);
     }
   }
+}
+
+/** One bench/kernelShares.ts process: a kernel choice at a thread count, its workloads' profiles. */
+export interface KernelShareRun {
+  simd: 'off' | 'simd' | 'relaxed';
+  threads: number;
+  /** What the backend reported: the build that ran, and on how many threads. */
+  kernels?: string;
+  kernelThreads?: number;
+  rows: (StepProfile & { imagesPerSecond: number })[];
+  /** One thread: GFLOP/s of each convolution gradient alone on the reference layers. */
+  rates?: KernelRate[];
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** The CPU's clock from /proc/cpuinfo (Node's os.cpus() reads 0 on some virtual machines), else 2600. */
+function cpuMhz(): number {
+  try {
+    const m = /cpu MHz\s*:\s*([\d.]+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) return Math.round(Number(m[1]));
+  } catch {
+    // not Linux: the nominal figure below
+  }
+  return 2600;
+}
+
+/** Two 4-lane multiply-adds (8 FLOP each) per cycle: the 128-bit ceiling per core. */
+const ceilingGflops = () => (cpuMhz() * 1e6 * 2 * 4 * 2) / 1e9;
+
+/**
+ * Images/s per workload and kernel choice (with the ratio to --kernels off at the same threads), then
+ * per workload at one thread each kernel's ms and share of a step, before and after.
+ */
+export function formatKernelShares(runs: KernelShareRun[], minShare = 0.02): string {
+  const lines = [
+    'Kernel shares (Node, wasm): `off` is the engine before its own kernels (XNNPACK compositions and JavaScript loops); `simd` and `relaxed` are its SIMD kernels without and with fused multiply-add.',
+    '',
+    '| workload | threads | kernels | images/s | × of off |',
+    '|---|---|---|---:|---:|',
+  ];
+  for (const run of runs)
+    for (const r of run.rows) {
+      const off = runs
+        .find((o) => o.simd === 'off' && o.threads === run.threads)
+        ?.rows.find((o) => o.workload === r.workload);
+      const on = run.kernelThreads && run.kernelThreads > 1 ? ` on ${run.kernelThreads} threads` : '';
+      lines.push(
+        `| ${r.workload} | ${run.threads} | ${run.simd === 'off' ? 'off' : `${run.kernels ?? run.simd}${on}`} | ${r.imagesPerSecond.toFixed(1)} | ${off ? (r.imagesPerSecond / off.imagesPerSecond).toFixed(2) : '—'} |`,
+      );
+    }
+  const single = runs.filter((r) => r.threads === 1);
+  const rated = single.filter((r) => r.rates?.length);
+  if (rated.length) {
+    lines.push(
+      '',
+      `The kernels alone (one thread, best of 5 calls), GFLOP/s; in brackets the share of ${ceilingGflops().toFixed(1)} GFLOP/s, two 128-bit multiply-adds per cycle at the CPU's clock (${cpuMhz()} MHz) — what wasm SIMD can reach; AVX-512 with FMA doubles it again:`,
+      '',
+      `| kernel | layer | ${rated.map((r) => r.simd).join(' | ')} |`,
+      `|---|---|${rated.map(() => '---:').join('|')}|`,
+    );
+    rated[0].rates!.forEach((rate, i) =>
+      lines.push(
+        `| ${rate.kernel} | ${rate.geometry} | ${rated.map((r) => `${r.rates![i].gflops.toFixed(1)} (${pct(r.rates![i].gflops / ceilingGflops())})`).join(' | ')} |`,
+      ),
+    );
+  }
+  for (const workload of single[0]?.rows.map((r) => r.workload) ?? []) {
+    const profiles = single.map((run) => ({ run, p: run.rows.find((r) => r.workload === workload)! }));
+    const names = [
+      ...new Set(profiles.flatMap(({ p }) => p.kernels.filter((k) => k.share >= minShare).map((k) => k.kernel))),
+    ];
+    lines.push(
+      '',
+      `${workload}, one thread: ms per step and share of the step`,
+      '',
+      `| kernel | ${profiles.map(({ run }) => run.simd).join(' | ')} |`,
+      `|---|${profiles.map(() => '---:').join('|')}|`,
+    );
+    for (const name of names)
+      lines.push(
+        `| ${name} | ${profiles
+          .map(({ p }) => {
+            const k = p.kernels.find((x) => x.kernel === name);
+            return k ? `${k.ms.toFixed(1)} (${pct(k.share)})` : '—';
+          })
+          .join(' | ')} |`,
+      );
+    lines.push(
+      `| outside kernels (JS, tape) | ${profiles.map(({ p }) => `${(p.outside * p.msPerStep).toFixed(1)} (${pct(p.outside)})`).join(' | ')} |`,
+      `| whole step | ${profiles.map(({ p }) => p.msPerStep.toFixed(1)).join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The profile as markdown rows: the kernels above `minShare`, the rest summed. */

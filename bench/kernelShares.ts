@@ -1,17 +1,19 @@
 /**
- * Each kernel's share of a training step on the Node wasm backend (one thread), in a process of its
+ * Each kernel's share of a training step on the Node wasm backend, in a process of its
  * own so that the kernels' choice holds for the whole run: `--simd off` is the engine before its own
  * SIMD kernels (XNNPACK compositions and JavaScript loops), `simd` and `relaxed` its two builds.
  * bench/bench.ts runs it once per choice and reads the JSON it prints.
- *   tsx bench/kernelShares.ts --simd relaxed --steps 3 --workloads reference,teacher-lab
+ *   tsx bench/kernelShares.ts --simd relaxed --threads 1 --steps 3 --workloads reference,teacher-lab
  */
 import { selectBackend } from '../src/engine/backend';
 import { useSimdKernels, type SimdChoice } from '../src/engine/kernels/convGradSimd';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
+import { prepareNodeWasmThreads } from '../src/cli/wasmThreadsNode';
 import type { PresetName } from '../src/engine/presets';
-import { profileStep, type StepProfile } from './kernelProfile';
+import { profileStep, type KernelShareRun, type StepProfile } from './kernelProfile';
 import { buildReferenceCnn, REFERENCE_CNN } from './referenceCnn';
 import { teacherTraining } from './workloads';
+import { kernelRates } from './kernelRates';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => args[args.indexOf(`--${name}`) + 1];
@@ -19,7 +21,10 @@ const simd = arg('simd') as SimdChoice;
 const steps = Number(arg('steps'));
 enableRelaxedSimd();
 useSimdKernels(simd);
-const report = await selectBackend({ forced: 'wasm' });
+const threads = Number(arg('threads'));
+const report = await selectBackend({ forced: 'wasm', wasmThreads: threads, nodeWasmThreads: prepareNodeWasmThreads });
+// The kernels' own workers start on their own time; the warm-up step must not run without them.
+await new Promise((r) => setTimeout(r, 500));
 const rows: (StepProfile & { imagesPerSecond: number })[] = [];
 for (const w of arg('workloads').split(',')) {
   const t =
@@ -33,4 +38,13 @@ for (const w of arg('workloads').split(',')) {
   t.dispose();
   rows.push({ ...p, imagesPerSecond: (1000 * t.batch) / p.msPerStep });
 }
-console.log(JSON.stringify({ simd, kernels: report.kernels, rows }));
+const run: KernelShareRun = {
+  simd,
+  // The kernels alone, best of 5 calls, where nothing else shares their thread count.
+  ...(threads === 1 ? { rates: kernelRates() } : {}),
+  threads: report.threads ?? 1,
+  kernels: report.kernels,
+  kernelThreads: report.kernelThreads,
+  rows,
+};
+console.log(JSON.stringify(run));

@@ -5,13 +5,17 @@
  */
 import { selectBackend } from '../src/engine/backend';
 import { prepareNodeWasmThreads } from '../src/cli/wasmThreadsNode';
+import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { distillStep, inferenceLatency, referenceStep } from './workloads';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => args[args.indexOf(`--${name}`) + 1];
 const threads = Number(arg('threads'));
 const steps = Number(arg('steps'));
+enableRelaxedSimd();
 const report = await selectBackend({ forced: 'wasm', wasmThreads: threads, nodeWasmThreads: prepareNodeWasmThreads });
+// The SIMD kernels' workers start on their own time: give them it before anything is timed.
+await new Promise((r) => setTimeout(r, 500));
 const rows: unknown[] = [];
 if (report.name === 'wasm') {
   for (const w of arg('workloads').split(',')) {

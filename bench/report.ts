@@ -1,5 +1,6 @@
 import { referenceFlopsPerImage } from './referenceCnn';
 import type { GpuLoopCounts } from './gpuLoop';
+import { formatKernelShares, type KernelShareRun } from './kernelProfile';
 import type { InferenceResult, StepResult } from './workloads';
 
 /** What one bench run measured, as plain values: filled by bench.ts, formatted here. */
@@ -36,6 +37,8 @@ export interface BenchReport {
   anchorAtEnd: Row[];
   /** WebGPU in Node: dispatches, submissions and reads back per training step of the real loop. */
   gpuLoop: GpuLoopCounts[];
+  /** Each kernel's share of a reference and a lab-teacher step, before and after the SIMD kernels. */
+  kernelShares: KernelShareRun[];
 }
 
 export function emptyReport(): BenchReport {
@@ -49,6 +52,7 @@ export function emptyReport(): BenchReport {
     charts: null,
     anchorAtEnd: [],
     gpuLoop: [],
+    kernelShares: [],
   };
 }
 
@@ -144,6 +148,7 @@ export function formatReport(report: BenchReport, rounds: number): string {
       ),
     );
   }
+  if (report.kernelShares.length) lines.push('', formatKernelShares(report.kernelShares));
   for (const n of report.notes) lines.push(`- ${n}`);
   return lines.join('\n');
 }

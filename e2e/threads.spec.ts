@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { watchPage } from './offline';
 
-test('?threads=2 runs the threaded wasm build on two XNNPACK threads under the CSP, and a sweep trains on it', async ({
+test('?threads=2 runs the threaded wasm build on two XNNPACK threads and the SIMD kernels on two threads too, under the CSP, and a sweep trains on it', async ({
   page,
 }) => {
   const watched = watchPage(page);
@@ -9,6 +9,8 @@ test('?threads=2 runs the threaded wasm build on two XNNPACK threads under the C
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', 'wasm');
   await expect(badge).toContainText('WASM · 2 threads');
+  // The convolution gradients' own kernels: Chromium has relaxed SIMD, and their worker started from a Blob.
+  await expect(badge).toHaveAttribute('title', /own SIMD kernels, fused multiply-add \(relaxed SIMD\) on 2 threads/);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { isBackendName } from '../engine/backend';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
+import { useSimdKernels } from '../engine/kernels/convGradSimd';
 import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
 import { checkBackends } from './checkBackends';
 import { generateSynthetic } from '../engine/data/synthetic';
@@ -36,6 +37,9 @@ const USAGE = [
   '       npm run lab -- --manifest sweep/manifest.json --shard i/n [--backend …] [--results DIR] [--teachers DIR]',
   '                    (i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID with --shard auto/n)',
   '       npm run lab -- --merge sweep/manifest.json [--results DIR,DIR] [--out all.json]',
+  "       --kernels relaxed|simd|off   the wasm backend's convolution gradients: the own SIMD kernels with",
+  '                    fused multiply-add where the engine has it (default), without, or off (XNNPACK',
+  '                    compositions and JavaScript loops, as before the kernels existed)',
   'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
   ...cliOptionHelp().map((l) => `  ${l}`),
 ].join('\n');
@@ -98,6 +102,7 @@ async function main() {
     '--manifest',
     '--shard',
     '--results',
+    '--kernels',
     '--teachers',
     ...OPTIONS.map((o) => o.cliFlag),
   ]);
@@ -105,6 +110,12 @@ async function main() {
   const { setup, problems } = applyOptions(args, (o) => o.cliFlag, 'tiny');
   if (problems.length) throw new Error(problems.join(' ').replaceAll('; it was ignored.', '.'));
   const { preset, config } = setup;
+  const kernels = args.get('--kernels');
+  if (kernels !== undefined) {
+    if (kernels !== 'relaxed' && kernels !== 'simd' && kernels !== 'off')
+      throw new Error(`--kernels: relaxed, simd or off, not "${kernels}".`);
+    useSimdKernels(kernels);
+  }
   if (args.has('--no-baseline')) config.baseline = false;
   if (args.has('--check-backends')) {
     // One epoch of each model and the adversary on, unless the command line says otherwise: enough to

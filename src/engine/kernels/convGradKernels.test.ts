@@ -129,6 +129,7 @@ describe('convolution gradient kernels', () => {
       );
       for (const name of [
         'Conv2DBackpropFilter',
+        'Conv2DBackpropInput',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
       ])
@@ -179,10 +180,11 @@ describe('convolution gradient kernels', () => {
         expect(relDiff(got[0], modelReference[i][0]), `${where} dx`).toBeLessThan(1e-4);
         expect(relDiff(got[1], modelReference[i][1]), `${where} dW`).toBeLessThan(1e-4);
       });
-      // Every filter gradient and every depthwise gradient of the models ran on the SIMD kernels.
+      // Every convolution gradient of the models ran on the SIMD kernels.
       const convs = GEOMETRIES.filter((g) => g.kind === 'conv').length;
       const depthwise = GEOMETRIES.length - convs;
       expect(kernelPathCounts.Conv2DBackpropFilter).toEqual({ simd: convs, composed: 0, loop: 0 });
+      expect(kernelPathCounts.Conv2DBackpropInput).toEqual({ simd: convs, composed: 0, loop: 0 });
       expect(kernelPathCounts.DepthwiseConv2dNativeBackpropFilter).toEqual({ simd: depthwise, composed: 0, loop: 0 });
       expect(kernelPathCounts.DepthwiseConv2dNativeBackpropInput).toEqual({ simd: depthwise, composed: 0, loop: 0 });
     }

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelSetupFunc } from '@tensorflow/tfjs-core';
 import { conv2dFilterGradWasm, conv2dInputGradWasm, depthwiseInputGradWasm } from './convGradComposed';
 import { conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad, type ConvGeometry } from './convGradLoops';
-import { conv2dFilterGradSimd, depthwiseFilterGradSimd, depthwiseInputGradSimd } from './convGradSimd';
+import {
+  conv2dFilterGradSimd,
+  conv2dInputGradSimd,
+  depthwiseFilterGradSimd,
+  depthwiseInputGradSimd,
+} from './convGradSimd';
 
 /**
  * Registers the convolution-gradient kernels for the cpu and wasm backends: cpu's own are
@@ -208,6 +213,7 @@ function kernels(
         );
         return (
           firstOf('Conv2DBackpropInput', [
+            ['simd', () => conv2dInputGradSimd(args.backend, dy, filter, info)],
             ['composed', () => conv2dInputGradWasm(args.backend as unknown as WasmBackend, dy, filter, info)],
           ]) ?? own(args)
         );

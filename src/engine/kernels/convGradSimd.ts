@@ -13,6 +13,7 @@ import { instantiateSimdKernels, type SimdKernels } from './simd/simdKernels';
 
 type Info = tf.TensorInfo;
 type Backend = {
+  disposeData(id: unknown): void;
   typedArrayFromHeap(t: Info): Float32Array;
   makeOutput(shape: number[], dtype: string): Info;
   wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
@@ -198,5 +199,47 @@ export function depthwiseInputGradSimd(
   const b = backend as Backend;
   const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
   dispatch(k, 'depthwiseInputGrad', depthwiseArgs(b, dy, filter, out, info), info.inChannels, depthwiseMacs(info));
+  return out;
+}
+
+/** Input gradient of a convolution: the filter transposed per tap ([KH, KW, CO, CI]), then the kernel. */
+export function conv2dInputGradSimd(
+  backend: unknown,
+  dy: Info,
+  filter: Info,
+  info: tf.backend_util.Conv2DInfo,
+): Info | null {
+  const k = ready(backend, info);
+  if (!k) return null;
+  const b = backend as Backend;
+  const { filterHeight: KH, filterWidth: KW, inChannels: CI, outChannels: CO } = info;
+  const wt = b.makeOutput([KH, KW, CO, CI], 'float32');
+  const w = b.typedArrayFromHeap(filter),
+    t = b.typedArrayFromHeap(wt);
+  for (let tap = 0; tap < KH * KW; tap++) {
+    const base = tap * CI * CO;
+    for (let ci = 0; ci < CI; ci++) for (let co = 0; co < CO; co++) t[base + co * CI + ci] = w[base + ci * CO + co];
+  }
+  const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, CI]);
+  const args = [
+    at(b, dy),
+    at(b, wt),
+    at(b, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    CI,
+    info.outHeight,
+    info.outWidth,
+    CO,
+    KH,
+    KW,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+  dispatch(k, 'convInputGrad', args, CI, info.batchSize * info.outHeight * info.outWidth * CO * CI * KH * KW);
+  b.disposeData(wt.dataId);
   return out;
 }

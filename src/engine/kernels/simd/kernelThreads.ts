@@ -17,7 +17,12 @@ export interface KernelWorker {
 /** Starts a worker from standalone JavaScript source (Blob URL in a browser, eval in Node). */
 export type SpawnKernelWorker = (source: string) => KernelWorker;
 
-export const KERNEL_IDS = { convFilterGrad: 0, depthwiseFilterGrad: 1, depthwiseInputGrad: 2 } as const;
+export const KERNEL_IDS = {
+  convFilterGrad: 0,
+  depthwiseFilterGrad: 1,
+  depthwiseInputGrad: 2,
+  convInputGrad: 3,
+} as const;
 export type KernelName = keyof typeof KERNEL_IDS;
 
 const ARGS = 8;
@@ -36,7 +41,7 @@ const WORKER_SOURCE = `
 const channelRange = ${channelRange.toString()};
 function start(d) {
   const e = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
-  const kernels = [e.convFilterGrad, e.depthwiseFilterGrad, e.depthwiseInputGrad];
+  const kernels = [e.convFilterGrad, e.depthwiseFilterGrad, e.depthwiseInputGrad, e.convInputGrad];
   const c = new Int32Array(d.control);
   let generation = Atomics.load(c, 0);
   Atomics.add(c, 3, 1);

@@ -16,6 +16,8 @@ export interface SimdKernels {
   depthwiseFilterGrad: Grad;
   /** (dy, W, dx, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, c0, c1), into a zeroed dx */
   depthwiseInputGrad: Grad;
+  /** (dy, Wt, dx, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, ci0, ci1), Wt = W as [KH, KW, CO, C], into a zeroed dx */
+  convInputGrad: Grad;
   /** Which build runs: 'relaxed' (fused multiply-add) or 'simd' (multiply, then add). */
   simd: 'relaxed' | 'simd';
   shared: boolean;
@@ -58,12 +60,13 @@ export function instantiateSimdKernels(
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const e = instance.exports as unknown as Pick<
       SimdKernels,
-      'convFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad'
+      'convFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad' | 'convInputGrad'
     >;
     return {
       convFilterGrad: e.convFilterGrad,
       depthwiseFilterGrad: e.depthwiseFilterGrad,
       depthwiseInputGrad: e.depthwiseInputGrad,
+      convInputGrad: e.convInputGrad,
       simd,
       shared,
       module,
