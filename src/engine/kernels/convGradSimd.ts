@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { KernelThreads, type KernelName, type SpawnKernelWorker } from './simd/kernelThreads';
+import { channelRange, KernelThreads, type KernelName, type SpawnKernelWorker } from './simd/kernelThreads';
 import { instantiateSimdKernels, type SimdKernels } from './simd/simdKernels';
 
 /**
@@ -94,12 +94,14 @@ const at = (b: Backend, t: Info) => b.typedArrayFromHeap(t).byteOffset;
 // Below this many multiply-adds a call is not worth waking threads for (the SE blocks' 1×1 convolutions).
 const THREADED_MACS = 1 << 18;
 
+/** Whether a call of this size is split over the kernel threads. */
+const threaded = (k: Started, channels: number, macs: number) =>
+  Boolean(k.threads?.ready && macs >= THREADED_MACS && channels >= 16);
+
 /** One call over `channels`: split over the threads when there are some and the call is large enough. */
 function dispatch(k: Started, kernel: KernelName, args: number[], channels: number, macs: number) {
   const fn = k[kernel];
-  const t = k.threads;
-  if (t && t.ready && macs >= THREADED_MACS && channels >= 16)
-    t.run(kernel, args, channels, 8, (lo, hi) => fn(...args, lo, hi));
+  if (threaded(k, channels, macs)) k.threads!.run(kernel, args, channels, 8, (lo, hi) => fn(...args, lo, hi));
   else fn(...args, 0, channels);
 }
 
@@ -119,34 +121,56 @@ export function conv2dFilterGradSimd(
   const k = ready(backend, info);
   if (!k) return null;
   const b = backend as Backend;
-  const out = zeroed(b, info.filterShape);
+  const { inChannels: C, outChannels: CO, filterHeight: KH, filterWidth: KW } = info;
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const macs = pixels * CO * C * KH * KW;
+  // Pixels per packed block: its panels (x and dy, padded to whole tiles) near 128 KB, in L2. Below
+  // 8 input channels the kernel packs x for all taps at once (im2col), as the kernel says.
+  const K = C < 8 ? KH * KW * C : C;
+  const width = 4 * Math.ceil(K / 4) + 8 * Math.ceil(CO / 8);
+  const P = Math.max(64, Math.min(1024, Math.floor(32768 / width)));
+  // Threads split the pixels by whole blocks, each summing into a dW of its own, added up here.
+  const threads = threaded(k, pixels, macs) ? k.threads!.threads : 1;
+  const filterSize = KH * KW * C * CO;
+  const perThread = filterSize + P * width;
+  const scratch = b.makeOutput([threads * perThread], 'float32');
   const args = [
     at(b, x),
     at(b, dy),
-    at(b, out),
+    at(b, scratch),
+    P,
     info.batchSize,
     info.inHeight,
     info.inWidth,
-    info.inChannels,
+    C,
     info.outHeight,
     info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
+    CO,
+    KH,
+    KW,
     info.strideHeight,
     info.strideWidth,
     info.padInfo.top,
     info.padInfo.left,
   ];
-  const macs =
-    info.batchSize *
-    info.outHeight *
-    info.outWidth *
-    info.outChannels *
-    info.inChannels *
-    info.filterHeight *
-    info.filterWidth;
-  dispatch(k, 'convFilterGrad', args, info.outChannels, macs);
+  if (threads > 1)
+    k.threads!.run('convFilterGrad', args, pixels, P, (lo, hi) => k.convFilterGrad(...args, lo, hi), {
+      arg: 2,
+      bytesPerThread: 4 * perThread,
+    });
+  else k.convFilterGrad(...args, 0, pixels);
+  const out = b.makeOutput(info.filterShape, 'float32');
+  const dW = b.typedArrayFromHeap(out),
+    parts = b.typedArrayFromHeap(scratch);
+  dW.set(parts.subarray(0, filterSize));
+  for (let t = 1; t < threads; t++) {
+    // A thread whose share of the pixels is empty never ran: its part holds no sums.
+    const [lo, hi] = channelRange(pixels, threads, t, P);
+    if (lo >= hi) continue;
+    const base = t * perThread;
+    for (let i = 0; i < filterSize; i++) dW[i] += parts[base + i];
+  }
+  b.disposeData(scratch.dataId);
   return out;
 }
 
@@ -198,7 +222,11 @@ export function depthwiseInputGradSimd(
   if (!k) return null;
   const b = backend as Backend;
   const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
-  dispatch(k, 'depthwiseInputGrad', depthwiseArgs(b, dy, filter, out, info), info.inChannels, depthwiseMacs(info));
+  const args = depthwiseArgs(b, dy, filter, out, info);
+  // Threads take whole images of the batch.
+  if (k.threads?.ready && depthwiseMacs(info) >= THREADED_MACS && info.batchSize >= 2)
+    k.threads.run('depthwiseInputGrad', args, info.batchSize, 1, (lo, hi) => k.depthwiseInputGrad(...args, lo, hi));
+  else k.depthwiseInputGrad(...args, 0, info.batchSize);
   return out;
 }
 
@@ -239,7 +267,11 @@ export function conv2dInputGradSimd(
     info.padInfo.top,
     info.padInfo.left,
   ];
-  dispatch(k, 'convInputGrad', args, CI, info.batchSize * info.outHeight * info.outWidth * CO * CI * KH * KW);
+  // Threads take whole images of the batch.
+  const macs = info.batchSize * info.outHeight * info.outWidth * CO * CI * KH * KW;
+  if (k.threads?.ready && macs >= THREADED_MACS && info.batchSize >= 2)
+    k.threads.run('convInputGrad', args, info.batchSize, 1, (lo, hi) => k.convInputGrad(...args, lo, hi));
+  else k.convInputGrad(...args, 0, info.batchSize);
   b.disposeData(wt.dataId);
   return out;
 }

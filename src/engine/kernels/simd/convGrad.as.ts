@@ -13,8 +13,8 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-// Output pixels per block: a block's x and dy rows stay in cache while every filter tile runs
-// over them, and its accumulators are loaded and stored once per block.
+// Output pixels per block of the depthwise filter gradient: a block's x and dy rows stay in cache
+// while every tap runs over them, and its accumulators are loaded and stored once per block.
 const BLOCK_PIXELS: i32 = 256;
 
 /** First output column whose input column ox·s − pad + f is ≥ 0. */
@@ -36,32 +36,188 @@ function endCol(s: i32, pad: i32, f: i32, width: i32, outWidth: i32): i32 {
 /**
  * Filter gradient of a convolution (no dilation):
  *   dW[fy, fx, ci, co] = Σ_{b, oy, ox} x[b, oy·sH − pT + fy, ox·sW − pL + fx, ci] · dy[b, oy, ox, co].
- * Per block of output rows and per tap, a register tile of 4 input × 8 output channels accumulates
- * over the block's pixels: 2 loads of dy and 4 broadcasts of x feed 8 multiply-adds. This call
- * computes output channels [co0, co1).
+ * A GEMM over output pixels, run as BLIS and XNNPACK run theirs: per block of `P` pixels, dy is
+ * packed once into panels of 8 output channels ([pixel][8], contiguous) and, per tap, x into panels of
+ * 4 input channels ([pixel][4], zeros where the tap reads padding); a 4 × 8 register tile then runs
+ * down a pair of panels with sequential loads only — 2 loads of dy and 4 broadcasts of x feed 8
+ * multiply-adds. With fewer than 8 input channels (an image's 3), x is packed for all taps at once
+ * (im2col: channel k = tap · C + ci, dW's own order), so that the tiles are not mostly padding.
+ * This call sums over output pixels [q0, q1) (whole blocks: threads split the pixels, each into a
+ * dW of its own) into `dw` = the start of its scratch, zeroed here; the panels follow it:
+ * KH·KW·C·CO + P · (⌈K/4⌉·4 + ⌈CO/8⌉·8) floats in all, K = C, or KH·KW·C for im2col.
  */
 export function convFilterGrad(
-  x: usize, dy: usize, dw: usize,
+  x: usize, dy: usize, dw: usize, P: i32,
   B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32,
-  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, co0: i32, co1: i32,
+  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, q0: i32, q1: i32,
 ): void {
-  const rows = B * OH;
-  let rowsPerBlock = BLOCK_PIXELS / OW;
-  if (rowsPerBlock < 1) rowsPerBlock = 1;
-  const xPix = <usize>C << 2, xStep = <usize>(SW * C) << 2, dyPix = <usize>CO << 2;
-  for (let r0 = 0; r0 < rows; r0 += rowsPerBlock) {
-    const r1 = min(r0 + rowsPerBlock, rows);
+  const co0 = 0, co1 = CO;
+  const filterBytes = <usize>(KH * KW * C * CO) << 2;
+  memory.fill(dw, 0, filterBytes);
+  const scratch = dw + filterBytes;
+  const im2col = C < 8;
+  const K = im2col ? KH * KW * C : C;
+  const ciTiles = (K + 3) >> 2, coTiles = (co1 - co0 + 7) >> 3;
+  const xPanels = scratch, dyPanels = scratch + (<usize>(ciTiles * 4 * P) << 2);
+  for (let p0 = q0; p0 < q1; p0 += P) {
+    const n = min(P, q1 - p0);
+    packDy(dy, dyPanels, p0, n, CO, co0, co1, coTiles);
+    if (im2col) {
+      packIm2col(x, xPanels, p0, n, H, W, C, OH, OW, SH, SW, PT, PL, KH, KW, ciTiles);
+      for (let t = 0; t < coTiles; t++) {
+        const dp = dyPanels + (<usize>(t * 8 * n) << 2);
+        for (let u = 0; u < ciTiles; u++)
+          tile4x8(xPanels + (<usize>(u * 4 * n) << 2), dp, n, dw, u * 4, co0 + t * 8, K, CO, co1);
+      }
+      continue;
+    }
     for (let fy = 0; fy < KH; fy++) {
       for (let fx = 0; fx < KW; fx++) {
-        const lo = firstCol(SW, PL, fx), hi = endCol(SW, PL, fx, W, OW);
-        if (lo >= hi) continue;
+        packX(x, xPanels, p0, n, H, W, C, OH, OW, SH, SW, PT, PL, fy, fx, ciTiles);
         const tap = dw + (<usize>((fy * KW + fx) * C * CO) << 2);
-        let ci = 0;
-        for (; ci + 4 <= C; ci += 4) tile4(x, dy, tap, ci, co0, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xPix, xStep, dyPix);
-        for (; ci < C; ci++) tile1(x, dy, tap, ci, co0, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
+        for (let t = 0; t < coTiles; t++) {
+          const dp = dyPanels + (<usize>(t * 8 * n) << 2);
+          const co = co0 + t * 8;
+          for (let u = 0; u < ciTiles; u++)
+            tile4x8(xPanels + (<usize>(u * 4 * n) << 2), dp, n, tap, u * 4, co, C, CO, co1);
+        }
       }
     }
   }
+}
+
+/** dy[p0 … p0 + n) × channels [co0, co1) as panels of 8 channels, [tile][pixel][8], zero-padded. */
+function packDy(dy: usize, out: usize, p0: i32, n: i32, CO: i32, co0: i32, co1: i32, tiles: i32): void {
+  for (let t = 0; t < tiles; t++) {
+    const c = co0 + t * 8;
+    const panel = out + (<usize>(t * 8 * n) << 2);
+    if (c + 8 <= co1) {
+      for (let i = 0; i < n; i++) {
+        const src = dy + (<usize>((p0 + i) * CO + c) << 2);
+        const dst = panel + (<usize>(i * 8) << 2);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const src = dy + (<usize>((p0 + i) * CO) << 2);
+        const dst = panel + (<usize>(i * 8) << 2);
+        for (let j = 0; j < 8; j++) store<f32>(dst + (<usize>j << 2), c + j < co1 ? load<f32>(src + (<usize>(c + j) << 2)) : 0);
+      }
+    }
+  }
+}
+
+/** x at tap (fy, fx) for output pixels [p0, p0 + n) as panels of 4 channels, [tile][pixel][4]; 0 in the padding. */
+function packX(
+  x: usize, out: usize, p0: i32, n: i32,
+  H: i32, W: i32, C: i32, OH: i32, OW: i32, SH: i32, SW: i32, PT: i32, PL: i32, fy: i32, fx: i32, tiles: i32,
+): void {
+  const full = C & ~3;
+  const panelBytes = <usize>(4 * n) << 2;
+  let r = p0 / OW, ox = p0 - r * OW;
+  for (let i = 0; i < n; i++) {
+    const b = r / OH, oy = r - b * OH;
+    const iy = oy * SH - PT + fy, ix = ox * SW - PL + fx;
+    let dst = out + (<usize>(i * 4) << 2);
+    if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+      for (let t = 0; t < tiles; t++) {
+        v128.store(dst, f32x4.splat(0));
+        dst += panelBytes;
+      }
+    } else {
+      const src = x + (<usize>(((b * H + iy) * W + ix) * C) << 2);
+      let c = 0;
+      for (; c < full; c += 4) {
+        v128.store(dst, v128.load(src + (<usize>c << 2)));
+        dst += panelBytes;
+      }
+      if (c < C) {
+        for (let j = 0; j < 4; j++) store<f32>(dst + (<usize>j << 2), c + j < C ? load<f32>(src + (<usize>(c + j) << 2)) : 0);
+      }
+    }
+    if (++ox == OW) {
+      ox = 0;
+      r++;
+    }
+  }
+}
+
+/** x for output pixels [p0, p0 + n) as im2col panels of 4 channels k = tap · C + ci, [tile][pixel][4]; 0 in the padding. */
+function packIm2col(
+  x: usize, out: usize, p0: i32, n: i32,
+  H: i32, W: i32, C: i32, OH: i32, OW: i32, SH: i32, SW: i32, PT: i32, PL: i32, KH: i32, KW: i32, tiles: i32,
+): void {
+  const panelBytes = <usize>(4 * n) << 2;
+  let r = p0 / OW, ox = p0 - r * OW;
+  for (let i = 0; i < n; i++) {
+    const b = r / OH, oy = r - b * OH;
+    const base = out + (<usize>(i * 4) << 2);
+    let k = 0;
+    for (let fy = 0; fy < KH; fy++) {
+      const iy = oy * SH - PT + fy;
+      for (let fx = 0; fx < KW; fx++) {
+        const ix = ox * SW - PL + fx;
+        const inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+        const src = x + (<usize>(((b * H + iy) * W + ix) * C) << 2);
+        for (let ci = 0; ci < C; ci++, k++)
+          store<f32>(base + <usize>(k >> 2) * panelBytes + (<usize>(k & 3) << 2), inside ? load<f32>(src + (<usize>ci << 2)) : 0);
+      }
+    }
+    for (; k < tiles * 4; k++) store<f32>(base + <usize>(k >> 2) * panelBytes + (<usize>(k & 3) << 2), 0);
+    if (++ox == OW) {
+      ox = 0;
+      r++;
+    }
+  }
+}
+
+/** dW[ci … ci + 4, co … co + 8] += the panels' product over n pixels; only the part inside C and co1 is written. */
+function tile4x8(xp: usize, dp: usize, n: i32, tap: usize, ci: i32, co: i32, C: i32, CO: i32, co1: i32): void {
+  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+  let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+  for (let i = 0; i < n; i++) {
+    const d0 = v128.load(dp), d1 = v128.load(dp, 16);
+    let s = v128.load32_splat(xp);
+    a00 = madd(s, d0, a00); a01 = madd(s, d1, a01);
+    s = v128.load32_splat(xp, 4);
+    a10 = madd(s, d0, a10); a11 = madd(s, d1, a11);
+    s = v128.load32_splat(xp, 8);
+    a20 = madd(s, d0, a20); a21 = madd(s, d1, a21);
+    s = v128.load32_splat(xp, 12);
+    a30 = madd(s, d0, a30); a31 = madd(s, d1, a31);
+    xp += 16;
+    dp += 32;
+  }
+  const row = <usize>CO << 2;
+  const out = tap + (<usize>(ci * CO + co) << 2);
+  if (ci + 4 <= C && co + 8 <= co1) {
+    v128.store(out, f32x4.add(v128.load(out), a00)); v128.store(out, f32x4.add(v128.load(out, 16), a01), 16);
+    const o1 = out + row;
+    v128.store(o1, f32x4.add(v128.load(o1), a10)); v128.store(o1, f32x4.add(v128.load(o1, 16), a11), 16);
+    const o2 = o1 + row;
+    v128.store(o2, f32x4.add(v128.load(o2), a20)); v128.store(o2, f32x4.add(v128.load(o2, 16), a21), 16);
+    const o3 = o2 + row;
+    v128.store(o3, f32x4.add(v128.load(o3), a30)); v128.store(o3, f32x4.add(v128.load(o3, 16), a31), 16);
+    return;
+  }
+  // An edge tile: lane by lane, inside the filter only.
+  addLanes(out, a00, a01, min(8, co1 - co), 1 <= C - ci);
+  addLanes(out + row, a10, a11, min(8, co1 - co), 2 <= C - ci);
+  addLanes(out + 2 * row, a20, a21, min(8, co1 - co), 3 <= C - ci);
+  addLanes(out + 3 * row, a30, a31, min(8, co1 - co), 4 <= C - ci);
+}
+
+function addLanes(out: usize, lo: v128, hi: v128, lanes: i32, inside: bool): void {
+  if (!inside) return;
+  if (lanes > 0) store<f32>(out, load<f32>(out) + f32x4.extract_lane(lo, 0));
+  if (lanes > 1) store<f32>(out, load<f32>(out, 4) + f32x4.extract_lane(lo, 1), 4);
+  if (lanes > 2) store<f32>(out, load<f32>(out, 8) + f32x4.extract_lane(lo, 2), 8);
+  if (lanes > 3) store<f32>(out, load<f32>(out, 12) + f32x4.extract_lane(lo, 3), 12);
+  if (lanes > 4) store<f32>(out, load<f32>(out, 16) + f32x4.extract_lane(hi, 0), 16);
+  if (lanes > 5) store<f32>(out, load<f32>(out, 20) + f32x4.extract_lane(hi, 1), 20);
+  if (lanes > 6) store<f32>(out, load<f32>(out, 24) + f32x4.extract_lane(hi, 2), 24);
+  if (lanes > 7) store<f32>(out, load<f32>(out, 28) + f32x4.extract_lane(hi, 3), 28);
 }
 
 /** Input row address of output row r at tap row fy, or 0 when the tap falls in the padding. */
@@ -71,116 +227,6 @@ function inputRow(x: usize, r: i32, H: i32, W: i32, C: i32, OH: i32, SH: i32, PT
   const iy = oy * SH - PT + fy;
   if (iy < 0 || iy >= H) return 0;
   return x + (<usize>((b * H + iy) * W * C) << 2);
-}
-
-function tile4(
-  x: usize, dy: usize, tap: usize, ci: i32, co0: i32, co1: i32, r0: i32, r1: i32,
-  H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32, SH: i32, SW: i32, PT: i32, PL: i32,
-  fy: i32, fx: i32, lo: i32, hi: i32, xPix: usize, xStep: usize, dyPix: usize,
-): void {
-  const rowOut = <usize>CO << 2;
-  let co = co0;
-  for (; co + 8 <= co1; co += 8) {
-    const out = tap + (<usize>(ci * CO + co) << 2);
-    let a00 = v128.load(out), a01 = v128.load(out, 16);
-    let a10 = v128.load(out + rowOut), a11 = v128.load(out + rowOut, 16);
-    let a20 = v128.load(out + 2 * rowOut), a21 = v128.load(out + 2 * rowOut, 16);
-    let a30 = v128.load(out + 3 * rowOut), a31 = v128.load(out + 3 * rowOut, 16);
-    for (let r = r0; r < r1; r++) {
-      const row = inputRow(x, r, H, W, C, OH, SH, PT, fy);
-      if (row == 0) continue;
-      let xp = row + (<usize>((lo * SW - PL + fx) * C + ci) << 2);
-      let dp = dy + (<usize>((r * OW + lo) * CO + co) << 2);
-      for (let ox = lo; ox < hi; ox++) {
-        const d0 = v128.load(dp), d1 = v128.load(dp, 16);
-        let s = v128.load32_splat(xp);
-        a00 = madd(s, d0, a00); a01 = madd(s, d1, a01);
-        s = v128.load32_splat(xp, 4);
-        a10 = madd(s, d0, a10); a11 = madd(s, d1, a11);
-        s = v128.load32_splat(xp, 8);
-        a20 = madd(s, d0, a20); a21 = madd(s, d1, a21);
-        s = v128.load32_splat(xp, 12);
-        a30 = madd(s, d0, a30); a31 = madd(s, d1, a31);
-        xp += xStep;
-        dp += dyPix;
-      }
-    }
-    v128.store(out, a00); v128.store(out, a01, 16);
-    v128.store(out + rowOut, a10); v128.store(out + rowOut, a11, 16);
-    v128.store(out + 2 * rowOut, a20); v128.store(out + 2 * rowOut, a21, 16);
-    v128.store(out + 3 * rowOut, a30); v128.store(out + 3 * rowOut, a31, 16);
-  }
-  for (let i = 0; i < 4; i++) tailColumns(x, dy, tap, ci + i, co, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
-}
-
-/** One input channel against 8 output channels at a time. */
-function tile1(
-  x: usize, dy: usize, tap: usize, ci: i32, co0: i32, co1: i32, r0: i32, r1: i32,
-  H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32, SH: i32, SW: i32, PT: i32, PL: i32,
-  fy: i32, fx: i32, lo: i32, hi: i32, xStep: usize, dyPix: usize,
-): void {
-  let co = co0;
-  for (; co + 8 <= co1; co += 8) {
-    const out = tap + (<usize>(ci * CO + co) << 2);
-    let a0 = v128.load(out), a1 = v128.load(out, 16);
-    for (let r = r0; r < r1; r++) {
-      const row = inputRow(x, r, H, W, C, OH, SH, PT, fy);
-      if (row == 0) continue;
-      let xp = row + (<usize>((lo * SW - PL + fx) * C + ci) << 2);
-      let dp = dy + (<usize>((r * OW + lo) * CO + co) << 2);
-      for (let ox = lo; ox < hi; ox++) {
-        const s = v128.load32_splat(xp);
-        a0 = madd(s, v128.load(dp), a0);
-        a1 = madd(s, v128.load(dp, 16), a1);
-        xp += xStep;
-        dp += dyPix;
-      }
-    }
-    v128.store(out, a0);
-    v128.store(out, a1, 16);
-  }
-  tailColumns(x, dy, tap, ci, co, co1, r0, r1, H, W, C, OH, OW, CO, SH, SW, PT, PL, fy, fx, lo, hi, xStep, dyPix);
-}
-
-/** Output channels from `co0` to `co1` (fewer than 8): 4 at a time, then one by one. */
-function tailColumns(
-  x: usize, dy: usize, tap: usize, ci: i32, co0: i32, co1: i32, r0: i32, r1: i32,
-  H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32, SH: i32, SW: i32, PT: i32, PL: i32,
-  fy: i32, fx: i32, lo: i32, hi: i32, xStep: usize, dyPix: usize,
-): void {
-  let co = co0;
-  for (; co + 4 <= co1; co += 4) {
-    const out = tap + (<usize>(ci * CO + co) << 2);
-    let a = v128.load(out);
-    for (let r = r0; r < r1; r++) {
-      const row = inputRow(x, r, H, W, C, OH, SH, PT, fy);
-      if (row == 0) continue;
-      let xp = row + (<usize>((lo * SW - PL + fx) * C + ci) << 2);
-      let dp = dy + (<usize>((r * OW + lo) * CO + co) << 2);
-      for (let ox = lo; ox < hi; ox++) {
-        a = madd(v128.load32_splat(xp), v128.load(dp), a);
-        xp += xStep;
-        dp += dyPix;
-      }
-    }
-    v128.store(out, a);
-  }
-  for (; co < co1; co++) {
-    const out = tap + (<usize>(ci * CO + co) << 2);
-    let a = load<f32>(out);
-    for (let r = r0; r < r1; r++) {
-      const row = inputRow(x, r, H, W, C, OH, SH, PT, fy);
-      if (row == 0) continue;
-      let xp = row + (<usize>((lo * SW - PL + fx) * C + ci) << 2);
-      let dp = dy + (<usize>((r * OW + lo) * CO + co) << 2);
-      for (let ox = lo; ox < hi; ox++) {
-        a += load<f32>(xp) * load<f32>(dp);
-        xp += xStep;
-        dp += dyPix;
-      }
-    }
-    store<f32>(out, a);
-  }
 }
 
 /**
@@ -246,16 +292,16 @@ export function depthwiseFilterGrad(
 /**
  * Input gradient of a depthwise convolution, channel multiplier 1, scattered from each output
  * pixel: dx[b, oy·sH − pT + fy, ox·sW − pL + fx, c] += dy[b, oy, ox, c] · W[fy, fx, c]. This call
- * computes channels [c0, c1).
+ * computes images [b0, b1) of the batch (threads split the batch, as for convInputGrad).
  */
 export function depthwiseInputGrad(
   dy: usize, w: usize, dx: usize,
   B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
-  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, c0: i32, c1: i32,
+  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, b0: i32, b1: i32,
 ): void {
-  const rows = B * OH;
+  const c0 = 0, c1 = C;
   const xStep = <usize>(SW * C) << 2, dyPix = <usize>C << 2;
-  for (let r = 0; r < rows; r++) {
+  for (let r = b0 * OH; r < b1 * OH; r++) {
     for (let fy = 0; fy < KH; fy++) {
       const row = inputRow(dx, r, H, W, C, OH, SH, PT, fy);
       if (row == 0) continue;
@@ -298,16 +344,17 @@ export function depthwiseInputGrad(
  * `wt` holds W transposed per tap, [fy, fx, co, ci] (convGradSimd.ts writes it), so that 8 input
  * channels are one pair of loads; a register tile of 4 output pixels × 8 input channels runs over
  * the output channels: 2 loads of W and 4 broadcasts of dy feed 8 multiply-adds. This call computes
- * input channels [ci0, ci1) into a zeroed dx.
+ * images [b0, b1) of the batch into a zeroed dx (threads split the batch: their writes never meet,
+ * not even in one cache line, as a split by channels would have them).
  */
 export function convInputGrad(
   dy: usize, wt: usize, dx: usize,
   B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32,
-  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, ci0: i32, ci1: i32,
+  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, b0: i32, b1: i32,
 ): void {
-  const rows = B * OH;
+  const ci0 = 0, ci1 = C;
   const dyPix = <usize>CO << 2, dxStep = <usize>(SW * C) << 2;
-  for (let r = 0; r < rows; r++) {
+  for (let r = b0 * OH; r < b1 * OH; r++) {
     for (let fy = 0; fy < KH; fy++) {
       const row = inputRow(dx, r, H, W, C, OH, SH, PT, fy);
       if (row == 0) continue;

@@ -7,7 +7,9 @@
  *
  * Control block (Int32, shared): [0] generation, bumped to start a call; [1] workers still running;
  * [2] kernel (−1: stop); [3] workers ready; [4] argument count; [5] threads; [6] alignment;
- * [7] channels; [8…] the kernel's arguments (byte offsets wrap to i32 as wasm reads them).
+ * [7] channels; [8] the argument that is a scratch area (−1: none) and [9] its bytes per thread, so
+ * that thread i works in its own; [10…] the kernel's arguments (byte offsets wrap to i32 as wasm
+ * reads them).
  */
 
 export interface KernelWorker {
@@ -25,7 +27,7 @@ export const KERNEL_IDS = {
 } as const;
 export type KernelName = keyof typeof KERNEL_IDS;
 
-const ARGS = 8;
+const ARGS = 10;
 const MAX_ARGS = 24;
 
 /** The channel range [lo, hi) of thread `index` of `threads`, in whole multiples of `align`. */
@@ -51,7 +53,9 @@ function start(d) {
     const id = c[2];
     if (id < 0) return;
     const [lo, hi] = channelRange(c[7], c[5], d.index, c[6]);
-    if (lo < hi) kernels[id](...c.subarray(${ARGS}, ${ARGS} + c[4]), lo, hi);
+    const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[4]));
+    if (c[8] >= 0) args[c[8]] = (args[c[8]] + d.index * c[9]) | 0;
+    if (lo < hi) kernels[id](...args, lo, hi);
     if (Atomics.sub(c, 1, 1) === 1) Atomics.notify(c, 1);
   }
 }
@@ -106,11 +110,20 @@ export class KernelThreads {
 
   /**
    * Runs `own` (the calling thread's share, channels [lo, hi)) and the workers' shares of one call;
-   * returns when all are done.
+   * returns when all are done. With `scratch`, worker i adds i · bytesPerThread to that argument.
    */
-  run(kernel: KernelName, args: number[], channels: number, align: number, own: (lo: number, hi: number) => void) {
+  run(
+    kernel: KernelName,
+    args: number[],
+    channels: number,
+    align: number,
+    own: (lo: number, hi: number) => void,
+    scratch?: { arg: number; bytesPerThread: number },
+  ) {
     const c = this.control;
     this.calls++;
+    c[8] = scratch ? scratch.arg : -1;
+    c[9] = scratch ? scratch.bytesPerThread : 0;
     c[2] = KERNEL_IDS[kernel];
     c[4] = args.length;
     c[5] = this.threads;

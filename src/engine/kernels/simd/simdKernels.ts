@@ -10,13 +10,13 @@ import { CONV_GRAD_WASM } from './convGradWasm.generated';
 type Grad = (...args: number[]) => void;
 
 export interface SimdKernels {
-  /** (x, dy, dW, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, co0, co1), into a zeroed dW */
+  /** (x, dy, scratch, P, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, q0, q1): dW over pixels [q0, q1) at the scratch's start */
   convFilterGrad: Grad;
   /** (x, dy, dW, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, c0, c1), into a zeroed dW */
   depthwiseFilterGrad: Grad;
-  /** (dy, W, dx, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, c0, c1), into a zeroed dx */
+  /** (dy, W, dx, B, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, b0, b1): images [b0, b1) into a zeroed dx */
   depthwiseInputGrad: Grad;
-  /** (dy, Wt, dx, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, ci0, ci1), Wt = W as [KH, KW, CO, C], into a zeroed dx */
+  /** (dy, Wt, dx, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, b0, b1), Wt = W as [KH, KW, CO, C], images [b0, b1) into a zeroed dx */
   convInputGrad: Grad;
   /** Which build runs: 'relaxed' (fused multiply-add) or 'simd' (multiply, then add). */
   simd: 'relaxed' | 'simd';
