@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * GFLOP/s of the convolution-gradient kernels alone, on the reference CNN's layers (batch 64) and a
- * lab-teacher 1×1, through the registered kernels (so whatever path the engine takes there): the
- * measure of how near the kernels come to what 128-bit SIMD can do on this CPU.
+ * GFLOP/s of the convolution kernels alone — forward, input and filter gradients, depthwise — on the
+ * reference CNN's layers (batch 64) and a lab-teacher 1×1, through the registered kernels (so
+ * whatever path the engine takes there): how near they come to what 128-bit SIMD can do on this CPU.
  */
 
 export interface KernelRate {
@@ -14,13 +14,22 @@ export interface KernelRate {
 }
 
 interface Case {
-  kernel: 'Conv2DBackpropFilter' | 'DepthwiseConv2dNativeBackpropFilter' | 'DepthwiseConv2dNativeBackpropInput';
+  kernel:
+    | 'Conv2D'
+    | 'Conv2DBackpropFilter'
+    | 'Conv2DBackpropInput'
+    | 'DepthwiseConv2dNativeBackpropFilter'
+    | 'DepthwiseConv2dNativeBackpropInput';
   x: [number, number, number, number];
   filter: [number, number, number, number];
   stride: number;
 }
 
 const CASES: Case[] = [
+  { kernel: 'Conv2D', x: [64, 32, 32, 32], filter: [3, 3, 32, 64], stride: 2 },
+  { kernel: 'Conv2D', x: [64, 16, 16, 64], filter: [1, 1, 64, 128], stride: 1 },
+  { kernel: 'Conv2DBackpropInput', x: [64, 32, 32, 32], filter: [3, 3, 32, 64], stride: 2 },
+  { kernel: 'Conv2DBackpropInput', x: [64, 16, 16, 64], filter: [1, 1, 64, 128], stride: 1 },
   { kernel: 'Conv2DBackpropFilter', x: [64, 32, 32, 3], filter: [3, 3, 3, 32], stride: 1 },
   { kernel: 'Conv2DBackpropFilter', x: [64, 32, 32, 32], filter: [3, 3, 32, 64], stride: 2 },
   { kernel: 'Conv2DBackpropFilter', x: [64, 16, 16, 64], filter: [1, 1, 64, 128], stride: 1 },
@@ -33,7 +42,7 @@ const CASES: Case[] = [
 
 export function kernelRates(repeats = 5): KernelRate[] {
   return CASES.map((c) => {
-    const depthwise = c.kernel !== 'Conv2DBackpropFilter';
+    const depthwise = c.kernel.startsWith('Depthwise');
     const info = tf.backend_util.computeConv2DInfo(
       c.x,
       c.filter,
@@ -54,7 +63,11 @@ export function kernelRates(repeats = 5): KernelRate[] {
       filterShape: c.filter,
       inputShape: c.x,
     };
-    const inputs: tf.NamedTensorMap = c.kernel === 'DepthwiseConv2dNativeBackpropInput' ? { dy, filter } : { x, dy };
+    const inputs: tf.NamedTensorMap = c.kernel.endsWith('BackpropInput')
+      ? { dy, filter }
+      : c.kernel === 'Conv2D'
+        ? { x, filter }
+        : { x, dy };
     const once = () => tf.dispose(tf.engine().runKernel(c.kernel, inputs, attrs as never));
     once();
     let best = Infinity;

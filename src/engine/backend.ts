@@ -3,6 +3,7 @@ import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
 import { simdKernelsName, startSimdThreads } from './kernels/convGradSimd';
 import { registerPooledReductions } from './kernels/pooledReduce';
+import { registerSimdConvForward } from './kernels/convForward';
 import { registerSharedIdentity } from './kernels/sharedIdentity';
 import { BACKEND_ORDER, type AdapterReport, type BackendName, type BackendReport } from './types';
 
@@ -124,6 +125,7 @@ async function tryBackend(
       else wasm.setThreadsCount(threads);
       registerConvGradKernels('wasm');
       registerPooledReductions();
+      registerSimdConvForward();
       registerSharedIdentity();
     } else {
       registerConvGradKernels('cpu');

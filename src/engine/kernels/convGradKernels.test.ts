@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelPathCounts, registerConvGradKernels } from './convGradKernels';
 import { simdKernels, useSimdKernels } from './convGradSimd';
+import { convForwardCounts, registerSimdConvForward } from './convForward';
 import { modelConvGeometries, type ConvGeometry } from './modelConvGeometries';
 import { relaxedSimdSupported } from './simd/simdKernels';
 import { enableRelaxedSimd } from '../../cli/relaxedSimdNode';
@@ -76,6 +77,21 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
+/** Conv2D, FusedConv2D without bias (the models' own), and FusedConv2D with bias and ReLU. */
+function forward(g: ConvGeometry, seed: number): Float32Array[] {
+  if (g.kind !== 'conv') return [];
+  return tf.tidy(() => {
+    const x = rand([2, ...g.input], seed) as tf.Tensor4D;
+    const filter = rand([g.kernel, g.kernel, g.input[2], g.outChannels], seed + 1) as tf.Tensor4D;
+    const bias = rand([g.outChannels], seed + 2) as tf.Tensor1D;
+    return [
+      tf.conv2d(x, filter, g.stride, 'same'),
+      tf.fused.conv2d({ x, filter, strides: g.stride, pad: 'same' }),
+      tf.fused.conv2d({ x, filter, strides: g.stride, pad: 'same', bias, activation: 'relu' }),
+    ].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 function resetCounts() {
   for (const k of Object.keys(kernelPathCounts)) delete kernelPathCounts[k];
 }
@@ -102,15 +118,18 @@ describe('convolution gradient kernels', () => {
   let reference: Float32Array[][] = [];
   let GEOMETRIES: ConvGeometry[] = [];
   let modelReference: Float32Array[][] = [];
+  let forwardReference: Float32Array[][] = [];
   beforeAll(async () => {
     await tf.setBackend('cpu');
     reference = CASES.map((c, i) => grads(c, 10 * i));
     GEOMETRIES = modelConvGeometries();
     modelReference = GEOMETRIES.map((g, i) => grads(modelCase(g), 7 * i));
+    forwardReference = GEOMETRIES.map((g, i) => forward(g, 3 * i));
   });
 
   it('wasm (ours, on every path) and the replaced cpu kernels equal tfjs’s cpu kernels to 1e-4', async () => {
     registerConvGradKernels('wasm');
+    registerSimdConvForward();
     await tf.setBackend('wasm');
     const check = (path: string) =>
       CASES.forEach((c, i) => {
@@ -187,6 +206,29 @@ describe('convolution gradient kernels', () => {
       expect(kernelPathCounts.Conv2DBackpropInput).toEqual({ simd: convs, composed: 0, loop: 0 });
       expect(kernelPathCounts.DepthwiseConv2dNativeBackpropFilter).toEqual({ simd: depthwise, composed: 0, loop: 0 });
       expect(kernelPathCounts.DepthwiseConv2dNativeBackpropInput).toEqual({ simd: depthwise, composed: 0, loop: 0 });
+    }
+    useSimdKernels('relaxed');
+  });
+
+  it('runs the models’ forward convolutions on the SIMD kernel (8 input channels or more), equal to the cpu kernels', async () => {
+    await tf.setBackend('wasm');
+    for (const build of ['relaxed', 'simd'] as const) {
+      useSimdKernels(build);
+      for (const c of Object.values(convForwardCounts)) c.simd = c.own = 0;
+      GEOMETRIES.forEach((g, i) => {
+        const got = forward(g, 3 * i);
+        got.forEach((out, j) =>
+          expect(
+            relDiff(out, forwardReference[i][j]),
+            `${build} ${g.where} ${JSON.stringify(g)} forward ${j}`,
+          ).toBeLessThan(1e-4),
+        );
+      });
+      const convs = GEOMETRIES.filter((g) => g.kind === 'conv');
+      const wide = convs.filter((g) => g.input[2] >= 8).length;
+      // Stems (3 channels) stay on XNNPACK, as does every fused call with a bias or an activation.
+      expect(convForwardCounts.Conv2D).toEqual({ simd: wide, own: convs.length - wide });
+      expect(convForwardCounts.FusedConv2D).toEqual({ simd: wide, own: 2 * convs.length - wide });
     }
     useSimdKernels('relaxed');
   });

@@ -31,7 +31,7 @@ describe('kernel threads', () => {
     ]);
   });
 
-  it('give the cpu kernels’ gradients on every model convolution, two threads sharing each large call', async () => {
+  it('give the cpu kernels’ gradients and outputs on every model convolution, two threads sharing each large call', async () => {
     await tf.setBackend('cpu');
     const geometries = modelConvGeometries().filter((g) => g.input[0] >= 8);
     const grads = (g: (typeof geometries)[number], seed: number) =>
@@ -43,9 +43,14 @@ describe('kernel threads', () => {
         const run = (xx: tf.Tensor4D, ff: tf.Tensor4D) =>
           g.kind === 'conv' ? tf.conv2d(xx, ff, g.stride, 'same') : tf.depthwiseConv2d(xx, ff, g.stride, 'same');
         const w = tf.randomUniform(run(x, f).shape, -1, 1, 'float32', seed + 2);
-        return tf
-          .grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(run(xx as tf.Tensor4D, ff as tf.Tensor4D), w)))([x, f])
-          .map((t) => t.dataSync() as Float32Array);
+        // The input and filter gradients, and the forward output.
+        return [
+          ...tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(run(xx as tf.Tensor4D, ff as tf.Tensor4D), w)))([
+            x,
+            f,
+          ]),
+          run(x, f),
+        ].map((t) => t.dataSync() as Float32Array);
       });
     const reference = geometries.map((g, i) => grads(g, 5 * i));
 
@@ -61,14 +66,14 @@ describe('kernel threads', () => {
 
     geometries.forEach((g, i) => {
       const got = grads(g, 5 * i);
-      for (const j of [0, 1]) {
+      for (const j of [0, 1, 2]) {
         let diff = 0,
           scale = 1;
         for (let n = 0; n < got[j].length; n++) {
           diff = Math.max(diff, Math.abs(got[j][n] - reference[i][j][n]));
           scale = Math.max(scale, Math.abs(reference[i][j][n]));
         }
-        expect(diff / scale, `${g.where} ${JSON.stringify(g)} ${j ? 'dW' : 'dx'}`).toBeLessThan(1e-4);
+        expect(diff / scale, `${g.where} ${JSON.stringify(g)} ${['dx', 'dW', 'forward'][j]}`).toBeLessThan(1e-4);
       }
     });
     expect(k.threads!.calls).toBeGreaterThan(10);

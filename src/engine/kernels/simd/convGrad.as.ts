@@ -41,7 +41,7 @@ function endCol(s: i32, pad: i32, f: i32, width: i32, outWidth: i32): i32 {
  * 4 input channels ([pixel][4], zeros where the tap reads padding); a 4 × 8 register tile then runs
  * down a pair of panels with sequential loads only — 2 loads of dy and 4 broadcasts of x feed 8
  * multiply-adds. With fewer than 8 input channels (an image's 3), x is packed for all taps at once
- * (im2col: channel k = tap · C + ci, dW's own order), so that the tiles are not mostly padding.
+ * (im2col rows: channel k = tap · C + ci, dW's own order), so that the tiles are not mostly padding.
  * This call sums over output pixels [q0, q1) (whole blocks: threads split the pixels, each into a
  * dW of its own) into `dw` = the start of its scratch, zeroed here; the panels follow it:
  * KH·KW·C·CO + P · (⌈K/4⌉·4 + ⌈CO/8⌉·8) floats in all, K = C, or KH·KW·C for im2col.
@@ -63,11 +63,12 @@ export function convFilterGrad(
     const n = min(P, q1 - p0);
     packDy(dy, dyPanels, p0, n, CO, co0, co1, coTiles);
     if (im2col) {
-      packIm2col(x, xPanels, p0, n, H, W, C, OH, OW, SH, SW, PT, PL, KH, KW, ciTiles);
+      const width = ciTiles * 4;
+      packIm2col(x, xPanels, p0, n, H, W, C, OH, OW, SH, SW, PT, PL, KH, KW, width);
       for (let t = 0; t < coTiles; t++) {
         const dp = dyPanels + (<usize>(t * 8 * n) << 2);
         for (let u = 0; u < ciTiles; u++)
-          tile4x8(xPanels + (<usize>(u * 4 * n) << 2), dp, n, dw, u * 4, co0 + t * 8, K, CO, co1);
+          tile4x8(xPanels + (<usize>(u * 4) << 2), <usize>width << 2, dp, n, dw, u * 4, co0 + t * 8, K, CO, co1);
       }
       continue;
     }
@@ -79,7 +80,7 @@ export function convFilterGrad(
           const dp = dyPanels + (<usize>(t * 8 * n) << 2);
           const co = co0 + t * 8;
           for (let u = 0; u < ciTiles; u++)
-            tile4x8(xPanels + (<usize>(u * 4 * n) << 2), dp, n, tap, u * 4, co, C, CO, co1);
+            tile4x8(xPanels + (<usize>(u * 4 * n) << 2), 16, dp, n, tap, u * 4, co, C, CO, co1);
         }
       }
     }
@@ -143,28 +144,45 @@ function packX(
   }
 }
 
-/** x for output pixels [p0, p0 + n) as im2col panels of 4 channels k = tap · C + ci, [tile][pixel][4]; 0 in the padding. */
+/**
+ * x for output pixels [p0, p0 + n) as im2col rows, [pixel][⌈K/4⌉·4], channel k = tap · C + ci; 0 in the
+ * padding. Pixel-major, so that each tap row's KW · C values are one contiguous copy.
+ */
 function packIm2col(
   x: usize, out: usize, p0: i32, n: i32,
-  H: i32, W: i32, C: i32, OH: i32, OW: i32, SH: i32, SW: i32, PT: i32, PL: i32, KH: i32, KW: i32, tiles: i32,
+  H: i32, W: i32, C: i32, OH: i32, OW: i32, SH: i32, SW: i32, PT: i32, PL: i32, KH: i32, KW: i32, width: i32,
 ): void {
-  const panelBytes = <usize>(4 * n) << 2;
+  const rowFloats = KW * C;
   let r = p0 / OW, ox = p0 - r * OW;
   for (let i = 0; i < n; i++) {
     const b = r / OH, oy = r - b * OH;
-    const base = out + (<usize>(i * 4) << 2);
-    let k = 0;
+    let dst = out + (<usize>(i * width) << 2);
+    const ix0 = ox * SW - PL;
+    const inside = ix0 >= 0 && ix0 + KW <= W;
     for (let fy = 0; fy < KH; fy++) {
       const iy = oy * SH - PT + fy;
-      for (let fx = 0; fx < KW; fx++) {
-        const ix = ox * SW - PL + fx;
-        const inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
-        const src = x + (<usize>(((b * H + iy) * W + ix) * C) << 2);
-        for (let ci = 0; ci < C; ci++, k++)
-          store<f32>(base + <usize>(k >> 2) * panelBytes + (<usize>(k & 3) << 2), inside ? load<f32>(src + (<usize>ci << 2)) : 0);
+      if (iy < 0 || iy >= H) {
+        memory.fill(dst, 0, <usize>rowFloats << 2);
+      } else if (inside) {
+        const src = x + (<usize>(((b * H + iy) * W + ix0) * C) << 2);
+        for (let k = 0; k < rowFloats; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + (<usize>k << 2)));
+      } else {
+        for (let fx = 0; fx < KW; fx++) {
+          const ix = ix0 + fx;
+          const d = dst + (<usize>(fx * C) << 2);
+          if (ix < 0 || ix >= W) memory.fill(d, 0, <usize>C << 2);
+          else {
+            const src = x + (<usize>(((b * H + iy) * W + ix) * C) << 2);
+            for (let c = 0; c < C; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
+          }
+        }
       }
+      dst += <usize>rowFloats << 2;
     }
-    for (; k < tiles * 4; k++) store<f32>(base + <usize>(k >> 2) * panelBytes + (<usize>(k & 3) << 2), 0);
+    for (let k = KH * rowFloats; k < width; k++) {
+      store<f32>(dst, 0);
+      dst += 4;
+    }
     if (++ox == OW) {
       ox = 0;
       r++;
@@ -172,8 +190,12 @@ function packIm2col(
   }
 }
 
-/** dW[ci … ci + 4, co … co + 8] += the panels' product over n pixels; only the part inside C and co1 is written. */
-function tile4x8(xp: usize, dp: usize, n: i32, tap: usize, ci: i32, co: i32, C: i32, CO: i32, co1: i32): void {
+/**
+ * dW[ci … ci + 4, co … co + 8] += the product over n pixels of x (4 channels, `xStride` bytes from one
+ * pixel to the next: 16 in a panel, an im2col row's width) and a dy panel; only the part inside C and
+ * co1 is written.
+ */
+function tile4x8(xp: usize, xStride: usize, dp: usize, n: i32, tap: usize, ci: i32, co: i32, C: i32, CO: i32, co1: i32): void {
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
   for (let i = 0; i < n; i++) {
@@ -186,7 +208,7 @@ function tile4x8(xp: usize, dp: usize, n: i32, tap: usize, ci: i32, co: i32, C: 
     a20 = madd(s, d0, a20); a21 = madd(s, d1, a21);
     s = v128.load32_splat(xp, 12);
     a30 = madd(s, d0, a30); a31 = madd(s, d1, a31);
-    xp += 16;
+    xp += xStride;
     dp += 32;
   }
   const row = <usize>CO << 2;
@@ -457,5 +479,144 @@ function inputTail(d: usize, tap: usize, x: usize, C: i32, CO: i32, ci0: i32, ci
     }
     const o = x + (<usize>ci << 2);
     store<f32>(o, load<f32>(o) + a);
+  }
+}
+
+/**
+ * Forward convolution (no dilation):
+ *   y[b, oy, ox, co] = Σ_{fy, fx, ci} x[b, oy·sH − pT + fy, ox·sW − pL + fx, ci] · W[fy, fx, ci, co].
+ * Where every tap of 4 neighbouring output pixels lies inside the image, a register tile of 4 pixels
+ * × 8 output channels runs over the taps and input channels — 2 loads of W and 4 broadcasts of x feed
+ * 8 multiply-adds; the image's border pixels go one at a time, skipping the taps in the padding.
+ * This call computes images [b0, b1) of the batch.
+ */
+export function convForward(
+  x: usize, w: usize, y: usize,
+  B: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, CO: i32,
+  KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32, b0: i32, b1: i32,
+): void {
+  // Output columns whose every tap column is inside the image.
+  const inLo = firstCol(SW, PL, 0), inHi = max(inLo, endCol(SW, PL, KW - 1, W, OW));
+  for (let r = b0 * OH; r < b1 * OH; r++) {
+    const b = r / OH, oy = r - b * OH;
+    const out = y + (<usize>(r * OW * CO) << 2);
+    const lo = min(inLo, OW), tiles = lo + ((inHi - lo) & ~3);
+    for (let ox = 0; ox < lo; ox++) forwardChannels(x, w, out, b, oy, ox, 0, H, W, C, CO, KH, KW, SH, SW, PT, PL);
+    // Output channels outside: one 8-channel slice of W stays in L1 while the row's tiles run over it.
+    let co = 0;
+    for (; co + 8 <= CO; co += 8)
+      for (let ox = lo; ox < tiles; ox += 4) forwardTile4(x, w, out, b, oy, ox, co, H, W, C, CO, KH, KW, SH, SW, PT, PL);
+    if (co < CO)
+      for (let ox = lo; ox < tiles; ox++) forwardChannels(x, w, out, b, oy, ox, co, H, W, C, CO, KH, KW, SH, SW, PT, PL);
+    for (let ox = tiles; ox < OW; ox++) forwardChannels(x, w, out, b, oy, ox, 0, H, W, C, CO, KH, KW, SH, SW, PT, PL);
+  }
+}
+
+/** Output pixels ox … ox + 3 of row (b, oy), channels co … co + 7; all their taps' columns inside the image. */
+function forwardTile4(
+  x: usize, w: usize, out: usize, b: i32, oy: i32, ox: i32, co: i32,
+  H: i32, W: i32, C: i32, CO: i32, KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32,
+): void {
+  const xStep = <usize>(SW * C) << 2, wRow = <usize>CO << 2, yPix = <usize>CO << 2;
+  const yp = out + (<usize>(ox * CO) << 2);
+  {
+    let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+    let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+    for (let fy = 0; fy < KH; fy++) {
+      const iy = oy * SH - PT + fy;
+      if (iy < 0 || iy >= H) continue;
+      for (let fx = 0; fx < KW; fx++) {
+        let xp = x + (<usize>(((b * H + iy) * W + ox * SW - PL + fx) * C) << 2);
+        let wp = w + (<usize>((fy * KW + fx) * C * CO + co) << 2);
+        for (let ci = 0; ci < C; ci++) {
+          const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+          let s = v128.load32_splat(xp);
+          a00 = madd(s, w0, a00); a01 = madd(s, w1, a01);
+          s = v128.load32_splat(xp + xStep);
+          a10 = madd(s, w0, a10); a11 = madd(s, w1, a11);
+          s = v128.load32_splat(xp + 2 * xStep);
+          a20 = madd(s, w0, a20); a21 = madd(s, w1, a21);
+          s = v128.load32_splat(xp + 3 * xStep);
+          a30 = madd(s, w0, a30); a31 = madd(s, w1, a31);
+          xp += 4;
+          wp += wRow;
+        }
+      }
+    }
+    const o = yp + (<usize>co << 2);
+    v128.store(o, a00); v128.store(o, a01, 16);
+    v128.store(o + yPix, a10); v128.store(o + yPix, a11, 16);
+    v128.store(o + 2 * yPix, a20); v128.store(o + 2 * yPix, a21, 16);
+    v128.store(o + 3 * yPix, a30); v128.store(o + 3 * yPix, a31, 16);
+  }
+}
+
+/** One output pixel, output channels [co0, CO): 8, then 4 at a time, then one by one; taps in the padding skipped. */
+function forwardChannels(
+  x: usize, w: usize, out: usize, b: i32, oy: i32, ox: i32, co0: i32,
+  H: i32, W: i32, C: i32, CO: i32, KH: i32, KW: i32, SH: i32, SW: i32, PT: i32, PL: i32,
+): void {
+  const wRow = <usize>CO << 2;
+  const yp = out + (<usize>(ox * CO) << 2);
+  let co = co0;
+  for (; co + 8 <= CO; co += 8) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    for (let fy = 0; fy < KH; fy++) {
+      const iy = oy * SH - PT + fy;
+      if (iy < 0 || iy >= H) continue;
+      for (let fx = 0; fx < KW; fx++) {
+        const ix = ox * SW - PL + fx;
+        if (ix < 0 || ix >= W) continue;
+        let xp = x + (<usize>(((b * H + iy) * W + ix) * C) << 2);
+        let wp = w + (<usize>((fy * KW + fx) * C * CO + co) << 2);
+        for (let ci = 0; ci < C; ci++) {
+          const s = v128.load32_splat(xp);
+          a0 = madd(s, v128.load(wp), a0);
+          a1 = madd(s, v128.load(wp, 16), a1);
+          xp += 4;
+          wp += wRow;
+        }
+      }
+    }
+    v128.store(yp + (<usize>co << 2), a0);
+    v128.store(yp + (<usize>co << 2), a1, 16);
+  }
+  for (; co + 4 <= CO; co += 4) {
+    let a = f32x4.splat(0);
+    for (let fy = 0; fy < KH; fy++) {
+      const iy = oy * SH - PT + fy;
+      if (iy < 0 || iy >= H) continue;
+      for (let fx = 0; fx < KW; fx++) {
+        const ix = ox * SW - PL + fx;
+        if (ix < 0 || ix >= W) continue;
+        let xp = x + (<usize>(((b * H + iy) * W + ix) * C) << 2);
+        let wp = w + (<usize>((fy * KW + fx) * C * CO + co) << 2);
+        for (let ci = 0; ci < C; ci++) {
+          a = madd(v128.load32_splat(xp), v128.load(wp), a);
+          xp += 4;
+          wp += wRow;
+        }
+      }
+    }
+    v128.store(yp + (<usize>co << 2), a);
+  }
+  for (; co < CO; co++) {
+    let a: f32 = 0;
+    for (let fy = 0; fy < KH; fy++) {
+      const iy = oy * SH - PT + fy;
+      if (iy < 0 || iy >= H) continue;
+      for (let fx = 0; fx < KW; fx++) {
+        const ix = ox * SW - PL + fx;
+        if (ix < 0 || ix >= W) continue;
+        let xp = x + (<usize>(((b * H + iy) * W + ix) * C) << 2);
+        let wp = w + (<usize>((fy * KW + fx) * C * CO + co) << 2);
+        for (let ci = 0; ci < C; ci++) {
+          a += load<f32>(xp) * load<f32>(wp);
+          xp += 4;
+          wp += wRow;
+        }
+      }
+    }
+    store<f32>(yp + (<usize>co << 2), a);
   }
 }

@@ -24,6 +24,7 @@ export const KERNEL_IDS = {
   depthwiseFilterGrad: 1,
   depthwiseInputGrad: 2,
   convInputGrad: 3,
+  convForward: 4,
 } as const;
 export type KernelName = keyof typeof KERNEL_IDS;
 
@@ -43,7 +44,7 @@ const WORKER_SOURCE = `
 const channelRange = ${channelRange.toString()};
 function start(d) {
   const e = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
-  const kernels = [e.convFilterGrad, e.depthwiseFilterGrad, e.depthwiseInputGrad, e.convInputGrad];
+  const kernels = [e.convFilterGrad, e.depthwiseFilterGrad, e.depthwiseInputGrad, e.convInputGrad, e.convForward];
   const c = new Int32Array(d.control);
   let generation = Atomics.load(c, 0);
   Atomics.add(c, 3, 1);

@@ -18,6 +18,8 @@ export interface SimdKernels {
   depthwiseInputGrad: Grad;
   /** (dy, Wt, dx, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, b0, b1), Wt = W as [KH, KW, CO, C], images [b0, b1) into a zeroed dx */
   convInputGrad: Grad;
+  /** (x, W, y, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, b0, b1): images [b0, b1) of y */
+  convForward: Grad;
   /** Which build runs: 'relaxed' (fused multiply-add) or 'simd' (multiply, then add). */
   simd: 'relaxed' | 'simd';
   shared: boolean;
@@ -60,13 +62,14 @@ export function instantiateSimdKernels(
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const e = instance.exports as unknown as Pick<
       SimdKernels,
-      'convFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad' | 'convInputGrad'
+      'convFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad' | 'convInputGrad' | 'convForward'
     >;
     return {
       convFilterGrad: e.convFilterGrad,
       depthwiseFilterGrad: e.depthwiseFilterGrad,
       depthwiseInputGrad: e.depthwiseInputGrad,
       convInputGrad: e.convInputGrad,
+      convForward: e.convForward,
       simd,
       shared,
       module,
