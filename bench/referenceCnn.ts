@@ -33,6 +33,21 @@ export interface ReferenceCnn {
   dispose(): void;
 }
 
+/** One-hot labels 0, 1, …, classes − 1, 0, 1, … for a batch: every class equally often. */
+export function cyclicOneHot(batch: number, classes: number): tf.Tensor2D {
+  return tf.tidy(() =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: batch }, (_, i) => i % classes),
+          'int32',
+        ),
+        classes,
+      )
+      .toFloat(),
+  ) as tf.Tensor2D;
+}
+
 export function buildReferenceCnn(batch: number = REFERENCE_CNN.batch): ReferenceCnn {
   const { size, classes, lr } = REFERENCE_CNN;
   const init = (shape: number[], fanIn: number, seed: number) => {
@@ -51,17 +66,7 @@ export function buildReferenceCnn(batch: number = REFERENCE_CNN.batch): Referenc
   zeros.dispose();
   const vars = [w1, w2, w3, w4, w5, b5];
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
-  const y = tf.tidy(() =>
-    tf
-      .oneHot(
-        tf.tensor1d(
-          Array.from({ length: batch }, (_, i) => i % classes),
-          'int32',
-        ),
-        classes,
-      )
-      .toFloat(),
-  );
+  const y = cyclicOneHot(batch, classes);
   const opt = tf.train.sgd(lr);
   const loss = () =>
     tf.tidy(() => {

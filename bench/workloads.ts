@@ -16,7 +16,7 @@ import { latencyPerImage } from '../src/engine/metrics/efficiency';
 import { buildModel, forward, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
 import { crossEntropy } from '../src/engine/distill/common';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../src/engine/presets';
-import { buildReferenceCnn, REFERENCE_CNN } from './referenceCnn';
+import { buildReferenceCnn, cyclicOneHot, REFERENCE_CNN } from './referenceCnn';
 
 export interface StepResult {
   workload: string;
@@ -138,17 +138,7 @@ export function teacherTraining(preset: PresetName): { batch: number; step: () =
   const optimizer = tf.train.adam(cfg.learningRate);
   const vars = trainableVariables([model]);
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
-  const oneHot = tf.tidy(() =>
-    tf
-      .oneHot(
-        tf.tensor1d(
-          Array.from({ length: batch }, (_, i) => i % classes),
-          'int32',
-        ),
-        classes,
-      )
-      .toFloat(),
-  ) as tf.Tensor2D;
+  const oneHot = cyclicOneHot(batch, classes);
   return {
     batch,
     async step() {

@@ -112,6 +112,42 @@ function zeroed(b: Backend, shape: number[]): Info {
   return out;
 }
 
+/** A convolution's geometry as the kernels take it: B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL. */
+function convGeometry(info: tf.backend_util.Conv2DInfo): number[] {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
+const convMacs = (info: tf.backend_util.Conv2DInfo) =>
+  info.batchSize *
+  info.outHeight *
+  info.outWidth *
+  info.outChannels *
+  info.inChannels *
+  info.filterHeight *
+  info.filterWidth;
+
+/** One call whose threads take whole images of the batch (their writes never share a cache line). */
+function byImages(k: Started, kernel: KernelName, args: number[], batch: number, macs: number) {
+  const fn = k[kernel];
+  if (k.threads?.ready && macs >= THREADED_MACS && batch >= 2)
+    k.threads.run(kernel, args, batch, 1, (lo, hi) => fn(...args, lo, hi));
+  else fn(...args, 0, batch);
+}
+
 export function conv2dFilterGradSimd(
   backend: unknown,
   x: Info,
@@ -123,7 +159,7 @@ export function conv2dFilterGradSimd(
   const b = backend as Backend;
   const { inChannels: C, outChannels: CO, filterHeight: KH, filterWidth: KW } = info;
   const pixels = info.batchSize * info.outHeight * info.outWidth;
-  const macs = pixels * CO * C * KH * KW;
+  const macs = convMacs(info);
   // Pixels per packed block: its panels (x and dy, padded to whole tiles) near 128 KB, in L2. Below
   // 8 input channels the kernel packs x for all taps at once (im2col), as the kernel says.
   const K = C < 8 ? KH * KW * C : C;
@@ -134,25 +170,7 @@ export function conv2dFilterGradSimd(
   const filterSize = KH * KW * C * CO;
   const perThread = filterSize + P * width;
   const scratch = b.makeOutput([threads * perThread], 'float32');
-  const args = [
-    at(b, x),
-    at(b, dy),
-    at(b, scratch),
-    P,
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    C,
-    info.outHeight,
-    info.outWidth,
-    CO,
-    KH,
-    KW,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ];
+  const args = [at(b, x), at(b, dy), at(b, scratch), P, ...convGeometry(info)];
   if (threads > 1)
     k.threads!.run('convFilterGrad', args, pixels, P, (lo, hi) => k.convFilterGrad(...args, lo, hi), {
       arg: 2,
@@ -222,11 +240,7 @@ export function depthwiseInputGradSimd(
   if (!k) return null;
   const b = backend as Backend;
   const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
-  const args = depthwiseArgs(b, dy, filter, out, info);
-  // Threads take whole images of the batch.
-  if (k.threads?.ready && depthwiseMacs(info) >= THREADED_MACS && info.batchSize >= 2)
-    k.threads.run('depthwiseInputGrad', args, info.batchSize, 1, (lo, hi) => k.depthwiseInputGrad(...args, lo, hi));
-  else k.depthwiseInputGrad(...args, 0, info.batchSize);
+  byImages(k, 'depthwiseInputGrad', depthwiseArgs(b, dy, filter, out, info), info.batchSize, depthwiseMacs(info));
   return out;
 }
 
@@ -249,29 +263,13 @@ export function conv2dInputGradSimd(
     for (let ci = 0; ci < CI; ci++) for (let co = 0; co < CO; co++) t[base + co * CI + ci] = w[base + ci * CO + co];
   }
   const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, CI]);
-  const args = [
-    at(b, dy),
-    at(b, wt),
-    at(b, out),
+  byImages(
+    k,
+    'convInputGrad',
+    [at(b, dy), at(b, wt), at(b, out), ...convGeometry(info)],
     info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    CI,
-    info.outHeight,
-    info.outWidth,
-    CO,
-    KH,
-    KW,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ];
-  // Threads take whole images of the batch.
-  const macs = info.batchSize * info.outHeight * info.outWidth * CO * CI * KH * KW;
-  if (k.threads?.ready && macs >= THREADED_MACS && info.batchSize >= 2)
-    k.threads.run('convInputGrad', args, info.batchSize, 1, (lo, hi) => k.convInputGrad(...args, lo, hi));
-  else k.convInputGrad(...args, 0, info.batchSize);
+    convMacs(info),
+  );
   b.disposeData(wt.dataId);
   return out;
 }
@@ -285,35 +283,12 @@ export function conv2dSimd(backend: unknown, x: Info, filter: Info, info: tf.bac
   if (!k) return null;
   const b = backend as Backend;
   const out = b.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
-  const args = [
-    at(b, x),
-    at(b, filter),
-    at(b, out),
+  byImages(
+    k,
+    'convForward',
+    [at(b, x), at(b, filter), at(b, out), ...convGeometry(info)],
     info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ];
-  const macs =
-    info.batchSize *
-    info.outHeight *
-    info.outWidth *
-    info.outChannels *
-    info.inChannels *
-    info.filterHeight *
-    info.filterWidth;
-  // Threads take whole images of the batch.
-  if (k.threads?.ready && macs >= THREADED_MACS && info.batchSize >= 2)
-    k.threads.run('convForward', args, info.batchSize, 1, (lo, hi) => k.convForward(...args, lo, hi));
-  else k.convForward(...args, 0, info.batchSize);
+    convMacs(info),
+  );
   return out;
 }
