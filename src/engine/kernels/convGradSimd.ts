@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { channelRange, KernelThreads, type KernelName, type SpawnKernelWorker } from './simd/kernelThreads';
+import { workRange, KernelThreads, type KernelName, type SpawnKernelWorker } from './simd/kernelThreads';
 import { instantiateSimdKernels, type SimdKernels } from './simd/simdKernels';
 
 /**
@@ -183,7 +183,7 @@ export function conv2dFilterGradSimd(
   dW.set(parts.subarray(0, filterSize));
   for (let t = 1; t < threads; t++) {
     // A thread whose share of the pixels is empty never ran: its part holds no sums.
-    const [lo, hi] = channelRange(pixels, threads, t, P);
+    const [lo, hi] = workRange(pixels, threads, t, P);
     if (lo >= hi) continue;
     const base = t * perThread;
     for (let i = 0; i < filterSize; i++) dW[i] += parts[base + i];

@@ -6,7 +6,7 @@ import { prepareNodeWasmThreads } from '../../cli/wasmThreadsNode';
 import { selectBackend } from '../backend';
 import { simdKernels } from './convGradSimd';
 import { modelConvGeometries } from './modelConvGeometries';
-import { channelRange } from './simd/kernelThreads';
+import { workRange } from './simd/kernelThreads';
 
 /**
  * The SIMD kernels on tfjs's threaded wasm build: each call split by channels over the calling
@@ -16,16 +16,16 @@ import { channelRange } from './simd/kernelThreads';
 
 describe('kernel threads', () => {
   it('split channels in whole multiples of the SIMD width, covering each once', () => {
-    expect([0, 1].map((i) => channelRange(40, 2, i, 8))).toEqual([
+    expect([0, 1].map((i) => workRange(40, 2, i, 8))).toEqual([
       [0, 24],
       [24, 40],
     ]);
-    expect([0, 1, 2].map((i) => channelRange(10, 3, i, 8))).toEqual([
+    expect([0, 1, 2].map((i) => workRange(10, 3, i, 8))).toEqual([
       [0, 8],
       [8, 10],
       [10, 10],
     ]);
-    expect([0, 1].map((i) => channelRange(6, 2, i, 8))).toEqual([
+    expect([0, 1].map((i) => workRange(6, 2, i, 8))).toEqual([
       [0, 6],
       [6, 6],
     ]);
@@ -77,5 +77,16 @@ describe('kernel threads', () => {
       }
     });
     expect(k.threads!.calls).toBeGreaterThan(10);
+
+    // A worker whose share traps (here: reading past the end of memory) fails the call instead of
+    // leaving it waiting, and the threads serve the next call.
+    const beyond = k.memory.buffer.byteLength + 4096;
+    const geometry = [2, 4, 4, 8, 4, 4, 8, 1, 1, 1, 1, 0, 0];
+    expect(() => k.threads!.run('convForward', [beyond, beyond, beyond, ...geometry], 2, 1, () => {})).toThrow(
+      /SIMD kernel thread failed in convForward/,
+    );
+    const again = grads(geometries[0], 0);
+    const first = reference[0];
+    expect(again[2].every((v, n) => Math.abs(v - first[2][n]) <= 1e-4 * Math.max(1, Math.abs(first[2][n])))).toBe(true);
   });
 });

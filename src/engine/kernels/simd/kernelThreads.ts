@@ -1,15 +1,16 @@
 /**
  * Runs one SIMD kernel call on several threads, as tfjs's threaded wasm build runs XNNPACK: the
  * calling thread and `threads − 1` workers each instantiate the kernels on the backend's shared
- * memory and take a contiguous range of channels. Calls are synchronous (a tfjs kernel must return
- * its output), so the caller waits with Atomics.wait — allowed in a Web Worker (where the lab's
- * engine runs) and in Node, not on a page's main thread (no threads there).
+ * memory and take a contiguous range of the call's units (channels, pixels or images, as the caller
+ * splits it). Calls are synchronous (a tfjs kernel must return its output), so the caller waits with
+ * Atomics.wait — allowed in a Web Worker (where the lab's engine runs) and in Node, not on a page's
+ * main thread (no threads there).
  *
  * Control block (Int32, shared): [0] generation, bumped to start a call; [1] workers still running;
  * [2] kernel (−1: stop); [3] workers ready; [4] argument count; [5] threads; [6] alignment;
- * [7] channels; [8] the argument that is a scratch area (−1: none) and [9] its bytes per thread, so
- * that thread i works in its own; [10…] the kernel's arguments (byte offsets wrap to i32 as wasm
- * reads them).
+ * [7] units; [8] the argument that is a scratch area (−1: none) and [9] its bytes per thread, so
+ * that thread i works in its own; [10] set when a worker's share failed; [11…] the kernel's
+ * arguments (byte offsets wrap to i32 as wasm reads them).
  */
 
 export interface KernelWorker {
@@ -28,20 +29,21 @@ export const KERNEL_IDS = {
 } as const;
 export type KernelName = keyof typeof KERNEL_IDS;
 
-const ARGS = 10;
+const FAILED = 10;
+const ARGS = 11;
 const MAX_ARGS = 24;
 
-/** The channel range [lo, hi) of thread `index` of `threads`, in whole multiples of `align`. */
-export function channelRange(channels: number, threads: number, index: number, align: number): [number, number] {
-  const per = Math.ceil(channels / threads / align) * align;
-  const lo = Math.min(channels, index * per);
-  return [lo, Math.min(channels, lo + per)];
+/** The share [lo, hi) of `units` that thread `index` of `threads` takes, in whole multiples of `align`. */
+export function workRange(units: number, threads: number, index: number, align: number): [number, number] {
+  const per = Math.ceil(units / threads / align) * align;
+  const lo = Math.min(units, index * per);
+  return [lo, Math.min(units, lo + per)];
 }
 
 // Standalone: it runs as a worker's whole script, in a browser or in Node (worker_threads, eval).
 const WORKER_SOURCE = `
 'use strict';
-const channelRange = ${channelRange.toString()};
+const workRange = ${workRange.toString()};
 function start(d) {
   const e = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
   const kernels = [e.convFilterGrad, e.depthwiseFilterGrad, e.depthwiseInputGrad, e.convInputGrad, e.convForward];
@@ -53,10 +55,15 @@ function start(d) {
     generation = Atomics.load(c, 0);
     const id = c[2];
     if (id < 0) return;
-    const [lo, hi] = channelRange(c[7], c[5], d.index, c[6]);
+    const [lo, hi] = workRange(c[7], c[5], d.index, c[6]);
     const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[4]));
     if (c[8] >= 0) args[c[8]] = (args[c[8]] + d.index * c[9]) | 0;
-    if (lo < hi) kernels[id](...args, lo, hi);
+    // A trap must not leave the caller waiting: the share is counted done, and the failure said.
+    try {
+      if (lo < hi) kernels[id](...args, lo, hi);
+    } catch {
+      Atomics.store(c, ${FAILED}, 1);
+    }
     if (Atomics.sub(c, 1, 1) === 1) Atomics.notify(c, 1);
   }
 }
@@ -110,13 +117,14 @@ export class KernelThreads {
   }
 
   /**
-   * Runs `own` (the calling thread's share, channels [lo, hi)) and the workers' shares of one call;
-   * returns when all are done. With `scratch`, worker i adds i · bytesPerThread to that argument.
+   * Runs `own` (the calling thread's share, units [lo, hi)) and the workers' shares of one call;
+   * returns when all are done, and throws when any share failed. With `scratch`, worker i adds
+   * i · bytesPerThread to that argument.
    */
   run(
     kernel: KernelName,
     args: number[],
-    channels: number,
+    units: number,
     align: number,
     own: (lo: number, hi: number) => void,
     scratch?: { arg: number; bytesPerThread: number },
@@ -129,14 +137,20 @@ export class KernelThreads {
     c[4] = args.length;
     c[5] = this.threads;
     c[6] = align;
-    c[7] = channels;
+    c[7] = units;
+    c[FAILED] = 0;
     c.set(args, ARGS);
     Atomics.store(c, 1, this.workers.length);
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
-    const [lo, hi] = channelRange(channels, this.threads, 0, align);
-    if (lo < hi) own(lo, hi);
-    for (let left = Atomics.load(c, 1); left !== 0; left = Atomics.load(c, 1)) Atomics.wait(c, 1, left);
+    const [lo, hi] = workRange(units, this.threads, 0, align);
+    try {
+      if (lo < hi) own(lo, hi);
+    } finally {
+      // Even when this thread's share threw: the next call must not start while workers still write.
+      for (let left = Atomics.load(c, 1); left !== 0; left = Atomics.load(c, 1)) Atomics.wait(c, 1, left);
+    }
+    if (Atomics.load(c, FAILED)) throw new Error(`a SIMD kernel thread failed in ${kernel}`);
   }
 
   dispose(): void {
