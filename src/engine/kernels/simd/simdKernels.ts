@@ -1,7 +1,7 @@
-import { CONV_GRAD_WASM } from './convGradWasm.generated';
+import { SIMD_KERNELS_WASM } from './kernelsWasm.generated';
 
 /**
- * The AssemblyScript SIMD kernels (convGrad.as.ts), instantiated on the tfjs wasm backend's own
+ * The AssemblyScript SIMD kernels (kernels.as.ts), instantiated on the tfjs wasm backend's own
  * memory. Which build: relaxed SIMD (fused multiply-add) where the engine accepts it — Chrome ≥ 114,
  * Node ≥ 22 — else plain 128-bit SIMD; shared memory when tfjs runs its threaded build.
  */
@@ -29,10 +29,10 @@ export interface SimdKernels {
 }
 
 const decoded = new Map<string, Uint8Array<ArrayBuffer>>();
-function bytes(name: keyof typeof CONV_GRAD_WASM): Uint8Array<ArrayBuffer> {
+function bytes(name: keyof typeof SIMD_KERNELS_WASM): Uint8Array<ArrayBuffer> {
   let b = decoded.get(name);
   if (!b) {
-    b = Uint8Array.from(atob(CONV_GRAD_WASM[name]), (c) => c.charCodeAt(0));
+    b = Uint8Array.from(atob(SIMD_KERNELS_WASM[name]), (c) => c.charCodeAt(0));
     decoded.set(name, b);
   }
   return b;
@@ -55,7 +55,7 @@ export function instantiateSimdKernels(
 ): SimdKernels | string {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const simd = prefer === 'relaxed' && relaxedSimdSupported() ? 'relaxed' : 'simd';
-  const name = `${simd}${shared ? 'Shared' : ''}` as keyof typeof CONV_GRAD_WASM;
+  const name = `${simd}${shared ? 'Shared' : ''}` as keyof typeof SIMD_KERNELS_WASM;
   try {
     if (!WebAssembly.validate(bytes(name))) return `this engine has no 128-bit wasm SIMD`;
     const module = new WebAssembly.Module(bytes(name));
