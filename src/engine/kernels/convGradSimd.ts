@@ -3,7 +3,7 @@ import { workRange, KernelThreads, type KernelName, type SpawnKernelWorker } fro
 import { instantiateSimdKernels, type SimdKernels } from './simd/simdKernels';
 
 /**
- * Convolution gradients for the wasm backend on the project's own SIMD kernels (simd/convGrad.as.ts),
+ * Convolution gradients for the wasm backend on the project's own SIMD kernels (simd/kernels.as.ts),
  * run in place on the backend's memory: the inputs are read where tfjs keeps them and the result is
  * written into a tensor the backend allocated. On tfjs's threaded build they run on as many threads
  * as XNNPACK (simd/kernelThreads.ts). Each returns null where the kernels do not apply — dilation, a
@@ -94,15 +94,18 @@ const at = (b: Backend, t: Info) => b.typedArrayFromHeap(t).byteOffset;
 // Below this many multiply-adds a call is not worth waking threads for (the SE blocks' 1×1 convolutions).
 const THREADED_MACS = 1 << 18;
 
-/** Whether a call of this size is split over the kernel threads. */
-const threaded = (k: Started, channels: number, macs: number) =>
-  Boolean(k.threads?.ready && macs >= THREADED_MACS && channels >= 16);
+/** Whether a call of this size, over `units` of which it needs `minUnits`, is split over the kernel threads. */
+const threaded = (k: Started, units: number, minUnits: number, macs: number) =>
+  Boolean(k.threads?.ready && macs >= THREADED_MACS && units >= minUnits);
 
-/** One call over `channels`: split over the threads when there are some and the call is large enough. */
-function dispatch(k: Started, kernel: KernelName, args: number[], channels: number, macs: number) {
+/**
+ * One call over `units` (channels, images): split over the threads, `align` units at a time, when there
+ * are threads, the call is large enough and there are at least two shares' worth of units.
+ */
+function split(k: Started, kernel: KernelName, args: number[], units: number, align: number, macs: number) {
   const fn = k[kernel];
-  if (threaded(k, channels, macs)) k.threads!.run(kernel, args, channels, 8, (lo, hi) => fn(...args, lo, hi));
-  else fn(...args, 0, channels);
+  if (threaded(k, units, 2 * align, macs)) k.threads!.run(kernel, args, units, align, (lo, hi) => fn(...args, lo, hi));
+  else fn(...args, 0, units);
 }
 
 /** A zeroed output: the kernels accumulate into it. */
@@ -140,14 +143,6 @@ const convMacs = (info: tf.backend_util.Conv2DInfo) =>
   info.filterHeight *
   info.filterWidth;
 
-/** One call whose threads take whole images of the batch (their writes never share a cache line). */
-function byImages(k: Started, kernel: KernelName, args: number[], batch: number, macs: number) {
-  const fn = k[kernel];
-  if (k.threads?.ready && macs >= THREADED_MACS && batch >= 2)
-    k.threads.run(kernel, args, batch, 1, (lo, hi) => fn(...args, lo, hi));
-  else fn(...args, 0, batch);
-}
-
 export function conv2dFilterGradSimd(
   backend: unknown,
   x: Info,
@@ -166,7 +161,7 @@ export function conv2dFilterGradSimd(
   const width = 4 * Math.ceil(K / 4) + 8 * Math.ceil(CO / 8);
   const P = Math.max(64, Math.min(1024, Math.floor(32768 / width)));
   // Threads split the pixels by whole blocks, each summing into a dW of its own, added up here.
-  const threads = threaded(k, pixels, macs) ? k.threads!.threads : 1;
+  const threads = threaded(k, pixels, 16, macs) ? k.threads!.threads : 1;
   const filterSize = KH * KW * C * CO;
   const perThread = filterSize + P * width;
   const scratch = b.makeOutput([threads * perThread], 'float32');
@@ -226,7 +221,7 @@ export function depthwiseFilterGradSimd(
   if (!k) return null;
   const b = backend as Backend;
   const out = zeroed(b, info.filterShape);
-  dispatch(k, 'depthwiseFilterGrad', depthwiseArgs(b, x, dy, out, info), info.inChannels, depthwiseMacs(info));
+  split(k, 'depthwiseFilterGrad', depthwiseArgs(b, x, dy, out, info), info.inChannels, 8, depthwiseMacs(info));
   return out;
 }
 
@@ -240,7 +235,8 @@ export function depthwiseInputGradSimd(
   if (!k) return null;
   const b = backend as Backend;
   const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, info.inChannels]);
-  byImages(k, 'depthwiseInputGrad', depthwiseArgs(b, dy, filter, out, info), info.batchSize, depthwiseMacs(info));
+  // Threads take whole images of the batch: their writes never share a cache line.
+  split(k, 'depthwiseInputGrad', depthwiseArgs(b, dy, filter, out, info), info.batchSize, 1, depthwiseMacs(info));
   return out;
 }
 
@@ -263,11 +259,13 @@ export function conv2dInputGradSimd(
     for (let ci = 0; ci < CI; ci++) for (let co = 0; co < CO; co++) t[base + co * CI + ci] = w[base + ci * CO + co];
   }
   const out = zeroed(b, [info.batchSize, info.inHeight, info.inWidth, CI]);
-  byImages(
+  // Threads take whole images of the batch: their writes never share a cache line.
+  split(
     k,
     'convInputGrad',
     [at(b, dy), at(b, wt), at(b, out), ...convGeometry(info)],
     info.batchSize,
+    1,
     convMacs(info),
   );
   b.disposeData(wt.dataId);
@@ -283,11 +281,13 @@ export function conv2dSimd(backend: unknown, x: Info, filter: Info, info: tf.bac
   if (!k) return null;
   const b = backend as Backend;
   const out = b.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32');
-  byImages(
+  // Threads take whole images of the batch: their writes never share a cache line.
+  split(
     k,
     'convForward',
     [at(b, x), at(b, filter), at(b, out), ...convGeometry(info)],
     info.batchSize,
+    1,
     convMacs(info),
   );
   return out;
