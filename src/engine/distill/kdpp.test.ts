@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, expectMatrixClose, useTestBackend } from '../testing/setup';
 import { numericGradient, randomMatrix, refND } from '../testing/reference';
-import { kdPlusPlus, ndLoss, normalizeRows } from './kdpp';
+import { applyHead, buildHead, dropoutMask, HEAD_DROPOUT, kdPlusPlus, ndLoss, normalizeRows } from './kdpp';
 import { withDefaults } from './method';
 
 beforeAll(() => useTestBackend());
@@ -83,7 +83,7 @@ describe('KD++ norm-and-direction loss', () => {
     );
   });
 
-  it('adds a BN → Linear projection only when the embedding widths differ, and disposes it', () => {
+  it('adds the BN → Dropout → Linear head only when the embedding widths differ, and disposes it', () => {
     const before = tf.memory().numTensors;
     const p = withDefaults(kdPlusPlus);
     const same = kdPlusPlus.setup!({
@@ -104,9 +104,88 @@ describe('KD++ norm-and-direction loss', () => {
       seed: 1,
       teacherClassMeans: () => tf.ones([2, 6]),
     });
-    expect(diff.trainableModels).toHaveLength(1);
-    expect(diff.trainableModels![0].outputs[0].shape).toEqual([null, 6]);
+    const [norm, linear] = diff.trainableModels!;
+    expect(diff.trainableModels).toHaveLength(2);
+    expect(norm.outputs[0].shape).toEqual([null, 4]);
+    expect(linear.outputs[0].shape).toEqual([null, 6]);
+    // BN's γ, β trainable (+ moving mean/variance), the Linear layer's kernel and bias.
+    expect(norm.trainableWeights.map((w) => w.shape)).toEqual([[4], [4]]);
+    expect(linear.trainableWeights.map((w) => w.shape)).toEqual([[4, 6], [6]]);
+    const bound = 1 / Math.sqrt(4); // PyTorch's Linear default: U(±1/√fan_in) for weight and bias
+    for (const w of linear.getWeights()) {
+      const v = w.dataSync();
+      expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(bound);
+      expect(new Set(v).size).toBe(v.length); // drawn, not zeros or ones
+    }
     diff.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('KD++ projection head (the reference’s BatchNorm1d(ε=1e-5) → Dropout(0.5) → Linear)', () => {
+  // Fixed weights: γ, β, moving mean and variance; W (3×2) and b.
+  const gamma = [2, 0.5, 1];
+  const beta = [0.1, -0.2, 0];
+  const mean = [1, -1, 0.5];
+  const variance = [4, 0.25, 1e-5];
+  const W = [
+    [1, -1],
+    [0.5, 2],
+    [-3, 0.25],
+  ];
+  const b = [0.3, -0.7];
+  const fs = [
+    [3, 0, 0.5],
+    [-1, -2, 0.5 + 1e-3],
+  ];
+  const withWeights = () => {
+    const head = buildHead(3, 2, 7);
+    head.norm.setWeights([tf.tensor1d(gamma), tf.tensor1d(beta), tf.tensor1d(mean), tf.tensor1d(variance)]);
+    head.linear.setWeights([tf.tensor2d(W), tf.tensor1d(b)]);
+    return head;
+  };
+  const linearByHand = (h: number[]) => b.map((bj, j) => bj + h.reduce((a, hk, k) => a + hk * W[k][j], 0));
+
+  it('in inference equals BN with the moving statistics (ε = 1e-5) and then the linear map, by hand', () => {
+    const head = withWeights();
+    const out = tf.tidy(() => applyHead(head, tf.tensor2d(fs), false).arraySync());
+    // ε matters here: variance 1e-5 in the third feature halves its scale against ε = 0 (tfjs's default is 1e-3).
+    const expected = fs.map((row) =>
+      linearByHand(row.map((x, k) => gamma[k] * ((x - mean[k]) / Math.sqrt(variance[k] + 1e-5)) + beta[k])),
+    );
+    expectMatrixClose(out, expected, 1e-5, 'head (inference)');
+    head.norm.dispose();
+    head.linear.dispose();
+  });
+
+  it('in training uses the batch statistics and drops half the features, ×2 for the kept ones', () => {
+    const head = withWeights();
+    const x = [
+      [3, 0, 0.5],
+      [-1, -2, 1.5],
+      [0, 4, -0.5],
+      [2, 1, 0.25],
+    ];
+    const step = 5;
+    const mask = tf.tidy(() => dropoutMask(4, 3, HEAD_DROPOUT, 7, step).arraySync());
+    expect(mask.flat().every((m) => m === 0 || m === 2)).toBe(true);
+    const out = tf.tidy(() => applyHead(head, tf.tensor2d(x), true, step).arraySync());
+    const mu = [0, 1, 2].map((k) => x.reduce((a, r) => a + r[k], 0) / x.length);
+    const vr = [0, 1, 2].map((k) => x.reduce((a, r) => a + (r[k] - mu[k]) ** 2, 0) / x.length);
+    const expected = x.map((row, i) =>
+      linearByHand(row.map((v, k) => (gamma[k] * ((v - mu[k]) / Math.sqrt(vr[k] + 1e-5)) + beta[k]) * mask[i][k])),
+    );
+    expectMatrixClose(out, expected, 1e-4, 'head (training)');
+    head.norm.dispose();
+    head.linear.dispose();
+  });
+
+  it('draws a new dropout mask each step, the same one for the same step, at the stated rate', () => {
+    const masks = tf.tidy(() => [1, 2, 1].map((step) => dropoutMask(64, 32, HEAD_DROPOUT, 3, step).dataSync()));
+    expect(Array.from(masks[0])).toEqual(Array.from(masks[2]));
+    expect(Array.from(masks[0])).not.toEqual(Array.from(masks[1]));
+    const dropped = masks[1].filter((m) => m === 0).length / masks[1].length;
+    expect(dropped).toBeGreaterThan(0.45);
+    expect(dropped).toBeLessThan(0.55);
   });
 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropy, kdLoss } from './common';
 import { teacherOf, type DistillMethod, type MethodState } from './method';
 import { methodInfo } from './catalog';
+import { createRng, subSeed } from '../random';
 
 /**
  * KD++ — Wang et al. 2023, "Improving Knowledge Distillation via Regularizing Feature Norm and
@@ -29,19 +30,68 @@ export function ndLoss(
   });
 }
 
-interface KdppState extends MethodState {
-  classMeans: tf.Tensor2D;
-  projection?: tf.LayersModel;
+/** The projection head: batch norm and the linear map, two models so dropout can sit between them. */
+export interface KdppHead {
+  norm: tf.LayersModel;
+  linear: tf.LayersModel;
+  seed: number;
 }
 
-/** BN → Linear, mapping the student's embedding to the teacher's width (WangYZ1608's ND code). */
-function buildProjection(studentDim: number, teacherDim: number, seed: number): tf.LayersModel {
+interface KdppState extends MethodState {
+  classMeans: tf.Tensor2D;
+  head?: KdppHead;
+  /** Steps this state has taken: the dropout stream's position when the loop gives no step number. */
+  steps: number;
+}
+
+export const HEAD_DROPOUT = 0.5;
+
+/**
+ * The reference's head (WangYZ1608/Knowledge-Distillation-via-ND, when D_s ≠ D_t):
+ * BatchNorm1d(ε = 1e-5) → Dropout(0.5) → Linear with bias, PyTorch's default initialisation
+ * (weights and bias uniform in ±1/√D_s). PyTorch's BN momentum 0.1 is tfjs's 0.9.
+ */
+export function buildHead(studentDim: number, teacherDim: number, seed: number): KdppHead {
+  const bound = 1 / Math.sqrt(studentDim);
   const input = tf.input({ shape: [studentDim] });
-  const bn = tf.layers.batchNormalization({ momentum: 0.9 }).apply(input) as tf.SymbolicTensor;
-  const out = tf.layers
-    .dense({ units: teacherDim, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed }) })
-    .apply(bn) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out });
+  const norm = tf.model({
+    inputs: input,
+    outputs: tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(input) as tf.SymbolicTensor,
+  });
+  const normed = tf.input({ shape: [studentDim] });
+  const linear = tf.model({
+    inputs: normed,
+    outputs: tf.layers
+      .dense({
+        units: teacherDim,
+        useBias: true,
+        kernelInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed }),
+        biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: seed + 1 }),
+      })
+      .apply(normed) as tf.SymbolicTensor,
+  });
+  return { norm, linear, seed };
+}
+
+/**
+ * Inverted dropout's multipliers (0 or 1/(1 − rate)) for one step, drawn from the project's seeded
+ * stream: the same on every backend and after a resume. (tfjs's seeded dropout repeats one mask.)
+ */
+export function dropoutMask(rows: number, cols: number, rate: number, seed: number, step: number): tf.Tensor2D {
+  const rng = createRng(subSeed(seed, `dropout:${step}`));
+  const keep = 1 / (1 - rate);
+  const m = new Float32Array(rows * cols);
+  for (let i = 0; i < m.length; i++) m[i] = rng() < rate ? 0 : keep;
+  return tf.tensor2d(m, [rows, cols]);
+}
+
+/** The head's output: in training batch statistics and dropout at `step`; in inference neither. */
+export function applyHead(head: KdppHead, fs: tf.Tensor2D, training: boolean, step = 0): tf.Tensor2D {
+  return tf.tidy(() => {
+    let h = head.norm.apply(fs, { training }) as tf.Tensor2D;
+    if (training) h = tf.mul(h, dropoutMask(fs.shape[0], fs.shape[1], HEAD_DROPOUT, head.seed, step));
+    return head.linear.apply(h) as tf.Tensor2D;
+  });
 }
 
 export const kdPlusPlus: DistillMethod = {
@@ -51,15 +101,17 @@ export const kdPlusPlus: DistillMethod = {
     const raw = s.teacherClassMeans();
     const classMeans = normalizeRows(raw);
     raw.dispose();
-    const projection = s.studentDim !== s.teacherDim ? buildProjection(s.studentDim, s.teacherDim, s.seed) : undefined;
+    const head = s.studentDim !== s.teacherDim ? buildHead(s.studentDim, s.teacherDim, s.seed) : undefined;
     return {
       classMeans,
-      projection,
+      head,
+      steps: 0,
       variables: [],
-      trainableModels: projection ? [projection] : [],
+      trainableModels: head ? [head.norm, head.linear] : [],
       dispose() {
         classMeans.dispose();
-        projection?.dispose();
+        head?.norm.dispose();
+        head?.linear.dispose();
       },
     } satisfies KdppState;
   },
@@ -67,10 +119,9 @@ export const kdPlusPlus: DistillMethod = {
     const s = state as KdppState;
     const ceTerm = crossEntropy(x.studentLogits, x.oneHot);
     const kdTerm = kdLoss(x.studentLogits, teacherOf(x).logits, p.temperature);
+    const step = x.step ?? ++s.steps;
     const nd = tf.tidy(() => {
-      const fs = s.projection
-        ? (s.projection.apply(x.studentEmbedding, { training: true }) as tf.Tensor2D)
-        : x.studentEmbedding;
+      const fs = s.head ? applyHead(s.head, x.studentEmbedding, true, step) : x.studentEmbedding;
       return ndLoss(fs, teacherOf(x).embedding, s.classMeans, x.labels);
     });
     const ramp = Math.min(1, x.epoch / p.warmupEpochs);

@@ -14,6 +14,8 @@ export interface LossInputs {
   oneHot: tf.Tensor2D;
   /** 1-based epoch number, as in the papers' warm-up formulas. */
   epoch: number;
+  /** 1-based step number within this model's training (seeds per-step randomness such as dropout). */
+  step?: number;
 }
 
 /** Per-run state a method trains or precomputes (CTKD's temperature, KD++'s class means). */

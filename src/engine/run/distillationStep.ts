@@ -20,6 +20,8 @@ export interface StepInputs {
   advVars: tf.Variable[];
   batch: Batch;
   epoch: number;
+  /** 1-based step number within this model's training. */
+  step?: number;
   lambda: number;
 }
 
@@ -48,6 +50,7 @@ export function distillationStep(debias: DebiasConfig, s: StepInputs): Record<st
         labels: batch.labels,
         oneHot: batch.oneHot,
         epoch: s.epoch,
+        step: s.step,
       },
       s.run.params,
       s.state,

@@ -27,7 +27,7 @@ export interface Trainee {
   optimizer: tf.Optimizer;
   vars: tf.Variable[];
   /** One update on a batch; returns the step's loss terms as kept scalars (the loop reads and disposes them). */
-  step(batch: Batch, epoch: number): Promise<Record<string, tf.Scalar>> | Record<string, tf.Scalar>;
+  step(batch: Batch, epoch: number, step: number): Promise<Record<string, tf.Scalar>> | Record<string, tf.Scalar>;
   beforeEpoch?(epoch: number): void;
   /**
    * The first epoch whose weights may be kept as the best (default 1). A debiased student sets it past
@@ -174,10 +174,11 @@ export class EpochLoop {
             const [a, b] = this.ranges[s];
             const batch = makeBatch(data, order, a, b, classes);
             try {
+              const stepNo = curve.length + pending.length + 1;
               pending.push({
-                step: curve.length + pending.length + 1,
+                step: stepNo,
                 epoch,
-                kept: await t.step(batch, epoch),
+                kept: await t.step(batch, epoch, stepNo),
                 extras: t.curveExtras?.(epoch),
               });
             } finally {

@@ -73,7 +73,7 @@ export async function trainStudent(
         vars,
         beforeEpoch: (epoch) => methodState?.beforeEpoch?.(epoch),
         selectableFrom: adversary ? config.debias.warmupEpochs + 1 : 1,
-        step: (batch, epoch) =>
+        step: (batch, epoch, step) =>
           distillationStep(config.debias, {
             student,
             teacher,
@@ -87,6 +87,7 @@ export async function trainStudent(
             advVars,
             batch,
             epoch,
+            step,
             lambda: lambdaIn(epoch),
           }),
         // The debiasing weight in force at this step, on the curves of runs that have an adversary.
