@@ -107,8 +107,9 @@ async function main() {
     ...OPTIONS.map((o) => o.cliFlag),
   ]);
   for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`Unknown option ${flag}.\n${USAGE}`);
-  const { setup, problems } = applyOptions(args, (o) => o.cliFlag, 'tiny');
+  const { setup, problems, notes } = applyOptions(args, (o) => o.cliFlag, 'tiny');
   if (problems.length) throw new Error(problems.join(' ').replaceAll('; it was ignored.', '.'));
+  for (const n of notes) process.stderr.write(`note: ${n}\n`);
   const { preset, config } = setup;
   const kernels = args.get('--kernels');
   if (kernels !== undefined) {

@@ -42,7 +42,44 @@ describe('option table', () => {
     expect(problems).toContain(
       'lambdas must be a comma-separated list of numbers from 0 to 100 (got "-1,abc"); it was ignored.',
     );
-    expect(problems).toContain('threads must be a whole number from 1 to 16; it was ignored.');
+    expect(problems).toContain('threads must be a whole number from 1 to 16 (got "999"); it was ignored.');
+  });
+
+  it('whole numbers are read only when written plainly: -0, 1e3, 0x10 and " 5" are named, not reinterpreted', () => {
+    for (const text of ['-0', '1e3', '0x10', ' 5', '', '3.0', '+4']) {
+      const { setup, problems } = fromUrl(`seed=${encodeURIComponent(text)}`);
+      expect(setup.config.seed, text).toBe(defaultSetup('lab').config.seed);
+      expect(problems, text).toEqual([
+        `seed must be a whole number from 0 to 2147483647 (got "${text}"); it was ignored.`,
+      ]);
+    }
+    expect(fromUrl('seed=12').setup.config.seed).toBe(12);
+  });
+
+  it('seed, data seed, bias strength and batch size survive a link', () => {
+    const { setup, problems } = fromUrl('preset=quick&seed=5&dataSeed=11&biasStrength=0.35&batchSize=48');
+    expect(problems).toEqual([]);
+    expect(setup.config.seed).toBe(5);
+    expect(setup.config.batchSize).toBe(48);
+    expect(setup.config.dataset).toMatchObject({ kind: 'synthetic', seed: 11, biasStrength: 0.35 });
+    expect(fromUrl(setupQuery(setup)).setup).toEqual(setup);
+    expect(fromUrl('biasStrength=1.5').problems).toEqual([
+      'biasStrength must be a number from 0 to 1 (got "1.5"); it was ignored.',
+    ]);
+  });
+
+  it('a repeated λ or method is kept once, with a note, in the URL and on the command line alike', () => {
+    const url = fromUrl('preset=tiny&lambdas=0,0,1,-0,1&methods=kd,kd,rkd');
+    expect(url.setup.config.lambdas).toEqual([0, 1]);
+    expect(url.setup.config.methods.map((m) => m.id)).toEqual(['kd', 'rkd']);
+    expect(url.problems).toEqual([]);
+    expect(url.notes).toEqual([
+      'methods listed kd more than once; each value is kept once.',
+      'lambdas listed 0, 1 more than once; each value is kept once.',
+    ]);
+    const cli = fromCli({ '--lambdas': '2,2' });
+    expect(cli.setup.config.lambdas).toEqual([2]);
+    expect(cli.notes).toEqual(['--lambdas listed 2 more than once; each value is kept once.']);
   });
 
   it('a shared URL restores the setup it was made from', () => {

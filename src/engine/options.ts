@@ -1,4 +1,5 @@
 import { METHOD_INFO } from './distill/catalog';
+import { uniqueValues } from './plan';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from './presets';
 import { BACKEND_ORDER, WASM_THREADS, type BackendName, type ExperimentConfig, type MethodChoice } from './types';
 
@@ -38,11 +39,46 @@ const problem = (p: string) => ({ problem: p });
 export const isProblem = (v: unknown): v is { problem: string } =>
   typeof v === 'object' && v !== null && 'problem' in v && Object.keys(v).length === 1;
 
+/** Whole numbers written plainly: "-0", "1e3", "0x10" or " 5" are refused, not read as something else. */
 function integer(min: number, max: number) {
   return (text: string) => {
     const v = Number(text);
-    return Number.isInteger(v) && v >= min && v <= max ? v : problem(`must be a whole number from ${min} to ${max}`);
+    return /^(0|-?[1-9][0-9]*)$/.test(text) && v >= min && v <= max
+      ? v
+      : problem(`must be a whole number from ${min} to ${max} (got "${text}")`);
   };
+}
+
+/** A number in [min, max] written plainly (no empty text, no hex, no Infinity). */
+function decimal(min: number, max: number) {
+  return (text: string) => {
+    const v = Number(text);
+    return /^-?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?$/i.test(text) && !Object.is(v, -0) && v >= min && v <= max
+      ? v
+      : problem(`must be a number from ${min} to ${max} (got "${text}")`);
+  };
+}
+
+/** A setting of the built-in dataset (ignored, with a note, when the setup uses imported data). */
+function syntheticOption(
+  name: 'dataSeed' | 'biasStrength',
+  field: 'seed' | 'biasStrength',
+  cliFlag: string,
+  type: string,
+  parse: (text: string) => number | { problem: string },
+): OptionSpec<unknown> {
+  return option<number>({
+    name,
+    type,
+    urlKey: name,
+    cliFlag,
+    parse,
+    format: String,
+    get: (s) => (s.config.dataset.kind === 'synthetic' ? s.config.dataset[field] : undefined),
+    set: (s, v) => {
+      if (s.config.dataset.kind === 'synthetic') s.config.dataset = { ...s.config.dataset, [field]: v };
+    },
+  });
 }
 
 function oneOf<T extends string>(values: readonly T[]) {
@@ -136,6 +172,32 @@ export const OPTIONS: OptionSpec<unknown>[] = [
   }),
   epochsOption('teacherEpochs', '--teacher-epochs'),
   epochsOption('studentEpochs', '--student-epochs'),
+  option<number>({
+    name: 'batchSize',
+    type: 'whole number 2–4096',
+    urlKey: 'batchSize',
+    cliFlag: '--batch-size',
+    parse: integer(2, 4096),
+    format: String,
+    get: (s) => s.config.batchSize,
+    set: (s, v) => {
+      s.config.batchSize = v;
+    },
+  }),
+  option<number>({
+    name: 'seed',
+    type: 'whole number 0–2147483647',
+    urlKey: 'seed',
+    cliFlag: '--seed',
+    parse: integer(0, 2147483647),
+    format: String,
+    get: (s) => s.config.seed,
+    set: (s, v) => {
+      s.config.seed = v;
+    },
+  }),
+  syntheticOption('dataSeed', 'seed', '--data-seed', 'whole number 0–2147483647', integer(0, 2147483647)),
+  syntheticOption('biasStrength', 'biasStrength', '--bias-strength', 'number 0–1', decimal(0, 1)),
   option<boolean>({
     name: 'baseline',
     type: '0 | 1',
@@ -223,24 +285,34 @@ export function defaultSetup(preset: PresetName = 'lab'): Setup {
 
 /**
  * Applies option texts (by URL key or CLI flag) to a default setup, preset first. Returns the setup
- * and, for each text that cannot be used, a line naming the option, what it got and why.
+ * and, for each text that cannot be used, a line naming the option, what it got and why; `notes` say
+ * what was changed to make a value usable (a list's repeated values kept once).
  */
 export function applyOptions(
   texts: Map<string, string>,
   keyOf: (o: OptionSpec<unknown>) => string | undefined,
   preset: PresetName = 'lab',
-): { setup: Setup; problems: string[] } {
+): { setup: Setup; problems: string[]; notes: string[] } {
   const setup = defaultSetup(preset);
   const problems: string[] = [];
+  const notes: string[] = [];
   for (const o of OPTIONS) {
     const key = keyOf(o);
     const text = key === undefined ? undefined : texts.get(key);
     if (text === undefined) continue;
     const v = o.parse(text);
-    if (isProblem(v)) problems.push(`${key} ${v.problem}; it was ignored.`);
-    else o.set(setup, v);
+    if (isProblem(v)) {
+      problems.push(`${key} ${v.problem}; it was ignored.`);
+      continue;
+    }
+    if (Array.isArray(v)) {
+      // A value listed twice would plan one cell twice: each is kept once, with a note.
+      const { values, repeated } = uniqueValues(v);
+      if (repeated.length) notes.push(`${key} listed ${repeated.join(', ')} more than once; each value is kept once.`);
+      o.set(setup, values);
+    } else o.set(setup, v);
   }
-  return { setup, problems };
+  return { setup, problems, notes };
 }
 
 /** The URL query that restores a setup: only the options that differ from its preset's defaults. */

@@ -15,13 +15,30 @@ export interface StudentRun {
   role: 'student' | 'baseline';
 }
 
-/** The runs of an experiment, in order: the labels-only baseline first, then methods × λ. */
+/** The values of a list once each, in their first order (−0 and 0 are one value), and which were repeated. */
+export function uniqueValues<T>(values: readonly T[]): { values: T[]; repeated: T[] } {
+  const seen = new Set<T>();
+  const repeated = new Set<T>();
+  for (const v of values) {
+    const k = (Object.is(v, -0) ? 0 : v) as T;
+    if (seen.has(k)) repeated.add(k);
+    else seen.add(k);
+  }
+  return { values: [...seen], repeated: [...repeated] };
+}
+
+/**
+ * The runs of an experiment, in order: the labels-only baseline first, then methods × λ. A cell —
+ * (method, parameters, λ) — is planned once however often the config lists it, so its label is the
+ * cell's id within the sweep: results, saved models and resume are matched by it (checked below).
+ */
 export function planRuns(config: ExperimentConfig): StudentRun[] {
   const runs: StudentRun[] = [];
   if (config.baseline) runs.push({ method: 'none', params: {}, lambda: 0, label: 'Labels only', role: 'baseline' });
-  for (const m of config.methods) {
+  const methods = config.methods.filter((m, i) => config.methods.findIndex((o) => o.id === m.id) === i);
+  for (const m of methods) {
     const def = methodInfo(m.id);
-    for (const lambda of config.lambdas) {
+    for (const lambda of uniqueValues(config.lambdas).values) {
       runs.push({
         method: m.id,
         params: withDefaults(def, m.params),
@@ -31,7 +48,21 @@ export function planRuns(config: ExperimentConfig): StudentRun[] {
       });
     }
   }
+  const labels = runs.map((r) => r.label);
+  const clash = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (clash) throw new Error(`Two cells of the plan share the label ${clash}; each cell needs its own.`);
   return runs;
+}
+
+/** Why a config lists a cell more than once (each line a note for the page or the CLI), or nothing. */
+export function duplicateNotes(config: Pick<ExperimentConfig, 'lambdas' | 'methods'>): string[] {
+  const notes: string[] = [];
+  const { repeated } = uniqueValues(config.lambdas);
+  if (repeated.length) notes.push(`λ ${repeated.join(', ')} was listed more than once; each λ is trained once.`);
+  const ids = config.methods.map((m) => m.id);
+  const twice = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (twice.length) notes.push(`Method ${twice.join(', ')} was listed more than once; each method is trained once.`);
+  return notes;
 }
 
 export function validateExperiment(config: ExperimentConfig): string[] {

@@ -89,7 +89,8 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
   distill: () => {
     if (get().status !== 'idle') return;
-    const id = `run-${Date.now().toString(36)}`;
+    // A random UUID: two tabs starting a sweep in the same millisecond never share an id.
+    const id = `run-${crypto.randomUUID()}`;
     set({ ...freshRun, status: 'running', failures: [], stage: 'Starting', pendingRunId: id });
     engine().send({ type: 'run', config: get().config, runId: id });
   },

@@ -1,4 +1,4 @@
-import { applyOptions, setupQuery, type Setup } from '../engine/options';
+import { applyOptions, OPTIONS, setupQuery, type Setup } from '../engine/options';
 
 /**
  * The URL can force a backend and shape the first experiment, for tests and for sharing a setup:
@@ -15,13 +15,46 @@ export interface UrlSetup extends Setup {
 export { presetConfig as configFor } from '../engine/options';
 
 export function readUrlSetup(search: string): UrlSetup {
-  const texts = new Map(new URLSearchParams(search));
-  const { setup, problems } = applyOptions(texts, (o) => o.urlKey);
-  return { ...setup, problems, presetGiven: texts.has('preset') };
+  const params = new URLSearchParams(search);
+  const texts = new Map(params);
+  const { setup, problems, notes } = applyOptions(texts, (o) => o.urlKey);
+  const known = new Set(OPTIONS.flatMap((o) => (o.urlKey ? [o.urlKey] : [])));
+  const keys = [...params.keys()];
+  // A misspelt key (lambda=5) must not pass for a setting that was applied.
+  const unknown = [...new Set(keys.filter((k) => !known.has(k)))].map(
+    (k) => `${k || '(an empty name)'} is not a setting of the lab; it was ignored.`,
+  );
+  const repeated = [...new Set(keys.filter((k, i) => known.has(k) && keys.indexOf(k) !== i))].map(
+    (k) => `${k} was given more than once; the last value was used.`,
+  );
+  return { ...setup, problems: [...problems, ...unknown, ...repeated, ...notes], presetGiven: texts.has('preset') };
 }
 
-/** A link to this page that restores the setup (only what differs from the preset's defaults). */
+/**
+ * The longest address the lab writes. Servers refuse longer request lines (Vite's dev server answers
+ * HTTP 431 from about 16 KB of headers; many proxies stop at 8 KB), and 2,000 characters is what every
+ * browser and server accepts.
+ */
+export const SAFE_URL_LENGTH = 2000;
+
+/**
+ * A link to this page that restores the setup (only what differs from the preset's defaults). Options
+ * whose text would take the address past SAFE_URL_LENGTH are left out, longest first, and named.
+ */
+export function setupLink(setup: Setup, base: string): { url: string; leftOut: string[] } {
+  const params = new URLSearchParams(setupQuery(setup));
+  const leftOut: string[] = [];
+  const length = () => base.length + 1 + params.toString().length;
+  while (length() > SAFE_URL_LENGTH) {
+    const [longest] = [...params.entries()].sort((a, b) => b[1].length - a[1].length);
+    if (!longest) break;
+    params.delete(longest[0]);
+    leftOut.push(longest[0]);
+  }
+  const query = params.toString();
+  return { url: query ? `${base}?${query}` : base, leftOut };
+}
+
 export function setupUrl(setup: Setup, base: string): string {
-  const query = setupQuery(setup);
-  return query ? `${base}?${query}` : base;
+  return setupLink(setup, base).url;
 }

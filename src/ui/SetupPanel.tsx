@@ -2,14 +2,14 @@ import { useState } from 'react';
 import { METHOD_INFO as METHODS, withDefaults } from '../engine/distill/catalog';
 import { MODEL_PRESETS } from '../engine/models/architectures';
 import { methodChoice, type PresetName } from '../engine/presets';
-import { validateExperiment } from '../engine/plan';
+import { duplicateNotes, uniqueValues, validateExperiment } from '../engine/plan';
 import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
 import { AdversarySettings } from './AdversarySettings';
 import { DurationEstimate } from './DurationEstimate';
 import { NumberField } from './NumberField';
-import { setupUrl } from '../store/urlConfig';
+import { setupLink } from '../store/urlConfig';
 import { DatasetPanel } from './DatasetPanel';
 import { TeacherImport } from './TeacherImport';
 
@@ -32,6 +32,9 @@ export function SetupPanel() {
   const synthetic = config.dataset.kind === 'synthetic' ? config.dataset : null;
   const errors = [...(synthetic ? validateSyntheticConfig(synthetic) : []), ...validateExperiment(config)];
   if (!lambdas) errors.push('λ values: a comma-separated list of numbers ≥ 0, e.g. 0, 0.5, 1.');
+  // A λ typed twice is trained once: say so beside the field rather than drop it silently.
+  const notes = lambdas ? duplicateNotes({ lambdas, methods: config.methods }) : [];
+  const link = setupLink({ preset, config, charts: true }, location.pathname);
 
   const toggleMethod = (id: MethodId, on: boolean) => {
     const methods = on ? [...config.methods, methodChoice(preset, id)] : config.methods.filter((m) => m.id !== id);
@@ -268,13 +271,20 @@ export function SetupPanel() {
             onChange={(e) => {
               setLambdaText(e.target.value);
               const v = parseLambdas(e.target.value);
-              if (v) updateConfig({ lambdas: v });
+              if (v) updateConfig({ lambdas: uniqueValues(v).values });
             }}
           />
         </label>
         <AdversarySettings />
       </fieldset>
 
+      {notes.length > 0 && (
+        <ul className="form-notes" role="status" data-testid="form-notes">
+          {notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
       {errors.length > 0 && (
         <ul className="form-errors" role="alert" data-testid="form-errors">
           {errors.map((e) => (
@@ -287,10 +297,16 @@ export function SetupPanel() {
         {running ? 'Distilling…' : 'Distill'}
       </button>
       <p className="muted">
-        <a href={setupUrl({ preset, config, charts: true }, location.pathname)} data-testid="share-setup">
+        <a href={link.url} data-testid="share-setup">
           Link to this setup
         </a>{' '}
         (opens the lab with these settings)
+        {link.leftOut.length > 0 && (
+          <span className="warning-text" data-testid="link-left-out">
+            {' '}
+            — too long for an address: {link.leftOut.join(', ')} left out (export the run to share it whole).
+          </span>
+        )}
       </p>
     </form>
   );

@@ -135,7 +135,7 @@ async function importTeacher(files: File[]): Promise<ImportedTeacher> {
     if (out.length !== 2) throw new Error(`${json.name}'s first output is not a [batch, classes] score matrix.`);
     const name = json.name.replace(/\.json$/i, '');
     // Each import its own key: a second model.json never replaces an earlier teacher.
-    const key = `indexeddb://fairdistill/teachers/${name.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}-${Date.now().toString(36)}`;
+    const key = `indexeddb://fairdistill/teachers/${name.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}-${crypto.randomUUID()}`;
     await model.save(key);
     return {
       key,

@@ -110,7 +110,8 @@ describe('runs import: the full schema', () => {
 
   it('imported runs get fresh ids that match no stored run and own no model', () => {
     const hostile = { ...run, id: 'fairdistill' };
-    const [a, b] = importedRuns([hostile, run], 1_700_000_000_000);
+    const [a, b] = importedRuns([hostile, run]);
+    expect(a.id).toMatch(/^imported-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a.id).toMatch(/^imported-/);
     expect(a.id).not.toBe(b.id);
     expect(a.ownedModels).toEqual([]);

@@ -52,10 +52,10 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
  * Imported runs get fresh ids, so they can never collide with or match a stored run's, and own no
  * saved model: their model keys name the exporting browser's storage, not anything of this one.
  */
-export function importedRuns(runs: StoredRun[], stamp = Date.now()): StoredRun[] {
-  return runs.map((r, i) => ({
+export function importedRuns(runs: StoredRun[]): StoredRun[] {
+  return runs.map((r) => ({
     ...r,
-    id: `imported-${stamp.toString(36)}-${i}-${Math.random().toString(36).slice(2, 8)}`,
+    id: `imported-${crypto.randomUUID()}`,
     ownedModels: [],
     bytes: JSON.stringify(r.result).length,
   }));
