@@ -80,7 +80,26 @@ export function whenBlocked(listener: (message: string) => void): void {
   onBlocked = listener;
 }
 
+/** Why this context's connection was closed for good (a newer version opened elsewhere), if it was. */
+let closedReason: string | null = null;
+let onClosed: ((message: string) => void) | null = null;
+
+export const NEWER_VERSION_MESSAGE =
+  'the lab was opened in a newer version in another tab — reload this page to go on with it';
+
+/** Told once when another tab opens the database at a newer version and this connection steps aside. */
+export function whenClosed(listener: (message: string) => void): void {
+  onClosed = listener;
+}
+
+/** Why storage is closed to this context (null while it is open): storage errors carry it. */
+export function storageClosedReason(): string | null {
+  return closedReason;
+}
+
 export function openLabDb(name = DB_NAME): Promise<LabDb> {
+  if (name === DB_NAME && closedReason)
+    return Promise.reject(new Error(`The lab’s storage is closed: ${closedReason}.`));
   if (name === DB_NAME && shared) return shared;
   const p = openDB<LabSchema>(name, DB_VERSION, {
     upgrade(db) {
@@ -102,10 +121,15 @@ export function openLabDb(name = DB_NAME): Promise<LabDb> {
         'Another tab of FairDistill Lab (an older version) keeps the lab’s storage open. Close or reload that tab; this page continues as soon as it does.',
       );
     },
-    // A newer version of the lab opened in another tab: step aside so it can upgrade.
+    // A newer version of the lab opened in another tab: step aside so it can upgrade, and say so —
+    // this build cannot read what the newer one writes, so it does not reopen.
     blocking() {
       void p.then((db) => db.close());
-      if (name === DB_NAME) shared = null;
+      if (name === DB_NAME) {
+        shared = null;
+        closedReason = NEWER_VERSION_MESSAGE;
+        onClosed?.(NEWER_VERSION_MESSAGE);
+      }
     },
   });
   if (name === DB_NAME) {

@@ -1,3 +1,5 @@
+import { storageClosedReason } from './db';
+
 /**
  * Storage space and storage errors, in words: a full disk must be named as such (a QuotaExceededError
  * often carries an empty message), and a write that cannot fit is refused before it is tried.
@@ -6,6 +8,9 @@
 /** What went wrong with a storage write, never an empty string. */
 export function storageErrorMessage(e: unknown): string {
   const err = e as { name?: string; message?: string } | null;
+  // A connection closed under a write ("InvalidStateError … connection is closing") says why it closed.
+  const closed = storageClosedReason();
+  if (closed && (err?.name === 'InvalidStateError' || /clos/i.test(err?.message ?? ''))) return closed;
   if (err?.name === 'QuotaExceededError')
     return `the browser’s storage for this site is full (QuotaExceededError${err.message ? `: ${err.message}` : ''})`;
   if (err?.message) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;

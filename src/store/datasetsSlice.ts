@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import { openLabDb, type DatasetInfo } from '../storage/db';
 import { listDatasets } from '../storage/datasets';
 import { engineRequest } from './engine';
+import type { StoredTeacher } from '../worker/protocol';
 import type { LabState } from './labStore';
 
 /** Cached imported datasets and the import in progress. Deleting goes through the worker. */
@@ -16,11 +17,33 @@ export interface DatasetsSlice {
   askPersistence: () => void;
   loadDatasets: () => Promise<void>;
   deleteDataset: (key: string) => Promise<void>;
+  /** Imported teachers kept in this browser, with their size. */
+  teachers: StoredTeacher[];
+  loadTeachers: () => Promise<void>;
+  deleteTeacher: (key: string) => Promise<void>;
 }
 
 export const createDatasetsSlice: StateCreator<LabState, [], [], DatasetsSlice> = (set, get) => ({
   importing: null,
   cachedDatasets: [],
+  teachers: [],
+  loadTeachers: async () => {
+    try {
+      set({ teachers: await engineRequest<StoredTeacher[]>({ kind: 'listTeachers' }) });
+    } catch (e) {
+      set({ error: `The imported teachers could not be listed: ${(e as Error).message}` });
+    }
+  },
+  deleteTeacher: async (key) => {
+    try {
+      await engineRequest({ kind: 'deleteTeacher', key });
+      // The setup no longer names a teacher that is gone.
+      if (get().config.teacherImport?.key === key) get().updateConfig({ teacherImport: undefined });
+    } catch (e) {
+      set({ error: `The imported teacher could not be deleted: ${(e as Error).message}` });
+    }
+    await get().loadTeachers();
+  },
   storageUsage: null,
   storagePersisted: null,
   askPersistence: () => {

@@ -4,6 +4,7 @@ import type { BackendReport, ExperimentConfig, LabEvent, ModelResult, RunFailure
 import type { StoredRun } from '../engine/types';
 import { openLabDb, type StoredSweep } from '../storage/db';
 import { listSweeps } from '../storage/sweeps';
+import { liveSweepIds, lockName, whenFree } from '../storage/crossTab';
 import { engine, engineRequest, url } from './engine';
 import type { LabState } from './labStore';
 import { configFor } from './urlConfig';
@@ -35,6 +36,8 @@ export interface ExperimentSlice {
   error: string | null;
   /** A sweep a reload (or a crash) interrupted, offered for resuming. */
   resumable: StoredSweep | null;
+  /** Sweeps another tab is running now: shown, never offered to resume or discard. */
+  elsewhere: StoredSweep[];
   /** False under ?charts=0: the live loss chart is not drawn. */
   liveChart: boolean;
   /** A finished run that storage refused (a full disk): kept in memory so it can still be exported. */
@@ -49,10 +52,16 @@ export interface ExperimentSlice {
   cancel: () => void;
   resume: () => void;
   discardResumable: () => Promise<void>;
-  /** Offers the stored sweep `id` for resuming (after a failed run), or the latest one when no id is given. */
+  /**
+   * Reads the stored sweeps again: offers `id` for resuming (after a failed run), or the latest
+   * interrupted one; a sweep whose lock another tab holds is listed as running there instead.
+   */
   offerResume: (id?: string) => void;
   dismissError: () => void;
 }
+
+/** Sweeps of other tabs whose locks this page waits on (one wait each). */
+const awaited = new Set<string>();
 
 /** What a new sweep starts from: no curves, results or errors of the one before. */
 const freshRun = {
@@ -81,6 +90,7 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   dataset: null,
   error: null,
   resumable: null,
+  elsewhere: [],
   liveChart: url.charts,
   urlProblems: url.problems,
   unstoredRun: null,
@@ -124,15 +134,25 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
     }
   },
   offerResume: (id) => {
-    void openLabDb()
-      .then(listSweeps)
-      .then((sweeps) => {
-        const sweep = id
-          ? sweeps.find((s) => s.id === id)
-          : sweeps.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-        if (sweep && get().status === 'idle') set({ resumable: sweep });
-      })
-      .catch(() => undefined);
+    void (async () => {
+      const sweeps = await listSweeps(await openLabDb());
+      const live = await liveSweepIds();
+      // This tab's own sweep is on its progress panel, not in any banner.
+      const own = get().status !== 'idle' ? get().pendingRunId : null;
+      const others = sweeps.filter((s) => s.id !== own);
+      const elsewhere = others.filter((s) => live.has(s.id));
+      const interrupted = others.filter((s) => !live.has(s.id)).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+      const sweep = id ? interrupted.find((s) => s.id === id) : interrupted[0];
+      set({ elsewhere, resumable: get().status === 'idle' ? (sweep ?? null) : get().resumable });
+      // A tab that closes or crashes says nothing: wait for its lock, then look again.
+      for (const s of elsewhere.filter((x) => !awaited.has(x.id))) {
+        awaited.add(s.id);
+        void whenFree(lockName.sweep(s.id)).then(() => {
+          awaited.delete(s.id);
+          get().offerResume();
+        });
+      }
+    })().catch(() => undefined);
   },
   dismissError: () => set({ error: null }),
 });

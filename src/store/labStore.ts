@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import { whenBlocked } from '../storage/db';
+import { whenBlocked, whenClosed } from '../storage/db';
+import { listenForNews } from '../storage/crossTab';
 import { createDatasetsSlice, type DatasetsSlice } from './datasetsSlice';
 import { engine, engineRequest, listenToEngine, url } from './engine';
 import { setupUrl } from './urlConfig';
@@ -30,7 +31,19 @@ export const useLab = create<LabState>()((set, get, api) => {
     ...createDatasetsSlice(set, get, api),
     boot: () => {
       whenBlocked((message) => set({ error: message }));
+      whenClosed((message) => set({ error: `The lab’s storage closed: ${message}.` }));
+      // Another tab (or this tab's worker) changed stored records: read them again.
+      listenForNews((news) => {
+        if (news.kind === 'runs' || news.kind === 'sweepEnded') void get().loadRuns();
+        if (news.kind === 'sweepStarted' || news.kind === 'sweepEnded' || news.kind === 'runs') get().offerResume();
+        if (news.kind === 'datasets')
+          void get()
+            .loadDatasets()
+            .catch(() => undefined);
+        if (news.kind === 'teachers') void get().loadTeachers();
+      });
       engine();
+      void get().loadTeachers();
       get().askPersistence();
       // After a reload the last finished run is on screen again, as it was before.
       void get()

@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import { lambdasOf, methodsOf } from '../analysis/compare';
 import { ownedModelKeys } from '../engine/models/keys';
 import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
-import { openLabDb, type StoredRun } from '../storage/db';
+import { openLabDb, storageClosedReason, type StoredRun } from '../storage/db';
 import { listRuns } from '../storage/runs';
 import { engineRequest } from './engine';
 import type { LabState } from './labStore';
@@ -63,8 +63,21 @@ export const createRunsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, 
   loadRuns: async () => {
     try {
       const runs = (await listRuns(await openLabDb())).reverse();
-      set({ runs, compared: get().compared.filter((id) => runs.some((r) => r.id === id)) });
+      const current = get().currentRunId;
+      // The run on screen was deleted (in another tab): it leaves the screen too. A run that has just
+      // finished and is not stored yet was never in the list, and stays.
+      const deleted =
+        current !== null && get().runs.some((r) => r.id === current) && !runs.some((r) => r.id === current);
+      set({
+        runs,
+        compared: get().compared.filter((id) => runs.some((r) => r.id === id)),
+        ...(deleted
+          ? { currentRunId: null, result: null, view: null, losses: {}, lossVersion: get().lossVersion + 1 }
+          : {}),
+      });
     } catch (e) {
+      // Storage closed for a newer version in another tab: the page already says so, and what to do.
+      if (storageClosedReason()) return;
       // Site data cleared while the page was open, or storage unavailable (private mode, policy).
       set({
         error: `Stored runs could not be read (${(e as Error).message}). If this browser's site data was cleared or storage is blocked, finished runs are gone from here; exported JSON files can be imported back.`,

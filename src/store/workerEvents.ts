@@ -69,6 +69,9 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
       });
       break;
     }
+    case 'storageClosed':
+      set({ error: `The lab’s storage closed: ${m.message}.` });
+      break;
     case 'cancelled':
       set({ status: 'idle', stage: 'Cancelled', progress: null });
       break;

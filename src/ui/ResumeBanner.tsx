@@ -3,9 +3,38 @@ import { useLab } from '../store/labStore';
 
 /** After a reload or a crash: the interrupted sweep, with what it had finished, to resume or discard. */
 export function ResumeBanner() {
-  const { resumable, resume, discardResumable, status } = useLab();
-  // Not while a sweep runs: the banner is about one that stopped.
-  if (!resumable || status !== 'idle') return null;
+  const { resumable, resume, discardResumable, status, elsewhere } = useLab();
+  return (
+    <>
+      {elsewhere.map((s) => (
+        <div className="resume-banner" role="status" data-testid="running-elsewhere" key={s.id}>
+          A sweep is running in another tab of the lab (
+          {s.teacher
+            ? `its teacher and ${s.students.length} of ${s.total} students have finished`
+            : 'its teacher is training'}
+          , saved {new Date(s.updatedAt).toLocaleTimeString()}). Only that tab can cancel it; its run appears here when
+          it finishes.
+        </div>
+      ))}
+      {/* Not while this tab runs a sweep: the banner is about one that stopped. */}
+      {resumable && status === 'idle' && (
+        <Interrupted resumable={resumable} resume={resume} discard={discardResumable} status={status} />
+      )}
+    </>
+  );
+}
+
+function Interrupted({
+  resumable,
+  resume,
+  discard: discardResumable,
+  status,
+}: {
+  resumable: NonNullable<ReturnType<typeof useLab.getState>['resumable']>;
+  resume: () => void;
+  discard: () => Promise<void>;
+  status: string;
+}) {
   const done = resumable.students.length + resumable.failures.length;
   const current = resumable.current;
   const where = current

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { engineRequest, useLab } from '../store/labStore';
 import type { ImportedTeacher } from '../worker/protocol';
+import { formatBytes } from './format';
 
 /** "Bring your own teacher": a trained tfjs LayersModel replaces the teacher the lab would train. */
 export function TeacherImport() {
-  const { config, updateConfig } = useLab();
+  const { config, updateConfig, teachers, deleteTeacher, loadTeachers } = useLab();
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<ImportedTeacher | null>(null);
   const onFiles = async (files: FileList | null) => {
@@ -14,6 +15,7 @@ export function TeacherImport() {
       const t = await engineRequest<ImportedTeacher>({ kind: 'importTeacher', files: Array.from(files) });
       setInfo(t);
       updateConfig({ teacherImport: { key: t.key, name: t.name } });
+      await loadTeachers();
     } catch (e) {
       setError((e as Error).message);
     }
@@ -58,6 +60,45 @@ export function TeacherImport() {
         <p className="form-errors" role="alert" data-testid="teacher-import-error">
           {error}
         </p>
+      )}
+      {teachers.length > 0 && (
+        <details className="teacher-list">
+          <summary>Imported teachers kept in this browser ({teachers.length})</summary>
+          <ul>
+            {teachers.map((t) => (
+              <li key={t.key} data-testid="stored-teacher">
+                <span>
+                  {t.name} · {formatBytes(t.bytes)}
+                  {t.savedAt ? ` · ${new Date(t.savedAt).toLocaleString()}` : ''}
+                  {t.usedBy.length ? ` · teacher of ${t.usedBy.join(', ')}` : ''}
+                </span>{' '}
+                {config.teacherImport?.key !== t.key && (
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => updateConfig({ teacherImport: { key: t.key, name: t.name } })}
+                  >
+                    Use
+                  </button>
+                )}{' '}
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={`Delete the imported teacher ${t.name}`}
+                  onClick={() => {
+                    const note = t.usedBy.length
+                      ? ` The photo demo and model download of ${t.usedBy.join(', ')} will no longer have this teacher; their figures stay.`
+                      : '';
+                    if (confirm(`Delete the imported teacher ${t.name} (${formatBytes(t.bytes)})?${note}`))
+                      void deleteTeacher(t.key);
+                  }}
+                >
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
     </div>
   );

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CancelledError, NumericalError, planRuns, type ResumeFrom } from '../engine/run/experiment';
 import { DeviceLostError, runResilient } from '../engine/run/resilientRun';
 import { BACKEND_ORDER, type BackendReport } from '../engine/types';
-import { openLabDb } from '../storage/db';
+import { openLabDb, whenClosed } from '../storage/db';
 import { deleteSweep, getRunSnapshot, listSweeps, putRunSnapshot, putSweep } from '../storage/sweeps';
 import { snapshotBytes } from '../engine/run/runSnapshot';
 import { loadDataset } from './datasetLoader';
@@ -21,7 +21,10 @@ import { finishRun } from '../storage/runs';
 import { runName } from '../engine/types';
 import type { LabDb, StoredRun } from '../storage/db';
 import { noRoomFor, storageErrorMessage } from '../storage/space';
-import { runStorageOp } from './storageOps';
+import { discardSweepRecords, runStorageOp } from './storageOps';
+import { announce, hold, lockName, tryHold } from '../storage/crossTab';
+import { syntheticKey } from '../engine/data/synthetic';
+import type { ExperimentConfig } from '../engine/types';
 import { datasetGallery } from './gallery';
 import { estimateDuration } from '../engine/run/estimate';
 
@@ -88,6 +91,32 @@ async function selectOnce(forced?: string) {
   post({ type: 'backend', report: backend });
 }
 
+/**
+ * Takes the locks a sweep runs under: its own (exclusive: one tab runs a sweep; null when another tab
+ * runs it) and shared ones on the dataset and imported teacher it reads, so no tab deletes them
+ * under it. Resolves to the function that releases them all.
+ */
+async function holdSweep(id: string, config: ExperimentConfig): Promise<(() => void) | null> {
+  const own = await tryHold(lockName.sweep(id));
+  if (!own) return null;
+  const dataset = config.dataset.kind === 'imported' ? config.dataset.key : syntheticKey(config.dataset);
+  const reads = [
+    lockName.dataset(dataset),
+    ...(config.teacherImport ? [lockName.model(config.teacherImport.key)] : []),
+  ];
+  const shared = await Promise.all(reads.map((n) => hold(n, 'shared')));
+  return () => {
+    for (const release of [...shared, own]) release();
+  };
+}
+
+// Another tab opened the database at a newer version: every later write would fail with
+// "connection is closing", so the page hears why at once.
+whenClosed((message) => post({ type: 'storageClosed', message }));
+
+// Start-up: saved models that nothing owns (a crash between a model's save and its record) are removed.
+void runStorageOp({ kind: 'cleanOrphans' }).catch(() => undefined);
+
 /** Stores a finished run and drops its sweep in one transaction; the page hears which happened. */
 async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
   try {
@@ -96,6 +125,7 @@ async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
     if (problem) throw new Error(problem);
     await finishRun(db, run);
     post({ type: 'stored', id: run.id });
+    announce({ kind: 'runs' });
   } catch (e) {
     post({ type: 'storeFailed', id: run.id, message: storageErrorMessage(e) });
   }
@@ -104,6 +134,7 @@ async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
 ctx.onmessage = async (ev: MessageEvent) => {
   const msg = parseToWorker(ev.data);
   let db: Awaited<ReturnType<typeof openLabDb>> | null = null;
+  let releaseLocks: (() => void) | null = null;
   try {
     if (msg.type === 'invalid') {
       post({ type: 'error', message: `The engine received a malformed message: ${msg.reason}.` });
@@ -155,7 +186,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
           value: await runModelOp(op as Exclude<ModelOp, { kind: 'importFolder' | 'gallery' | 'estimate' }>),
         });
       } catch (e) {
-        post({ type: 'reply', id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+        post({ type: 'reply', id: msg.id, ok: false, error: typeof e === 'string' ? e : storageErrorMessage(e) });
       }
       return;
     }
@@ -165,6 +196,11 @@ ctx.onmessage = async (ev: MessageEvent) => {
     }
     running = true;
     stopRequested = false;
+    if (msg.runId) {
+      releaseLocks = await holdSweep(msg.runId, msg.config);
+      if (!releaseLocks) throw new Error('This sweep is running in another tab; it was not started again here.');
+      announce({ kind: 'sweepStarted', id: msg.runId });
+    }
     // A duration estimate still timing its steps finishes first: the sweep never shares the backend with it.
     await estimating;
     if (!backend) {
@@ -307,7 +343,8 @@ ctx.onmessage = async (ev: MessageEvent) => {
     if (e instanceof CancelledError) {
       // Cancel is the user's choice, not a crash: the sweep's record, checkpoint and saved models go,
       // so no "interrupted" banner offers it back.
-      if (msg.type === 'run' && msg.runId) await runStorageOp({ kind: 'discardSweep', id: msg.runId }).catch(() => 0);
+      // This tab holds the sweep's lock, so its records go directly (a discard request would find it held).
+      if (msg.type === 'run' && msg.runId) await discardSweepRecords(msg.runId).catch(() => 0);
       post({ type: 'cancelled' });
     } else {
       // A diverged teacher ends its sweep for good (a resume would diverge the same way): its record
@@ -317,6 +354,12 @@ ctx.onmessage = async (ev: MessageEvent) => {
       post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     }
   } finally {
-    if (msg.type === 'run') running = false;
+    if (msg.type === 'run') {
+      running = false;
+      if (releaseLocks) {
+        releaseLocks();
+        if (msg.runId) announce({ kind: 'sweepEnded', id: msg.runId });
+      }
+    }
   }
 };

@@ -15,7 +15,12 @@ export type StorageOp =
   /** The worker deletes the run and the models it saved itself (matched by whole key). */
   | { kind: 'deleteRun'; id: string }
   | { kind: 'discardSweep'; id: string }
-  | { kind: 'deleteDataset'; key: string };
+  | { kind: 'deleteDataset'; key: string }
+  /** Imported teachers (tfjs models the user brought) with their size and the stored runs that used them. */
+  | { kind: 'listTeachers' }
+  | { kind: 'deleteTeacher'; key: string }
+  /** Removes saved models that no stored run, sweep record or live sweep owns; answers what it removed. */
+  | { kind: 'cleanOrphans' };
 
 /** Work on saved models and stored records, answered by a 'reply' with the same id. */
 export type WorkerOp = ModelOp | StorageOp;
@@ -81,6 +86,8 @@ export type FromWorker =
   /** After 'done': the finished run is stored (its sweep record dropped in the same transaction), or why not. */
   | { type: 'stored'; id: string }
   | { type: 'storeFailed'; id: string; message: string }
+  /** Another tab opened the lab's database at a newer version: this tab's storage is closed (why). */
+  | { type: 'storageClosed'; message: string }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
@@ -94,7 +101,16 @@ const MODEL_OPS = [
   'gallery',
   'estimate',
 ];
-export const STORAGE_OPS: readonly string[] = ['renameRun', 'importRuns', 'deleteRun', 'discardSweep', 'deleteDataset'];
+export const STORAGE_OPS: readonly string[] = [
+  'renameRun',
+  'importRuns',
+  'deleteRun',
+  'discardSweep',
+  'deleteDataset',
+  'listTeachers',
+  'deleteTeacher',
+  'cleanOrphans',
+];
 const OP_KINDS = [...MODEL_OPS, ...STORAGE_OPS];
 const isText = (v: unknown) => typeof v === 'string';
 
@@ -110,6 +126,8 @@ function storageOpProblem(op: Record<string, unknown>): string | null {
       return isText(op.id) ? null : `${op.kind} request without an id`;
     case 'deleteDataset':
       return isText(op.key) ? null : 'deleteDataset request without a dataset key';
+    case 'deleteTeacher':
+      return isText(op.key) ? null : 'deleteTeacher request without a model key';
     default:
       return null;
   }
@@ -168,6 +186,16 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)}` };
   }
+}
+
+/** An imported teacher as the teacher list shows it. */
+export interface StoredTeacher {
+  key: string;
+  name: string;
+  bytes: number;
+  savedAt: string | null;
+  /** Names of the stored runs whose teacher it was (their photo demo loses it when it is deleted). */
+  usedBy: string[];
 }
 
 export interface ImportedTeacher {

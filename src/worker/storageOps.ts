@@ -1,16 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
 import { ownedModelKeys } from '../engine/models/keys';
 import type { StoredRun } from '../engine/types';
 import { openLabDb } from '../storage/db';
 import { deleteDataset } from '../storage/datasets';
 import { deleteRun, getRun, listRuns, putRun, putRuns } from '../storage/runs';
 import { deleteSweep, listSweeps } from '../storage/sweeps';
+import { announce, liveSweepIds, lockName, whileFree } from '../storage/crossTab';
 import { deleteModels } from './modelStore';
 import type { StorageOp } from './protocol';
 import { parseRunsExport } from './runSchema';
 
+/** Where tf.io keeps the lab's models; a run's are under <prefix><run id>/, imported teachers under teachers/. */
+const MODELS = 'indexeddb://fairdistill/';
+const TEACHERS = `${MODELS}teachers/`;
+
+/** Every saved model of the lab (tf.io's IndexedDB), with its size and when it was saved. */
+async function savedModels(): Promise<Map<string, { bytes: number; savedAt: string | null }>> {
+  const all = await tf.io.listModels();
+  return new Map(
+    Object.entries(all)
+      .filter(([k]) => k.startsWith(MODELS))
+      .map(([k, info]) => [
+        k,
+        {
+          bytes: (info.modelTopologyBytes ?? 0) + (info.weightSpecsBytes ?? 0) + (info.weightDataBytes ?? 0),
+          savedAt: info.dateSaved ? new Date(info.dateSaved).toISOString() : null,
+        },
+      ]),
+  );
+}
+
+/** The run or sweep id a model key is saved under (null for imported teachers and foreign keys). */
+export function ownerIdOf(key: string): string | null {
+  if (!key.startsWith(MODELS) || key.startsWith(TEACHERS)) return null;
+  const rest = key.slice(MODELS.length);
+  const slash = rest.indexOf('/');
+  return slash > 0 ? rest.slice(0, slash) : null;
+}
+
+/** Every model saved under a run's or sweep's id: a crash between a save and its record leaves one unlisted. */
+async function modelsUnder(id: string): Promise<string[]> {
+  return [...(await savedModels()).keys()].filter((k) => ownerIdOf(k) === id);
+}
+
+const inUse = (what: string) =>
+  new Error(`${what} is in use by a sweep running in this or another tab; it can be deleted when that sweep ends.`);
+
+/** Discards a sweep: its record, checkpoint and every model saved under its id. The caller holds its lock. */
+export async function discardSweepRecords(id: string): Promise<number> {
+  const db = await openLabDb();
+  const sweep = (await listSweeps(db)).find((s) => s.id === id);
+  await deleteSweep(db, id);
+  const listed = sweep ? ownedModelKeys(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]) : [];
+  const removed = await deleteModels([...new Set([...listed, ...(await modelsUnder(id))])]);
+  announce({ kind: 'sweepEnded', id });
+  return removed;
+}
+
+/**
+ * Saved models that nothing owns: not a stored run's, not under an interrupted sweep's id (resume or
+ * discard decides), not under a sweep some tab is running (it may not have recorded them yet).
+ * Imported teachers belong to the user's list. Read in this order so that a sweep finishing meanwhile
+ * is seen as a run: models first, then live sweeps, then records.
+ */
+export async function orphanedModels(): Promise<string[]> {
+  const models = [...(await savedModels()).keys()];
+  const live = await liveSweepIds();
+  const db = await openLabDb();
+  const runs = await listRuns(db);
+  const owned = new Set(runs.flatMap((r) => r.ownedModels ?? legacyOwnedKeys(r)));
+  const sweeps = new Set((await listSweeps(db)).map((s) => s.id));
+  return models.filter((k) => {
+    const id = ownerIdOf(k);
+    return id !== null && !owned.has(k) && !sweeps.has(id) && !live.has(id);
+  });
+}
+
 /**
  * The page's changes to stored records, carried out here: the worker is the one writer of the lab's
- * database, so a run that finishes while the page renames or deletes another never races it.
+ * database, so a run that finishes while the page renames or deletes another never races it. Every
+ * change is announced to the other tabs.
  */
 export async function runStorageOp(op: StorageOp): Promise<unknown> {
   const db = await openLabDb();
@@ -19,6 +88,7 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
       const run = (await listRuns(db)).find((r) => r.id === op.id);
       if (!run) throw new Error('That run is no longer stored.');
       await putRun(db, { ...run, name: op.name });
+      announce({ kind: 'runs' });
       return true;
     }
     case 'importRuns': {
@@ -27,25 +97,69 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
       const incoming = parseRunsExport(await op.file.text());
       const runs = importedRuns(incoming.filter((r) => !stored.has(runSignature(r))));
       await putRuns(db, runs);
+      announce({ kind: 'runs' });
       return { added: runs.length, alreadyStored: incoming.length - runs.length };
     }
     case 'deleteRun': {
-      const run = await getRun(db, op.id);
-      await deleteRun(db, op.id);
-      if (!run) return 0;
-      // The run's own models go with it; a failure here leaves orphaned weights, not a broken run list.
-      return deleteModels(run.ownedModels ?? legacyOwnedKeys(run)).catch(() => 0);
+      const held = await whileFree(lockName.sweep(op.id), async () => {
+        const run = await getRun(db, op.id);
+        await deleteRun(db, op.id);
+        announce({ kind: 'runs' });
+        if (!run) return 0;
+        // The run's own models go with it; a failure here leaves orphaned weights (cleaned up at the
+        // next start), not a broken run list.
+        const keys = [...new Set([...(run.ownedModels ?? legacyOwnedKeys(run)), ...(await modelsUnder(op.id))])];
+        return deleteModels(keys).catch(() => 0);
+      });
+      if ('busy' in held) throw inUse('That run');
+      return held.value;
     }
     case 'discardSweep': {
-      const sweep = (await listSweeps(db)).find((s) => s.id === op.id);
-      await deleteSweep(db, op.id);
-      if (!sweep) return 0;
-      return deleteModels(ownedModelKeys(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]));
+      // Only a sweep whose lock is free is interrupted: a live one (another tab runs it) is never discarded.
+      const held = await whileFree(lockName.sweep(op.id), () => discardSweepRecords(op.id));
+      if ('busy' in held)
+        throw new Error('That sweep is running in another tab; it can only be discarded once it stops there.');
+      return held.value;
     }
-    case 'deleteDataset':
-      await deleteDataset(db, op.key);
+    case 'deleteDataset': {
+      const held = await whileFree(lockName.dataset(op.key), () => deleteDataset(db, op.key));
+      if ('busy' in held) throw inUse('That dataset');
+      announce({ kind: 'datasets' });
       return true;
+    }
+    case 'listTeachers': {
+      const runs = await listRuns(db);
+      return [...(await savedModels()).entries()]
+        .filter(([k]) => k.startsWith(TEACHERS))
+        .map(([key, info]) => ({
+          key,
+          name: teacherName(key),
+          ...info,
+          usedBy: runs.filter((r) => r.result?.teacher?.modelKey === key).map((r) => r.name),
+        }))
+        .sort((a, b) => (b.savedAt ?? '').localeCompare(a.savedAt ?? ''));
+    }
+    case 'deleteTeacher': {
+      if (!op.key.startsWith(TEACHERS)) throw new Error('That is not an imported teacher.');
+      const held = await whileFree(lockName.model(op.key), () => deleteModels([op.key]));
+      if ('busy' in held) throw inUse('That teacher');
+      announce({ kind: 'teachers' });
+      return held.value;
+    }
+    case 'cleanOrphans': {
+      const orphans = await orphanedModels();
+      const removed = await deleteModels(orphans);
+      if (removed) announce({ kind: 'models' });
+      return { removed: orphans.slice(0, removed) };
+    }
   }
+}
+
+/** An imported teacher's name: its key without the folder and the unique suffix the import added. */
+export function teacherName(key: string): string {
+  return key
+    .slice(TEACHERS.length)
+    .replace(/-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|-[0-9a-z]{6,9}$/, '');
 }
 
 /**
