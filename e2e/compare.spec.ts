@@ -41,6 +41,8 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   // The surface (3D where WebGL exists) or its fallback, the Pareto scatter, and the front named.
   const surface = page.getByTestId('surface-panel');
   await expect(surface).toBeVisible();
+  await surface.scrollIntoViewIfNeeded();
+  await expect(surface).not.toHaveAttribute('data-mode', 'pending'); // drawn once it is in view
   const mode = await surface.getAttribute('data-mode');
   await expect(
     page

@@ -22,6 +22,11 @@ export function SurfacePanel() {
   const view = useLab((s) => s.view);
   const webgl = useMemo(() => hasWebGL(), []);
   const [flat, setFlat] = useState(!webgl);
+  // The gl3d bundle's evaluation and first WebGL draw are one long main-thread task (seconds on a
+  // software GPU), so the 3D view is drawn once the panel comes into view, not as the results appear.
+  const [seen, setSeen] = useState(() => typeof IntersectionObserver === 'undefined');
+  const section = useRef<HTMLElement>(null);
+  const mode = flat ? '2d' : seen ? '3d' : 'pending';
   const main = useRef<HTMLDivElement>(null);
   const pareto = useRef<HTMLDivElement>(null);
   const grid = useMemo(() => (result ? surfaceGrid(result) : null), [result]);
@@ -31,8 +36,18 @@ export function SurfacePanel() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    const node = section.current;
+    if (seen || !node) return;
+    const watch = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setSeen(true);
+    });
+    watch.observe(node);
+    return () => watch.disconnect();
+  }, [seen, result]);
+
+  useEffect(() => {
     const node = main.current;
-    if (!node || !grid || points.length === 0) return;
+    if (!node || !grid || points.length === 0 || mode === 'pending') return;
     let live = true;
     const methodIndex = (m: string) => grid.methods.indexOf(m as never);
     const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
@@ -157,7 +172,7 @@ export function SurfacePanel() {
     return () => {
       live = false;
     };
-  }, [grid, points, flat, view]);
+  }, [grid, points, flat, view, mode]);
 
   useEffect(() => {
     const node = pareto.current;
@@ -259,7 +274,7 @@ export function SurfacePanel() {
   if (!result || points.length === 0 || !grid) return null;
   const front = points.filter((p) => p.pareto);
   return (
-    <section className="card" data-testid="surface-panel" data-mode={flat ? '2d' : '3d'}>
+    <section className="card" data-testid="surface-panel" data-mode={mode} ref={section}>
       <div className="card-head">
         <h2>λ × method: accuracy and bias</h2>
         <div className="toggles">
@@ -281,12 +296,9 @@ export function SurfacePanel() {
         </p>
       )}
       <div className="charts-2">
-        <div
-          key={flat ? '2d' : '3d'}
-          ref={main}
-          className="chart"
-          data-testid={flat ? 'surface-heatmap' : 'surface-3d'}
-        />
+        <div key={mode} ref={main} className="chart" data-testid={flat ? 'surface-heatmap' : 'surface-3d'}>
+          {mode === 'pending' && <p className="muted">The 3D view is drawn as this panel comes into view.</p>}
+        </div>
         <div ref={pareto} className="chart" data-testid="pareto-chart" />
       </div>
       <p className="muted" data-testid="pareto-list">
