@@ -1,15 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-// Debian's Chromium, never a downloaded browser; flags that work headless and offline.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const baseArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS as baseArgs, CHROMIUM_PATH as executablePath } from './e2e/chromium';
 const port = Number(process.env.E2E_PORT ?? 4173);
 // The dev server: the path the README's first command (npm start) takes, tested too.
 const devPort = Number(process.env.E2E_DEV_PORT ?? 5174);

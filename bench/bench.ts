@@ -30,6 +30,7 @@ import { emptyReport, formatReport, type BenchReport, type Paired, type Row } fr
 import type { KernelShareRun } from './kernelProfile';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
+import { CHROMIUM_ARGS } from '../e2e/chromium';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -232,16 +233,7 @@ async function browserBench(report: BenchReport) {
   const { chromium: pw } = await import('@playwright/test');
   const browser = await pw.launch({
     executablePath: chromium,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-      '--enable-unsafe-webgpu',
-      '--enable-features=Vulkan',
-    ],
+    args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu', '--enable-features=Vulkan'],
   });
   const root = join(here, 'out', 'web');
   const origin = 'http://localhost:4999';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { watchPage } from './offline';
+import { savedModelKeys } from './storage';
 
 /** Hostile but fair input: nothing a user imports or does to storage can brick the page or lose finished work. */
 
@@ -25,22 +26,6 @@ function tmpFile(name: string, text: string): string {
   return join(dir, name);
 }
 
-/** Saved models in tf.io's own database (the "tensorflowjs" IndexedDB). */
-const savedModels = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        const open = indexedDB.open('tensorflowjs');
-        open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('models_store')) return resolve([]);
-          const keys = db.transaction('models_store').objectStore('models_store').getAllKeys();
-          keys.onsuccess = () => resolve((keys.result as string[]).sort());
-        };
-      }),
-  );
-
 test('runs imports: a shallow-valid run is refused by its first bad field; a colliding id deletes only its own models', async ({
   page,
 }) => {
@@ -48,7 +33,7 @@ test('runs imports: a shallow-valid run is refused by its first bad field; a col
   await page.goto(TINY);
   await finishTinyRun(page);
   const doc = await exportRuns(page);
-  const models = await savedModels(page);
+  const models = await savedModelKeys(page);
   expect(models.length).toBe(2); // teacher and student of the finished run
 
   // A run without backend, size or config: refused with the field named, nothing stored, the page usable.
@@ -77,7 +62,7 @@ test('runs imports: a shallow-valid run is refused by its first bad field; a col
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Delete <img src=x onerror=alert(1)> hostile' }).click();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
-  expect(await savedModels(page)).toEqual(models);
+  expect(await savedModelKeys(page)).toEqual(models);
   expect(watch.pageErrors).toEqual([]);
   expect(watch.offsite).toEqual([]);
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copySavedModel, savedModelKeys, storedRecords } from './storage';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { watchPage } from './offline';
 
 /** Two tabs of one origin share one store: nothing a second tab, a repeated value or a crash does loses a run. */
@@ -108,15 +109,8 @@ test('a run name that is a spreadsheet formula lands in the downloaded CSVs as t
 /** A browser on a profile folder of its own, so that what it stored outlives a crash of the whole browser. */
 function launchProfile(dir: string, baseURL: string) {
   return chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
     baseURL,
     viewport: { width: 1280, height: 800 },
   });

@@ -99,14 +99,19 @@ function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
   return spec as OptionSpec<unknown>;
 }
 
-/** Teacher or student epochs: a whole number from 1 to 1000, under the config field's own name. */
-function epochsOption(name: 'teacherEpochs' | 'studentEpochs', cliFlag: string): OptionSpec<unknown> {
+/** A whole-number setting of the experiment config, under the config field's own name. */
+function integerOption(
+  name: 'teacherEpochs' | 'studentEpochs' | 'batchSize' | 'seed',
+  cliFlag: string,
+  min: number,
+  max: number,
+): OptionSpec<unknown> {
   return option<number>({
     name,
-    type: 'whole number 1–1000',
+    type: `whole number ${min}–${max}`,
     urlKey: name,
     cliFlag,
-    parse: integer(1, 1000),
+    parse: integer(min, max),
     format: String,
     get: (s) => s.config[name],
     set: (s, v) => {
@@ -170,32 +175,10 @@ export const OPTIONS: OptionSpec<unknown>[] = [
       s.config.lambdas = v;
     },
   }),
-  epochsOption('teacherEpochs', '--teacher-epochs'),
-  epochsOption('studentEpochs', '--student-epochs'),
-  option<number>({
-    name: 'batchSize',
-    type: 'whole number 2–4096',
-    urlKey: 'batchSize',
-    cliFlag: '--batch-size',
-    parse: integer(2, 4096),
-    format: String,
-    get: (s) => s.config.batchSize,
-    set: (s, v) => {
-      s.config.batchSize = v;
-    },
-  }),
-  option<number>({
-    name: 'seed',
-    type: 'whole number 0–2147483647',
-    urlKey: 'seed',
-    cliFlag: '--seed',
-    parse: integer(0, 2147483647),
-    format: String,
-    get: (s) => s.config.seed,
-    set: (s, v) => {
-      s.config.seed = v;
-    },
-  }),
+  integerOption('teacherEpochs', '--teacher-epochs', 1, 1000),
+  integerOption('studentEpochs', '--student-epochs', 1, 1000),
+  integerOption('batchSize', '--batch-size', 2, 4096),
+  integerOption('seed', '--seed', 0, 2147483647),
   syntheticOption('dataSeed', 'seed', '--data-seed', 'whole number 0–2147483647', integer(0, 2147483647)),
   syntheticOption('biasStrength', 'biasStrength', '--bias-strength', 'number 0–1', decimal(0, 1)),
   option<boolean>({
