@@ -52,6 +52,10 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   ).toBeAttached({ timeout: 60_000 });
   await expect(page.getByTestId('pareto-chart').locator('.main-svg').first()).toBeAttached();
   await expect(page.getByTestId('pareto-list')).toContainText(/λ=/);
+  // The charts' tool bars offer no upload to Plotly Cloud (nor any edit elsewhere), only local tools.
+  await expect(page.locator('.modebar-btn[data-title="Download plot as a PNG"]').first()).toBeAttached();
+  await expect(page.locator('.modebar-btn[data-title^="Share chart"]')).toHaveCount(0);
+  await expect(page.locator('.modebar-btn[data-title*="Chart Studio"]')).toHaveCount(0);
   // The scatter names its points: each student's λ in its method's colour, the teacher and labels-only as references.
   const scatterText = page.getByTestId('pareto-chart').locator('g.textpoint');
   await expect(scatterText.filter({ hasText: 'Teacher' })).toHaveCount(1);

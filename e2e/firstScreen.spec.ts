@@ -74,3 +74,30 @@ test('the setup survives a reload (the address follows it), and runs of two swee
   await page.reload();
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(2);
 });
+
+test('a click before the engine has chosen its backend starts nothing: Distill waits, then offers the preset the page shows', async ({
+  page,
+}) => {
+  // Hold the engine worker's script back, as a slow disk or a cold cache would.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/engine\.worker-[^/]*\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  const distill = page.getByTestId('distill');
+  await expect(distill).toBeDisabled();
+  await expect(distill).toHaveText('Starting the engine…');
+  await expect(page.getByTestId('preset')).toHaveValue('lab'); // the default before the machine is known
+  // Enter in the form submits it, a disabled button or not: nothing may start.
+  await page.getByTestId('lambdas').press('Enter');
+  await distill.click({ force: true });
+  release();
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('preset')).toHaveValue('quick');
+  await expect(distill).toHaveText('Distill');
+  await expect(distill).toBeEnabled();
+  await expect(page.getByTestId('progress-meta')).toHaveCount(0);
+  await expect(page.getByTestId('stage')).toHaveCount(0);
+});

@@ -99,6 +99,9 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
   distill: () => {
     if (get().status !== 'idle') return;
+    // Until the engine has chosen its backend the preset may still change (no GPU: quick instead of
+    // lab), so a click then would start a sweep the page no longer shows.
+    if (!get().backend && !get().backendError) return;
     // A random UUID: two tabs starting a sweep in the same millisecond never share an id.
     const id = `run-${crypto.randomUUID()}`;
     set({ ...freshRun, status: 'running', failures: [], stage: 'Starting', pendingRunId: id });

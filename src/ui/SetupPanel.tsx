@@ -23,7 +23,8 @@ function parseLambdas(text: string): number[] | null {
 }
 
 export function SetupPanel() {
-  const { preset, config, status, setPreset, updateConfig, distill, backend } = useLab();
+  const { preset, config, status, setPreset, updateConfig, distill, backend, backendError } = useLab();
+  const settling = !backend && !backendError;
   const noGpu = backend && (backend.name === 'wasm' || backend.name === 'cpu');
   const [lambdaText, setLambdaText] = useState(config.lambdas.join(', '));
   const running = status !== 'idle';
@@ -293,8 +294,13 @@ export function SetupPanel() {
         </ul>
       )}
       <DurationEstimate />
-      <button type="submit" className="primary" disabled={running || errors.length > 0} data-testid="distill">
-        {running ? 'Distilling…' : 'Distill'}
+      <button
+        type="submit"
+        className="primary"
+        disabled={running || settling || errors.length > 0}
+        data-testid="distill"
+      >
+        {running ? 'Distilling…' : settling ? 'Starting the engine…' : 'Distill'}
       </button>
       <p className="muted">
         <a href={link.url} data-testid="share-setup">

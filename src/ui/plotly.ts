@@ -33,7 +33,19 @@ export function loadPlotly(): Promise<PlotlyLike> {
   return basic;
 }
 
-export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+/**
+ * No cloud: plotly.js 4 shows "Share chart…" (an upload to Plotly Cloud) by default, which the lab
+ * neither wants nor can do (the CSP's form-action 'none' blocks it after it is offered).
+ */
+export const PLOT_CONFIG = {
+  displaylogo: false,
+  responsive: true,
+  showSendToCloud: false,
+  showEditInChartStudio: false,
+  showLink: false,
+  plotlyServerURL: '',
+  modeBarButtonsToRemove: ['lasso2d', 'select2d', 'sendChartToCloud'],
+};
 
 let gl3d: Promise<PlotlyLike> | null = null;
 
