@@ -84,6 +84,20 @@ test('photo demo: two students side by side, bad files refused, the student expo
     .locator('[data-testid="prediction-panel"][data-role="debiased"] [data-testid="prediction-row"]')
     .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability'))));
 
+  // Another model chosen: the photo stays, and the newly chosen student answers for it.
+  await page.getByTestId('demo-plain').selectOption('CKD λ=1');
+  const plainPanel = page.locator('[data-testid="prediction-panel"][data-role="plain"]');
+  await expect(plainPanel).toContainText('CKD λ=1');
+  await expect(panels).toHaveCount(3);
+  await expect(page.getByAltText('The uploaded photo')).toBeVisible();
+  expect(
+    await plainPanel
+      .getByTestId('prediction-row')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability')))),
+  ).toEqual(debiasedProbs);
+  await page.getByTestId('demo-plain').selectOption('CKD λ=0');
+  await expect(plainPanel).toContainText('CKD λ=0');
+
   // Bad files: a clear message, and no answer left on screen that belongs to an earlier photo; the stored
   // run and its models stay.
   await page

@@ -49,6 +49,8 @@ export function DemoPanel() {
   const [busy, setBusy] = useState(false);
   const [gallery, setGallery] = useState<Disagreement[] | null>(null);
   const [exportLabel, setExportLabel] = useState<string>('');
+  /** The photo on screen: choosing other students asks them about the same photo. */
+  const [photo, setPhoto] = useState<File | null>(null);
 
   // Another run opened: start over from its defaults (state adjusted while rendering, as React advises).
   const [shownFor, setShownFor] = useState<typeof initial | null>(null);
@@ -60,6 +62,7 @@ export function DemoPanel() {
     setPredictions(null);
     setGallery(null);
     setError(null);
+    setPhoto(null);
   }
   useEffect(
     () => () => {
@@ -80,12 +83,17 @@ export function DemoPanel() {
   const students = saved.filter((m) => m.role !== 'teacher');
   const builtIn = result.config.dataset.kind === 'synthetic' && result.config.dataset.design === 'shortcut';
 
-  const onFile = async (file: File | undefined) => {
+  const onFile = async (file: File | undefined, labels = { plain: plainLabel, debiased: debiasedLabel }) => {
     if (!file) return;
     setBusy(true);
     setError(null);
     try {
-      const models = roles.flatMap(([, m]) => (m ? [{ key: m.modelKey!, label: m.label }] : []));
+      const chosen = [
+        result.teacher.modelKey ? result.teacher : undefined,
+        byLabel(labels.plain),
+        byLabel(labels.debiased),
+      ];
+      const models = chosen.flatMap((m) => (m ? [{ key: m.modelKey!, label: m.label }] : []));
       const dataset = result.config.dataset;
       const out = await engineRequest<PhotoVersion[]>({
         kind: 'predict',
@@ -98,10 +106,12 @@ export function DemoPanel() {
           : {}),
       });
       setPredictions(out);
-      setPreview(URL.createObjectURL(file));
+      if (file !== photo) setPreview(URL.createObjectURL(file));
+      setPhoto(file);
     } catch (e) {
       // No answer for this photo: the previous one's predictions go too (runs and models stay).
       setPredictions(null);
+      setPhoto(null);
       setError((e as Error).message);
     } finally {
       setBusy(false);
@@ -162,15 +172,18 @@ export function DemoPanel() {
   };
 
   const names = result.dataset.classNames;
-  const picker = (value: string, set: (v: string) => void, label: string, testid: string) => (
+  const picker = (value: string, role: 'plain' | 'debiased', label: string, testid: string) => (
     <label>
       {label}{' '}
       <select
         value={value}
         onChange={(e) => {
-          set(e.target.value);
-          setPredictions(null);
+          const labels = { plain: plainLabel, debiased: debiasedLabel, [role]: e.target.value };
+          (role === 'plain' ? setPlainLabel : setDebiasedLabel)(e.target.value);
           setGallery(null);
+          // The photo stays: the newly chosen student answers for it beside the others.
+          if (photo) void onFile(photo, labels);
+          else setPredictions(null);
         }}
         data-testid={testid}
       >
@@ -188,8 +201,8 @@ export function DemoPanel() {
       <div className="card-head">
         <h2>Photo demo</h2>
         <div className="toggles">
-          {picker(plainLabel, setPlainLabel, 'Plain', 'demo-plain')}
-          {picker(debiasedLabel, setDebiasedLabel, 'Debiased', 'demo-debiased')}
+          {picker(plainLabel, 'plain', 'Plain', 'demo-plain')}
+          {picker(debiasedLabel, 'debiased', 'Debiased', 'demo-debiased')}
         </div>
       </div>
       <label
@@ -243,7 +256,7 @@ export function DemoPanel() {
                   const role = roles.filter(([, m]) => m)[i][0];
                   return (
                     <div
-                      key={p.label}
+                      key={role}
                       className={`prediction prediction-${role}`}
                       data-testid="prediction-panel"
                       data-role={role}
