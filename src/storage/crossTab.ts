@@ -78,11 +78,11 @@ export async function liveSweepIds(): Promise<Set<string>> {
   return new Set([...(await heldLocks())].filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)));
 }
 
-/** Resolves once the lock `name` is free (or at once where locks do not exist); `signal` stops waiting. */
-export function whenFree(name: string, signal?: AbortSignal): Promise<void> {
+/** Resolves once the lock `name` is free (or at once where locks do not exist). */
+export function whenFree(name: string): Promise<void> {
   const lm = locks();
   if (!lm) return Promise.resolve();
-  return lm.request(name, { mode: 'shared', signal }, () => undefined).then(() => undefined);
+  return lm.request(name, { mode: 'shared' }, () => undefined).then(() => undefined);
 }
 
 let channel: BroadcastChannel | null | undefined;

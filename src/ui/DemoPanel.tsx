@@ -75,11 +75,13 @@ export function DemoPanel() {
   const byLabel = (l: string) => saved.find((m) => m.label === l);
   const plain = byLabel(plainLabel),
     debiased = byLabel(debiasedLabel);
-  const roles: [string, ModelResult | undefined][] = [
+  // The models that answer for a photo, by role: the teacher and the two chosen students.
+  const rolesFor = (labels: { plain: string; debiased: string }): [string, ModelResult | undefined][] => [
     ['teacher', result.teacher.modelKey ? result.teacher : undefined],
-    ['plain', plain],
-    ['debiased', debiased],
+    ['plain', byLabel(labels.plain)],
+    ['debiased', byLabel(labels.debiased)],
   ];
+  const roles = rolesFor({ plain: plainLabel, debiased: debiasedLabel });
   const students = saved.filter((m) => m.role !== 'teacher');
   const builtIn = result.config.dataset.kind === 'synthetic' && result.config.dataset.design === 'shortcut';
 
@@ -88,12 +90,7 @@ export function DemoPanel() {
     setBusy(true);
     setError(null);
     try {
-      const chosen = [
-        result.teacher.modelKey ? result.teacher : undefined,
-        byLabel(labels.plain),
-        byLabel(labels.debiased),
-      ];
-      const models = chosen.flatMap((m) => (m ? [{ key: m.modelKey!, label: m.label }] : []));
+      const models = rolesFor(labels).flatMap(([, m]) => (m ? [{ key: m.modelKey!, label: m.label }] : []));
       const dataset = result.config.dataset;
       const out = await engineRequest<PhotoVersion[]>({
         kind: 'predict',

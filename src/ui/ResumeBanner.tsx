@@ -1,5 +1,6 @@
 import { formatBytes } from './format';
 import { useLab } from '../store/labStore';
+import type { StoredSweep } from '../storage/db';
 
 /** After a reload or a crash: the interrupted sweep, with what it had finished, to resume or discard. */
 export function ResumeBanner() {
@@ -30,7 +31,7 @@ function Interrupted({
   discard: discardResumable,
   status,
 }: {
-  resumable: NonNullable<ReturnType<typeof useLab.getState>['resumable']>;
+  resumable: StoredSweep;
   resume: () => void;
   discard: () => Promise<void>;
   status: string;

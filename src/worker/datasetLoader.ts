@@ -49,18 +49,23 @@ export interface LoadedDataset {
   cacheWarning?: string;
 }
 
+/** The key a dataset is cached under: an imported one's own, a built-in one's from its settings. */
+export function datasetKeyOf(config: DatasetConfig): string {
+  return config.kind === 'imported' ? config.key : syntheticKey(config);
+}
+
 /** Reads the dataset from IndexedDB when it was made before; else generates and stores it. */
 export async function loadDataset(config: DatasetConfig, db: LabDb | null): Promise<LoadedDataset> {
   if (config.kind === 'imported') {
     // The user's own images exist only in the cache: there is nothing to regenerate them from.
-    const hit = db ? await getDataset(db, config.key) : undefined;
+    const hit = db ? await getDataset(db, datasetKeyOf(config)) : undefined;
     if (!hit)
       throw new Error(
         `The dataset “${config.name}” is no longer in this browser’s storage (site data cleared, or deleted). Load its folder again.`,
       );
     return { dataset: fromStored(hit), fromCache: true };
   }
-  const key = syntheticKey(config);
+  const key = datasetKeyOf(config);
   let cacheWarning: string | undefined;
   if (db) {
     try {

@@ -22,9 +22,8 @@ import { runName } from '../engine/types';
 import type { LabDb, StoredRun } from '../storage/db';
 import { noRoomFor, storageErrorMessage } from '../storage/space';
 import { discardSweepRecords, runStorageOp } from './storageOps';
-import { announce, hold, lockName, tryHold } from '../storage/crossTab';
-import { syntheticKey } from '../engine/data/synthetic';
-import type { ExperimentConfig } from '../engine/types';
+import { announce } from '../storage/crossTab';
+import { holdSweep } from './sweepLocks';
 import { datasetGallery } from './gallery';
 import { estimateDuration } from '../engine/run/estimate';
 
@@ -91,25 +90,6 @@ async function selectOnce(forced?: string) {
   post({ type: 'backend', report: backend });
 }
 
-/**
- * Takes the locks a sweep runs under: its own (exclusive: one tab runs a sweep; null when another tab
- * runs it) and shared ones on the dataset and imported teacher it reads, so no tab deletes them
- * under it. Resolves to the function that releases them all.
- */
-async function holdSweep(id: string, config: ExperimentConfig): Promise<(() => void) | null> {
-  const own = await tryHold(lockName.sweep(id));
-  if (!own) return null;
-  const dataset = config.dataset.kind === 'imported' ? config.dataset.key : syntheticKey(config.dataset);
-  const reads = [
-    lockName.dataset(dataset),
-    ...(config.teacherImport ? [lockName.model(config.teacherImport.key)] : []),
-  ];
-  const shared = await Promise.all(reads.map((n) => hold(n, 'shared')));
-  return () => {
-    for (const release of [...shared, own]) release();
-  };
-}
-
 // Another tab opened the database at a newer version: every later write would fail with
 // "connection is closing", so the page hears why at once.
 whenClosed((message) => post({ type: 'storageClosed', message }));
@@ -125,7 +105,6 @@ async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
     if (problem) throw new Error(problem);
     await finishRun(db, run);
     post({ type: 'stored', id: run.id });
-    announce({ kind: 'runs' });
   } catch (e) {
     post({ type: 'storeFailed', id: run.id, message: storageErrorMessage(e) });
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { savedModelKey } from '../engine/models/keys';
+import { savedModelKey, teacherModelKey } from '../engine/models/keys';
 import { checkTeacherWeights } from './teacherWeights';
 import { modelArtifacts } from '../engine/models/artifacts';
 import { SPLIT } from '../engine/types';
@@ -134,8 +134,7 @@ async function importTeacher(files: File[]): Promise<ImportedTeacher> {
       );
     if (out.length !== 2) throw new Error(`${json.name}'s first output is not a [batch, classes] score matrix.`);
     const name = json.name.replace(/\.json$/i, '');
-    // Each import its own key: a second model.json never replaces an earlier teacher.
-    const key = `indexeddb://fairdistill/teachers/${name.replace(/[^\p{L}\p{N}.=-]+/gu, '_')}-${crypto.randomUUID()}`;
+    const key = teacherModelKey(name);
     await model.save(key);
     return {
       key,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ownedModelKeys } from '../engine/models/keys';
+import { MODEL_ROOT, ownedModelKeys, ownerIdOf, TEACHER_ROOT } from '../engine/models/keys';
 import type { StoredRun } from '../engine/types';
 import { openLabDb } from '../storage/db';
 import { deleteDataset } from '../storage/datasets';
@@ -10,16 +10,12 @@ import { deleteModels } from './modelStore';
 import type { StorageOp } from './protocol';
 import { parseRunsExport } from './runSchema';
 
-/** Where tf.io keeps the lab's models; a run's are under <prefix><run id>/, imported teachers under teachers/. */
-const MODELS = 'indexeddb://fairdistill/';
-const TEACHERS = `${MODELS}teachers/`;
-
 /** Every saved model of the lab (tf.io's IndexedDB), with its size and when it was saved. */
 async function savedModels(): Promise<Map<string, { bytes: number; savedAt: string | null }>> {
   const all = await tf.io.listModels();
   return new Map(
     Object.entries(all)
-      .filter(([k]) => k.startsWith(MODELS))
+      .filter(([k]) => k.startsWith(MODEL_ROOT))
       .map(([k, info]) => [
         k,
         {
@@ -30,17 +26,13 @@ async function savedModels(): Promise<Map<string, { bytes: number; savedAt: stri
   );
 }
 
-/** The run or sweep id a model key is saved under (null for imported teachers and foreign keys). */
-export function ownerIdOf(key: string): string | null {
-  if (!key.startsWith(MODELS) || key.startsWith(TEACHERS)) return null;
-  const rest = key.slice(MODELS.length);
-  const slash = rest.indexOf('/');
-  return slash > 0 ? rest.slice(0, slash) : null;
-}
-
-/** Every model saved under a run's or sweep's id: a crash between a save and its record leaves one unlisted. */
-async function modelsUnder(id: string): Promise<string[]> {
-  return [...(await savedModels()).keys()].filter((k) => ownerIdOf(k) === id);
+/**
+ * Deletes the models a record lists and every other model saved under its id: a crash between a
+ * save and its record leaves one unlisted.
+ */
+async function deleteModelsOf(id: string, listed: string[]): Promise<number> {
+  const under = [...(await savedModels()).keys()].filter((k) => ownerIdOf(k) === id);
+  return deleteModels([...new Set([...listed, ...under])]);
 }
 
 const inUse = (what: string) =>
@@ -52,7 +44,7 @@ export async function discardSweepRecords(id: string): Promise<number> {
   const sweep = (await listSweeps(db)).find((s) => s.id === id);
   await deleteSweep(db, id);
   const listed = sweep ? ownedModelKeys(sweep.id, [...(sweep.teacher ? [sweep.teacher] : []), ...sweep.students]) : [];
-  const removed = await deleteModels([...new Set([...listed, ...(await modelsUnder(id))])]);
+  const removed = await deleteModelsOf(id, listed);
   announce({ kind: 'sweepEnded', id });
   return removed;
 }
@@ -108,8 +100,7 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
         if (!run) return 0;
         // The run's own models go with it; a failure here leaves orphaned weights (cleaned up at the
         // next start), not a broken run list.
-        const keys = [...new Set([...(run.ownedModels ?? legacyOwnedKeys(run)), ...(await modelsUnder(op.id))])];
-        return deleteModels(keys).catch(() => 0);
+        return deleteModelsOf(op.id, run.ownedModels ?? legacyOwnedKeys(run)).catch(() => 0);
       });
       if ('busy' in held) throw inUse('That run');
       return held.value;
@@ -130,7 +121,7 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
     case 'listTeachers': {
       const runs = await listRuns(db);
       return [...(await savedModels()).entries()]
-        .filter(([k]) => k.startsWith(TEACHERS))
+        .filter(([k]) => k.startsWith(TEACHER_ROOT))
         .map(([key, info]) => ({
           key,
           name: teacherName(key),
@@ -140,7 +131,7 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
         .sort((a, b) => (b.savedAt ?? '').localeCompare(a.savedAt ?? ''));
     }
     case 'deleteTeacher': {
-      if (!op.key.startsWith(TEACHERS)) throw new Error('That is not an imported teacher.');
+      if (!op.key.startsWith(TEACHER_ROOT)) throw new Error('That is not an imported teacher.');
       const held = await whileFree(lockName.model(op.key), () => deleteModels([op.key]));
       if ('busy' in held) throw inUse('That teacher');
       announce({ kind: 'teachers' });
@@ -158,7 +149,7 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
 /** An imported teacher's name: its key without the folder and the unique suffix the import added. */
 export function teacherName(key: string): string {
   return key
-    .slice(TEACHERS.length)
+    .slice(TEACHER_ROOT.length)
     .replace(/-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|-[0-9a-z]{6,9}$/, '');
 }
 
