@@ -87,6 +87,7 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
     method: 'kd' as const,
     params: withDefaults(def, methodChoice(preset, 'kd').params),
     lambda: 0.5,
+    series: 'CKD',
     label: 'CKD λ=0.5',
     role: 'student' as const,
   };

@@ -3,28 +3,33 @@
  * have runs, the disparity bars of teacher / undebiased / debiased student, the λ × method grid of
  * the surface and its Pareto front. Moving the λ slider re-reads these; nothing is retrained.
  */
-import { METHOD_INFO } from '../engine/distill/catalog';
+import { METHOD_INFO, methodInfo, paramNamed, paramSymbol } from '../engine/distill/catalog';
+import { seriesOf } from '../engine/plan';
 import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
 
 /** Each method's short name (CKD, RKD, …), from the catalog. */
 export const METHOD_SHORT = Object.fromEntries(METHOD_INFO.map((m) => [m.id, m.short])) as Record<MethodId, string>;
 
-/** Distilled students (not the labels-only baseline), optionally of one method. */
-export function studentsOf(result: ExperimentResult, method?: MethodId): ModelResult[] {
-  return result.students.filter((s) => s.role === 'student' && (method === undefined || s.method === method));
+/**
+ * Distilled students (not the labels-only baseline), optionally of one series: a method with its swept
+ * hyper-parameters' values ("CKD", "CKD T=2"; see seriesOf).
+ */
+export function studentsOf(result: ExperimentResult, series?: string): ModelResult[] {
+  return result.students.filter((s) => s.role === 'student' && (series === undefined || seriesOf(s) === series));
 }
 
-export function methodsOf(result: ExperimentResult): MethodId[] {
-  return [...new Set(studentsOf(result).map((s) => s.method))];
+/** The run's series in plan order: one line each in the charts, one choice in the comparison. */
+export function seriesIn(result: ExperimentResult): string[] {
+  return [...new Set(studentsOf(result).map(seriesOf))];
 }
 
-/** The λ values that have a run for the method, ascending: the slider's stops. */
-export function lambdasOf(result: ExperimentResult, method: MethodId): number[] {
-  return [...new Set(studentsOf(result, method).map((s) => s.lambda))].sort((a, b) => a - b);
+/** The λ values that have a run for the series, ascending: the slider's stops. */
+export function lambdasOf(result: ExperimentResult, series: string): number[] {
+  return [...new Set(studentsOf(result, series).map((s) => s.lambda))].sort((a, b) => a - b);
 }
 
-export function studentAt(result: ExperimentResult, method: MethodId, lambda: number): ModelResult | undefined {
-  return studentsOf(result, method).find((s) => s.lambda === lambda);
+export function studentAt(result: ExperimentResult, series: string, lambda: number): ModelResult | undefined {
+  return studentsOf(result, series).find((s) => s.lambda === lambda);
 }
 
 /** The slider position nearest to a value (the slider snaps to λ values that have runs). */
@@ -56,13 +61,13 @@ export interface DisparityBars {
 const r = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)}%`);
 
 /**
- * Per-class signed disparity of the teacher, the undebiased student (λ = 0 of the method) and the
+ * Per-class signed disparity of the teacher, the undebiased student (λ = 0 of the series) and the
  * debiased student at λ, classes sorted by the teacher's |disparity| (largest first).
  */
-export function disparityBars(result: ExperimentResult, method: MethodId, lambda: number): DisparityBars {
+export function disparityBars(result: ExperimentResult, line: string, lambda: number): DisparityBars {
   const [g0, g1] = result.dataset.groupNames;
-  const undebiased = studentAt(result, method, 0);
-  const debiased = lambda > 0 ? studentAt(result, method, lambda) : undefined;
+  const undebiased = studentAt(result, line, 0);
+  const debiased = lambda > 0 ? studentAt(result, line, lambda) : undefined;
   const models: [BarSeries['key'], ModelResult | undefined][] = [
     ['teacher', result.teacher],
     ['undebiased', undebiased],
@@ -87,7 +92,9 @@ export function disparityBars(result: ExperimentResult, method: MethodId, lambda
       hover: order.map((i) => {
         const c = byClass.get(i)!;
         const floor = c.floor === undefined || c.floor === null ? '' : ` · noise floor ±${r(c.floor)}`;
-        return `${result.dataset.classNames[i]} · ${m.label}<br>recall ${g0} ${r(c.recall[0])} (n=${c.support[0]}) · ${g1} ${r(c.recall[1])} (n=${c.support[1]})${floor}`;
+        const d = c.disparity === null ? 'not measurable' : (100 * c.disparity).toFixed(1);
+        const ci = c.interval ? ` [${(100 * c.interval[0]).toFixed(1)}, ${(100 * c.interval[1]).toFixed(1)}]` : '';
+        return `${result.dataset.classNames[i]} · ${m.label}<br>disparity ×100 ${d}${ci}<br>recall ${g0} ${r(c.recall[0])} (n=${c.support[0]}) · ${g1} ${r(c.recall[1])} (n=${c.support[1]})${floor}`;
       }),
     });
   }
@@ -97,6 +104,7 @@ export function disparityBars(result: ExperimentResult, method: MethodId, lambda
 export interface RunPoint {
   label: string;
   method: MethodId;
+  series: string;
   lambda: number;
   /** Test figures: what the scatter shows. */
   accuracy: number;
@@ -148,6 +156,7 @@ export function runPoints(result: ExperimentResult): RunPoint[] {
   return students.map((s, i) => ({
     label: s.label,
     method: s.method,
+    series: seriesOf(s),
     lambda: s.lambda,
     accuracy: s.test.accuracy,
     bias: s.fairness.meanAbsDisparity,
@@ -157,21 +166,76 @@ export function runPoints(result: ExperimentResult): RunPoint[] {
 }
 
 export interface SurfaceGrid {
-  methods: MethodId[];
+  /** One row per series (a method, or a method at one swept value): categories, never interpolated between. */
+  series: string[];
   lambdas: number[];
-  /** [method][λ]; null where that pair was not run. */
+  /** [series][λ]; null where that pair was not run. */
   accuracy: (number | null)[][];
   bias: (number | null)[][];
 }
 
 export function surfaceGrid(result: ExperimentResult): SurfaceGrid {
-  const methods = methodsOf(result);
+  const series = seriesIn(result);
   const lambdas = [...new Set(studentsOf(result).map((s) => s.lambda))].sort((a, b) => a - b);
-  const at = (m: MethodId, l: number) => studentAt(result, m, l);
+  const at = (m: string, l: number) => studentAt(result, m, l);
   return {
-    methods,
+    series,
     lambdas,
-    accuracy: methods.map((m) => lambdas.map((l) => at(m, l)?.test.accuracy ?? null)),
-    bias: methods.map((m) => lambdas.map((l) => at(m, l)?.fairness.meanAbsDisparity ?? null)),
+    accuracy: series.map((m) => lambdas.map((l) => at(m, l)?.test.accuracy ?? null)),
+    bias: series.map((m) => lambdas.map((l) => at(m, l)?.fairness.meanAbsDisparity ?? null)),
   };
+}
+
+/**
+ * A true surface over two numeric axes: one method's students over λ × one swept hyper-parameter
+ * (e.g. CKD's T). Present only where the run swept exactly one of that method's hyper-parameters
+ * over at least two values and has at least two λ; its cells are null where no student was run.
+ */
+export interface ParamSurface {
+  method: MethodId;
+  /** The swept hyper-parameter's key and how the axis names it ("T"). */
+  param: string;
+  axis: string;
+  values: number[];
+  lambdas: number[];
+  /** [value][λ]. */
+  accuracy: (number | null)[][];
+  bias: (number | null)[][];
+  excess: (number | null)[][];
+  labels: (string | null)[][];
+}
+
+export function paramSurfaces(result: ExperimentResult): ParamSurface[] {
+  const sweeps = result.config.sweeps ?? [];
+  const out: ParamSurface[] = [];
+  for (const method of [...new Set(sweeps.map((w) => w.method))]) {
+    const own = sweeps.filter((w) => w.method === method);
+    const students = studentsOf(result).filter((s) => s.method === method && s.params);
+    if (own.length !== 1 || !students.length) continue;
+    const p = paramNamed(methodInfo(method), own[0].param);
+    if (!p) continue;
+    const values = [...new Set(students.map((s) => s.params![p.key]))].sort((a, b) => a - b);
+    const lambdas = [...new Set(students.map((s) => s.lambda))].sort((a, b) => a - b);
+    if (values.length < 2 || lambdas.length < 2) continue;
+    const at = (v: number, l: number) => students.find((s) => s.params![p.key] === v && s.lambda === l);
+    const grid = <T>(f: (s: ModelResult) => T) =>
+      values.map((v) =>
+        lambdas.map((l) => {
+          const s = at(v, l);
+          return s ? f(s) : null;
+        }),
+      );
+    out.push({
+      method,
+      param: p.key,
+      axis: paramSymbol(p),
+      values,
+      lambdas,
+      accuracy: grid((s) => s.test.accuracy),
+      bias: grid((s) => s.fairness.meanAbsDisparity),
+      excess: grid((s) => s.fairness.excessMeanAbsDisparity ?? null),
+      labels: grid((s) => s.label),
+    });
+  }
+  return out;
 }

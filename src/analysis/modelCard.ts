@@ -5,6 +5,7 @@
 import { biasIncrease, biasReduction, METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
 import type { ExperimentResult, ModelResult } from '../engine/types';
 import { METHOD_SHORT, studentAt } from './compare';
+import { seriesOf } from '../engine/plan';
 
 export interface ModelCard {
   model: {
@@ -64,7 +65,7 @@ export interface ModelCard {
 
 export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
   const f = m.fairness;
-  const undebiased = m.role === 'student' && m.lambda > 0 ? studentAt(result, m.method, 0) : undefined;
+  const undebiased = m.role === 'student' && m.lambda > 0 ? studentAt(result, seriesOf(m), 0) : undefined;
   const u = undebiased?.fairness;
   const t = result.teacher.fairness;
   const student = m.role !== 'teacher';
@@ -74,6 +75,7 @@ export function modelCard(result: ExperimentResult, m: ModelResult): ModelCard {
       architecture: m.model,
       role: m.role,
       method: METHOD_SHORT[m.method],
+      ...(m.params ? { params: m.params } : {}),
       lambda: m.lambda,
       params: m.size.params,
       bytes: { float32: m.size.bytesFloat32, float16: m.size.bytesFloat16, uint8: m.size.bytesUint8 },

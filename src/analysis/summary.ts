@@ -1,4 +1,5 @@
 import { biasIncrease, biasReduction } from '../engine/metrics/fairness';
+import { seriesOf } from '../engine/plan';
 import { seedSummary, type SeedSummary } from '../engine/metrics/tInterval';
 import type { ExperimentResult, ModelResult, PairedIntervals } from '../engine/types';
 
@@ -33,7 +34,7 @@ export interface SummaryRow {
   biasReduction: Figure | null;
   excessBiasReduction: Figure | null;
   /** Accuracy change in points vs the same method at λ = 0. */
-  accuracyCost: Figure | null;
+  accuracyChange: Figure | null;
   /** Counterfactual flip rate, its change vs the teacher, and (λ > 0) its reduction vs λ = 0; null without twins. */
   flipRate: Figure | null;
   flipRateVsTeacher: Figure | null;
@@ -63,7 +64,7 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
   const byLabel = new Map<string, Entry[]>();
   for (const r of results) {
     for (const m of [r.teacher, ...r.students]) {
-      const undebiased = r.students.find((s) => s.method === m.method && s.lambda === 0 && s.role === m.role);
+      const undebiased = r.students.find((s) => seriesOf(s) === seriesOf(m) && s.lambda === 0 && s.role === m.role);
       byLabel.set(m.label, [...(byLabel.get(m.label) ?? []), { model: m, teacher: r.teacher, undebiased }]);
     }
   }
@@ -151,10 +152,10 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
             only(list, 'flipRateReductionInterval'),
           )
         : null,
-      accuracyCost: debiased
+      accuracyChange: debiased
         ? figure(
             list.map((x) => 100 * (x.model.test.accuracy - x.undebiased!.test.accuracy)),
-            only(list, 'accuracyCostInterval'),
+            only(list, 'accuracyChangeInterval'),
           )
         : null,
     };
@@ -200,7 +201,7 @@ export function formatSummary(rows: SummaryRow[]): string {
     formatFigure(r.excessChangeVsTeacher, 100, 1, true),
     formatFigure(r.biasReduction, 100, 0),
     formatFigure(r.excessBiasReduction, 100, 0),
-    formatFigure(r.accuracyCost, 1, 2, true),
+    formatFigure(r.accuracyChange, 1, 2, true),
     formatFigure(r.flipRate, 100, 1),
     formatFigure(r.flipRateVsTeacher, 100, 0, true),
     formatFigure(r.flipRateReduction, 100, 0),
@@ -217,7 +218,7 @@ export function formatRecommendations(results: ExperimentResult[]): string {
     for (const rec of r.recommendations ?? []) {
       const pct = (v: number | null) => (v === null ? 'not measurable' : `${(100 * v).toFixed(0)}%`);
       lines.push(
-        `seed ${r.config.seed} · ${rec.label}: test excess reduction ${pct(rec.test.excessBiasReduction)}, Δacc ${rec.test.accuracyCostPoints.toFixed(2)} pt — ${rec.rule}`,
+        `seed ${r.config.seed} · ${rec.label}: test excess reduction ${pct(rec.test.excessBiasReduction)}, Δacc ${rec.test.accuracyChangePoints.toFixed(2)} pt — ${rec.rule}`,
       );
     }
   });

@@ -1,4 +1,5 @@
 import { biasIncrease } from '../engine/metrics/fairness';
+import { seriesOf } from '../engine/plan';
 import type { ExperimentResult } from '../engine/types';
 import { studentAt } from './compare';
 
@@ -6,7 +7,13 @@ const pct = (v: number) => `${Math.round(100 * v)}%`;
 const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.round(Math.abs(100 * v))}%`;
 const range = (i: [number, number] | null | undefined, f: (v: number) => string) =>
   i ? ` [95%: ${f(i[0])} to ${f(i[1])}]` : '';
-const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} points`;
+/** A change of accuracy in words: a gain reads as a gain, a loss as a cost — never "+3.3 points of accuracy" for both. */
+function accuracyChange(points: number, interval: string): string {
+  if (Math.abs(points) < 0.05) return `with accuracy unchanged (${points.toFixed(1)} points${interval})`;
+  return points > 0
+    ? `and accuracy rose by ${points.toFixed(1)} points${interval}`
+    : `at a cost of ${(-points).toFixed(1)} points of accuracy${interval}`;
+}
 
 /**
  * The sweep in one or two plain sentences, from the same numbers as the table: how the undebiased
@@ -15,9 +22,10 @@ const points = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} 
  */
 export function takeaway(result: ExperimentResult): string | null {
   const rec = result.recommendations?.[0];
-  const method = rec?.method ?? result.students.find((s) => s.role === 'student')?.method;
-  if (!method) return null;
-  const plain = studentAt(result, method, 0);
+  const first = result.students.find((s) => s.role === 'student');
+  const series = rec ? (rec.series ?? seriesOf(rec)) : first && seriesOf(first);
+  if (!series) return null;
+  const plain = studentAt(result, series, 0);
   if (!plain) return null;
   const t = result.teacher.fairness;
   const p = plain.fairness;
@@ -35,10 +43,13 @@ export function takeaway(result: ExperimentResult): string | null {
       `Changing only the group flips ${pct(p.counterfactualFlipRate)} of its test predictions (teacher: ${pct(t.counterfactualFlipRate)}).`,
     );
   if (rec && rec.lambda > 0) {
-    const d = studentAt(result, method, rec.lambda);
+    const d = studentAt(result, series, rec.lambda);
     const red = rec.test.excessBiasReduction;
     sentences.push(
-      `λ = ${rec.lambda} (recommended on the validation split) cut it by ${red === null ? 'an amount that cannot be measured' : pct(red)}${range(d?.excessBiasReductionInterval, pct)} for ${points(rec.test.accuracyCostPoints)} of accuracy${range(d?.accuracyCostInterval, (v) => v.toFixed(1))}.`,
+      `λ = ${rec.lambda} (recommended on the validation split) cut it by ${red === null ? 'an amount that cannot be measured' : pct(red)}${range(d?.excessBiasReductionInterval, pct)}, ${accuracyChange(
+        rec.test.accuracyChangePoints,
+        range(d?.accuracyChangeInterval, (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`),
+      )}.`,
     );
   } else if (rec) sentences.push('No λ > 0 reduced the bias on validation within the accuracy budget.');
   return sentences.join(' ');

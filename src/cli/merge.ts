@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ExperimentConfig, ExperimentResult } from '../engine/types';
+import { withCurrentFieldNames } from '../engine/metrics/results';
 import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
 
 /** What the headless runner writes with --out (and --merge reads back). */
@@ -16,7 +17,7 @@ export interface RunnerOutput {
 /** One table over result files made apart (one seed per process, to use every core). */
 export function mergeFiles(paths: string[], outPath?: string): void {
   const files = paths.map((f) => JSON.parse(readFileSync(f.trim(), 'utf8')) as RunnerOutput);
-  const runs = files.flatMap((f) => f.runs);
+  const runs = files.flatMap((f) => f.runs.map((r) => withCurrentFieldNames(r)));
   const summary = summarize(runs);
   if (outPath) {
     const merged: RunnerOutput = {

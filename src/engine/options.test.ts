@@ -99,4 +99,48 @@ describe('option table', () => {
       expect(o.parse(o.format(v)), o.name).toEqual(v);
     }
   });
+
+  it('a hyper-parameter sweep reads by key or symbol, writes back the same, and says what it cannot use', () => {
+    const { setup, problems, notes } = fromUrl('preset=lab&methods=kd&sweep=kd.T%3D1%2C2%2C2%2C8');
+    expect(problems).toEqual([]);
+    expect(notes).toEqual(['kd.temperature listed 2 more than once; each value is trained once.']);
+    expect(setup.config.sweeps).toEqual([{ method: 'kd', param: 'temperature', values: [1, 2, 8] }]);
+    expect(setupQuery(setup)).toBe('preset=lab&sweep=kd.temperature%3D1%2C2%2C8');
+    expect(fromUrl(setupQuery(setup)).setup).toEqual(setup);
+    expect(fromCli({ '--sweep': 'kd.T=1,4;dkd.beta=4,8' }).setup.config.sweeps).toEqual([
+      { method: 'kd', param: 'temperature', values: [1, 4] },
+      { method: 'dkd', param: 'beta', values: [4, 8] },
+    ]);
+    expect(fromCli({ '--sweep': 'kd.T=0.1' }).problems).toEqual([
+      '--sweep kd.T takes numbers from 0.5 to 50 (got "0.1"); it was ignored.',
+    ]);
+    expect(fromCli({ '--sweep': 'kd.gamma=1' }).problems).toEqual([
+      '--sweep names no hyper-parameter of kd ("gamma"; it has T, alphaCE, alphaKD); it was ignored.',
+    ]);
+    expect(fromCli({ '--sweep': 'xx.T=1' }).problems[0]).toMatch(/^--sweep names an unknown method "xx"/);
+    expect(fromCli({ '--sweep': 'T=1,2' }).problems[0]).toMatch(/^--sweep must read method.param=v1,v2/);
+  });
+
+  it('every setting of the built-in dataset survives a link, and one that does not fit is named', () => {
+    const q =
+      'preset=lab&design=shortcut&classes=6&examples=900&imageSize=24&cueStrength=0.5&labelNoise=0.1&hiddenDetail=0.25&detailContrast=0.7';
+    const { setup, problems } = fromUrl(q);
+    expect(problems).toEqual([]);
+    expect(setup.config.dataset).toMatchObject({
+      kind: 'synthetic',
+      design: 'shortcut',
+      classes: 6,
+      examples: 900,
+      size: 24,
+      cueStrength: 0.5,
+      labelNoise: 0.1,
+      hiddenDetail: 0.25,
+      detailContrast: 0.7,
+    });
+    expect(fromUrl(setupQuery(setup)).setup).toEqual(setup);
+    expect(fromUrl('design=spiral').problems).toEqual(['design must be one of pairs, shortcut; it was ignored.']);
+    expect(fromUrl('labelNoise=0.5').problems).toEqual([
+      'labelNoise must be a number from 0 to 0.49 (got "0.5"); it was ignored.',
+    ]);
+  });
 });

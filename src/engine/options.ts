@@ -1,7 +1,15 @@
-import { METHOD_INFO } from './distill/catalog';
-import { uniqueValues } from './plan';
+import { METHOD_INFO, paramNamed, paramSymbol } from './distill/catalog';
+import { duplicateNotes, uniqueValues } from './plan';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from './presets';
-import { BACKEND_ORDER, WASM_THREADS, type BackendName, type ExperimentConfig, type MethodChoice } from './types';
+import {
+  BACKEND_ORDER,
+  WASM_THREADS,
+  type BackendName,
+  type ExperimentConfig,
+  type MethodChoice,
+  type ParamSweep,
+  type SyntheticDatasetConfig,
+} from './types';
 
 /**
  * The one table of the settings a URL (?lambdas=0,0.5) or the headless runner (--lambdas 0,0.5) can
@@ -59,15 +67,43 @@ function decimal(min: number, max: number) {
   };
 }
 
+/**
+ * "kd.T=1,2,4,8;dkd.beta=4,8": each part one method's hyper-parameter (by key or symbol) and its
+ * values. The method must exist and have the parameter; ranges are checked with the plan.
+ */
+function parseSweeps(text: string): ParamSweep[] | { problem: string } {
+  const sweeps: ParamSweep[] = [];
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z]+)\.([A-Za-z]+)=(.+)$/.exec(part);
+    if (!m) return problem(`must read method.param=v1,v2 (e.g. kd.T=1,2,4,8); got "${part}"`);
+    const [, id, name, list] = m;
+    const def = METHOD_INFO.find((d) => d.id === id && id !== 'none');
+    if (!def) return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
+    const p = paramNamed(def, name);
+    if (!p)
+      return problem(`names no hyper-parameter of ${id} ("${name}"; it has ${def.params.map(paramSymbol).join(', ')})`);
+    const values = list.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+    if (values.some((v) => !Number.isFinite(v) || v < p.min || v > p.max))
+      return problem(`${id}.${name} takes numbers from ${p.min} to ${p.max} (got "${list}")`);
+    sweeps.push({ method: def.id, param: p.key, values });
+  }
+  return sweeps;
+}
+
+const METHOD_IDS = METHOD_INFO.filter((m) => m.id !== 'none').map((m) => m.id);
+
 /** A setting of the built-in dataset (ignored, with a note, when the setup uses imported data). */
-function syntheticOption(
-  name: 'dataSeed' | 'biasStrength',
-  field: 'seed' | 'biasStrength',
+function syntheticOption<F extends keyof SyntheticDatasetConfig>(
+  name: string,
+  field: F,
   cliFlag: string,
   type: string,
-  parse: (text: string) => number | { problem: string },
+  parse: (text: string) => SyntheticDatasetConfig[F] | { problem: string },
 ): OptionSpec<unknown> {
-  return option<number>({
+  return option<SyntheticDatasetConfig[F]>({
     name,
     type,
     urlKey: name,
@@ -179,8 +215,28 @@ export const OPTIONS: OptionSpec<unknown>[] = [
   integerOption('studentEpochs', '--student-epochs', 1, 1000),
   integerOption('batchSize', '--batch-size', 2, 4096),
   integerOption('seed', '--seed', 0, 2147483647),
+  option<ParamSweep[]>({
+    name: 'sweep',
+    type: 'method.param=v1,v2,… (several joined by ;), e.g. kd.T=1,2,4,8',
+    urlKey: 'sweep',
+    cliFlag: '--sweep',
+    parse: parseSweeps,
+    format: (v) => v.map((w) => `${w.method}.${w.param}=${w.values.join(',')}`).join(';'),
+    get: (s) => s.config.sweeps,
+    set: (s, v) => {
+      s.config.sweeps = v.length ? v : undefined;
+    },
+  }),
   syntheticOption('dataSeed', 'seed', '--data-seed', 'whole number 0–2147483647', integer(0, 2147483647)),
   syntheticOption('biasStrength', 'biasStrength', '--bias-strength', 'number 0–1', decimal(0, 1)),
+  syntheticOption('design', 'design', '--design', 'pairs | shortcut', oneOf(['pairs', 'shortcut'] as const)),
+  syntheticOption('classes', 'classes', '--classes', 'whole number 2–16', integer(2, 16)),
+  syntheticOption('examples', 'examples', '--examples', 'whole number 20–200000', integer(20, 200_000)),
+  syntheticOption('imageSize', 'size', '--image-size', 'whole number 8–256', integer(8, 256)),
+  syntheticOption('cueStrength', 'cueStrength', '--cue-strength', 'number 0–1', decimal(0, 1)),
+  syntheticOption('labelNoise', 'labelNoise', '--label-noise', 'number 0–0.49', decimal(0, 0.49)),
+  syntheticOption('hiddenDetail', 'hiddenDetail', '--hidden-detail', 'number 0–1', decimal(0, 1)),
+  syntheticOption('detailContrast', 'detailContrast', '--detail-contrast', 'number 0.01–4', decimal(0.01, 4)),
   option<boolean>({
     name: 'baseline',
     type: '0 | 1',
@@ -288,7 +344,15 @@ export function applyOptions(
       problems.push(`${key} ${v.problem}; it was ignored.`);
       continue;
     }
-    if (Array.isArray(v)) {
+    if (o.name === 'sweep') {
+      // A swept value listed twice is one student: kept once, with the plan's note.
+      const sweeps = v as ParamSweep[];
+      notes.push(...duplicateNotes({ lambdas: [], methods: [], sweeps }));
+      o.set(
+        setup,
+        sweeps.map((w) => ({ ...w, values: uniqueValues(w.values).values })),
+      );
+    } else if (Array.isArray(v)) {
       // A value listed twice would plan one cell twice: each is kept once, with a note.
       const { values, repeated } = uniqueValues(v);
       if (repeated.length) notes.push(`${key} listed ${repeated.join(', ')} more than once; each value is kept once.`);

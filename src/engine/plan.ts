@@ -1,6 +1,6 @@
-import { methodInfo, validateParams, withDefaults } from './distill/catalog';
+import { methodInfo, paramNamed, paramSymbol, validateParams, withDefaults } from './distill/catalog';
 import { modelPreset } from './models/architectures';
-import type { ExperimentConfig, MethodId } from './types';
+import type { ExperimentConfig, MethodId, ParamSweep } from './types';
 
 /**
  * What an experiment will train, and whether its settings make sense — plain data and checks,
@@ -11,8 +11,39 @@ export interface StudentRun {
   method: MethodId;
   params: Record<string, number>;
   lambda: number;
+  /** The label without λ: the method and its swept values ("CKD T=2"), one line in the charts. */
+  series: string;
   label: string;
   role: 'student' | 'baseline';
+}
+
+/** A student's line (see StudentRun.series); results stored before sweeps existed fall back to the method. */
+export function seriesOf(m: { series?: string; method: MethodId }): string {
+  return m.series ?? (m.method === 'none' ? 'Labels only' : methodInfo(m.method).short);
+}
+
+/**
+ * The variants a method's sweeps ask for: every combination of the swept values (the first sweep
+ * outermost), each with its overrides and its label suffix (" T=2"). One empty variant without sweeps.
+ */
+export function sweepVariants(
+  sweeps: readonly ParamSweep[] | undefined,
+  method: MethodId,
+): { values: Record<string, number>; suffix: string }[] {
+  const def = methodInfo(method);
+  let variants = [{ values: {} as Record<string, number>, suffix: '' }];
+  for (const sweep of sweeps ?? []) {
+    if (sweep.method !== method) continue;
+    const p = paramNamed(def, sweep.param);
+    if (!p) throw new Error(`${def.short} has no hyper-parameter "${sweep.param}".`);
+    variants = variants.flatMap((v) =>
+      uniqueValues(sweep.values).values.map((x) => ({
+        values: { ...v.values, [p.key]: x },
+        suffix: `${v.suffix} ${paramSymbol(p)}=${x}`,
+      })),
+    );
+  }
+  return variants;
 }
 
 /** The values of a list once each, in their first order (−0 and 0 are one value), and which were repeated. */
@@ -34,18 +65,30 @@ export function uniqueValues<T>(values: readonly T[]): { values: T[]; repeated: 
  */
 export function planRuns(config: ExperimentConfig): StudentRun[] {
   const runs: StudentRun[] = [];
-  if (config.baseline) runs.push({ method: 'none', params: {}, lambda: 0, label: 'Labels only', role: 'baseline' });
+  if (config.baseline)
+    runs.push({
+      method: 'none',
+      params: {},
+      lambda: 0,
+      series: 'Labels only',
+      label: 'Labels only',
+      role: 'baseline',
+    });
   const methods = config.methods.filter((m, i) => config.methods.findIndex((o) => o.id === m.id) === i);
   for (const m of methods) {
     const def = methodInfo(m.id);
-    for (const lambda of uniqueValues(config.lambdas).values) {
-      runs.push({
-        method: m.id,
-        params: withDefaults(def, m.params),
-        lambda,
-        label: `${def.short} λ=${lambda}`,
-        role: 'student',
-      });
+    for (const variant of sweepVariants(config.sweeps, m.id)) {
+      const series = `${def.short}${variant.suffix}`;
+      for (const lambda of uniqueValues(config.lambdas).values) {
+        runs.push({
+          method: m.id,
+          params: withDefaults(def, { ...m.params, ...variant.values }),
+          lambda,
+          series,
+          label: `${series} λ=${lambda}`,
+          role: 'student',
+        });
+      }
     }
   }
   const labels = runs.map((r) => r.label);
@@ -55,8 +98,15 @@ export function planRuns(config: ExperimentConfig): StudentRun[] {
 }
 
 /** Why a config lists a cell more than once (each line a note for the page or the CLI), or nothing. */
-export function duplicateNotes(config: Pick<ExperimentConfig, 'lambdas' | 'methods'>): string[] {
+export function duplicateNotes(config: Pick<ExperimentConfig, 'lambdas' | 'methods' | 'sweeps'>): string[] {
   const notes: string[] = [];
+  for (const sweep of config.sweeps ?? []) {
+    const { repeated } = uniqueValues(sweep.values);
+    if (repeated.length)
+      notes.push(
+        `${sweep.method}.${sweep.param} listed ${repeated.join(', ')} more than once; each value is trained once.`,
+      );
+  }
   const { repeated } = uniqueValues(config.lambdas);
   if (repeated.length) notes.push(`λ ${repeated.join(', ')} was listed more than once; each λ is trained once.`);
   const ids = config.methods.map((m) => m.id);
@@ -88,6 +138,7 @@ export function validateExperiment(config: ExperimentConfig): string[] {
       errors.push((e as Error).message);
     }
   }
+  errors.push(...sweepProblems(config));
   for (const id of [config.teacherModel, config.studentModel]) {
     try {
       modelPreset(id);
@@ -97,5 +148,44 @@ export function validateExperiment(config: ExperimentConfig): string[] {
   }
   if (!(config.debias.hidden >= 1 && config.debias.adversaryLr > 0 && config.debias.warmupEpochs >= 0))
     errors.push('Adversary settings must be positive.');
+  return errors;
+}
+
+/** The most students one sweep may plan (each is minutes to hours of training). */
+export const MAX_PLANNED_STUDENTS = 1000;
+
+/** Why a config's hyper-parameter sweeps cannot be planned, one line each. */
+function sweepProblems(config: ExperimentConfig): string[] {
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  for (const sweep of config.sweeps ?? []) {
+    let def;
+    try {
+      def = methodInfo(sweep.method);
+    } catch (e) {
+      errors.push((e as Error).message);
+      continue;
+    }
+    const p = paramNamed(def, sweep.param);
+    if (!config.methods.some((m) => m.id === sweep.method))
+      errors.push(`The sweep over ${def.short}'s ${sweep.param} needs ${def.short} among the methods.`);
+    if (!p) {
+      errors.push(
+        `${def.short} has no hyper-parameter "${sweep.param}" (it has ${def.params.map(paramSymbol).join(', ')}).`,
+      );
+      continue;
+    }
+    if (seen.has(`${sweep.method}.${p.key}`)) errors.push(`${def.short}'s ${p.label} is swept twice.`);
+    seen.add(`${sweep.method}.${p.key}`);
+    if (!sweep.values.length) errors.push(`The sweep over ${def.short}'s ${p.label} has no values.`);
+    for (const v of sweep.values)
+      if (!(Number.isFinite(v) && v >= p.min && v <= p.max))
+        errors.push(`${def.short}: ${p.label} must be between ${p.min} and ${p.max} (the sweep has ${v}).`);
+  }
+  if (!errors.length) {
+    const n = planRuns(config).length;
+    if (n > MAX_PLANNED_STUDENTS)
+      errors.push(`The sweep plans ${n} students; at most ${MAX_PLANNED_STUDENTS} fit one sweep.`);
+  }
   return errors;
 }

@@ -70,6 +70,14 @@ export interface SyntheticDatasetConfig {
    * or 'shortcut' (pairs told apart by a faint detail, a frame cue, counterfactual twins).
    */
   design?: 'pairs' | 'shortcut';
+  /**
+   * Shortcut design: the share of a leaning pair's images (scaled by the pair's lean) whose telling
+   * detail is not drawn. There the group is the only clue left, even for a model that reads every
+   * detail, so a teacher carries bias too. 0 or absent: every detail is drawn.
+   */
+  hiddenDetail?: number;
+  /** Shortcut design: scales the detail's contrast (1 or absent: as designed; lower is harder to read). */
+  detailContrast?: number;
 }
 
 /** A dataset loaded from the user's own files (folder + labels CSV, or a WIDER Attribute copy), read back from the cache by key. */
@@ -113,6 +121,14 @@ export interface MethodChoice {
   params?: Record<string, number>;
 }
 
+/** One hyper-parameter of one method given several values: each value is a student of its own. */
+export interface ParamSweep {
+  method: MethodId;
+  /** The hyper-parameter's key (catalog.ts), e.g. 'temperature'. */
+  param: string;
+  values: number[];
+}
+
 export interface DebiasConfig {
   /** Adversary hidden units. */
   hidden: number;
@@ -142,6 +158,8 @@ export interface ExperimentConfig {
   seed: number;
   methods: MethodChoice[];
   lambdas: number[];
+  /** Hyper-parameters swept per method (× λ): `--sweep kd.T=1,2,4,8`. */
+  sweeps?: ParamSweep[];
   debias: DebiasConfig;
   /** Also train the student from labels alone (no teacher), the reference every method must beat. */
   baseline: boolean;
@@ -156,6 +174,13 @@ export interface ModelResult extends Partial<PairedIntervals> {
   model: string;
   method: MethodId;
   lambda: number;
+  /**
+   * The student's line: its method with the swept hyper-parameters' values ("CKD T=2"); the label
+   * without λ. Absent in results stored before sweeps existed (then the method is the line).
+   */
+  series?: string;
+  /** The method's hyper-parameters this student was trained with. */
+  params?: Record<string, number>;
   size: ModelSize;
   test: ClassificationMetrics;
   fairness: FairnessMetrics;

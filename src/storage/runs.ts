@@ -1,13 +1,17 @@
+import { withCurrentFieldNames } from '../engine/metrics/results';
 import type { LabDb, StoredRun } from './db';
+
+/** A stored run read back with today's field names (runs stored before a rename keep working). */
+const current = (run: StoredRun | undefined) => (run ? { ...run, result: withCurrentFieldNames(run.result) } : run);
 
 /** Finished runs. Written by the worker only: when a sweep finishes, and on the page's requests (rename, import, delete). */
 
 export async function getRun(db: LabDb, id: string): Promise<StoredRun | undefined> {
-  return db.get('runs', id);
+  return current(await db.get('runs', id));
 }
 
 export async function listRuns(db: LabDb): Promise<StoredRun[]> {
-  return db.getAllFromIndex('runs', 'createdAt');
+  return (await db.getAllFromIndex('runs', 'createdAt')).map((r) => current(r)!);
 }
 
 export async function putRun(db: LabDb, run: StoredRun): Promise<void> {

@@ -1,7 +1,8 @@
 import type { StateCreator } from 'zustand';
-import { lambdasOf, methodsOf } from '../analysis/compare';
+import { lambdasOf, seriesIn } from '../analysis/compare';
+import { recommendLambda } from '../engine/metrics/recommendation';
 import { ownedModelKeys } from '../engine/models/keys';
-import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
+import type { ExperimentResult, ModelResult } from '../engine/types';
 import { openLabDb, storageClosedReason, type StoredRun } from '../storage/db';
 import { listRuns } from '../storage/runs';
 import { engineRequest } from './engine';
@@ -13,9 +14,9 @@ export interface RunsSlice {
   /** The stored run on screen (null while a run is live or none is open). */
   currentRunId: string | null;
   result: ExperimentResult | null;
-  /** What the comparison charts show: a method's students and the λ the slider is on. */
-  view: { method: MethodId; lambda: number } | null;
-  setView: (view: { method: MethodId; lambda: number }) => void;
+  /** What the comparison charts show: a series' students (a method, or a method at a swept value) and the λ the slider is on. */
+  view: { series: string; lambda: number } | null;
+  setView: (view: { series: string; lambda: number }) => void;
   loadRuns: () => Promise<void>;
   selectRun: (id: string) => void;
   renameRun: (id: string, name: string) => Promise<void>;
@@ -27,12 +28,22 @@ export interface RunsSlice {
   toggleCompared: (id: string) => void;
 }
 
-/** The slider starts on the smallest λ > 0 (the first debiased run), else on 0. */
+/**
+ * The slider starts on the first series' recommended λ — the one λ the page leads with everywhere
+ * (recommendation, photo demo, download) — else on its smallest λ > 0, else on 0.
+ */
 export function defaultView(result: ExperimentResult): RunsSlice['view'] {
-  const method = methodsOf(result)[0];
-  if (!method) return null;
-  const lambdas = lambdasOf(result, method);
-  return { method, lambda: lambdas.find((l) => l > 0) ?? lambdas[0] };
+  const series = seriesIn(result)[0];
+  if (!series) return null;
+  return { series, lambda: recommendedLambda(result, series) };
+}
+
+/** The series' recommended λ when one qualified (> 0), else its smallest λ > 0, else its first λ. */
+export function recommendedLambda(result: ExperimentResult, series: string): number {
+  const lambdas = lambdasOf(result, series);
+  const rec = recommendLambda(result.students, series);
+  if (rec && rec.lambda > 0 && lambdas.includes(rec.lambda)) return rec.lambda;
+  return lambdas.find((l) => l > 0) ?? lambdas[0];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { disparityBars, lambdasOf, METHOD_SHORT, methodsOf } from '../analysis/compare';
+import { disparityBars, lambdasOf, seriesIn } from '../analysis/compare';
 import { DEFAULT_ACCURACY_BUDGET, recommendLambda } from '../engine/metrics/recommendation';
 import { useLab } from '../store/labStore';
 import { loadPlotly, PLOT_CONFIG } from './plotly';
@@ -12,12 +12,12 @@ export function ComparePanel() {
   const view = useLab((s) => s.view);
   const setView = useLab((s) => s.setView);
   const el = useRef<HTMLDivElement>(null);
-  const methods = useMemo(() => (result ? methodsOf(result) : []), [result]);
-  const lambdas = useMemo(() => (result && view ? lambdasOf(result, view.method) : []), [result, view]);
-  const bars = useMemo(() => (result && view ? disparityBars(result, view.method, view.lambda) : null), [result, view]);
+  const lines = useMemo(() => (result ? seriesIn(result) : []), [result]);
+  const lambdas = useMemo(() => (result && view ? lambdasOf(result, view.series) : []), [result, view]);
+  const bars = useMemo(() => (result && view ? disparityBars(result, view.series, view.lambda) : null), [result, view]);
   const [budget, setBudget] = useState(DEFAULT_ACCURACY_BUDGET);
   const recommended = useMemo(
-    () => (result && view ? recommendLambda(result.students, view.method, budget) : null),
+    () => (result && view ? recommendLambda(result.students, view.series, budget) : null),
     [result, view, budget],
   );
 
@@ -64,7 +64,8 @@ export function ComparePanel() {
           },
           marker: { color: COLORS[s.key] },
           hovertext: s.hover,
-          hoverinfo: 'text+y',
+          // One decimal, the interval in words: Plotly's own hover would print 66.66667 +22.5 / -33.33333.
+          hovertemplate: '%{hovertext}<extra></extra>',
         })),
         {
           shapes: band.filter(Boolean),
@@ -92,21 +93,21 @@ export function ComparePanel() {
       <div className="card-head">
         <h2>Per-class disparity</h2>
         <div className="toggles">
-          {methods.length > 1 && (
+          {lines.length > 1 && (
             <label>
               Method{' '}
               <select
-                value={view.method}
+                value={view.series}
                 data-testid="compare-method"
                 onChange={(e) => {
-                  const method = e.target.value as typeof view.method;
-                  const ls = lambdasOf(result, method);
-                  setView({ method, lambda: ls.includes(view.lambda) ? view.lambda : ls[ls.length - 1] });
+                  const series = e.target.value;
+                  const ls = lambdasOf(result, series);
+                  setView({ series, lambda: ls.includes(view.lambda) ? view.lambda : ls[ls.length - 1] });
                 }}
               >
-                {methods.map((m) => (
+                {lines.map((m) => (
                   <option key={m} value={m}>
-                    {METHOD_SHORT[m]}
+                    {m}
                   </option>
                 ))}
               </select>
@@ -127,7 +128,7 @@ export function ComparePanel() {
               aria-valuetext={`λ = ${view.lambda}`}
               list="lambda-stops"
               data-testid="lambda-slider"
-              onChange={(e) => setView({ method: view.method, lambda: lambdas[Number(e.target.value)] })}
+              onChange={(e) => setView({ series: view.series, lambda: lambdas[Number(e.target.value)] })}
             />
             <datalist id="lambda-stops">
               {lambdas.map((l, i) => (
@@ -146,17 +147,17 @@ export function ComparePanel() {
       {recommended && (
         <div className="recommendation" data-testid="recommended-lambda">
           <p>
-            <strong>Recommended λ = {recommended.lambda}</strong> for {METHOD_SHORT[recommended.method]}, chosen on the
+            <strong>Recommended λ = {recommended.lambda}</strong> for {recommended.series ?? view.series}, chosen on the
             validation split: {recommended.rule} On test:{' '}
             {recommended.lambda > 0
-              ? `excess bias ${recommended.test.excessBiasReduction === null ? 'not measurable' : `−${(100 * recommended.test.excessBiasReduction).toFixed(0)}%`}, accuracy ${recommended.test.accuracyCostPoints >= 0 ? '+' : ''}${recommended.test.accuracyCostPoints.toFixed(2)} pt.`
+              ? `excess bias ${recommended.test.excessBiasReduction === null ? 'not measurable' : `−${(100 * recommended.test.excessBiasReduction).toFixed(0)}%`}, accuracy ${recommended.test.accuracyChangePoints >= 0 ? '+' : ''}${recommended.test.accuracyChangePoints.toFixed(2)} pt.`
               : 'the undebiased student is kept.'}{' '}
             {recommended.lambda !== view.lambda && (
               <button
                 type="button"
                 className="link"
                 data-testid="show-recommended"
-                onClick={() => setView({ method: recommended.method, lambda: recommended.lambda })}
+                onClick={() => setView({ series: view.series, lambda: recommended.lambda })}
               >
                 Show λ = {recommended.lambda}
               </button>

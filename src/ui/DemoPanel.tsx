@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { studentsOf } from '../analysis/compare';
+import { seriesOf } from '../engine/plan';
+import { recommendedLambda } from '../store/runsSlice';
 import { modelCard, modelCardMarkdown } from '../analysis/modelCard';
 import type { ExperimentResult, ModelResult } from '../engine/types';
 import { engineRequest, useLab } from '../store/labStore';
@@ -7,13 +9,20 @@ import type { Disagreement, ExportedModel, PhotoVersion } from '../worker/protoc
 import { strToU8, zipSync } from 'fflate';
 import { download, fileStem } from './download';
 
-/** λ = 0 of the method on the slider (else any λ = 0 student) vs the least biased debiased one. */
-function defaults(result: ExperimentResult, method?: string): { plain?: ModelResult; debiased?: ModelResult } {
+/**
+ * λ = 0 of the slider's series (else any λ = 0 student) vs the same series at its recommended λ — the
+ * λ the slider opens on and the recommendation names — else the least biased debiased student.
+ */
+function defaults(result: ExperimentResult, series?: string): { plain?: ModelResult; debiased?: ModelResult } {
   const saved = studentsOf(result).filter((s) => s.modelKey);
-  const plain = saved.find((s) => s.lambda === 0 && s.method === method) ?? saved.find((s) => s.lambda === 0);
-  const debiased = saved
-    .filter((s) => s.lambda > 0)
-    .sort((a, b) => (a.fairness.meanAbsDisparity ?? Infinity) - (b.fairness.meanAbsDisparity ?? Infinity))[0];
+  const own = (s: ModelResult) => series !== undefined && seriesOf(s) === series;
+  const plain = saved.find((s) => s.lambda === 0 && own(s)) ?? saved.find((s) => s.lambda === 0);
+  const lambda = series === undefined ? undefined : recommendedLambda(result, series);
+  const debiased =
+    saved.find((s) => own(s) && s.lambda > 0 && s.lambda === lambda) ??
+    saved
+      .filter((s) => s.lambda > 0)
+      .sort((a, b) => (a.fairness.meanAbsDisparity ?? Infinity) - (b.fairness.meanAbsDisparity ?? Infinity))[0];
   return { plain, debiased };
 }
 
@@ -40,7 +49,7 @@ export function DemoPanel() {
   const saved = useMemo(() => (result ? [result.teacher, ...result.students].filter((m) => m.modelKey) : []), [result]);
   // The students shown start from the slider's method when a run opens; moving the slider later keeps the user's choice.
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const initial = useMemo(() => (result ? defaults(result, view?.method) : {}), [result]);
+  const initial = useMemo(() => (result ? defaults(result, view?.series) : {}), [result]);
   const [plainLabel, setPlainLabel] = useState<string>('');
   const [debiasedLabel, setDebiasedLabel] = useState<string>('');
   const [predictions, setPredictions] = useState<PhotoVersion[] | null>(null);

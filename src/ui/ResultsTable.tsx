@@ -1,5 +1,6 @@
 import { biasIncrease, biasReduction, METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
 import type { ModelResult } from '../engine/types';
+import { seriesOf } from '../engine/plan';
 import { takeaway } from '../analysis/takeaway';
 import { useLab } from '../store/labStore';
 import { int, pct, signedPct } from './format';
@@ -190,8 +191,8 @@ function Row({
             />
             <span className="ci">
               Δacc {signedPoints(m.test.accuracy - undebiased!.test.accuracy)}
-              {m.accuracyCostInterval &&
-                ` [${m.accuracyCostInterval.map((v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`).join(', ')}] pt`}
+              {m.accuracyChangeInterval &&
+                ` [${m.accuracyChangeInterval.map((v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`).join(', ')}] pt`}
             </span>
           </>
         ) : (
@@ -291,10 +292,10 @@ export function ResultsTable() {
                 teacher={teacher}
                 undebiased={
                   m.role === 'student' && m.lambda > 0
-                    ? models.find((u) => u.role === 'student' && u.method === m.method && u.lambda === 0)
+                    ? models.find((u) => u.role === 'student' && seriesOf(u) === seriesOf(m) && u.lambda === 0)
                     : undefined
                 }
-                selected={!!view && m.role === 'student' && m.method === view.method && m.lambda === view.lambda}
+                selected={!!view && m.role === 'student' && seriesOf(m) === view.series && m.lambda === view.lambda}
               />
             ))}
           </tbody>

@@ -45,7 +45,7 @@ export function SeedsPanel() {
                   <td>{formatFigure(r.biasVsTeacher, 100, 0, true)}</td>
                   <td>{formatFigure(r.excessBiasVsTeacher, 100, 0, true)}</td>
                   <td>{formatFigure(r.excessBiasReduction, 100, 0)}</td>
-                  <td>{formatFigure(r.accuracyCost, 1, 2, true)}</td>
+                  <td>{formatFigure(r.accuracyChange, 1, 2, true)}</td>
                 </tr>
               ))}
             </tbody>

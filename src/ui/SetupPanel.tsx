@@ -34,7 +34,7 @@ export function SetupPanel() {
   const errors = [...(synthetic ? validateSyntheticConfig(synthetic) : []), ...validateExperiment(config)];
   if (!lambdas) errors.push('λ values: a comma-separated list of numbers ≥ 0, e.g. 0, 0.5, 1.');
   // A λ typed twice is trained once: say so beside the field rather than drop it silently.
-  const notes = lambdas ? duplicateNotes({ lambdas, methods: config.methods }) : [];
+  const notes = lambdas ? duplicateNotes({ lambdas, methods: config.methods, sweeps: config.sweeps }) : [];
   const link = setupLink({ preset, config, charts: true }, location.pathname);
 
   const toggleMethod = (id: MethodId, on: boolean) => {
@@ -136,6 +136,49 @@ export function SetupPanel() {
               step={0.01}
               onChange={(v) => updateConfig({ dataset: { ...synthetic, labelNoise: v } })}
             />
+            <label
+              className="field"
+              title="Pairs: the first design (tint and corner mark). Shortcut: a faint detail, a frame cue and counterfactual twins."
+            >
+              <span>Design</span>
+              <select
+                value={synthetic.design ?? 'pairs'}
+                data-testid="design"
+                onChange={(e) => {
+                  const design = e.target.value as 'pairs' | 'shortcut';
+                  // The shortcut design's own settings go with it.
+                  const { hiddenDetail: _h, detailContrast: _c, ...rest } = synthetic;
+                  updateConfig({ dataset: design === 'shortcut' ? { ...synthetic, design } : { ...rest, design } });
+                }}
+              >
+                <option value="pairs">Pairs</option>
+                <option value="shortcut">Shortcut (counterfactual twins)</option>
+              </select>
+            </label>
+            {synthetic.design === 'shortcut' && (
+              <>
+                <NumberField
+                  label="Hidden detail"
+                  value={synthetic.hiddenDetail ?? 0}
+                  min={0}
+                  max={1}
+                  step={0.05}
+                  testId="hidden-detail"
+                  help="Share of a leaning pair's images drawn without their telling detail: there only the group is left, even for the teacher"
+                  onChange={(v) => updateConfig({ dataset: { ...synthetic, hiddenDetail: v } })}
+                />
+                <NumberField
+                  label="Detail contrast"
+                  value={synthetic.detailContrast ?? 1}
+                  min={0.01}
+                  max={4}
+                  step={0.05}
+                  testId="detail-contrast"
+                  help="Scales the telling detail's contrast: lower is harder to read for every model"
+                  onChange={(v) => updateConfig({ dataset: { ...synthetic, detailContrast: v } })}
+                />
+              </>
+            )}
             <NumberField
               label="Data seed"
               value={synthetic.seed}
@@ -250,6 +293,7 @@ export function SetupPanel() {
                       />
                     ))}
                   </div>
+                  <SweepField method={m.id} />
                 </details>
               )}
             </div>
@@ -315,5 +359,71 @@ export function SetupPanel() {
         )}
       </p>
     </form>
+  );
+}
+
+/**
+ * One hyper-parameter of a method given several values ("1, 2, 4, 8"): each value is a student of its
+ * own (× every λ), a line of its own in the charts, and with λ a surface in the 3D view.
+ */
+function SweepField({ method }: { method: MethodId }) {
+  const { config, updateConfig } = useLab();
+  const def = METHODS.find((m) => m.id === method)!;
+  const current = config.sweeps?.find((w) => w.method === method);
+  const [param, setParam] = useState(current?.param ?? '');
+  const [text, setText] = useState(current?.values.join(', ') ?? '');
+  const others = (config.sweeps ?? []).filter((w) => w.method !== method);
+  const bad = param !== '' && text.split(',').some((x) => x.trim() !== '' && !Number.isFinite(Number(x)));
+  const apply = (key: string, values: string) => {
+    const parts = values
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const nums = parts.map(Number);
+    const ok = key !== '' && parts.length > 0 && nums.every(Number.isFinite);
+    const sweeps = ok ? [...others, { method, param: key, values: uniqueValues(nums).values }] : others;
+    updateConfig({ sweeps: sweeps.length ? sweeps : undefined });
+  };
+  return (
+    <div className="grid2 sweep" data-testid={`sweep-${method}`}>
+      <label className="field" title="Train one student per value of this hyper-parameter (and per λ)">
+        <span>Sweep</span>
+        <select
+          value={param}
+          data-testid={`sweep-param-${method}`}
+          onChange={(e) => {
+            setParam(e.target.value);
+            apply(e.target.value, text);
+          }}
+        >
+          <option value="">no sweep</option>
+          {def.params.map((p) => (
+            <option key={p.key} value={p.key}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Values</span>
+        <input
+          type="text"
+          value={text}
+          placeholder="e.g. 1, 2, 4, 8"
+          disabled={param === ''}
+          data-testid={`sweep-values-${method}`}
+          aria-invalid={bad}
+          onChange={(e) => {
+            setText(e.target.value);
+            apply(param, e.target.value);
+          }}
+        />
+      </label>
+      {bad && (
+        <p className="warning-text" role="alert">
+          Sweep values: a comma-separated list of numbers, e.g. 1, 2, 4, 8 (until then no sweep is planned).
+        </p>
+      )}
+    </div>
   );
 }

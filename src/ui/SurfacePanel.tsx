@@ -1,15 +1,24 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { METHOD_SHORT, paretoBasis, runPoints, surfaceGrid, type RunPoint } from '../analysis/compare';
+import {
+  paramSurfaces,
+  paretoBasis,
+  runPoints,
+  surfaceGrid,
+  type ParamSurface,
+  type RunPoint,
+} from '../analysis/compare';
 import { useLab } from '../store/labStore';
 import { hasWebGL, loadPlotly, loadPlotly3d, PLOT_CONFIG } from './plotly';
 
 const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' };
 
 /**
- * λ × method against accuracy (height) and mean |disparity| (colour): a rotatable 3D surface with
- * the runs as points, or — without WebGL, or when asked — a heatmap of the grid (bias as colour,
- * top-1 written in each cell). The Pareto scatter of accuracy
- * vs bias is always shown; Pareto-optimal runs are marked in both.
+ * λ × method against accuracy (height) and mean |disparity| (colour): in 3D one line per method over
+ * λ (methods are categories: nothing is drawn between them), or — where the run swept one method's
+ * hyper-parameter — a true surface over λ × that parameter (interpolated only between numeric values,
+ * the runs marked on it); without WebGL, or when asked, a heatmap of the grid (bias as colour, top-1
+ * written in each cell). The Pareto scatter of accuracy vs bias is always shown; Pareto-optimal runs
+ * are marked in both.
  */
 /** Method colours on the Pareto scatter (the teacher is black, labels only grey). */
 const METHOD_COLORS = ['#f97316', '#0ea5e9', '#a855f7', '#16a34a', '#e11d48'];
@@ -31,6 +40,8 @@ export function SurfacePanel() {
   const pareto = useRef<HTMLDivElement>(null);
   const grid = useMemo(() => (result ? surfaceGrid(result) : null), [result]);
   const points = useMemo(() => (result ? runPoints(result) : []), [result]);
+  const surfaces = useMemo(() => (result ? paramSurfaces(result) : []), [result]);
+  const surface = surfaces[0] as ParamSurface | undefined;
   const basis =
     result && paretoBasis(result) === 'validation' ? 'validation' : 'test (this run has no validation figures)';
   const [error, setError] = useState<string | null>(null);
@@ -49,15 +60,15 @@ export function SurfacePanel() {
     const node = main.current;
     if (!node || !grid || points.length === 0 || mode === 'pending') return;
     let live = true;
-    const methodIndex = (m: string) => grid.methods.indexOf(m as never);
-    const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
-    const ticks = { tickvals: grid.methods.map((_, i) => i), ticktext: grid.methods.map((m) => METHOD_SHORT[m]) };
+    const lineIndex = (m: string) => grid.series.indexOf(m);
+    const selected = points.find((p) => view && p.series === view.series && p.lambda === view.lambda);
+    const ticks = { tickvals: grid.series.map((_, i) => i), ticktext: grid.series };
     const draw = async () => {
       if (flat) {
         const Plotly = await loadPlotly();
         if (!live) return;
         // A heatmap drawn with square markers: plotly's basic bundle has no heatmap trace.
-        const cells = grid.methods
+        const cells = grid.series
           .flatMap((m, i) => grid.lambdas.map((l, j) => ({ m, l, bias: grid.bias[i][j], acc: grid.accuracy[i][j] })))
           .filter((c) => c.bias !== null);
         const [lo, hi] = [Math.min(...cells.map((d) => d.bias!)), Math.max(...cells.map((d) => d.bias!))];
@@ -68,7 +79,7 @@ export function SurfacePanel() {
               type: 'scatter',
               mode: 'markers+text',
               x: cells.map((c) => String(c.l)),
-              y: cells.map((c) => METHOD_SHORT[c.m]),
+              y: cells.map((c) => c.m),
               text: cells.map((c) => `${(100 * c.acc!).toFixed(1)}%`),
               // White text only on the dark (red) end of the scale, dark text on yellow and orange.
               textfont: {
@@ -90,8 +101,8 @@ export function SurfacePanel() {
             },
           ],
           {
-            height: 300,
-            margin: { l: 80, r: 10, t: 10, b: 40 },
+            height: Math.max(300, 60 + 50 * grid.series.length),
+            margin: { l: 110, r: 10, t: 10, b: 40 },
             ...TRANSPARENT,
             xaxis: {
               title: { text: 'λ' },
@@ -102,7 +113,7 @@ export function SurfacePanel() {
             yaxis: {
               type: 'category',
               categoryorder: 'array',
-              categoryarray: grid.methods.map((m) => METHOD_SHORT[m]),
+              categoryarray: grid.series,
             },
           },
           PLOT_CONFIG,
@@ -111,22 +122,45 @@ export function SurfacePanel() {
       }
       const Plotly = await loadPlotly3d();
       if (!live) return;
-      // One line per method over λ — methods are categories, so nothing is interpolated between them.
       const biases = points.map((p) => p.bias).filter((b): b is number => b !== null);
       const [cmin, cmax] = [100 * Math.min(...biases), 100 * Math.max(...biases)];
-      const traces: unknown[] = grid.methods.map((m) => {
-        const own = points.filter((p) => p.method === m).sort((a, b) => a.lambda - b.lambda);
+      // The camera stands back far enough that no axis title is clipped ("me…").
+      const scene = (x: unknown, y: unknown) => ({
+        xaxis: x,
+        yaxis: y,
+        zaxis: { title: { text: 'top-1 %' } },
+        camera: { eye: { x: 1.75, y: -1.75, z: 1.05 } },
+        aspectmode: 'cube',
+      });
+      if (surface) {
+        await Plotly.react(
+          node,
+          surfaceTraces(surface, selected, cmin, cmax),
+          {
+            height: 420,
+            margin: { l: 10, r: 10, t: 10, b: 10 },
+            showlegend: false,
+            scene: scene(
+              { title: { text: 'λ' }, tickvals: surface.lambdas, ticktext: surface.lambdas.map(String) },
+              { title: { text: surface.axis }, tickvals: surface.values, ticktext: surface.values.map(String) },
+            ),
+            ...TRANSPARENT,
+          },
+          PLOT_CONFIG,
+        );
+        return;
+      }
+      // One line per series over λ — series are categories, so nothing is interpolated between them.
+      const traces: unknown[] = grid.series.map((m) => {
+        const own = points.filter((p) => p.series === m).sort((a, b) => a.lambda - b.lambda);
         return {
           type: 'scatter3d',
           mode: own.length > 1 ? 'lines+markers' : 'markers',
-          name: METHOD_SHORT[m],
+          name: m,
           x: own.map((p) => p.lambda),
-          y: own.map(() => methodIndex(m)),
+          y: own.map(() => lineIndex(m)),
           z: own.map((p) => 100 * p.accuracy),
-          text: own.map(
-            (p) =>
-              `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${p.bias === null ? 'not measurable' : (100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal (chosen on validation)' : ''}`,
-          ),
+          text: own.map(pointText),
           hoverinfo: 'text',
           line: { color: '#94a3b8', width: 4 },
           marker: {
@@ -136,7 +170,7 @@ export function SurfacePanel() {
             cmax,
             colorscale: 'YlOrRd',
             reversescale: true,
-            showscale: m === grid.methods[0],
+            showscale: m === grid.series[0],
             colorbar: { title: { text: 'mean |disp.| ×100' } },
             symbol: own.map((p) => (p.pareto ? 'diamond' : 'circle')),
             line: { color: '#0f172a', width: 1 },
@@ -147,14 +181,13 @@ export function SurfacePanel() {
         node,
         traces,
         {
-          height: 380,
-          margin: { l: 0, r: 0, t: 0, b: 0 },
+          height: 420,
+          margin: { l: 10, r: 10, t: 10, b: 10 },
           showlegend: false,
-          scene: {
-            xaxis: { title: { text: 'λ' }, tickvals: grid.lambdas, ticktext: grid.lambdas.map(String) },
-            yaxis: { title: { text: 'method' }, ...ticks, range: [-0.5, grid.methods.length - 0.5] },
-            zaxis: { title: { text: 'top-1 %' } },
-          },
+          scene: scene(
+            { title: { text: 'λ' }, tickvals: grid.lambdas, ticktext: grid.lambdas.map(String) },
+            { title: { text: 'method' }, ...ticks, range: [-0.5, grid.series.length - 0.5] },
+          ),
           ...TRANSPARENT,
         },
         PLOT_CONFIG,
@@ -172,7 +205,7 @@ export function SurfacePanel() {
     return () => {
       live = false;
     };
-  }, [grid, points, flat, view, mode]);
+  }, [grid, points, surface, flat, view, mode]);
 
   useEffect(() => {
     const node = pareto.current;
@@ -181,11 +214,16 @@ export function SurfacePanel() {
     void loadPlotly().then((Plotly) => {
       if (!live) return;
       const front = points.filter((p) => p.pareto).sort((a, b) => excessOf(a) - excessOf(b));
-      const methodsIn = [...new Set(points.map((p) => p.method))];
+      const methodsIn = [...new Set(points.map((p) => p.series))];
       const baseline = result?.students.find((m) => m.role === 'baseline');
       const references = [
-        ...(result ? [{ model: result.teacher, name: 'Teacher', color: '#0f172a', symbol: 'star' }] : []),
-        ...(baseline ? [{ model: baseline, name: 'Labels only', color: '#94a3b8', symbol: 'x' }] : []),
+        // Their labels sit on opposite sides, so the two never print over each other at one point.
+        ...(result
+          ? [{ model: result.teacher, name: 'Teacher', color: '#0f172a', symbol: 'star', position: 'bottom right' }]
+          : []),
+        ...(baseline
+          ? [{ model: baseline, name: 'Labels only', color: '#94a3b8', symbol: 'x', position: 'top left' }]
+          : []),
       ]
         .map((r) => ({
           ...r,
@@ -193,17 +231,17 @@ export function SurfacePanel() {
           y: 100 * r.model.test.accuracy,
         }))
         .filter((r) => Number.isFinite(r.x));
-      const selected = points.find((p) => view && p.method === view.method && p.lambda === view.lambda);
+      const selected = points.find((p) => view && p.series === view.series && p.lambda === view.lambda);
       void Plotly.react(
         node,
         [
           // One colour per method, each point labelled with its λ; Pareto-optimal points as diamonds.
           ...methodsIn.map((m, k) => {
-            const own = points.filter((p) => p.method === m);
+            const own = points.filter((p) => p.series === m);
             return {
               type: 'scatter',
               mode: 'markers+text',
-              name: METHOD_SHORT[m],
+              name: m,
               x: own.map(excessOf),
               y: own.map((p) => 100 * p.accuracy),
               text: own.map((p) => `λ=${p.lambda}`),
@@ -227,7 +265,7 @@ export function SurfacePanel() {
             x: [r.x],
             y: [r.y],
             text: [r.name],
-            textposition: 'bottom center',
+            textposition: r.position,
             textfont: { size: 10, color: '#0f172a' },
             hovertemplate: `${r.name}<br>excess mean |disp.| %{x:.1f} · top-1 %{y:.1f}% (test)<extra></extra>`,
             marker: { size: 13, color: r.color, symbol: r.symbol, line: { color: '#0f172a', width: 1 } },
@@ -276,7 +314,7 @@ export function SurfacePanel() {
   return (
     <section className="card" data-testid="surface-panel" data-mode={mode} ref={section}>
       <div className="card-head">
-        <h2>λ × method: accuracy and bias</h2>
+        <h2>{surface ? `λ × ${surface.axis}: accuracy and bias` : 'λ × method: accuracy and bias'}</h2>
         <div className="toggles">
           <label title={webgl ? '' : 'This browser has no WebGL: only the 2D view is available'}>
             <input
@@ -307,4 +345,52 @@ export function SurfacePanel() {
       </p>
     </section>
   );
+}
+
+const pointText = (p: RunPoint) =>
+  `${p.label}<br>top-1 ${(100 * p.accuracy).toFixed(1)}% · mean |disp.| ${p.bias === null ? 'not measurable' : (100 * p.bias).toFixed(1)}${p.pareto ? '<br>Pareto-optimal (chosen on validation)' : ''}`;
+
+/**
+ * The surface over λ × the swept parameter: height top-1, colour mean |disparity|, interpolated by
+ * WebGL only between the numeric grid values; every run is a marker on it, the slider's one larger.
+ */
+function surfaceTraces(surface: ParamSurface, selected: RunPoint | undefined, cmin: number, cmax: number): unknown[] {
+  const pct = (grid: (number | null)[][]) => grid.map((row) => row.map((v) => (v === null ? null : 100 * v)));
+  const runs = surface.values.flatMap((v, i) =>
+    surface.lambdas.flatMap((l, j) =>
+      surface.labels[i][j] === null ? [] : [{ v, l, i, j, label: surface.labels[i][j]! }],
+    ),
+  );
+  const colour = { cmin, cmax, colorscale: 'YlOrRd', reversescale: true };
+  return [
+    {
+      type: 'surface',
+      x: surface.lambdas,
+      y: surface.values,
+      z: pct(surface.accuracy),
+      surfacecolor: pct(surface.bias),
+      ...colour,
+      opacity: 0.85,
+      colorbar: { title: { text: 'mean |disp.| ×100' } },
+      hoverinfo: 'skip',
+    },
+    {
+      type: 'scatter3d',
+      mode: 'markers',
+      x: runs.map((r) => r.l),
+      y: runs.map((r) => r.v),
+      z: runs.map((r) => 100 * surface.accuracy[r.i][r.j]!),
+      text: runs.map(
+        (r) =>
+          `${r.label}<br>top-1 ${(100 * surface.accuracy[r.i][r.j]!).toFixed(1)}% · mean |disp.| ${surface.bias[r.i][r.j] === null ? 'not measurable' : (100 * surface.bias[r.i][r.j]!).toFixed(1)}`,
+      ),
+      hoverinfo: 'text',
+      marker: {
+        size: runs.map((r) => (selected?.label === r.label ? 9 : 5)),
+        color: runs.map((r) => (surface.bias[r.i][r.j] === null ? NaN : 100 * surface.bias[r.i][r.j]!)),
+        ...colour,
+        line: { color: '#0f172a', width: 1 },
+      },
+    },
+  ];
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { METHOD_INFO } from '../engine/distill/catalog';
 import { validateExperiment } from '../engine/plan';
+import { withCurrentFieldNames } from '../engine/metrics/results';
 import { BACKEND_ORDER, type StoredRun } from '../engine/types';
 
 /**
@@ -83,6 +84,8 @@ const model = z.object({
   model: text(),
   method: z.enum(methodIds),
   lambda: finite.min(0).max(100),
+  series: text().optional(),
+  params: z.record(text(40), finite).optional(),
   size: z.object({
     params: count.max(1e10),
     bytesFloat32: count.max(1e12),
@@ -116,7 +119,7 @@ const model = z.object({
   flipRateReductionInterval: pair.optional(),
   biasReductionInterval: pair.optional(),
   excessBiasReductionInterval: pair.optional(),
-  accuracyCostInterval: pair.optional(),
+  accuracyChangeInterval: pair.optional(),
   // modelKey is dropped: an imported run owns no saved model (see importedRuns).
 });
 
@@ -138,6 +141,10 @@ const config = z.object({
     .max(2 ** 32),
   methods: z.array(z.object({ id: z.enum(methodIds), params: z.record(text(40), finite).optional() })).max(50),
   lambdas: z.array(finite).max(100),
+  sweeps: z
+    .array(z.object({ method: z.enum(methodIds), param: text(40), values: z.array(finite).max(1000) }))
+    .max(20)
+    .optional(),
   debias: z.object({
     hidden: count,
     adversaryLr: finite,
@@ -213,6 +220,13 @@ function firstProblem(error: z.ZodError, prefix: string): string {
   return `${path}: ${issue.message}`;
 }
 
+/** An exported run with today's field names (an export made before a rename still imports). */
+function upgraded(r: unknown): unknown {
+  const result = (r as { result?: unknown } | null)?.result;
+  if (result && typeof result === 'object') withCurrentFieldNames(result);
+  return r;
+}
+
 /**
  * Checks an export's text and returns its runs, or throws an Error naming the first bad field.
  * Configs are also checked with the lab's own rules (a run that could never have been made is refused).
@@ -243,7 +257,7 @@ export function parseRunsExport(textContent: string): StoredRun[] {
       throw new Error(
         `Not imported — runs[${i}] is ${(size / 2 ** 20).toFixed(0)} MiB; one run of up to ${MAX_RUN_BYTES / 2 ** 20} MiB can be imported.`,
       );
-    const parsed = run.safeParse(r);
+    const parsed = run.safeParse(upgraded(r));
     if (!parsed.success) throw new Error(`Not imported — ${firstProblem(parsed.error, `runs[${i}]`)}.`);
     const problems = validateExperiment(parsed.data.result.config as unknown as StoredRun['result']['config']);
     if (problems.length) throw new Error(`Not imported — runs[${i}].result.config: ${problems[0]}`);

@@ -84,6 +84,15 @@ export function paintCue(pixels: Float32Array | Uint8Array, size: number, group:
     }
 }
 
+/**
+ * Whether example n's detail is left out (the hidden-detail setting). Drawn from a stream of its own,
+ * so the other draws — and every dataset made without the setting — stay as they were.
+ */
+export function detailHidden(config: SyntheticDatasetConfig, n: number, lean: number): boolean {
+  const share = (config.hiddenDetail ?? 0) * lean;
+  return share > 0 && createRng(subSeed(config.seed, `hidden:${n}`))() < share;
+}
+
 /** One example: its class, group and label (with label noise), and its pixels (HWC RGB). */
 export interface RenderedExample {
   classIndex: number;
@@ -124,12 +133,14 @@ export function renderShortcutExample(config: SyntheticDatasetConfig, n: number,
   for (const b of scene.blobs)
     paint(frame + (b.x + dx) * inner, frame + (b.y + dy) * inner, b.r * inner, gain * 70, b.color);
   // The telling detail: a short bright bar, horizontal for the pair's first class, vertical for its second.
-  const strength = detailStrength(pairLean(c, classes));
+  const lean = pairLean(c, classes);
+  const strength = detailStrength(lean);
   const len = Math.max(2, Math.round(inner * strength.length));
   const bx = frame + (scene.detail.x + dx + (rng() - 0.5) * 0.12) * inner;
   const by = frame + (scene.detail.y + dy + (rng() - 0.5) * 0.12) * inner;
-  const contrast = strength.contrast * (0.8 + 0.4 * rng());
-  for (let k = 0; k < len; k++) {
+  const contrast = strength.contrast * (config.detailContrast ?? 1) * (0.8 + 0.4 * rng());
+  const drawn = detailHidden(config, n, lean) ? 0 : len;
+  for (let k = 0; k < drawn; k++) {
     const off = k - (len - 1) / 2;
     const [px, py] = c % 2 === 0 ? [bx + off, by] : [bx, by + off];
     const x = Math.round(px);

@@ -128,6 +128,12 @@ export function validateSyntheticConfig(c: SyntheticDatasetConfig): string[] {
   if (c.design !== undefined && c.design !== 'pairs' && c.design !== 'shortcut')
     errors.push('The design must be "pairs" or "shortcut".');
   if (c.design === 'shortcut' && c.size < 12) errors.push('The shortcut design needs images of at least 12 px.');
+  if (c.hiddenDetail !== undefined && !(c.hiddenDetail >= 0 && c.hiddenDetail <= 1))
+    errors.push('Hidden detail must be between 0 and 1.');
+  if (c.detailContrast !== undefined && !(c.detailContrast > 0 && c.detailContrast <= 4))
+    errors.push('Detail contrast must be above 0 and at most 4.');
+  if (c.design !== 'shortcut' && (c.hiddenDetail || (c.detailContrast ?? 1) !== 1))
+    errors.push('Hidden detail and detail contrast belong to the shortcut design.');
   return errors;
 }
 

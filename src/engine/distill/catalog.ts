@@ -8,6 +8,8 @@
 export interface HyperParam {
   key: string;
   label: string;
+  /** The symbol a sweep may name it by and labels show (T for a temperature); the key otherwise. */
+  symbol?: string;
   default: number;
   min: number;
   max: number;
@@ -42,6 +44,7 @@ export const METHOD_INFO = [
       {
         key: 'temperature',
         label: 'Temperature T',
+        symbol: 'T',
         default: 4,
         min: 0.5,
         max: 50,
@@ -193,6 +196,7 @@ export const METHOD_INFO = [
       {
         key: 'temperature',
         label: 'Temperature T',
+        symbol: 'T',
         default: 4,
         min: 0.5,
         max: 50,
@@ -237,6 +241,7 @@ export const METHOD_INFO = [
       {
         key: 'temperature',
         label: 'Temperature T',
+        symbol: 'T',
         default: 4,
         min: 0.5,
         max: 50,
@@ -307,3 +312,11 @@ export function validateParams(method: MethodInfo, params: Record<string, number
   }
   return errors;
 }
+
+/** A method's hyper-parameter by its key or symbol ('temperature' or 'T'), or undefined. */
+export function paramNamed(method: MethodInfo, name: string): HyperParam | undefined {
+  return method.params.find((p) => p.key === name) ?? method.params.find((p) => p.symbol === name);
+}
+
+/** How a label names a hyper-parameter: its symbol, else its key. */
+export const paramSymbol = (p: HyperParam) => p.symbol ?? p.key;

@@ -1,4 +1,5 @@
 import type { ModelResult, PairedIntervals } from '../types';
+import { seriesOf } from '../plan';
 import {
   DEFAULT_RESAMPLES,
   difference,
@@ -51,7 +52,7 @@ export function pairedIntervals(
         ? { flipRateVsTeacherInterval: percentileInterval(relativeChange(f.flipRate, t.flipRate)) }
         : {}),
     };
-    const undebiased = s.lambda > 0 ? students.find((u) => u.method === s.method && u.lambda === 0) : undefined;
+    const undebiased = s.lambda > 0 ? students.find((u) => seriesOf(u) === seriesOf(s) && u.lambda === 0) : undefined;
     const u = undebiased && figures.get(undebiased);
     if (u) {
       // 1 − debiased/undebiased = −(debiased − undebiased)/undebiased.
@@ -59,7 +60,7 @@ export function pairedIntervals(
       intervals.excessBiasReductionInterval = percentileInterval(
         reduction(f.excessMeanAbsDisparity, u.excessMeanAbsDisparity),
       );
-      intervals.accuracyCostInterval = percentileInterval(points(f.accuracy, u.accuracy));
+      intervals.accuracyChangeInterval = percentileInterval(points(f.accuracy, u.accuracy));
       if (s.twinPredictions && undebiased.twinPredictions)
         intervals.flipRateReductionInterval = percentileInterval(reduction(f.flipRate, u.flipRate));
     }

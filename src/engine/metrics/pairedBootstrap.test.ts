@@ -74,8 +74,8 @@ describe('paired, stratified bootstrap', () => {
     expect(same.accuracyVsTeacherInterval).toEqual([0, 0]);
     // The one extra right answer sits in a cell every resample draws from: Δaccuracy ≥ 0 in all of them.
     const debiased = out.get('CKD λ=1')!;
-    expect(debiased.accuracyCostInterval![0]).toBeGreaterThanOrEqual(0);
-    expect(debiased.accuracyCostInterval![1]).toBeGreaterThan(0);
+    expect(debiased.accuracyChangeInterval![0]).toBeGreaterThanOrEqual(0);
+    expect(debiased.accuracyChangeInterval![1]).toBeGreaterThan(0);
     expect(debiased.biasReductionInterval).not.toBeUndefined();
     // An unpaired view of the same two figures (each model's own interval) would overlap widely instead.
     const own = fairnessMetrics(sim.labels, sim.preds, sim.groups, 3, { resamples: 300, seed: 7 }).interval!;

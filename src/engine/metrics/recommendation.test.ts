@@ -29,30 +29,30 @@ describe('recommended λ', () => {
   ];
 
   it('is the largest validation reduction of excess within the accuracy budget, reported on test', () => {
-    const r = recommendLambda(runs, 'kd')!;
+    const r = recommendLambda(runs, 'CKD')!;
     expect(r.lambda).toBe(0.5);
     expect(r.validation.excessBiasReduction).toBeCloseTo(0.4, 12);
-    expect(r.validation.accuracyCostPoints).toBeCloseTo(-0.5, 10);
+    expect(r.validation.accuracyChangePoints).toBeCloseTo(-0.5, 10);
     expect(r.test.excessBiasReduction).toBeCloseTo(1 - 0.13 / 0.2, 12);
     expect(r.test.biasReduction).toBeCloseTo(1 - 0.18 / 0.25, 12);
-    expect(r.test.accuracyCostPoints).toBeCloseTo(-0.5, 10);
+    expect(r.test.accuracyChangePoints).toBeCloseTo(-0.5, 10);
     expect(r.rule).toContain('budget 1 pt');
   });
 
   it('follows the budget: 2 points allow λ = 1; test figures never choose', () => {
-    expect(recommendLambda(runs, 'kd', 2)!.lambda).toBe(1);
+    expect(recommendLambda(runs, 'CKD', 2)!.lambda).toBe(1);
     // λ = 1's test figures are better than λ = 0.5's, but a 1-pt budget still excludes it on validation.
-    expect(recommendLambda(runs, 'kd', 1)!.lambda).toBe(0.5);
+    expect(recommendLambda(runs, 'CKD', 1)!.lambda).toBe(0.5);
   });
 
   it('says so when nothing qualifies, and when the undebiased student has no bias above its floor', () => {
-    const none = recommendLambda([runs[0], student(1, [0.85, 0.1], [0.85, 0.1, 0.1])], 'kd')!;
+    const none = recommendLambda([runs[0], student(1, [0.85, 0.1], [0.85, 0.1, 0.1])], 'CKD')!;
     expect(none.lambda).toBe(0);
     expect(none.rule).toContain('no λ > 0 reduced it within the budget');
-    const fair = recommendLambda([student(0, [0.9, -0.01], [0.9, 0.05, 0]), runs[1]], 'kd')!;
+    const fair = recommendLambda([student(0, [0.9, -0.01], [0.9, 0.05, 0]), runs[1]], 'CKD')!;
     expect(fair.lambda).toBe(0);
     expect(fair.rule).toContain('no bias above its noise floor');
     expect(recommendations(runs)).toHaveLength(1);
-    expect(recommendLambda([runs[0]], 'kd')).toBeNull();
+    expect(recommendLambda([runs[0]], 'CKD')).toBeNull();
   });
 });

@@ -1,17 +1,20 @@
+import { seriesOf } from '../plan';
 import type { MethodId, ModelResult } from '../types';
 import { biasReduction } from './fairness';
 
 /** The λ the lab recommends for one method, chosen on validation and reported on test. */
 export interface Recommendation {
   method: MethodId;
+  /** The series the λ was chosen within ("CKD", "CKD T=2"); absent in results stored before sweeps. */
+  series?: string;
   /** 0 when no λ > 0 qualified (the rule says why). */
   lambda: number;
   label: string;
   /** The rule, in words, with the budget it used and what it found. */
   rule: string;
   budgetPoints: number;
-  validation: { excessBiasReduction: number | null; accuracyCostPoints: number };
-  test: { excessBiasReduction: number | null; biasReduction: number | null; accuracyCostPoints: number };
+  validation: { excessBiasReduction: number | null; accuracyChangePoints: number };
+  test: { excessBiasReduction: number | null; biasReduction: number | null; accuracyChangePoints: number };
 }
 
 export const DEFAULT_ACCURACY_BUDGET = 1;
@@ -20,16 +23,16 @@ const RULE =
   'the λ > 0 with the largest validation reduction of excess mean |disparity| (vs λ = 0) whose validation accuracy is at most the budget below λ = 0';
 
 /**
- * Recommended λ per method: among the method's students with λ > 0, the one whose validation excess
+ * Recommended λ per series (a method, or a method at one swept value): among its students with λ > 0, the one whose validation excess
  * mean |disparity| falls most below the undebiased student's, with a validation accuracy cost within
  * `budgetPoints` (ties: the smaller λ). Only validation figures choose; test figures are reported.
  */
 export function recommendLambda(
   students: ModelResult[],
-  method: MethodId,
+  series: string,
   budgetPoints = DEFAULT_ACCURACY_BUDGET,
 ): Recommendation | null {
-  const runs = students.filter((s) => s.method === method && s.validation);
+  const runs = students.filter((s) => s.role === 'student' && seriesOf(s) === series && s.validation);
   const base = runs.find((s) => s.lambda === 0);
   const debiased = runs.filter((s) => s.lambda > 0).sort((a, b) => a.lambda - b.lambda);
   if (!base || !debiased.length) return null;
@@ -37,19 +40,19 @@ export function recommendLambda(
   const figures = (s: ModelResult) => ({
     validation: {
       excessBiasReduction: biasReduction(s.validation!.excessMeanAbsDisparity, v0.excessMeanAbsDisparity),
-      accuracyCostPoints: 100 * (s.validation!.accuracy - v0.accuracy),
+      accuracyChangePoints: 100 * (s.validation!.accuracy - v0.accuracy),
     },
     test: {
       excessBiasReduction: biasReduction(s.fairness.excessMeanAbsDisparity, base.fairness.excessMeanAbsDisparity),
       biasReduction: biasReduction(s.fairness.meanAbsDisparity, base.fairness.meanAbsDisparity),
-      accuracyCostPoints: 100 * (s.test.accuracy - base.test.accuracy),
+      accuracyChangePoints: 100 * (s.test.accuracy - base.test.accuracy),
     },
   });
   let best: ModelResult | null = null;
   let bestReduction = 0;
   for (const s of debiased) {
     const f = figures(s).validation;
-    if (f.accuracyCostPoints < -budgetPoints || f.excessBiasReduction === null) continue;
+    if (f.accuracyChangePoints < -budgetPoints || f.excessBiasReduction === null) continue;
     if (f.excessBiasReduction > bestReduction) {
       best = s;
       bestReduction = f.excessBiasReduction;
@@ -62,7 +65,8 @@ export function recommendLambda(
       ? `${RULE} (budget ${budgetPoints} pt): the undebiased student shows no bias above its noise floor on validation, so λ = 0.`
       : `${RULE} (budget ${budgetPoints} pt): no λ > 0 reduced it within the budget, so λ = 0.`;
   return {
-    method,
+    method: chosen.method,
+    series,
     lambda: chosen.lambda,
     label: chosen.label,
     rule: why,
@@ -71,8 +75,8 @@ export function recommendLambda(
   };
 }
 
-/** One recommendation per method that has debiased runs. */
+/** One recommendation per series that has debiased runs. */
 export function recommendations(students: ModelResult[], budgetPoints = DEFAULT_ACCURACY_BUDGET): Recommendation[] {
-  const methods = [...new Set(students.map((s) => s.method))];
-  return methods.flatMap((m) => recommendLambda(students, m, budgetPoints) ?? []);
+  const series = [...new Set(students.filter((s) => s.role === 'student').map(seriesOf))];
+  return series.flatMap((m) => recommendLambda(students, m, budgetPoints) ?? []);
 }

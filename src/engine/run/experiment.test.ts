@@ -76,12 +76,12 @@ describe('experiment loop', () => {
     expect(plain.biasVsTeacherInterval).toHaveLength(2);
     expect(plain.biasReductionInterval).toBeUndefined();
     expect(debiased.biasReductionInterval === null || debiased.biasReductionInterval!.length === 2).toBe(true);
-    expect(debiased.accuracyCostInterval).toHaveLength(2);
+    expect(debiased.accuracyChangeInterval).toHaveLength(2);
     expect(result.recommendations).toHaveLength(1);
     expect(result.recommendations![0].rule).toMatch(/validation/);
     // The JSON the headless runner writes keeps all of it.
     const json = JSON.parse(JSON.stringify(result)) as typeof result;
-    expect(json.students[1].accuracyCostInterval).toEqual(debiased.accuracyCostInterval);
+    expect(json.students[1].accuracyChangeInterval).toEqual(debiased.accuracyChangeInterval);
   });
 
   it('is seeded: the same config gives the same numbers', async () => {

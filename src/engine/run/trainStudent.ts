@@ -117,6 +117,8 @@ export async function trainStudent(
       model: config.studentModel,
       method: run.method,
       lambda: run.lambda,
+      series: run.series,
+      params: run.params,
       ...trained,
     });
     return { ...result, student };
