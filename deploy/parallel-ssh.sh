@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # A sweep over a few machines with GNU parallel over ssh: one shard per machine slot, the sweep folder on
 # a file system every machine mounts at the same path (NFS, or an object store mounted with s3fs/gcsfuse).
-# Each machine needs the project checked out at $FAIRDISTILL_HOME (npm ci done).
+# Each machine needs the project checked out at $FAIRDISTILL_HOME (npm ci and npm run kernels done).
 #
 #   deploy/parallel-ssh.sh hosts.txt /shared/sweep 6      (hosts.txt: one "ssh login" per line, "N/host"
 #                                                           for N slots; ":" is this machine)
 # then: npm run lab -- --merge /shared/sweep/manifest.json --out all.json
-# Rerun the same line after a failure: finished cells are skipped and a killed shard goes on.
+# A shard that fails (killed, its machine rebooted) is tried up to RETRIES times (3), and goes on from its last finished
+# epoch; rerunning the same line after a failure skips finished cells. RETRIES and LAB_ARGS (e.g.
+# "--threads 1 --backend wasm") are optional.
 set -euo pipefail
 hosts=${1:?hosts file}
 sweep=${2:?shared sweep folder holding manifest.json}
 shards=${3:?number of shards}
 home=${FAIRDISTILL_HOME:-~/fairdistill-lab}
-parallel --sshloginfile "$hosts" --jobs 1 --line-buffer --tag --retries 2 \
-  "cd $home && npx tsx src/cli/lab.ts --manifest $sweep/manifest.json --shard {}/$shards" ::: $(seq 0 $((shards - 1)))
+# exec node: no npx or shell between ssh and the runner, so a stop signal reaches it.
+parallel --sshloginfile "$hosts" --jobs 1 --line-buffer --tag --retries "${RETRIES:-3}" \
+  "cd $home && exec node --import tsx src/cli/lab.ts --manifest $sweep/manifest.json --shard {}/$shards ${LAB_ARGS:-}" \
+  ::: $(seq 0 $((shards - 1)))

@@ -12,7 +12,8 @@ import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './swee
 import { checkBackends } from './checkBackends';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { applyOptions, cliOptionHelp, OPTIONS } from '../engine/options';
-import { runExperiment } from '../engine/run/experiment';
+import { CancelledError, runExperiment } from '../engine/run/experiment';
+import { installStopSignals, StoppedBySignal, stopRequested } from './stopSignals';
 import { finishedLabels, type BackendName, type ExperimentResult } from '../engine/types';
 import { mergeFiles, type RunnerOutput } from './merge';
 import { modelArtifacts } from '../engine/models/artifacts';
@@ -80,6 +81,7 @@ function seedList(text: string): number[] {
 }
 
 async function main() {
+  installStopSignals((s) => process.stderr.write(s));
   const args = parseArgs(process.argv.slice(2));
   if (args.has('--help')) {
     console.log(USAGE);
@@ -217,10 +219,22 @@ async function main() {
             }
           : {}),
         emit: progressLines(`seed ${seed}`, log),
+        shouldStop: () => stopRequested() !== null,
       },
       false,
       resume,
-    );
+    ).catch((e: unknown) => {
+      const signal = stopRequested();
+      if (signal && e instanceof CancelledError) {
+        log(
+          checkpointPath
+            ? `stopped by ${signal}; ${checkpointPath} holds the last finished epoch: the same command goes on from it\n`
+            : `stopped by ${signal} (without --checkpoint nothing is kept)\n`,
+        );
+        throw new StoppedBySignal(signal);
+      }
+      throw e;
+    });
     results.push(result);
     state.finished = [...results];
     state.current = undefined;
@@ -248,6 +262,7 @@ async function main() {
 }
 
 main().catch((e) => {
+  if (e instanceof StoppedBySignal) process.exit(e.exitCode);
   console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
 import { modelArtifacts } from '../engine/models/artifacts';
-import { runExperiment, type ResumeFrom } from '../engine/run/experiment';
+import { CancelledError, runExperiment, type ResumeFrom } from '../engine/run/experiment';
 import type { BackendReport, Dataset, LabEvent, ModelResult, RunFailure, RunSnapshot } from '../engine/types';
 import { writeAtomic } from './atomicFile';
+import { StoppedBySignal, stopRequested } from './stopSignals';
 import { cellConfig, cellName, shardCells, teacherKey, type SweepCell, type SweepManifest } from './sweepManifest';
 
 /**
@@ -58,6 +59,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ShardRunner {
   private readonly owner: string;
   private heartbeatAt = 0;
+  /** The teacher lock this shard holds while it trains that teacher (released on a stop signal). */
+  private held: string | null = null;
 
   constructor(
     private readonly manifest: SweepManifest,
@@ -107,7 +110,19 @@ export class ShardRunner {
       }
     }
     writeFileSync(join(dir, 'owner'), this.owner);
+    this.held = key;
     return true;
+  }
+
+  /**
+   * Gives up the teacher lock this shard holds (it was stopped): another shard takes the teacher on
+   * from its last epoch snapshot at once instead of waiting for the lock to go stale.
+   */
+  releaseLock(): void {
+    if (this.held === null) return;
+    rmSync(this.lockDir(this.held), { recursive: true, force: true });
+    this.log(`released the lock on teacher ${this.held}\n`);
+    this.held = null;
   }
 
   private heartbeat(key: string): void {
@@ -134,6 +149,8 @@ export class ShardRunner {
       if (!said) this.log(`waiting for teacher ${key}, trained by another shard\n`);
       said = true;
       await sleep(2000);
+      const signal = stopRequested();
+      if (signal) throw new StoppedBySignal(signal);
     }
   }
 
@@ -147,7 +164,15 @@ export class ShardRunner {
         skipped++;
         continue;
       }
-      await this.runCell(cell, emit);
+      try {
+        await this.runCell(cell, emit);
+      } catch (e) {
+        const signal = stopRequested();
+        if (!signal || !(e instanceof CancelledError || e instanceof StoppedBySignal)) throw e;
+        this.releaseLock();
+        this.log(`${cellName(cell)}: stopped by ${signal}; a restart goes on from its last finished epoch\n`);
+        throw new StoppedBySignal(signal);
+      }
       ran++;
     }
     return { ran, skipped };
@@ -200,12 +225,14 @@ export class ShardRunner {
           if (role === 'teacher') trained = await modelArtifacts(model);
           return undefined;
         },
+        shouldStop: () => stopRequested() !== null,
         onCheckpoint: (state) => {
           // The teacher is published as soon as it is trained, before this shard's student.
           if (published || !state.teacher || !trained) return;
           writeAtomic(this.teacherFile(key), serialize({ key, artifacts: trained, result: state.teacher }));
           rmSync(this.teacherSnapshot(key), { force: true });
           rmSync(this.lockDir(key), { recursive: true, force: true });
+          this.held = null;
           published = true;
         },
         onRunSnapshot: (snap) => {
