@@ -10,6 +10,7 @@
 #        CPUS=2       CPUs per task (the wasm backend runs one thread per CPU, up to 4)
 #        MEM=8G       memory per task       TIME=04:00:00   time limit per task
 #        PARTITION=…  ACCOUNT=…             SBATCH_ARGS="…" anything else for sbatch
+#        LOGS=.       where the tasks' logs go (fairdistill-sweep-<job>_<task>.log, appended on a requeue)
 #        BACKEND=…    overrides the backend chosen from GPUS
 #      e.g. a GPU partition:  SWEEP=/shared/sweep SHARDS=8 GPUS=1 PARTITION=gpu deploy/slurm-array.sh
 #      Each task runs shard $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT (--shard auto). A task that is
@@ -22,7 +23,8 @@ set -euo pipefail
 GPUS=${GPUS:-0}
 if [ -z "${SLURM_JOB_ID:-}" ]; then
   : "${SHARDS:?set SHARDS to the number of shards the manifest was planned with}"
-  args=(--array="0-$((SHARDS - 1))" --job-name=fairdistill-sweep --requeue --output='%x-%A_%a.log'
+  # append: a requeued task's log keeps what the stopped run wrote.
+  args=(--array="0-$((SHARDS - 1))" --job-name=fairdistill-sweep --requeue --output="${LOGS:-.}/%x-%A_%a.log" --open-mode=append
     --cpus-per-task="${CPUS:-2}" --mem="${MEM:-8G}" --time="${TIME:-04:00:00}" --export=ALL)
   [ "$GPUS" != 0 ] && args+=(--gres="gpu:$GPUS")
   [ -n "${PARTITION:-}" ] && args+=(--partition="$PARTITION")
