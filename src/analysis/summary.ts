@@ -1,6 +1,6 @@
 import { biasIncrease, biasReduction } from '../engine/metrics/fairness';
 import { seriesOf } from '../engine/plan';
-import { seedSummary, type SeedSummary } from '../engine/metrics/tInterval';
+import { seedSummary, t975, type SeedSummary } from '../engine/metrics/tInterval';
 import type { ExperimentResult, ModelResult, PairedIntervals } from '../engine/types';
 
 /**
@@ -12,7 +12,22 @@ import type { ExperimentResult, ModelResult, PairedIntervals } from '../engine/t
 export interface Figure extends SeedSummary {
   /** Where the interval comes from. */
   intervalKind: 'seeds' | 'bootstrap' | null;
+  /** A t-interval cut to the range the figure can take (accuracy cannot pass 100%). */
+  clipped?: boolean;
 }
+
+/** The ranges figures can take; a t-interval over few seeds is cut to them (unbounded: no entry). */
+const BOUNDS = {
+  unit: [0, 1],
+  excess: [-1, 1],
+  excessChange: [-2, 2],
+  reduction: [-Infinity, 1],
+  increase: [-1, Infinity],
+  points: [-100, 100],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** Below this many seeds a t-interval says little (t(0.975, 1) = 12.7): the table says so. */
+export const INFORMATIVE_SEEDS = 3;
 
 export interface SummaryRow {
   label: string;
@@ -47,13 +62,22 @@ interface Entry {
   undebiased?: ModelResult;
 }
 
-/** A figure over the seeds, or for one seed the value with its bootstrap interval (scaled like the value). */
-function figure(values: (number | null)[], bootstrap?: [number, number] | null, scale = 1): Figure | null {
+/** A figure over the seeds (its t-interval cut to `bounds`), or for one seed the value with its bootstrap interval. */
+function figure(
+  values: (number | null)[],
+  bootstrap?: [number, number] | null,
+  bounds?: readonly [number, number],
+): Figure | null {
   const defined = values.filter((v): v is number => v !== null);
   if (!defined.length || defined.length < values.length) return null;
   const s = seedSummary(defined);
-  if (s.n > 1) return { ...s, intervalKind: 'seeds' };
-  const interval = bootstrap ? ([bootstrap[0] / scale, bootstrap[1] / scale] as [number, number]) : null;
+  if (s.n > 1) {
+    if (!bounds || !s.interval) return { ...s, intervalKind: 'seeds' };
+    const cut: [number, number] = [Math.max(bounds[0], s.interval[0]), Math.min(bounds[1], s.interval[1])];
+    const clipped = cut[0] !== s.interval[0] || cut[1] !== s.interval[1];
+    return { ...s, interval: cut, intervalKind: 'seeds', ...(clipped ? { clipped } : {}) };
+  }
+  const interval = bootstrap ? ([bootstrap[0], bootstrap[1]] as [number, number]) : null;
   return { ...s, interval, intervalKind: interval ? 'bootstrap' : null };
 }
 
@@ -83,21 +107,33 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
       accuracy: figure(
         list.map((x) => x.model.test.accuracy),
         single?.accuracy,
+        BOUNDS.unit,
       )!,
-      macroF1: figure(list.map((x) => x.model.test.macro.f1))!,
+      macroF1: figure(
+        list.map((x) => x.model.test.macro.f1),
+        undefined,
+        BOUNDS.unit,
+      )!,
       meanAbsDisparity: figure(
         list.map((x) => f(x).meanAbsDisparity),
         single?.meanAbsDisparity,
+        BOUNDS.unit,
       ),
-      meanAbsDisparityFloor: figure(list.map((x) => f(x).meanAbsDisparityFloor ?? null)),
+      meanAbsDisparityFloor: figure(
+        list.map((x) => f(x).meanAbsDisparityFloor ?? null),
+        undefined,
+        BOUNDS.unit,
+      ),
       excessMeanAbsDisparity: figure(
         list.map((x) => f(x).excessMeanAbsDisparity ?? null),
         single?.excessMeanAbsDisparity,
+        BOUNDS.excess,
       ),
       biasVsTeacher: student
         ? figure(
             list.map((x) => biasIncrease(f(x).meanAbsDisparity, x.teacher.fairness.meanAbsDisparity)),
             only(list, 'biasVsTeacherInterval'),
+            BOUNDS.increase,
           )
         : null,
       excessBiasVsTeacher: student
@@ -116,12 +152,14 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
               return s == null || t == null ? null : s - t;
             }),
             only(list, 'excessChangeVsTeacherInterval'),
+            BOUNDS.excessChange,
           )
         : null,
       biasReduction: debiased
         ? figure(
             list.map((x) => biasReduction(f(x).meanAbsDisparity, x.undebiased!.fairness.meanAbsDisparity)),
             only(list, 'biasReductionInterval'),
+            BOUNDS.reduction,
           )
         : null,
       excessBiasReduction: debiased
@@ -135,6 +173,7 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
       flipRate: figure(
         list.map((x) => f(x).counterfactualFlipRate ?? null),
         single?.counterfactualFlipRate,
+        BOUNDS.unit,
       ),
       flipRateVsTeacher: student
         ? figure(
@@ -142,6 +181,7 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
               biasIncrease(f(x).counterfactualFlipRate ?? null, x.teacher.fairness.counterfactualFlipRate ?? null),
             ),
             only(list, 'flipRateVsTeacherInterval'),
+            BOUNDS.increase,
           )
         : null,
       flipRateReduction: debiased
@@ -150,12 +190,14 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
               biasReduction(f(x).counterfactualFlipRate ?? null, x.undebiased!.fairness.counterfactualFlipRate ?? null),
             ),
             only(list, 'flipRateReductionInterval'),
+            BOUNDS.reduction,
           )
         : null,
       accuracyChange: debiased
         ? figure(
             list.map((x) => 100 * (x.model.test.accuracy - x.undebiased!.test.accuracy)),
             only(list, 'accuracyChangeInterval'),
+            BOUNDS.points,
           )
         : null,
     };
@@ -166,7 +208,19 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
 export function formatFigure(v: Figure | null, scale = 1, digits = 1, signed = false): string {
   if (!v) return '—';
   const num = (x: number) => `${signed && x >= 0 ? '+' : ''}${(x * scale).toFixed(digits)}`;
-  return v.interval ? `${num(v.mean)} [${num(v.interval[0])}, ${num(v.interval[1])}]` : num(v.mean);
+  return v.interval
+    ? `${num(v.mean)} [${num(v.interval[0])}, ${num(v.interval[1])}]${v.clipped ? '*' : ''}`
+    : num(v.mean);
+}
+
+/** What the intervals of a summary are, in words: how many seeds, and whether that says anything. */
+export function intervalNote(rows: SummaryRow[]): string {
+  const n = rows[0]?.accuracy.n ?? 0;
+  if (n <= 1) return 'One seed: each interval is the paired bootstrap interval of that seed’s test split.';
+  const base = `Mean over ${n} seeds with its 95% Student-t interval; * = cut to the range the figure can take.`;
+  return n < INFORMATIVE_SEEDS
+    ? `${base} With ${n} seeds the t-interval is not informative (t = ${t975(n - 1).toFixed(1)}): read the seeds one by one, or add a seed.`
+    : base;
 }
 
 export function formatSummary(rows: SummaryRow[]): string {
@@ -208,7 +262,12 @@ export function formatSummary(rows: SummaryRow[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
+  return [
+    intervalNote(rows),
+    fmt(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(fmt),
+  ].join('\n');
 }
 
 /** The recommended λ of each method in each seed, with the rule that chose it. */

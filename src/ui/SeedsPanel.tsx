@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { seedGroups } from '../analysis/seedGroups';
-import { formatFigure } from '../analysis/summary';
+import { formatFigure, intervalNote } from '../analysis/summary';
 import { useLab } from '../store/labStore';
 
 /** Stored runs of one setup with different seeds, summarised as the mean with its 95% t-interval. */
@@ -21,7 +21,11 @@ export function SeedsPanel() {
         <div key={g.key} className="table-wrap" tabIndex={0}>
           <table className="results" data-testid="seed-group">
             <caption>
-              {g.name} — seeds {g.seeds.join(', ')}
+              {g.name} — seeds {g.seeds.join(', ')} (n = {g.seeds.length})
+              <br />
+              <span className="muted" data-testid="seed-interval-note">
+                {intervalNote(g.rows)}
+              </span>
             </caption>
             <thead>
               <tr>
