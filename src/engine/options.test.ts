@@ -143,4 +143,32 @@ describe('option table', () => {
       'labelNoise must be a number from 0 to 0.49 (got "0.5"); it was ignored.',
     ]);
   });
+
+  it('models, the adversary and each method hyper-parameter are options too; only what differs from the preset is written', () => {
+    const q =
+      'preset=tiny&methods=kd,dkd&teacher=lab-teacher&student=small-student&params=dkd.beta%3D6%3Bkd.T%3D2&adversaryHidden=16&adversaryLr=0.002&adversaryWarmup=2&schedule=linear&projection=1&equalizedOdds=1';
+    const { setup, problems } = fromUrl(q);
+    expect(problems).toEqual([]);
+    expect(setup.config.teacherModel).toBe('lab-teacher');
+    expect(setup.config.studentModel).toBe('small-student');
+    expect(setup.config.methods).toEqual([
+      { id: 'kd', params: { temperature: 2 } },
+      // The preset's short-run warm-up stays; beta is the one given.
+      { id: 'dkd', params: { warmupEpochs: 3, beta: 6 } },
+    ]);
+    expect(setup.config.debias).toEqual({
+      hidden: 16,
+      adversaryLr: 0.002,
+      warmupEpochs: 2,
+      schedule: 'linear',
+      projection: true,
+      equalizedOdds: true,
+    });
+    expect(new URLSearchParams(setupQuery(setup)).get('params')).toBe('kd.temperature=2;dkd.beta=6');
+    expect(fromUrl(setupQuery(setup)).setup).toEqual(setup);
+    expect(fromUrl('params=dkd.beta%3D99').problems).toEqual([
+      'params dkd.beta takes a number from 0 to 50 (got "99"); it was ignored.',
+    ]);
+    expect(fromUrl('teacher=resnet').problems[0]).toMatch(/^teacher must be one of tiny-teacher, /);
+  });
 });

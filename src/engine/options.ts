@@ -1,10 +1,12 @@
-import { METHOD_INFO, paramNamed, paramSymbol } from './distill/catalog';
+import { METHOD_INFO, paramNamed, paramSymbol, withDefaults } from './distill/catalog';
+import { MODEL_PRESETS } from './models/architectures';
 import { duplicateNotes, uniqueValues } from './plan';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from './presets';
 import {
   BACKEND_ORDER,
   WASM_THREADS,
   type BackendName,
+  type DebiasConfig,
   type ExperimentConfig,
   type MethodChoice,
   type ParamSweep,
@@ -94,6 +96,60 @@ function parseSweeps(text: string): ParamSweep[] | { problem: string } {
 }
 
 const METHOD_IDS = METHOD_INFO.filter((m) => m.id !== 'none').map((m) => m.id);
+const MODEL_IDS = MODEL_PRESETS.map((m) => m.id);
+
+interface ParamValue {
+  method: MethodChoice['id'];
+  param: string;
+  value: number;
+}
+
+/** "kd.T=2;dkd.beta=4": one value per method's hyper-parameter (by key or symbol), each in its range. */
+function parseParams(text: string): ParamValue[] | { problem: string } {
+  const out: ParamValue[] = [];
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z]+)\.([A-Za-z]+)=(.+)$/.exec(part);
+    if (!m) return problem(`must read method.param=value (e.g. kd.T=2); got "${part}"`);
+    const def = METHOD_INFO.find((d) => d.id === m[1] && m[1] !== 'none');
+    if (!def) return problem(`names an unknown method "${m[1]}" (known: ${METHOD_IDS.join(', ')})`);
+    const p = paramNamed(def, m[2]);
+    if (!p)
+      return problem(
+        `names no hyper-parameter of ${def.id} ("${m[2]}"; it has ${def.params.map(paramSymbol).join(', ')})`,
+      );
+    const value = m[3].trim() === '' ? NaN : Number(m[3]);
+    if (!(Number.isFinite(value) && value >= p.min && value <= p.max))
+      return problem(`${def.id}.${m[2]} takes a number from ${p.min} to ${p.max} (got "${m[3]}")`);
+    out.push({ method: def.id, param: p.key, value });
+  }
+  return out;
+}
+
+/** A setting of the adversary (config.debias), under its own option name. */
+function debiasOption<F extends keyof DebiasConfig>(
+  name: string,
+  field: F,
+  cliFlag: string,
+  type: string,
+  parse: (text: string) => DebiasConfig[F] | { problem: string },
+  format: (v: DebiasConfig[F]) => string = String,
+): OptionSpec<unknown> {
+  return option<DebiasConfig[F]>({
+    name,
+    type,
+    urlKey: name,
+    cliFlag,
+    parse,
+    format,
+    get: (s) => s.config.debias[field],
+    set: (s, v) => {
+      s.config.debias = { ...s.config.debias, [field]: v };
+    },
+  });
+}
 
 /** A setting of the built-in dataset (ignored, with a note, when the setup uses imported data). */
 function syntheticOption<F extends keyof SyntheticDatasetConfig>(
@@ -211,6 +267,57 @@ export const OPTIONS: OptionSpec<unknown>[] = [
       s.config.lambdas = v;
     },
   }),
+  option<string>({
+    name: 'teacher',
+    type: MODEL_IDS.join(' | '),
+    urlKey: 'teacher',
+    cliFlag: '--teacher',
+    parse: oneOf(MODEL_IDS),
+    format: String,
+    get: (s) => s.config.teacherModel,
+    set: (s, v) => {
+      s.config.teacherModel = v;
+    },
+  }),
+  option<string>({
+    name: 'student',
+    type: MODEL_IDS.join(' | '),
+    urlKey: 'student',
+    cliFlag: '--student',
+    parse: oneOf(MODEL_IDS),
+    format: String,
+    get: (s) => s.config.studentModel,
+    set: (s, v) => {
+      s.config.studentModel = v;
+    },
+  }),
+  option<ParamValue[]>({
+    name: 'params',
+    type: 'method.param=value (several joined by ;), e.g. kd.T=2;dkd.beta=4',
+    urlKey: 'params',
+    cliFlag: '--params',
+    parse: parseParams,
+    format: (v) => v.map((p) => `${p.method}.${p.param}=${p.value}`).join(';'),
+    // Only what differs from the method's defaults in this preset (its short-run overrides included).
+    get: (s) =>
+      s.config.methods.flatMap((m) => {
+        const def = METHOD_INFO.find((d) => d.id === m.id)!;
+        const base = withDefaults(def, methodChoice(s.preset, m.id).params);
+        return Object.entries(m.params ?? {})
+          .filter(([param, value]) => base[param] !== value)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([param, value]) => ({ method: m.id, param, value }));
+      }),
+    // Applied to the methods chosen (the methods option comes first); a method not chosen has none.
+    set: (s, v) => {
+      s.config.methods = s.config.methods.map((m) => {
+        const own = v.filter((p) => p.method === m.id);
+        return own.length
+          ? { ...m, params: { ...m.params, ...Object.fromEntries(own.map((p) => [p.param, p.value])) } }
+          : m;
+      });
+    },
+  }),
   integerOption('teacherEpochs', '--teacher-epochs', 1, 1000),
   integerOption('studentEpochs', '--student-epochs', 1, 1000),
   integerOption('batchSize', '--batch-size', 2, 4096),
@@ -237,6 +344,12 @@ export const OPTIONS: OptionSpec<unknown>[] = [
   syntheticOption('labelNoise', 'labelNoise', '--label-noise', 'number 0–0.49', decimal(0, 0.49)),
   syntheticOption('hiddenDetail', 'hiddenDetail', '--hidden-detail', 'number 0–1', decimal(0, 1)),
   syntheticOption('detailContrast', 'detailContrast', '--detail-contrast', 'number 0.01–4', decimal(0.01, 4)),
+  debiasOption('adversaryHidden', 'hidden', '--adversary-hidden', 'whole number 1–4096', integer(1, 4096)),
+  debiasOption('adversaryLr', 'adversaryLr', '--adversary-lr', 'number 0.000001–1', decimal(0.000001, 1)),
+  debiasOption('adversaryWarmup', 'warmupEpochs', '--adversary-warmup', 'whole number 0–1000', integer(0, 1000)),
+  debiasOption('schedule', 'schedule', '--schedule', 'constant | linear', oneOf(['constant', 'linear'] as const)),
+  debiasOption('projection', 'projection', '--projection', '0 | 1', zeroOrOne.parse, zeroOrOne.format),
+  debiasOption('equalizedOdds', 'equalizedOdds', '--equalized-odds', '0 | 1', zeroOrOne.parse, zeroOrOne.format),
   option<boolean>({
     name: 'baseline',
     type: '0 | 1',

@@ -10,6 +10,7 @@ import { AdversarySettings } from './AdversarySettings';
 import { DurationEstimate } from './DurationEstimate';
 import { NumberField } from './NumberField';
 import { setupLink } from '../store/urlConfig';
+import { url } from '../store/engine';
 import { DatasetPanel } from './DatasetPanel';
 import { TeacherImport } from './TeacherImport';
 
@@ -35,7 +36,11 @@ export function SetupPanel() {
   if (!lambdas) errors.push('λ values: a comma-separated list of numbers ≥ 0, e.g. 0, 0.5, 1.');
   // A λ typed twice is trained once: say so beside the field rather than drop it silently.
   const notes = lambdas ? duplicateNotes({ lambdas, methods: config.methods, sweeps: config.sweeps }) : [];
-  const link = setupLink({ preset, config, charts: true }, location.pathname);
+  // The link carries what the address bar does: the setup, and a forced backend, threads or charts=0.
+  const link = setupLink(
+    { preset, config, charts: url.charts, backend: url.backend, threads: url.threads },
+    location.pathname,
+  );
 
   const toggleMethod = (id: MethodId, on: boolean) => {
     const methods = on ? [...config.methods, methodChoice(preset, id)] : config.methods.filter((m) => m.id !== id);
