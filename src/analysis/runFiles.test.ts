@@ -28,6 +28,7 @@ function model(role: ModelResult['role'], label: string, acc: number, disp: (num
 }
 
 const result = {
+  config: { seed: 3 },
   dataset: { classNames: ['party', 'Business, formal'], groupNames: ['male', 'female'] },
   teacher: {
     ...model('teacher', 'Teacher', 0.9, [0.1, -0.3]),
@@ -55,14 +56,15 @@ describe('run files', () => {
   it('writes the table as CSV with quoted cells, empty cells for undefined values, and bias vs teacher', () => {
     const lines = resultCsv(result).trim().split('\n');
     expect(lines[0]).toBe(
-      'role,label,method,lambda,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,noise_floor,excess_mean_abs_disparity,excess_ci_low,excess_ci_high,bias_vs_teacher,bias_vs_teacher_ci_low,bias_vs_teacher_ci_high,excess_bias_vs_teacher,excess_bias_vs_teacher_ci_low,excess_bias_vs_teacher_ci_high,worst_group_accuracy,counterfactual_flip_rate,disparity_party,"disparity_Business, formal"',
+      'role,label,method,series,method_params,lambda,seed,params,accuracy,weighted_recall,weighted_precision,weighted_f1,macro_f1,mean_abs_disparity,disparity_ci_low,disparity_ci_high,noise_floor,excess_mean_abs_disparity,excess_ci_low,excess_ci_high,bias_vs_teacher,bias_vs_teacher_ci_low,bias_vs_teacher_ci_high,excess_bias_vs_teacher,excess_bias_vs_teacher_ci_low,excess_bias_vs_teacher_ci_high,excess_change_vs_teacher,accuracy_change_vs_lambda0_points,mean_equalized_odds_gap,mean_demographic_parity_gap,bias_amplification,worst_group_accuracy,counterfactual_flip_rate,disparity_party,"disparity_Business, formal"',
     );
     expect(lines[1]).toBe(
-      'teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,0.4,,0.1,-0.3',
+      'teacher,Teacher,none,,,0,3,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,,,,,,0.4,,0.1,-0.3',
     );
-    // student bias 0.2 vs teacher 0.1 → +100%; excess 0.15 vs 0.05 → +200%; class 2 undefined → empty cell.
+    // student bias 0.2 vs teacher 0.1 → +100%; excess 0.15 vs 0.05 → +200%, a change of +0.1; no λ = 0 of
+    // its series → no accuracy change; class 2 undefined → empty cell.
     expect(lines[2]).toBe(
-      'student,CKD λ=0.5,kd,0.5,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,0.05,0.15,,,1,0.5,1.5,2,,,0.4,,0.2,',
+      'student,CKD λ=0.5,kd,CKD,,0.5,3,1234,0.85,0.85,0.5,0.6,0.55,0.2,0.1,0.3,0.05,0.15,,,1,0.5,1.5,2,,,0.1,,,,,0.4,,0.2,',
     );
   });
 
@@ -79,7 +81,7 @@ describe('run files', () => {
     expect(lines[0].endsWith(',disparity_party,"disparity_Business, formal",disparity_Spa')).toBe(true);
     // The second run has no "Business, formal" class: its cell is empty; its Spa column is filled.
     expect(lines[3]).toBe(
-      'second,r2,teacher,Teacher,none,0,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,0.4,,0.1,,-0.3',
+      'second,r2,teacher,Teacher,none,,,0,3,1234,0.9,0.9,0.5,0.6,0.55,0.1,0.1,0.3,0.05,0.05,,,,,,,,,,,,,,0.4,,0.1,,-0.3',
     );
   });
 

@@ -2,6 +2,7 @@
  * Stored runs as files: a JSON export that imports back (the engine worker checks an import against
  * the full schema, worker/runSchema.ts), and the results table as CSV.
  */
+import { seriesOf } from '../engine/plan';
 import { biasIncrease } from '../engine/metrics/fairness';
 import type { ExperimentResult } from '../engine/types';
 import type { StoredRun } from '../engine/types';
@@ -60,7 +61,10 @@ function resultTable(result: ExperimentResult): { header: string[]; rows: (strin
     'role',
     'label',
     'method',
+    'series',
+    'method_params',
     'lambda',
+    'seed',
     'params',
     'accuracy',
     'weighted_recall',
@@ -80,6 +84,11 @@ function resultTable(result: ExperimentResult): { header: string[]; rows: (strin
     'excess_bias_vs_teacher',
     'excess_bias_vs_teacher_ci_low',
     'excess_bias_vs_teacher_ci_high',
+    'excess_change_vs_teacher',
+    'accuracy_change_vs_lambda0_points',
+    'mean_equalized_odds_gap',
+    'mean_demographic_parity_gap',
+    'bias_amplification',
     'worst_group_accuracy',
     'counterfactual_flip_rate',
     ...result.dataset.classNames.map((c) => `disparity_${c}`),
@@ -87,11 +96,23 @@ function resultTable(result: ExperimentResult): { header: string[]; rows: (strin
   const rows = models.map((m) => {
     const f = m.fairness;
     const perClass = new Map(f.perClass.map((c) => [c.classIndex, c.disparity]));
+    const t = result.teacher.fairness.excessMeanAbsDisparity ?? null;
+    const undebiased =
+      m.role === 'student' && m.lambda > 0
+        ? result.students.find((u) => u.role === 'student' && seriesOf(u) === seriesOf(m) && u.lambda === 0)
+        : undefined;
     return [
       m.role,
       m.label,
       m.method,
+      m.role === 'teacher' ? null : seriesOf(m),
+      m.params
+        ? Object.entries(m.params)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(';')
+        : null,
       m.lambda,
+      result.config.seed,
       m.size.params,
       m.test.accuracy,
       m.test.weighted.recall,
@@ -113,6 +134,11 @@ function resultTable(result: ExperimentResult): { header: string[]; rows: (strin
         : biasIncrease(f.excessMeanAbsDisparity ?? null, result.teacher.fairness.excessMeanAbsDisparity ?? null),
       m.excessBiasVsTeacherInterval?.[0] ?? null,
       m.excessBiasVsTeacherInterval?.[1] ?? null,
+      m.role === 'teacher' || f.excessMeanAbsDisparity == null || t === null ? null : f.excessMeanAbsDisparity - t,
+      undebiased ? 100 * (m.test.accuracy - undebiased.test.accuracy) : null,
+      f.meanEqualizedOdds,
+      f.meanDemographicParity,
+      f.biasAmplification,
       f.worstGroupAccuracy,
       f.counterfactualFlipRate ?? null,
       ...result.dataset.classNames.map((_, i) => perClass.get(i) ?? null),

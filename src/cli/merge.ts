@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ExperimentConfig, ExperimentResult } from '../engine/types';
-import { withCurrentFieldNames } from '../engine/metrics/results';
+import { withCurrentFieldNames } from '../engine/types';
 import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
 
 /** What the headless runner writes with --out (and --merge reads back). */

@@ -80,7 +80,18 @@ export function cellConfig(m: SweepManifest, cell: SweepCell): ExperimentConfig 
 
 /** The settings a teacher depends on (not the students'): teachers are shared by every cell of a seed. */
 export function teacherKey(m: SweepManifest, seed: number): string {
-  const { methods: _m, lambdas: _l, debias: _d, baseline: _b, studentModel: _s, studentEpochs: _e, ...rest } = m.config;
+  // What only the students see (methods, their sweeps, λ, the adversary) does not change the teacher:
+  // sweeps that differ only there share their teachers (--teachers DIR).
+  const {
+    methods: _m,
+    sweeps: _w,
+    lambdas: _l,
+    debias: _d,
+    baseline: _b,
+    studentModel: _s,
+    studentEpochs: _e,
+    ...rest
+  } = m.config;
   return `seed-${seed}-${contentHash({ ...rest, seed, datasetKey: m.datasetKey })}`;
 }
 

@@ -495,3 +495,30 @@ const formatOrNull = (o: OptionSpec<unknown>, v: unknown) => (v === undefined ? 
 export function cliOptionHelp(): string[] {
   return OPTIONS.filter((o) => o.cliFlag).map((o) => `${o.cliFlag} <${o.type}>`);
 }
+
+/** A word for a POSIX shell: quoted when it holds anything but letters, digits and -_.,=:/+ . */
+const shellWord = (w: string) => (/^[A-Za-z0-9_.,=:/+-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`);
+
+/**
+ * The headless runner's command line that trains this setup again (the option table's CLI flags,
+ * only what differs from the preset; the preset always named). `seeds` replaces --seed when several.
+ */
+export function setupCommand(setup: Setup, seeds?: number[]): string {
+  const base = defaultSetup(setup.preset);
+  const words = ['npm', 'run', 'lab', '--', '--preset', setup.preset];
+  for (const o of OPTIONS) {
+    if (!o.cliFlag || o.name === 'preset' || (seeds && seeds.length > 1 && o.name === 'seed')) continue;
+    const v = o.get(setup);
+    if (v === undefined || o.format(v) === formatOrNull(o, o.get(base))) continue;
+    words.push(o.cliFlag, o.format(v));
+  }
+  if (seeds && seeds.length > 1) words.push('--seeds', seeds.join(','));
+  return words.map(shellWord).join(' ');
+}
+
+/** The preset a stored config was made from (by its name), else the one its models suggest. */
+export function presetOf(config: ExperimentConfig): PresetName {
+  const named = PRESET_NAMES.find((p) => EXPERIMENT_PRESETS[p].name === config.name);
+  if (named) return named;
+  return PRESET_NAMES.find((p) => EXPERIMENT_PRESETS[p].teacherModel === config.teacherModel) ?? 'lab';
+}

@@ -330,5 +330,30 @@ export function runName(result: ExperimentResult): string {
     result.config.dataset.kind === 'imported' ? result.dataset.name : result.config.name.replace(/ \(.*\)$/, '');
   const methods = [...new Set(result.students.filter((s) => s.role === 'student').map((s) => s.label.split(' λ=')[0]))];
   const swept = methods.length ? ` · ${methods.join(', ')} · λ ${result.config.lambdas.join(', ')}` : '';
-  return `${what}${swept} · ${new Date(result.startedAt).toLocaleString()}`;
+  // The seed tells apart runs of one setup (the Across-seeds table, the overlay's legends).
+  return `${what}${swept} · seed ${result.config.seed} · ${new Date(result.startedAt).toLocaleString()}`;
+}
+
+/**
+ * A stored or exported result with today's field names: before the rename a gain of accuracy was
+ * stored as `accuracyCostPoints` / `accuracyCostInterval` (Δaccuracy, gain positive — the opposite of
+ * what "cost" says). Results written since are returned unchanged; nothing else is touched.
+ */
+export function withCurrentFieldNames<T>(result: T): T {
+  const rename = (o: Record<string, unknown> | undefined, from: string, to: string) => {
+    if (o && from in o && !(to in o)) {
+      o[to] = o[from];
+      delete o[from];
+    }
+  };
+  const r = result as unknown as {
+    students?: Record<string, unknown>[];
+    recommendations?: { validation?: Record<string, unknown>; test?: Record<string, unknown> }[];
+  };
+  for (const s of r.students ?? []) rename(s, 'accuracyCostInterval', 'accuracyChangeInterval');
+  for (const rec of r.recommendations ?? []) {
+    rename(rec.validation, 'accuracyCostPoints', 'accuracyChangePoints');
+    rename(rec.test, 'accuracyCostPoints', 'accuracyChangePoints');
+  }
+  return result;
 }

@@ -1,4 +1,4 @@
-import { withCurrentFieldNames } from '../engine/metrics/results';
+import { withCurrentFieldNames } from '../engine/types';
 import type { LabDb, StoredRun } from './db';
 
 /** A stored run read back with today's field names (runs stored before a rename keep working). */

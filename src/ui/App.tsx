@@ -1,4 +1,7 @@
 import { useEffect } from 'react';
+import { RunConfigPanel } from './RunConfigPanel';
+import { ConfusionPanel } from './ConfusionPanel';
+import { ValidationPanel } from './ValidationPanel';
 import { exportRunsJson } from '../analysis/runFiles';
 import { useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
@@ -87,6 +90,15 @@ export function App() {
           </PanelBoundary>
           <PanelBoundary name="The results table">
             <ResultsTable />
+          </PanelBoundary>
+          <PanelBoundary name="The run's setup">
+            <RunConfigPanel />
+          </PanelBoundary>
+          <PanelBoundary name="The validation chart">
+            <ValidationPanel />
+          </PanelBoundary>
+          <PanelBoundary name="The confusion tables">
+            <ConfusionPanel />
           </PanelBoundary>
           <PanelBoundary name="The disparity chart">
             <ComparePanel />

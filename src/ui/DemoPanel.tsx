@@ -80,7 +80,18 @@ export function DemoPanel() {
     [preview],
   );
 
-  if (!result || saved.length === 0) return null;
+  if (!result) return null;
+  if (saved.length === 0)
+    return (
+      <section className="card" data-testid="demo-no-models">
+        <h2>Photo demo</h2>
+        <p className="muted">
+          This run has no saved models — it was imported from an export (an export carries figures, not models), or its
+          models were deleted — so there is nothing to ask about a photo or to download. Train the setup in this browser
+          (“This run’s setup” → Use this setup → Distill) to get models.
+        </p>
+      </section>
+    );
   const byLabel = (l: string) => saved.find((m) => m.label === l);
   const plain = byLabel(plainLabel),
     debiased = byLabel(debiasedLabel);

@@ -4,6 +4,29 @@ import { loadPlotly, PLOT_CONFIG } from './plotly';
 
 const REDRAW_MS = 500; // throttled so streaming curves never slow training down
 
+/** One colour per model (run), dash per loss term: 20 lines stay tellable apart (Plotly repeats 10 colours). */
+const RUN_COLORS = [
+  '#0f172a',
+  '#f97316',
+  '#0ea5e9',
+  '#a855f7',
+  '#16a34a',
+  '#e11d48',
+  '#ca8a04',
+  '#0d9488',
+  '#7c3aed',
+  '#db2777',
+  '#65a30d',
+  '#2563eb',
+  '#9a3412',
+  '#475569',
+  '#be123c',
+  '#15803d',
+];
+const DASHES = ['solid', 'dash', 'dashdot', 'longdash', 'longdashdot', 'dot'];
+/** Terms on the right-hand axis: the adversary's (on another scale than CE), the temperature and λ. */
+const onRightAxis = (term: string) => term === 'temperature' || term === 'λ' || /^adv/i.test(term);
+
 /** Exponential moving average, the usual smoothing of training curves. */
 function smooth(values: number[], weight: number): number[] {
   let last = values[0] ?? 0;
@@ -17,6 +40,7 @@ export function LossChart() {
   // 'main' = one line per run (its total, or CE where a run has no total); else 'all' or one term.
   const [termFilter, setTermFilter] = useState('main');
   const [termNames, setTermNames] = useState<string[]>([]);
+  const [empty, setEmpty] = useState(true);
   const version = useLab((s) => s.lossVersion);
   const pending = useRef<number | null>(null);
   const lastDraw = useRef(0);
@@ -31,7 +55,17 @@ export function LossChart() {
       const losses = useLab.getState().losses;
       const traces: unknown[] = [];
       const seen = new Set<string>();
-      for (const [run, points] of Object.entries(losses)) {
+      const runs = Object.entries(losses);
+      const termIndex = new Map<string, number>();
+      // λ = 0 first, wide and pale: a λ > 0 run that matches it until the adversary starts is drawn on top.
+      const order = runs
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => Number(!/λ=0$/.test(a.r[0])) - Number(!/λ=0$/.test(b.r[0])));
+      for (const {
+        r: [run, points],
+        i: runIndex,
+      } of order) {
+        const base = /λ=0$/.test(run);
         const names = new Set<string>();
         points.forEach((p) => Object.keys(p.terms).forEach((k) => names.add(k)));
         names.forEach((n) => seen.add(n));
@@ -40,19 +74,28 @@ export function LossChart() {
           if (termFilter === 'main' ? term !== main : termFilter !== 'all' && term !== termFilter) continue;
           const pts = points.filter((p) => p.terms[term] !== undefined);
           const ys = pts.map((p) => p.terms[term]);
-          const secondary = term === 'temperature' || term === 'λ';
+          const secondary = onRightAxis(term);
+          if (!termIndex.has(term)) termIndex.set(term, termIndex.size);
           traces.push({
             x: pts.map((p) => p.step),
             y: smoothing ? smooth(ys, 0.8) : ys,
             name: `${run} · ${term}`,
             type: 'scatter',
             mode: 'lines',
-            line: { width: 1.5, dash: secondary ? 'dot' : 'solid' },
+            opacity: base ? 0.55 : 1,
+            line: {
+              width: base ? 4 : 1.5,
+              color: RUN_COLORS[runIndex % RUN_COLORS.length],
+              dash: DASHES[termIndex.get(term)! % DASHES.length],
+            },
             yaxis: secondary ? 'y2' : 'y',
           });
         }
       }
       setTermNames((prev) => (prev.length === seen.size ? prev : [...seen].sort()));
+      setEmpty(traces.length === 0);
+      // Before the first step there is nothing to draw: no empty axes running from −1 to 6.
+      if (!traces.length) return;
       await Plotly.react(
         node,
         traces,
@@ -61,7 +104,7 @@ export function LossChart() {
           height: 300,
           xaxis: { title: { text: 'step' } },
           yaxis: { title: { text: 'loss' }, type: logScale ? 'log' : 'linear' },
-          yaxis2: { title: { text: 'T / λ' }, overlaying: 'y', side: 'right', showgrid: false },
+          yaxis2: { title: { text: 'adversary / T / λ' }, overlaying: 'y', side: 'right', showgrid: false },
           legend: { orientation: 'h', y: -0.25 },
           paper_bgcolor: 'rgba(0,0,0,0)',
           plot_bgcolor: 'rgba(0,0,0,0)',
@@ -109,6 +152,11 @@ export function LossChart() {
           </label>
         </div>
       </div>
+      {empty && (
+        <p className="muted" data-testid="loss-empty">
+          The loss of every model appears here, step by step, once training starts.
+        </p>
+      )}
       <div ref={el} className="chart" data-testid="loss-chart" />
     </section>
   );

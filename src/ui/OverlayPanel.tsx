@@ -5,6 +5,9 @@ import { loadPlotly, PLOT_CONFIG } from './plotly';
 
 const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' };
 
+const CURVE_COLORS = ['#0f172a', '#f97316', '#0ea5e9', '#a855f7', '#16a34a', '#e11d48', '#ca8a04', '#0d9488'];
+const CURVE_DASHES = ['solid', 'dash', 'dot', 'dashdot'];
+
 /** Stored runs picked in the list (from any sweeps), side by side: their models' figures and loss curves. */
 export function OverlayPanel() {
   const runs = useLab((s) => s.runs);
@@ -43,20 +46,28 @@ export function OverlayPanel() {
       );
       await Plotly.react(
         curveNode,
+        // Colour by model, dash by run; the legend names both (grouped by run, click a run to hide it).
         data.curves.map((c) => ({
           type: 'scatter',
           mode: 'lines',
-          name: `${c.run} · ${c.label}`,
+          name: c.label,
+          legendgroup: c.run,
+          legendgrouptitle: { text: c.run },
           x: c.steps,
           y: c.loss,
-          line: { width: 1.5 },
+          line: {
+            width: 1.5,
+            color: CURVE_COLORS[data.labels.indexOf(c.label) % CURVE_COLORS.length],
+            dash: CURVE_DASHES[data.runs.findIndex((r) => r.name === c.run) % CURVE_DASHES.length],
+          },
         })),
         {
-          height: 300,
+          height: 300 + 18 * Math.ceil(data.curves.length / 4),
           margin: { l: 50, r: 10, t: 10, b: 40 },
           xaxis: { title: { text: 'step' } },
           yaxis: { title: { text: 'loss' } },
-          showlegend: false,
+          showlegend: true,
+          legend: { orientation: 'h', y: -0.3, font: { size: 10 }, groupclick: 'togglegroup' },
           ...TRANSPARENT,
         },
         PLOT_CONFIG,

@@ -1,8 +1,21 @@
+import { useEffect, useRef } from 'react';
 import { useLab } from '../store/labStore';
 import { duration } from './format';
 
+/** Focus that a control took with it when it was disabled or removed lands on <body>. */
+const focusLost = () => document.activeElement === document.body || document.activeElement === null;
+
 export function ProgressPanel() {
   const { status, stage, progress, dataset, cancel } = useLab();
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  const running = status !== 'idle';
+  // Distill disables itself as the sweep starts (Enter or a click): the keyboard goes on from Cancel;
+  // when the sweep ends and Cancel goes, it comes back to Distill.
+  useEffect(() => {
+    const distill = document.querySelector<HTMLButtonElement>('[data-testid="distill"]');
+    if (running && (focusLost() || document.activeElement === distill)) cancelButton.current?.focus();
+    if (!running && focusLost()) distill?.focus();
+  }, [running]);
   if (status === 'idle' && !progress && !stage) return null;
   const fraction = progress?.fraction ?? (stage === 'Done' ? 1 : 0);
   return (
@@ -47,6 +60,7 @@ export function ProgressPanel() {
         <button
           type="button"
           className="secondary"
+          ref={cancelButton}
           onClick={cancel}
           disabled={status === 'cancelling'}
           data-testid="cancel"

@@ -35,6 +35,9 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
   },
   { key: 'flip', label: 'Flip rate % [95%]', title: `${METRIC_DESCRIPTIONS.flipRate} Built-in shortcut design only.` },
   { key: 'worst', label: 'Worst group %', title: METRIC_DESCRIPTIONS.worstGroupAccuracy },
+  { key: 'eo', label: 'EO gap ×100', title: METRIC_DESCRIPTIONS.equalizedOdds },
+  { key: 'dp', label: 'DP gap ×100', title: METRIC_DESCRIPTIONS.demographicParity },
+  { key: 'amp', label: 'Bias amp. ×100', title: METRIC_DESCRIPTIONS.biasAmplification },
   { key: 'params', label: 'Params' },
   {
     key: 'kb',
@@ -66,6 +69,10 @@ function speedUp(t: ModelResult['size'], m: ModelResult['size']): string {
   if (tLo <= mHi) return ' · speed: within timing noise';
   return ` · ${(t.latencyMs / m.latencyMs).toFixed(1)}× faster (${(tLo / mHi).toFixed(1)}–${(tHi / mLo).toFixed(1)})`;
 }
+
+/** A gap ×100 to two decimals; "—" where it is not defined. */
+const hundred = (v: number | null | undefined, signed = false) =>
+  v == null ? '—' : `${signed && v > 0 ? '+' : ''}${(100 * v).toFixed(2)}`;
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0);
 
@@ -212,6 +219,9 @@ function Row({
         )}
       </td>
       <td>{pct(f.worstGroupAccuracy)}</td>
+      <td data-metric="eo">{hundred(f.meanEqualizedOdds)}</td>
+      <td data-metric="dp">{hundred(f.meanDemographicParity)}</td>
+      <td data-metric="amp">{hundred(f.biasAmplification, true)}</td>
       <td data-metric="params">{int(m.size.params)}</td>
       <td data-metric="kb">
         {kb(m.size.bytesFloat32)} / {kb(m.size.bytesFloat16)} / {kb(m.size.bytesUint8)}
@@ -269,7 +279,7 @@ export function ResultsTable() {
               <th scope="colgroup" colSpan={5}>
                 Accuracy
               </th>
-              <th scope="colgroup" colSpan={8}>
+              <th scope="colgroup" colSpan={11}>
                 Fairness
               </th>
               <th scope="colgroup" colSpan={5}>

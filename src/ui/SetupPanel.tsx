@@ -28,6 +28,13 @@ export function SetupPanel() {
   const settling = !backend && !backendError;
   const noGpu = backend && (backend.name === 'wasm' || backend.name === 'cpu');
   const [lambdaText, setLambdaText] = useState(config.lambdas.join(', '));
+  // λ set from elsewhere ("Use this setup", a preset): the field follows, unless it already reads them.
+  const [shownLambdas, setShownLambdas] = useState(config.lambdas);
+  if (shownLambdas !== config.lambdas) {
+    setShownLambdas(config.lambdas);
+    const typed = parseLambdas(lambdaText);
+    if (!typed || uniqueValues(typed).values.join() !== config.lambdas.join()) setLambdaText(config.lambdas.join(', '));
+  }
   const running = status !== 'idle';
   const selected = new Set(config.methods.map((m) => m.id));
   const lambdas = parseLambdas(lambdaText);
@@ -377,6 +384,15 @@ function SweepField({ method }: { method: MethodId }) {
   const current = config.sweeps?.find((w) => w.method === method);
   const [param, setParam] = useState(current?.param ?? '');
   const [text, setText] = useState(current?.values.join(', ') ?? '');
+  // A sweep set from elsewhere ("Use this setup", a link): the fields follow it.
+  const [shown, setShown] = useState(config.sweeps);
+  if (shown !== config.sweeps) {
+    setShown(config.sweeps);
+    if (current && (current.param !== param || current.values.join() !== text.split(',').map(Number).join())) {
+      setParam(current.param);
+      setText(current.values.join(', '));
+    }
+  }
   const others = (config.sweeps ?? []).filter((w) => w.method !== method);
   const bad = param !== '' && text.split(',').some((x) => x.trim() !== '' && !Number.isFinite(Number(x)));
   const apply = (key: string, values: string) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { METHOD_INFO } from '../engine/distill/catalog';
 import { validateExperiment } from '../engine/plan';
-import { withCurrentFieldNames } from '../engine/metrics/results';
+import { withCurrentFieldNames } from '../engine/types';
 import { BACKEND_ORDER, type StoredRun } from '../engine/types';
 
 /**

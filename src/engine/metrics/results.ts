@@ -124,27 +124,3 @@ export interface PairedIntervals {
   excessBiasReductionInterval?: [number, number] | null;
   accuracyChangeInterval?: [number, number] | null;
 }
-
-/**
- * A stored or exported result with today's field names: before the rename a gain of accuracy was
- * stored as `accuracyCostPoints` / `accuracyCostInterval` (Δaccuracy, gain positive — the opposite of
- * what "cost" says). Results written since are returned unchanged; nothing else is touched.
- */
-export function withCurrentFieldNames<T>(result: T): T {
-  const rename = (o: Record<string, unknown> | undefined, from: string, to: string) => {
-    if (o && from in o && !(to in o)) {
-      o[to] = o[from];
-      delete o[from];
-    }
-  };
-  const r = result as unknown as {
-    students?: Record<string, unknown>[];
-    recommendations?: { validation?: Record<string, unknown>; test?: Record<string, unknown> }[];
-  };
-  for (const s of r.students ?? []) rename(s, 'accuracyCostInterval', 'accuracyChangeInterval');
-  for (const rec of r.recommendations ?? []) {
-    rename(rec.validation, 'accuracyCostPoints', 'accuracyChangePoints');
-    rename(rec.test, 'accuracyCostPoints', 'accuracyChangePoints');
-  }
-  return result;
-}

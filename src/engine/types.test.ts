@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withCurrentFieldNames } from './results';
+import { withCurrentFieldNames } from './types';
 
 describe('results stored before a rename', () => {
   it('read Δaccuracy under its current name; results written since are left as they are', () => {
