@@ -11,13 +11,21 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(6, {
     timeout: 280_000,
   });
+  await expect(page.getByTestId('stored-run')).toHaveCount(1); // stored before the reload
 
   await page.reload();
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   await page.getByTestId('open-run').click();
   const panel = page.getByTestId('compare-panel');
   await expect(panel).toBeVisible();
-  await expect(page.getByTestId('lambda-value')).toHaveText('0.5'); // first debiased λ
+  // The slider opens on the recommended λ — the one the recommendation, photo demo and download use —
+  // or, when no λ > 0 qualified, on the first debiased one.
+  const recommended = /Recommended λ = ([\d.]+)/.exec(await page.getByTestId('recommended-lambda').innerText())?.[1];
+  await expect(page.getByTestId('lambda-value')).toHaveText(recommended && recommended !== '0' ? recommended : '0.5');
+  await page.getByTestId('lambda-slider').focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('lambda-value')).toHaveText('0.5');
   const debiased = () => page.locator('[data-testid="disparity-values"] td[data-series="debiased"]').allInnerTexts();
   const at05 = await debiased();
   expect(at05.length).toBeGreaterThan(1);
@@ -35,7 +43,7 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   await page.keyboard.press('End');
 
   // Method switch: RKD's students on the same slider.
-  await page.getByTestId('compare-method').selectOption('rkd');
+  await page.getByTestId('compare-method').selectOption('RKD');
   await expect(page.getByTestId('results-table').locator('tr.selected')).toHaveAttribute('data-label', 'RKD λ=1');
 
   // The surface (3D where WebGL exists) or its fallback, the Pareto scatter, and the front named.
@@ -80,8 +88,43 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   const csvLines = readFileSync(await csv.path(), 'utf8')
     .trim()
     .split('\n');
-  expect(csvLines[0]).toMatch(/^role,label,method,lambda,params,accuracy/);
+  expect(csvLines[0]).toMatch(/^role,label,method,series,method_params,lambda,seed,params,accuracy/);
+  expect(csvLines[0]).toContain(',mean_equalized_odds_gap,mean_demographic_parity_gap,bias_amplification,');
   expect(csvLines).toHaveLength(8); // header, teacher, 6 students
+
+  // The run's whole setup, the command that trains it again (copied as shown), and its seed in its name.
+  await expect(page.getByTestId('open-run')).toContainText('seed 0');
+  await page.getByTestId('run-config').locator('summary').click();
+  await expect(page.getByTestId('run-config-table').locator('td[data-option="seed"]')).toHaveText('0');
+  await expect(page.getByTestId('run-config-table').locator('td[data-option="lambdas"]')).toHaveText('0,0.5,1');
+  const command =
+    'npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5,1 --teacher-epochs 2 --student-epochs 2 --baseline 0 --backend wasm';
+  await expect(page.getByTestId('run-command')).toHaveText(command);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByTestId('copy-command').click();
+  await expect(page.getByTestId('run-config').getByRole('status')).toHaveText('Copied.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
+  // "Use this setup" puts it back in the form after the form was changed.
+  await page.getByTestId('lambdas').fill('3');
+  await page.getByTestId('use-setup').click();
+  await expect(page.getByTestId('lambdas')).toHaveValue('0, 0.5, 1');
+  // A confusion table per model beside the teacher's: every test image counted once.
+  await page.getByTestId('confusion-panel').locator('summary').click();
+  const tables = page.getByTestId('confusion-matrix');
+  await expect(tables).toHaveCount(2);
+  await expect(tables.first()).toHaveAttribute('data-model', 'Teacher');
+  const counts = await tables
+    .first()
+    .locator('td[data-count]')
+    .evaluateAll((t) => t.map((c) => Number(c.getAttribute('data-count'))));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(exported.runs[0].result.dataset.test);
+  await page.getByTestId('confusion-model').selectOption('RKD λ=1');
+  await expect(tables.nth(1)).toHaveAttribute('data-model', 'RKD λ=1');
+  // Validation: each model's kept epoch (of 2).
+  await expect(page.getByTestId('validation-chart').locator('.main-svg').first()).toBeAttached();
+  const kept = await page.locator('[data-best-epoch]').allInnerTexts();
+  expect(kept).toHaveLength(7);
+  for (const k of kept) expect(['1', '2']).toContain(k);
 
   // Rename survives a reload.
   await page.getByRole('button', { name: /^Rename / }).click();
