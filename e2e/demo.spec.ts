@@ -218,4 +218,16 @@ test('photo demo on the built-in shortcut design: the photo with each group’s 
     await expect(versions.nth(v).getByTestId('prediction-panel')).toHaveCount(3);
     await expect(versions.nth(v).locator('canvas')).toHaveAttribute('width', '20');
   }
+  // How far the photo is from the training images (the teacher's confidence among its test-image
+  // confidences), and the table's flip rate read beside what the two cues did to the plain student.
+  const typicality = page.getByTestId('photo-typicality');
+  await expect(typicality).toContainText(
+    /the teacher gives its top class \d+%; it is less sure than that of \d+% of the \d+ test images/,
+  );
+  const percentile = Number(await typicality.getAttribute('data-percentile'));
+  expect(percentile).toBeGreaterThanOrEqual(0);
+  expect(percentile).toBeLessThanOrEqual(1);
+  await expect(page.getByTestId('photo-flip')).toContainText(
+    /flips \d+% of the plain student’s predictions .* its top class (changes|stays the same) between the two cues/,
+  );
 });

@@ -5,7 +5,7 @@ import { recommendedLambda } from '../store/runsSlice';
 import { modelCard, modelCardMarkdown } from '../analysis/modelCard';
 import type { ExperimentResult, ModelResult } from '../engine/types';
 import { engineRequest, useLab } from '../store/labStore';
-import type { Disagreement, ExportedModel, PhotoVersion } from '../worker/protocol';
+import type { Disagreement, ExportedModel, PhotoVersion, Typicality } from '../worker/protocol';
 import { strToU8, zipSync } from 'fflate';
 import { download, fileStem } from './download';
 
@@ -24,6 +24,59 @@ function defaults(result: ExperimentResult, series?: string): { plain?: ModelRes
       .filter((s) => s.lambda > 0)
       .sort((a, b) => (a.fairness.meanAbsDisparity ?? Infinity) - (b.fairness.meanAbsDisparity ?? Infinity))[0];
   return { plain, debiased };
+}
+
+/**
+ * Two readings beside the answers: how familiar the photo is to the teacher (its confidence against its
+ * confidences on the test images), and the table's flip rate of the plain student next to what the
+ * photo's two cues did to that student — so one photo is not read as the whole table.
+ */
+function PhotoReading({
+  typical,
+  versions,
+  roles,
+}: {
+  typical: Typicality | string | null;
+  versions: PhotoVersion[];
+  roles: [string, ModelResult | undefined][];
+}) {
+  const shown = roles.filter(([, m]) => m);
+  const plainAt = shown.findIndex(([role]) => role === 'plain');
+  const plain = plainAt >= 0 ? shown[plainAt][1] : undefined;
+  const flips = versions.length === 2 && plainAt >= 0;
+  const flipped =
+    flips && versions[0].predictions[plainAt].top[0].classIndex !== versions[1].predictions[plainAt].top[0].classIndex;
+  const rate = plain?.fairness.counterfactualFlipRate;
+  const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+  return (
+    <div className="photo-reading" data-testid="photo-reading">
+      {typical === null ? (
+        <p className="muted">Comparing the photo with the test images…</p>
+      ) : typeof typical === 'string' ? (
+        <p className="muted" data-testid="photo-typicality">
+          {typical}
+        </p>
+      ) : (
+        <p data-testid="photo-typicality" data-percentile={typical.percentile.toFixed(3)}>
+          <strong>How familiar this photo is:</strong> the teacher gives its top class {pct(typical.confidence)}; it is
+          less sure than that of {pct(typical.percentile)} of the {typical.testImages} test images (their median:{' '}
+          {pct(typical.testMedian)}).{' '}
+          {typical.percentile < 0.05
+            ? 'The photo is unlike the images these models learned from: read their answers as a resemblance at most.'
+            : typical.percentile < 0.25
+              ? 'The photo is less familiar to the teacher than most test images.'
+              : 'The photo is about as familiar to the teacher as the test images.'}
+        </p>
+      )}
+      {flips && rate != null && (
+        <p data-testid="photo-flip">
+          On the test images, changing only the group flips {pct(rate)} of the plain student’s predictions (the table’s
+          flip rate); on this photo its top class {flipped ? 'changes' : 'stays the same'} between the two cues. One
+          photo is one draw: the table is the measurement.
+        </p>
+      )}
+    </div>
+  );
 }
 
 export function PixelImage({ pixels, size }: { pixels: Uint8Array; size: number }) {
@@ -53,6 +106,7 @@ export function DemoPanel() {
   const [plainLabel, setPlainLabel] = useState<string>('');
   const [debiasedLabel, setDebiasedLabel] = useState<string>('');
   const [predictions, setPredictions] = useState<PhotoVersion[] | null>(null);
+  const [typical, setTypical] = useState<Typicality | string | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -69,6 +123,7 @@ export function DemoPanel() {
     setDebiasedLabel(initial.debiased?.label ?? '');
     setExportLabel(initial.debiased?.label ?? initial.plain?.label ?? '');
     setPredictions(null);
+    setTypical(null);
     setGallery(null);
     setError(null);
     setPhoto(null);
@@ -123,7 +178,20 @@ export function DemoPanel() {
           : {}),
       });
       setPredictions(out);
-      if (file !== photo) setPreview(URL.createObjectURL(file));
+      if (file !== photo) {
+        setPreview(URL.createObjectURL(file));
+        setTypical(null);
+        // How far the photo is from the training images, as the teacher sees it (after the answers).
+        if (result.teacher.modelKey)
+          engineRequest<Typicality>({
+            kind: 'typicality',
+            image: file,
+            name: file.name,
+            size: dataset.size,
+            teacher: result.teacher.modelKey,
+            datasetKey: result.dataset.key,
+          }).then(setTypical, (e: unknown) => setTypical(e instanceof Error ? e.message : String(e)));
+      }
       setPhoto(file);
     } catch (e) {
       // No answer for this photo: the previous one's predictions go too (runs and models stay).
@@ -259,6 +327,7 @@ export function DemoPanel() {
           frame) painted on — a model that relies on the group changes its answer between the two.
         </p>
       )}
+      {predictions && <PhotoReading typical={typical} versions={predictions} roles={roles} />}
       {predictions && (
         <div className="photo-versions">
           {preview && <img src={preview} alt="The uploaded photo" className="demo-preview" />}

@@ -9,7 +9,7 @@ import { openLabDb } from '../storage/db';
 import { getDataset } from '../storage/datasets';
 import { fromStored } from './datasetLoader';
 import { decodeToSquare } from './imageDecode';
-import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp, PhotoVersion } from './protocol';
+import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp, PhotoVersion, Typicality } from './protocol';
 import { paintCue } from '../engine/data/shortcutEvents';
 
 /**
@@ -63,6 +63,59 @@ async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<Photo
     out.push({ ...v, predictions });
   }
   return out;
+}
+
+/** The teacher's top-class probability on every test image, sorted; kept per teacher (it never changes). */
+const testConfidences = new Map<string, Promise<Float32Array>>();
+
+async function confidencesOnTest(teacherKey: string, datasetKey: string): Promise<Float32Array> {
+  const key = `${teacherKey}\n${datasetKey}`;
+  let c = testConfidences.get(key);
+  if (!c) {
+    c = (async () => {
+      const stored = await getDataset(await openLabDb(), datasetKey);
+      if (!stored)
+        throw new Error(
+          'The run’s dataset is no longer cached in this browser, so the photo cannot be compared with it.',
+        );
+      const data = fromStored(stored);
+      const teacher = await load(teacherKey);
+      const test = indicesOf(data.split, SPLIT.test);
+      const px = data.size * data.size * 3;
+      const classes = data.classNames.length;
+      const out = new Float32Array(test.length);
+      for (let s = 0; s < test.length; s += 64) {
+        const idx = Array.from(test.subarray(s, Math.min(test.length, s + 64)));
+        const pixels = new Uint8Array(idx.length * px);
+        idx.forEach((i, j) => pixels.set(data.images.subarray(i * px, (i + 1) * px), j * px));
+        const probs = await classProbabilities(teacher, pixels, data.size, idx.length);
+        for (let j = 0; j < idx.length; j++) out[s + j] = Math.max(...probs.subarray(j * classes, (j + 1) * classes));
+      }
+      return out.sort();
+    })();
+    testConfidences.set(key, c);
+    c.catch(() => testConfidences.delete(key));
+  }
+  return c;
+}
+
+/**
+ * How far a photo is from the training images, as the teacher sees it: its confidence on the photo,
+ * and the share of test images it is less sure of. A photo few test images fall below is unlike them.
+ */
+async function typicality(op: Extract<ModelOp, { kind: 'typicality' }>): Promise<Typicality> {
+  const pixels = await decodeToSquare(op.image, op.size, op.name ? `“${op.name}”` : 'The file');
+  const sorted = await confidencesOnTest(op.teacher, op.datasetKey);
+  const probs = await classProbabilities(await load(op.teacher), pixels, op.size);
+  const confidence = Math.max(...probs);
+  let below = 0;
+  while (below < sorted.length && sorted[below] < confidence) below++;
+  return {
+    confidence,
+    percentile: sorted.length ? below / sorted.length : 0,
+    testMedian: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN,
+    testImages: sorted.length,
+  };
 }
 
 async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): Promise<Disagreement[]> {
@@ -174,6 +227,8 @@ export async function runModelOp(
   switch (op.kind) {
     case 'predict':
       return predict(op);
+    case 'typicality':
+      return typicality(op);
     case 'disagreements':
       return disagreements(op);
     case 'exportModel':

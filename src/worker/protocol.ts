@@ -37,6 +37,8 @@ export type ModelOp =
       cue?: { cueStrength: number; groupNames: [string, string] };
     }
   | { kind: 'disagreements'; datasetKey: string; a: string; b: string; limit: number }
+  /** How sure the teacher is of a photo against how sure it is of the test images (how far the photo is from them). */
+  | { kind: 'typicality'; image: Blob; name: string; size: number; teacher: string; datasetKey: string }
   | { kind: 'exportModel'; key: string }
   | { kind: 'gallery'; dataset: ExperimentConfig['dataset']; perCell: number }
   /** Times a few steps of this setup here and now: how long its sweep should take. */
@@ -93,6 +95,7 @@ export type FromWorker =
 
 const MODEL_OPS = [
   'predict',
+  'typicality',
   'disagreements',
   'exportModel',
   'deleteModels',
@@ -175,6 +178,11 @@ export function parseToWorker(data: unknown): ToWorker | { type: 'invalid'; reas
       )
         return { type: 'invalid', reason: 'predict request without an image, a size and models' };
       if (
+        op.kind === 'typicality' &&
+        (!(op.image instanceof Blob) || typeof op.size !== 'number' || !isText(op.teacher) || !isText(op.datasetKey))
+      )
+        return { type: 'invalid', reason: 'typicality request without an image, a size, a teacher and a dataset' };
+      if (
         op.kind === 'importFolder' &&
         (!Array.isArray(op.files) || !op.files.every((f) => f instanceof Blob) || typeof op.size !== 'number')
       )
@@ -208,6 +216,15 @@ export interface ImportedTeacher {
 }
 
 /** The photo as one model input (as the model sees it, at training resolution) and each model's top classes. */
+/** The teacher's confidence (top-class probability) on a photo, placed among its confidences on the test images. */
+export interface Typicality {
+  confidence: number;
+  /** Share of test images the teacher is less sure of than of the photo (0: the photo is the least familiar). */
+  percentile: number;
+  testMedian: number;
+  testImages: number;
+}
+
 export interface PhotoVersion {
   /** "as uploaded", or the group whose cue is painted on. */
   name: string;
