@@ -130,6 +130,36 @@ function Change({
   );
 }
 
+/**
+ * The student's excess against the teacher's: relative where the teacher has bias above its floor; else
+ * (a fair teacher, as on quick) the absolute change leads, with its paired interval — never a bare
+ * "not measurable" where the amplification is plain.
+ */
+function ExcessVsTeacher({ m, teacher }: { m: ModelResult; teacher: ModelResult }) {
+  const s = m.fairness.excessMeanAbsDisparity ?? null;
+  const t = teacher.fairness.excessMeanAbsDisparity ?? null;
+  const rel = biasIncrease(s, t);
+  if (rel !== null || s === null || t === null) return <Change value={rel} interval={m.excessBiasVsTeacherInterval} />;
+  const change = s - t;
+  const i = m.excessChangeVsTeacherInterval;
+  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
+  return (
+    <span
+      className={change > 0 ? 'worse' : 'better'}
+      data-absolute="true"
+      title="The teacher shows no bias above its noise floor, so a relative change is not defined: this is the absolute change of the excess (×100), with its paired interval."
+    >
+      {signed(change)} ×100
+      {i && (
+        <span className="ci">
+          [{signed(i[0])}, {signed(i[1])}]
+        </span>
+      )}
+      <span className="ci">absolute: the teacher has no excess</span>
+    </span>
+  );
+}
+
 function Row({
   m,
   teacher,
@@ -178,16 +208,7 @@ function Row({
           'reference'
         )}
       </td>
-      <td data-metric="excessBiasIncrease">
-        {student ? (
-          <Change
-            value={biasIncrease(f.excessMeanAbsDisparity ?? null, t!.excessMeanAbsDisparity ?? null)}
-            interval={m.excessBiasVsTeacherInterval}
-          />
-        ) : (
-          'reference'
-        )}
-      </td>
+      <td data-metric="excessBiasIncrease">{student ? <ExcessVsTeacher m={m} teacher={teacher!} /> : 'reference'}</td>
       <td data-metric="excessReduction">
         {u && m !== undebiased ? (
           <>
