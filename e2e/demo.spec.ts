@@ -58,7 +58,9 @@ test('photo demo: two students side by side, bad files refused, the student expo
   await expect(page.getByTestId('stored-run')).toHaveCount(1);
   expect(await countSavedModels(page)).toBe(3); // teacher and both students
 
-  // Compression columns are filled for every model.
+  // Compression columns are filled for every model (shown with "All columns"; the compact table hides them).
+  await expect(page.getByTestId('result-row-student').first().locator('[data-metric="flops"]')).toBeHidden();
+  await page.getByTestId('all-columns').check();
   for (const metric of ['flops', 'latency']) {
     const v = Number(
       await page.getByTestId('result-row-student').first().locator(`[data-metric="${metric}"]`).innerText(),

@@ -1,10 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerOutput } from './merge';
+import { EPOCHS, lab, numbers, SETTINGS, unshardedRun, until } from './sweepTestKit';
 
 /**
  * deploy/slurm-array.sh on a real Slurm cluster: one node (this machine) with slurmctld, slurmd and
@@ -14,7 +14,6 @@ import type { RunnerOutput } from './merge';
  * SIGTERM and its requeued copy go on from that epoch — and the merged figures must be exactly those
  * of one process running the same sweep. Skipped, with the reason, where Slurm is not installed.
  */
-const run = promisify(execFile);
 const has = (bin: string) => ['/usr/sbin', '/usr/bin'].some((d) => existsSync(join(d, bin)));
 const root = process.getuid?.() === 0;
 const available = has('slurmctld') && has('slurmd') && has('munged') && root;
@@ -22,24 +21,6 @@ const why = !root
   ? 'the Slurm cluster test starts slurmctld and slurmd as root; it was skipped (not root)'
   : 'Slurm is not installed (apt-get install slurm-wlm munge); the Slurm cluster test was skipped';
 if (!available) console.warn(why);
-
-const SETTINGS = ['--preset', 'tiny', '--methods', 'kd,rkd', '--lambdas', '0,1', '--seeds', '0,1', '--no-baseline'];
-const EPOCHS = ['--teacher-epochs', '2', '--student-epochs', '3'];
-const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds', 'backend']);
-const numbers = (value: unknown) =>
-  JSON.parse(JSON.stringify(value, (k, v: unknown) => (TIMING.has(k) ? undefined : v))) as unknown;
-const lab = (...args: string[]) => run('node', ['--import', 'tsx', 'src/cli/lab.ts', ...args], { maxBuffer: 1 << 26 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(f: () => T | undefined | false, seconds: number, what: string): Promise<T> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 let dir = '';
 let env: NodeJS.ProcessEnv = {};
@@ -125,9 +106,7 @@ let unsharded: RunnerOutput;
 describe.skipIf(!available)('the Slurm array script on a one-node Slurm cluster', () => {
   beforeAll(async () => {
     startCluster();
-    const reference = join(dir, 'one.json');
-    await lab(...SETTINGS, ...EPOCHS, '--threads', '1', '--backend', 'wasm', '--quiet', '--out', reference);
-    unsharded = JSON.parse(readFileSync(reference, 'utf8')) as RunnerOutput;
+    unsharded = await unshardedRun(dir);
     await until(() => /idle/.test(slurm('sinfo', '-h', '-o', '%T')), 60, 'the node to be idle');
   }, 300_000);
   afterAll(stopCluster);

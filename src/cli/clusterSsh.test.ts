@@ -1,10 +1,10 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerOutput } from './merge';
+import { EPOCHS, lab, numbers, SETTINGS, unshardedRun, until } from './sweepTestKit';
 
 /**
  * deploy/parallel-ssh.sh over real ssh: an sshd on 127.0.0.1 with throw-away host and user keys in a
@@ -13,31 +13,12 @@ import type { RunnerOutput } from './merge';
  * its last finished epoch, and the merged figures equal one process running the same sweep. Skipped,
  * with the reason, where sshd or GNU parallel is missing.
  */
-const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
 const available = existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen') && existsSync('/usr/bin/parallel');
 if (!available)
   console.warn(
     'sshd, ssh-keygen or GNU parallel is missing (apt-get install openssh-server parallel); the ssh cluster test was skipped',
   );
-
-const SETTINGS = ['--preset', 'tiny', '--methods', 'kd,rkd', '--lambdas', '0,1', '--seeds', '0,1', '--no-baseline'];
-const EPOCHS = ['--teacher-epochs', '2', '--student-epochs', '3'];
-const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds', 'backend']);
-const numbers = (value: unknown) =>
-  JSON.parse(JSON.stringify(value, (k, v: unknown) => (TIMING.has(k) ? undefined : v))) as unknown;
-const lab = (...args: string[]) => run('node', ['--import', 'tsx', 'src/cli/lab.ts', ...args], { maxBuffer: 1 << 26 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(f: () => T | undefined | false, seconds: number, what: string): Promise<T> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 let dir = '';
 let sshConfig = '';
@@ -106,9 +87,7 @@ let unsharded: RunnerOutput;
 describe.skipIf(!available)('the ssh script with GNU parallel over a real sshd', () => {
   beforeAll(async () => {
     startSshd();
-    const reference = join(dir, 'one.json');
-    await lab(...SETTINGS, ...EPOCHS, '--threads', '1', '--backend', 'wasm', '--quiet', '--out', reference);
-    unsharded = JSON.parse(readFileSync(reference, 'utf8')) as RunnerOutput;
+    unsharded = await unshardedRun(dir);
     await until(
       () => {
         try {

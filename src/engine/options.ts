@@ -75,24 +75,36 @@ function decimal(min: number, max: number) {
  */
 function parseSweeps(text: string): ParamSweep[] | { problem: string } {
   const sweeps: ParamSweep[] = [];
-  for (const part of text
-    .split(';')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^([a-z]+)\.([A-Za-z]+)=(.+)$/.exec(part);
-    if (!m) return problem(`must read method.param=v1,v2 (e.g. kd.T=1,2,4,8); got "${part}"`);
-    const [, id, name, list] = m;
-    const def = METHOD_INFO.find((d) => d.id === id && id !== 'none');
-    if (!def) return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
-    const p = paramNamed(def, name);
-    if (!p)
-      return problem(`names no hyper-parameter of ${id} ("${name}"; it has ${def.params.map(paramSymbol).join(', ')})`);
+  for (const part of parts(text)) {
+    const named = methodParam(part, 'v1,v2 (e.g. kd.T=1,2,4,8)');
+    if (isProblem(named)) return named;
+    const { def, p, name, value: list } = named;
     const values = list.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
     if (values.some((v) => !Number.isFinite(v) || v < p.min || v > p.max))
-      return problem(`${id}.${name} takes numbers from ${p.min} to ${p.max} (got "${list}")`);
+      return problem(`${def.id}.${name} takes numbers from ${p.min} to ${p.max} (got "${list}")`);
     sweeps.push({ method: def.id, param: p.key, values });
   }
   return sweeps;
+}
+
+/** The ;-separated parts of a text, trimmed, empty ones dropped. */
+const parts = (text: string) =>
+  text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean);
+
+/** "kd.T=…": the method and its hyper-parameter (by key or symbol), and the text after "=". */
+function methodParam(part: string, shape: string) {
+  const m = /^([a-z]+)\.([A-Za-z]+)=(.+)$/.exec(part);
+  if (!m) return problem(`must read method.param=${shape}; got "${part}"`);
+  const [, id, name, value] = m;
+  const def = METHOD_INFO.find((d) => d.id === id && id !== 'none');
+  if (!def) return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
+  const p = paramNamed(def, name);
+  if (!p)
+    return problem(`names no hyper-parameter of ${id} ("${name}"; it has ${def.params.map(paramSymbol).join(', ')})`);
+  return { def, p, name, value };
 }
 
 const METHOD_IDS = METHOD_INFO.filter((m) => m.id !== 'none').map((m) => m.id);
@@ -107,25 +119,32 @@ interface ParamValue {
 /** "kd.T=2;dkd.beta=4": one value per method's hyper-parameter (by key or symbol), each in its range. */
 function parseParams(text: string): ParamValue[] | { problem: string } {
   const out: ParamValue[] = [];
-  for (const part of text
-    .split(';')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^([a-z]+)\.([A-Za-z]+)=(.+)$/.exec(part);
-    if (!m) return problem(`must read method.param=value (e.g. kd.T=2); got "${part}"`);
-    const def = METHOD_INFO.find((d) => d.id === m[1] && m[1] !== 'none');
-    if (!def) return problem(`names an unknown method "${m[1]}" (known: ${METHOD_IDS.join(', ')})`);
-    const p = paramNamed(def, m[2]);
-    if (!p)
-      return problem(
-        `names no hyper-parameter of ${def.id} ("${m[2]}"; it has ${def.params.map(paramSymbol).join(', ')})`,
-      );
-    const value = m[3].trim() === '' ? NaN : Number(m[3]);
+  for (const part of parts(text)) {
+    const named = methodParam(part, 'value (e.g. kd.T=2)');
+    if (isProblem(named)) return named;
+    const { def, p, name } = named;
+    const value = named.value.trim() === '' ? NaN : Number(named.value);
     if (!(Number.isFinite(value) && value >= p.min && value <= p.max))
-      return problem(`${def.id}.${m[2]} takes a number from ${p.min} to ${p.max} (got "${m[3]}")`);
+      return problem(`${def.id}.${name} takes a number from ${p.min} to ${p.max} (got "${named.value}")`);
     out.push({ method: def.id, param: p.key, value });
   }
   return out;
+}
+
+/** Which model plays a role, by its id in the model list. */
+function modelOption(name: string, field: 'teacherModel' | 'studentModel', cliFlag: string): OptionSpec<unknown> {
+  return option<string>({
+    name,
+    type: MODEL_IDS.join(' | '),
+    urlKey: name,
+    cliFlag,
+    parse: oneOf(MODEL_IDS),
+    format: String,
+    get: (s) => s.config[field],
+    set: (s, v) => {
+      s.config[field] = v;
+    },
+  });
 }
 
 /** A setting of the adversary (config.debias), under its own option name. */
@@ -267,30 +286,8 @@ export const OPTIONS: OptionSpec<unknown>[] = [
       s.config.lambdas = v;
     },
   }),
-  option<string>({
-    name: 'teacher',
-    type: MODEL_IDS.join(' | '),
-    urlKey: 'teacher',
-    cliFlag: '--teacher',
-    parse: oneOf(MODEL_IDS),
-    format: String,
-    get: (s) => s.config.teacherModel,
-    set: (s, v) => {
-      s.config.teacherModel = v;
-    },
-  }),
-  option<string>({
-    name: 'student',
-    type: MODEL_IDS.join(' | '),
-    urlKey: 'student',
-    cliFlag: '--student',
-    parse: oneOf(MODEL_IDS),
-    format: String,
-    get: (s) => s.config.studentModel,
-    set: (s, v) => {
-      s.config.studentModel = v;
-    },
-  }),
+  modelOption('teacher', 'teacherModel', '--teacher'),
+  modelOption('student', 'studentModel', '--student'),
   option<ParamValue[]>({
     name: 'params',
     type: 'method.param=value (several joined by ;), e.g. kd.T=2;dkd.beta=4',

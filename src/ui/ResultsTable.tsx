@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { biasIncrease, biasReduction, METRIC_DESCRIPTIONS } from '../engine/metrics/fairness';
 import type { ModelResult } from '../engine/types';
 import { seriesOf } from '../engine/plan';
@@ -56,6 +57,10 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
     title: 'Compression ratio (teacher params / params) and speed-up (teacher latency / latency)',
   },
 ];
+
+/** Columns the compact table hides (1-based, as styles.css's nth-child rules count them), and the group spans. */
+const FULL_SPANS = { accuracy: 5, fairness: 11, cost: 5 } as const;
+const COMPACT_SPANS = { accuracy: 2, fairness: 7, cost: 2 } as const;
 
 /**
  * The speed-up over the teacher, with its range from the two models' fastest and slowest batches; none
@@ -270,9 +275,11 @@ export function ResultsTable() {
   const partial = useLab((s) => s.partial);
   const view = useLab((s) => s.view);
   const liveFailures = useLab((s) => s.failures);
+  const [allColumns, setAllColumns] = useState(false);
   const failures = result?.failures ?? liveFailures;
   const models = result ? [result.teacher, ...result.students] : partial;
   if (!models.length) return null;
+  const span = (group: keyof typeof COMPACT_SPANS) => (allColumns ? FULL_SPANS[group] : COMPACT_SPANS[group]);
   const teacher = models.find((m) => m.role === 'teacher');
   const skipped = new Set(models.flatMap((m) => m.fairness.skippedClasses));
   const summary = result ? takeaway(result) : null;
@@ -286,6 +293,18 @@ export function ResultsTable() {
             {result.dataset.test} test images · {result.backend.name} · {Math.round(result.seconds)} s
           </span>
         )}
+        <label
+          className="toggles"
+          title="Weighted recall, precision and F1; worst group, EO and DP gaps, bias amplification; sizes, MFLOPs and latency"
+        >
+          <input
+            type="checkbox"
+            checked={allColumns}
+            onChange={(e) => setAllColumns(e.target.checked)}
+            data-testid="all-columns"
+          />{' '}
+          All columns
+        </label>
       </div>
       {summary && (
         <p className="takeaway" data-testid="takeaway">
@@ -293,17 +312,17 @@ export function ResultsTable() {
         </p>
       )}
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Results table (scrolls sideways)">
-        <table className="results" data-testid="results-table">
+        <table className={allColumns ? 'results' : 'results compact'} data-testid="results-table">
           <thead>
             <tr className="column-groups">
               <th scope="colgroup" />
-              <th scope="colgroup" colSpan={5}>
+              <th scope="colgroup" colSpan={span('accuracy')}>
                 Accuracy
               </th>
-              <th scope="colgroup" colSpan={11}>
+              <th scope="colgroup" colSpan={span('fairness')}>
                 Fairness
               </th>
-              <th scope="colgroup" colSpan={5}>
+              <th scope="colgroup" colSpan={span('cost')}>
                 Cost
               </th>
             </tr>

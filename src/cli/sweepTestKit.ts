@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { RunnerOutput } from './merge';
+
+/**
+ * What the cluster tests share (Slurm, ssh): one tiny sweep — 2 methods × 2 λ × 2 seeds, three student
+ * epochs so a stop lands between epochs — the runner as a child process, the figures without what a
+ * clock decides, and a poll with a deadline.
+ */
+export const SETTINGS = [
+  '--preset',
+  'tiny',
+  '--methods',
+  'kd,rkd',
+  '--lambdas',
+  '0,1',
+  '--seeds',
+  '0,1',
+  '--no-baseline',
+];
+export const EPOCHS = ['--teacher-epochs', '2', '--student-epochs', '3'];
+
+const run = promisify(execFile);
+export const lab = (...args: string[]) =>
+  run('node', ['--import', 'tsx', 'src/cli/lab.ts', ...args], { maxBuffer: 1 << 26 });
+
+const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds', 'backend']);
+export const numbers = (value: unknown) =>
+  JSON.parse(JSON.stringify(value, (k, v: unknown) => (TIMING.has(k) ? undefined : v))) as unknown;
+
+/** The same sweep in one process: what the merged shards must equal. */
+export async function unshardedRun(dir: string): Promise<RunnerOutput> {
+  const out = join(dir, 'one.json');
+  await lab(...SETTINGS, ...EPOCHS, '--threads', '1', '--backend', 'wasm', '--quiet', '--out', out);
+  return JSON.parse(readFileSync(out, 'utf8')) as RunnerOutput;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(f: () => T | undefined | false, seconds: number, what: string): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+    await sleep(200);
+  }
+}
