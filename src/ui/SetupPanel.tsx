@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { METHOD_INFO as METHODS, withDefaults } from '../engine/distill/catalog';
 import { MODEL_PRESETS } from '../engine/models/architectures';
-import { methodChoice, type PresetName } from '../engine/presets';
+import { methodChoice, PRESET_COST, type PresetName } from '../engine/presets';
 import { duplicateNotes, uniqueValues, validateExperiment } from '../engine/plan';
 import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
@@ -61,7 +61,10 @@ export function SetupPanel() {
   };
 
   return (
+    // The lab checks the setup itself (errors listed below): the browser's own checks (a value off an
+    // input's step) would block Distill without a word.
     <form
+      noValidate
       className="setup"
       onSubmit={(e) => {
         e.preventDefault();
@@ -81,15 +84,19 @@ export function SetupPanel() {
               setLambdaText(useLab.getState().config.lambdas.join(', '));
             }}
           >
-            <option value="quick">Quick story — about 3 minutes on any CPU</option>
-            <option value="lab">Lab — a few minutes on a GPU</option>
-            <option value="tiny">Tiny — seconds, for tests</option>
+            <option value="quick">Quick story — {PRESET_COST.quick.cpu}</option>
+            <option value="lab">
+              Lab, the study’s story — {PRESET_COST.lab.cpu}
+              {PRESET_COST.lab.gpu ? `, ${PRESET_COST.lab.gpu} on a GPU` : ' (not yet timed on a GPU)'}
+            </option>
+            <option value="tiny">Tiny — {PRESET_COST.tiny.cpu}, for tests</option>
           </select>
         </label>
         {noGpu && preset === 'lab' && (
           <p className="warning" data-testid="no-gpu-hint">
-            No GPU here ({backend.name}): the Lab preset trains for about an hour per sweep on a laptop CPU. The Quick
-            story shows the same effect in about 3 minutes.
+            No GPU here ({backend.name}): the Lab preset takes {PRESET_COST.lab.cpu} (the estimate below is timed on
+            this machine). The Quick story shows the student taking the shortcut and the adversary removing it in{' '}
+            {PRESET_COST.quick.cpu.replace(' on a 2-core CPU', '')}.
           </p>
         )}
       </fieldset>
@@ -182,7 +189,7 @@ export function SetupPanel() {
                 <NumberField
                   label="Detail contrast"
                   value={synthetic.detailContrast ?? 1}
-                  min={0.01}
+                  min={0.05}
                   max={4}
                   step={0.05}
                   testId="detail-contrast"
