@@ -84,21 +84,34 @@ function startCluster(): void {
   slurm('slurmd', '-f', conf);
 }
 
-function stopCluster(): void {
+async function stopCluster(): Promise<void> {
   if (!dir) return;
   try {
     slurm('scancel', '--user', 'root');
   } catch {
     // nothing queued
   }
-  for (const pid of ['slurmd.pid', 'slurmctld.pid', join('munge', 'pid')]) {
+  const pids: number[] = [];
+  for (const file of ['slurmd.pid', 'slurmctld.pid', join('munge', 'pid')]) {
     try {
-      process.kill(Number(readFileSync(join(dir, pid), 'utf8')), 'SIGTERM');
+      const pid = Number(readFileSync(join(dir, file), 'utf8'));
+      process.kill(pid, 'SIGTERM');
+      pids.push(pid);
     } catch {
       // already gone
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  // The daemons write their state as they stop: the folder goes once they are gone.
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await until(() => !pids.some(alive), 30, 'the Slurm daemons to stop').catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }
 
 let unsharded: RunnerOutput;
@@ -109,7 +122,7 @@ describe.skipIf(!available)('the Slurm array script on a one-node Slurm cluster'
     unsharded = await unshardedRun(dir);
     await until(() => /idle/.test(slurm('sinfo', '-h', '-o', '%T')), 60, 'the node to be idle');
   }, 300_000);
-  afterAll(stopCluster);
+  afterAll(stopCluster, 60_000);
 
   it('a requeued task stops within seconds, its copy resumes from its epoch, and the merge equals one process', async () => {
     const started = Date.now();
