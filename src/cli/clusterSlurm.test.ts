@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerOutput } from './merge';
-import { EPOCHS, lab, numbers, SETTINGS, unshardedRun, until } from './sweepTestKit';
+import { EPOCHS, lab, mergeSweep, numbers, SETTINGS, unshardedRun, until } from './sweepTestKit';
 
 /**
  * deploy/slurm-array.sh on a real Slurm cluster: one node (this machine) with slurmctld, slurmd and
@@ -163,11 +163,9 @@ describe.skipIf(!available)('the Slurm array script on a one-node Slurm cluster'
     expect(log1).toContain('stopped by SIGTERM; a restart goes on from its last finished epoch');
     expect(log1).toMatch(/\(cell \d\): distilling from the shared teacher, going on from epoch [1-3]/);
     for (const t of [0, 1, 2]) expect(logOf(t)).toMatch(/shard \d\/3 of sweep \w+: \d cells run/);
-    const out = join(dir, 'all.json');
-    await lab('--merge', manifest, '--out', out);
-    const all = JSON.parse(readFileSync(out, 'utf8')) as RunnerOutput;
-    expect(readdirSync(join(sweep, 'cells')).filter((f) => f.endsWith('.json'))).toHaveLength(8);
-    expect(numbers(all.runs)).toEqual(numbers(unsharded.runs));
+    const merged = await mergeSweep(manifest, join(dir, 'all.json'));
+    expect(merged.cells).toBe(8);
+    expect(merged.runs).toEqual(numbers(unsharded.runs));
     console.log(
       `Slurm: 3 shards, one requeued, merged equal to one process; wall ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );

@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerOutput } from './merge';
-import { EPOCHS, lab, numbers, SETTINGS, unshardedRun, until } from './sweepTestKit';
+import { EPOCHS, lab, mergeSweep, numbers, SETTINGS, unshardedRun, until } from './sweepTestKit';
 
 /**
  * deploy/parallel-ssh.sh over real ssh: an sshd on 127.0.0.1 with throw-away host and user keys in a
@@ -126,11 +126,9 @@ describe.skipIf(!available)('the ssh script with GNU parallel over a real sshd',
     expect(code).toBe(0);
     expect(log).toMatch(/^1\s.*\(cell \d\): distilling from the shared teacher, going on from epoch [1-3]/m);
     expect(log.match(/shard \d\/3 of sweep \w+: \d cells run/g)).toHaveLength(3);
-    const out = join(dir, 'all.json');
-    await lab('--merge', manifest, '--out', out);
-    const all = JSON.parse(readFileSync(out, 'utf8')) as RunnerOutput;
-    expect(readdirSync(join(sweep, 'cells')).filter((f) => f.endsWith('.json'))).toHaveLength(8);
-    expect(numbers(all.runs)).toEqual(numbers(unsharded.runs));
+    const merged = await mergeSweep(manifest, join(dir, 'all.json'));
+    expect(merged.cells).toBe(8);
+    expect(merged.runs).toEqual(numbers(unsharded.runs));
     console.log(
       `ssh: 3 shards on 2 hosts, one killed and retried; wall ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );

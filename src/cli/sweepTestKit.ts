@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RunnerOutput } from './merge';
 
@@ -47,4 +47,12 @@ export async function until<T>(f: () => T | undefined | false, seconds: number, 
     if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
     await sleep(200);
   }
+}
+
+/** Merges a finished sweep (beside its manifest) into `out`; its runs and how many cells had a result. */
+export async function mergeSweep(manifest: string, out: string): Promise<{ runs: unknown; cells: number }> {
+  await lab('--merge', manifest, '--out', out);
+  const all = JSON.parse(readFileSync(out, 'utf8')) as RunnerOutput;
+  const cells = readdirSync(join(dirname(manifest), 'cells')).filter((f) => f.endsWith('.json')).length;
+  return { runs: numbers(all.runs), cells };
 }
