@@ -29,13 +29,13 @@ export type PresetName = 'tiny' | 'quick' | 'lab';
 
 /**
  * What a preset's default sweep costs, as measured (the page's preset list, its no-GPU warning and the
- * README say the same). lab on CPU: teacher 38 min + 4 students × 14 min, wasm on one thread of this
+ * README say the same). lab on CPU: teacher about 45 min + 4 students × about 14 min, wasm on one thread of this
  * project's 2-core machine, two sweeps side by side; on a GPU not yet timed (no GPU was at hand).
  */
 export const PRESET_COST: Record<PresetName, { cpu: string; gpu: string | null }> = {
   tiny: { cpu: 'seconds', gpu: null },
   quick: { cpu: 'about 3 minutes on a 2-core CPU', gpu: null },
-  lab: { cpu: 'about 1½ hours on a 2-core CPU', gpu: null },
+  lab: { cpu: 'about 1¾ hours on a 2-core CPU', gpu: null },
 };
 
 /** A preset always runs on the built-in generated dataset. */
