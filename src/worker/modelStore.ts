@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { savedModelKey, teacherModelKey } from '../engine/models/keys';
 import { checkTeacherWeights } from './teacherWeights';
 import { modelArtifacts } from '../engine/models/artifacts';
-import { SPLIT } from '../engine/types';
+import { SPLIT, type Dataset } from '../engine/types';
 import { argmaxRows, classProbabilities, topK, type Prediction } from '../engine/models/predict';
 import { indicesOf } from '../engine/data/split';
 import { openLabDb } from '../storage/db';
@@ -65,6 +65,18 @@ async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<Photo
   return out;
 }
 
+/** The test split in batches of 64: each batch's dataset indices and their pixels, packed. */
+function* testBatches(data: Dataset): Generator<{ idx: number[]; pixels: Uint8Array }> {
+  const test = indicesOf(data.split, SPLIT.test);
+  const px = data.size * data.size * 3;
+  for (let s = 0; s < test.length; s += 64) {
+    const idx = Array.from(test.subarray(s, Math.min(test.length, s + 64)));
+    const pixels = new Uint8Array(idx.length * px);
+    idx.forEach((i, j) => pixels.set(data.images.subarray(i * px, (i + 1) * px), j * px));
+    yield { idx, pixels };
+  }
+}
+
 /** The teacher's top-class probability on every test image, sorted; kept per teacher (it never changes). */
 const testConfidences = new Map<string, Promise<Float32Array>>();
 
@@ -80,18 +92,13 @@ async function confidencesOnTest(teacherKey: string, datasetKey: string): Promis
         );
       const data = fromStored(stored);
       const teacher = await load(teacherKey);
-      const test = indicesOf(data.split, SPLIT.test);
-      const px = data.size * data.size * 3;
       const classes = data.classNames.length;
-      const out = new Float32Array(test.length);
-      for (let s = 0; s < test.length; s += 64) {
-        const idx = Array.from(test.subarray(s, Math.min(test.length, s + 64)));
-        const pixels = new Uint8Array(idx.length * px);
-        idx.forEach((i, j) => pixels.set(data.images.subarray(i * px, (i + 1) * px), j * px));
+      const out: number[] = [];
+      for (const { idx, pixels } of testBatches(data)) {
         const probs = await classProbabilities(teacher, pixels, data.size, idx.length);
-        for (let j = 0; j < idx.length; j++) out[s + j] = Math.max(...probs.subarray(j * classes, (j + 1) * classes));
+        for (let j = 0; j < idx.length; j++) out.push(Math.max(...probs.subarray(j * classes, (j + 1) * classes)));
       }
-      return out.sort();
+      return Float32Array.from(out).sort();
     })();
     testConfidences.set(key, c);
     c.catch(() => testConfidences.delete(key));
@@ -124,14 +131,11 @@ async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): P
     throw new Error('The run’s dataset is no longer cached in this browser; run the experiment again to rebuild it.');
   const data = fromStored(stored);
   const [a, b] = await Promise.all([load(op.a), load(op.b)]);
-  const test = indicesOf(data.split, SPLIT.test);
   const px = data.size * data.size * 3;
   const classes = data.classNames.length;
   const found: Disagreement[] = [];
-  for (let s = 0; s < test.length && found.length < op.limit; s += 64) {
-    const idx = Array.from(test.subarray(s, Math.min(test.length, s + 64)));
-    const pixels = new Uint8Array(idx.length * px);
-    idx.forEach((i, j) => pixels.set(data.images.subarray(i * px, (i + 1) * px), j * px));
+  for (const { idx, pixels } of testBatches(data)) {
+    if (found.length >= op.limit) break;
     const pa = argmaxRows(await classProbabilities(a, pixels, data.size, idx.length), classes);
     const pb = argmaxRows(await classProbabilities(b, pixels, data.size, idx.length), classes);
     idx.forEach((i, j) => {
