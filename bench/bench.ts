@@ -11,6 +11,8 @@
  *     count (7 rounds by default), the ratio per round, GFLOP/s and the ratio to the best PyTorch round.
  * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
  *   - WebGPU in Node (Dawn): dispatches, submissions and reads back per step of the training loop;
+ *     `webgpuWork`: per preset model, the serial chain, fewest invocations and dispatches of a training
+ *     step with tfjs's gradient kernels and with the lab's own (bench/webgpuWork.ts; --no-webgpu-work skips);
  *   - kernel shares: each kernel's share of a reference step and a lab-teacher step on Node wasm, with
  *     the convolution gradients' SIMD kernels off (before), plain and relaxed, at 1 and 2 threads;
  *   npm run bench -- --steps 3 --rounds 7 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
@@ -26,6 +28,7 @@ import type { BackendName } from '../src/engine/types';
 import { provideNodeWebGPU } from '../src/cli/webgpuNode';
 import { serveDir } from './serveDir';
 import { gpuLoopCounts } from './gpuLoop';
+import { presetModels, webgpuWork } from './webgpuWork';
 import { emptyReport, formatReport, type BenchReport, type Paired, type Row } from './report';
 import type { KernelShareRun } from './kernelProfile';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
@@ -121,6 +124,7 @@ async function nodeBench(report: BenchReport) {
     if (backend === 'webgpu') {
       report.gpuLoop.push(...(await gpuLoopCounts(chosen)));
       log('node webgpu loop counted');
+      if (!args.includes('--no-webgpu-work')) report.webgpuWork = await webgpuWork(presetModels(), log);
       // A software adapter (SwiftShader) proves the path; its timings would only mislead.
       if (chosen.adapter?.software) continue;
     }

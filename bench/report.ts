@@ -1,5 +1,6 @@
 import { referenceFlopsPerImage } from './referenceCnn';
 import type { GpuLoopCounts } from './gpuLoop';
+import type { WebgpuWorkRow } from './webgpuWork';
 import { formatKernelShares, type KernelShareRun } from './kernelProfile';
 import type { InferenceResult, StepResult } from './workloads';
 
@@ -39,6 +40,8 @@ export interface BenchReport {
   gpuLoop: GpuLoopCounts[];
   /** Each kernel's share of a reference and a lab-teacher step, before and after the SIMD kernels. */
   kernelShares: KernelShareRun[];
+  /** What a training step of each preset model asks of a GPU, with tfjs's gradient kernels and the lab's own. */
+  webgpuWork: WebgpuWorkRow[];
 }
 
 export function emptyReport(): BenchReport {
@@ -53,6 +56,7 @@ export function emptyReport(): BenchReport {
     anchorAtEnd: [],
     gpuLoop: [],
     kernelShares: [],
+    webgpuWork: [],
   };
 }
 
@@ -148,7 +152,35 @@ export function formatReport(report: BenchReport, rounds: number): string {
       ),
     );
   }
+  if (report.webgpuWork.length) lines.push('', formatWebgpuWork(report.webgpuWork));
   if (report.kernelShares.length) lines.push('', formatKernelShares(report.kernelShares));
   for (const n of report.notes) lines.push(`- ${n}`);
+  return lines.join('\n');
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** The webgpuWork table: per preset model, tfjs's gradient kernels beside the lab's own. */
+export function formatWebgpuWork(rows: WebgpuWorkRow[]): string {
+  const lines = [
+    'WebGPU work of one training step (counted from the programs’ own dispatch and loop bounds; the same on any adapter):',
+    '',
+    '| model | batch | gradient kernels | serial chain (multiply-adds) | shorter by | fewest invocations | fewest over 4 M multiply-adds | gradient dispatches | dispatches | submits | reads back |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const tfjs = rows.find((t) => t.model === r.model && t.kernels === 'tfjs');
+    const by = r.kernels === 'own' && tfjs ? `${(tfjs.serialChain / r.serialChain).toFixed(1)}×` : '—';
+    lines.push(
+      `| ${r.model} | ${r.batch} | ${r.kernels === 'own' ? 'own' : 'tfjs 4.22'} | ${count(r.serialChain)} | ${by} | ${count(r.minInvocations)} | ${r.minInvocationsOver4M === null ? 'none that large' : count(r.minInvocationsOver4M)} | ${r.gradDispatches} | ${r.dispatchesPerStep} | ${r.submitsPerStep} | ${r.readbacksPerStep} |`,
+    );
+  }
+  const own = rows.filter((r) => r.kernels === 'own');
+  if (own.length)
+    lines.push(
+      '',
+      'Where the dispatches go (own kernels; the programs with the most dispatches per step):',
+      ...own.map((r) => `- ${r.model}: ${r.topPrograms.map(([p, n]) => `${p} ${n}`).join(', ')}`),
+    );
   return lines.join('\n');
 }

@@ -59,7 +59,8 @@ export async function referenceStep(steps: number): Promise<StepResult> {
   };
 }
 
-export async function distillStep(preset: PresetName, steps: number): Promise<StepResult> {
+/** One distillation step of a preset's student (with the adversary unless `adversary` is false). */
+export async function distillStep(preset: PresetName, steps: number, adversary = true): Promise<StepResult> {
   const cfg = EXPERIMENT_PRESETS[preset];
   const size = cfg.dataset.size,
     classes = cfg.dataset.classes,
@@ -67,7 +68,7 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
   const before = tf.memory().numTensors;
   const teacher = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
   const student = buildModel(modelPreset(cfg.studentModel), { inputSize: size, classes, seed: 2, name: 'student' });
-  const adversary = buildAdversary(classes, cfg.debias.hidden, cfg.debias.equalizedOdds, 3);
+  const adv = adversary ? buildAdversary(classes, cfg.debias.hidden, cfg.debias.equalizedOdds, 3) : undefined;
   const optimizer = tf.train.adam(cfg.learningRate);
   const advOptimizer = tf.train.adam(cfg.debias.adversaryLr);
   const labels = tf.tensor1d(
@@ -86,9 +87,9 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
   const run = {
     method: 'kd' as const,
     params: withDefaults(def, methodChoice(preset, 'kd').params),
-    lambda: 0.5,
+    lambda: adversary ? 0.5 : 0,
     series: 'CKD',
-    label: 'CKD λ=0.5',
+    label: adversary ? 'CKD λ=0.5' : 'CKD λ=0',
     role: 'student' as const,
   };
   const inputs = {
@@ -96,14 +97,14 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
     teacher,
     def,
     run,
-    adversary,
+    adversary: adv,
     optimizer,
-    advOptimizer,
+    advOptimizer: adv ? advOptimizer : undefined,
     vars: trainableVariables([student]),
-    advVars: trainableVariables([adversary]),
+    advVars: adv ? trainableVariables([adv]) : [],
     batch: data,
     epoch: 1,
-    lambda: 0.5,
+    lambda: adversary ? 0.5 : 0,
   };
   // The run loop's own step: teacher forward, student KD with gradient reversal, adversary update.
   const step = async () => {
@@ -115,11 +116,11 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
   disposeBatch(data);
   teacher.dispose();
   student.dispose();
-  adversary.dispose();
+  adv?.dispose();
   optimizer.dispose();
   advOptimizer.dispose();
   return {
-    workload: `distill-${preset}`,
+    workload: adversary ? `distill-${preset}` : `distill-${preset}-plain`,
     batch,
     steps,
     imagesPerSecond: (1000 * batch) / ms,
@@ -131,11 +132,19 @@ export async function distillStep(preset: PresetName, steps: number): Promise<St
 
 /** One training step of a preset's teacher on the labels, the run loop's own loss (cross-entropy, Adam). */
 export function teacherTraining(preset: PresetName): { batch: number; step: () => Promise<void>; dispose: () => void } {
+  return modelTraining(preset, EXPERIMENT_PRESETS[preset].teacherModel);
+}
+
+/** One training step of a model on the labels at a preset's image size, classes and batch. */
+export function modelTraining(
+  preset: PresetName,
+  modelId: string,
+): { batch: number; step: () => Promise<void>; dispose: () => void } {
   const cfg = EXPERIMENT_PRESETS[preset];
   const size = cfg.dataset.size,
     classes = cfg.dataset.classes,
     batch = cfg.batchSize;
-  const model = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
+  const model = buildModel(modelPreset(modelId), { inputSize: size, classes, seed: 1, name: 'm' });
   const optimizer = tf.train.adam(cfg.learningRate);
   const vars = trainableVariables([model]);
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D;

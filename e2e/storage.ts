@@ -76,3 +76,30 @@ export function copySavedModel(page: Page, from: string, to: string): Promise<vo
     [from, to],
   );
 }
+
+/** The loss curves of the newest stored run, by model label (the lab's own database). */
+export function storedRunCurves(
+  page: Page,
+): Promise<Record<string, { step: number; terms: Record<string, number> }[]>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, { step: number; terms: Record<string, number> }[]>>((resolve, reject) => {
+        const open = indexedDB.open('fairdistill-lab');
+        open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db.transaction('runs').objectStore('runs').getAll();
+          all.onsuccess = () => {
+            db.close();
+            type Model = { label: string; curve: { step: number; terms: Record<string, number> }[] };
+            const runs = all.result as { createdAt: string; result: { teacher: Model; students: Model[] } }[];
+            const newest = runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).pop();
+            if (!newest) return reject(new Error('no stored run'));
+            const models = [newest.result.teacher, ...newest.result.students];
+            resolve(Object.fromEntries(models.map((m) => [m.label, m.curve])));
+          };
+          all.onerror = () => reject(all.error ?? new Error('reading the runs failed'));
+        };
+      }),
+  );
+}

@@ -5,16 +5,16 @@
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
 import { writeFileSync } from 'node:fs';
-import { isBackendName } from '../engine/backend';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
 import { useSimdKernels } from '../engine/kernels/convGradSimd';
+import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
 import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
-import { checkBackends } from './checkBackends';
+import { checkBackends, parseChecked, type CheckedBackend } from './checkBackends';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { applyOptions, cliOptionHelp, OPTIONS } from '../engine/options';
 import { CancelledError, runExperiment } from '../engine/run/experiment';
 import { installStopSignals, StoppedBySignal, stopRequested } from './stopSignals';
-import { finishedLabels, type BackendName, type ExperimentResult } from '../engine/types';
+import { finishedLabels, type ExperimentResult } from '../engine/types';
 import { mergeFiles, type RunnerOutput } from './merge';
 import { modelArtifacts } from '../engine/models/artifacts';
 import {
@@ -29,6 +29,7 @@ import { formatRecommendations, formatSummary, summarize } from '../analysis/sum
 const USAGE = [
   'Usage: npm run lab -- [options] [--seeds 0,1,2] [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]',
   '       npm run lab -- --check-backends [--backends cpu,wasm,webgpu] [options] [--out check.json]   (the same',
+  "                    (webgpu:tfjs,webgpu:own compares tfjs's WebGPU gradient kernels with the lab's own)",
   '                    seeded work on each backend, compared with the first within stated tolerances; exit',
   '                    status 1 when a backend disagrees)',
   '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
@@ -38,9 +39,10 @@ const USAGE = [
   '       npm run lab -- --manifest sweep/manifest.json --shard i/n [--backend …] [--results DIR] [--teachers DIR]',
   '                    (i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID with --shard auto/n)',
   '       npm run lab -- --merge sweep/manifest.json [--results DIR,DIR] [--out all.json]',
-  "       --kernels relaxed|simd|off   the wasm backend's convolution gradients: the own SIMD kernels with",
+  '       --kernels relaxed|simd|off|tfjs   the convolution gradients. wasm: the own SIMD kernels with',
   '                    fused multiply-add where the engine has it (default), without, or off (XNNPACK',
-  '                    compositions and JavaScript loops, as before the kernels existed)',
+  '                    compositions and JavaScript loops, as before the kernels existed). webgpu: the own',
+  "                    split-reduction programs (relaxed or simd, the default) or tfjs's own (off or tfjs)",
   'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
   ...cliOptionHelp().map((l) => `  ${l}`),
 ].join('\n');
@@ -65,12 +67,14 @@ function parseArgs(argv: string[]): Map<string, string> {
   return out;
 }
 
-function backendList(text: string): BackendName[] {
+function backendList(text: string): CheckedBackend[] {
   const names = text.split(',').map((x) => x.trim());
-  const bad = names.filter((n) => !isBackendName(n));
+  const bad = names.filter((n) => !parseChecked(n));
   if (bad.length || names.length < 2)
-    throw new Error(`--backends: "${text}" must name two or more of cpu, wasm, webgpu (the first is the reference).`);
-  return names as BackendName[];
+    throw new Error(
+      `--backends: "${text}" must name two or more of cpu, wasm, webgpu, webgpu:tfjs, webgpu:own (the first is the reference).`,
+    );
+  return names as CheckedBackend[];
 }
 
 function seedList(text: string): number[] {
@@ -115,9 +119,11 @@ async function main() {
   const { preset, config } = setup;
   const kernels = args.get('--kernels');
   if (kernels !== undefined) {
-    if (kernels !== 'relaxed' && kernels !== 'simd' && kernels !== 'off')
-      throw new Error(`--kernels: relaxed, simd or off, not "${kernels}".`);
-    useSimdKernels(kernels);
+    if (kernels !== 'relaxed' && kernels !== 'simd' && kernels !== 'off' && kernels !== 'tfjs')
+      throw new Error(`--kernels: relaxed, simd, off or tfjs, not "${kernels}".`);
+    // 'tfjs' and 'off' both mean tfjs's own kernels: on wasm its compositions, on webgpu its programs.
+    useSimdKernels(kernels === 'tfjs' ? 'off' : kernels);
+    useWebgpuGradKernels(kernels === 'tfjs' || kernels === 'off' ? 'tfjs' : 'own');
   }
   if (args.has('--no-baseline')) config.baseline = false;
   if (args.has('--check-backends')) {

@@ -5,6 +5,7 @@ import { simdKernelsName, startSimdThreads } from './kernels/convGradSimd';
 import { registerPooledReductions } from './kernels/pooledReduce';
 import { registerSimdConvForward } from './kernels/convForward';
 import { registerSharedIdentity } from './kernels/sharedIdentity';
+import { registerWebgpuConvGradKernels, webgpuKernelsName } from './kernels/webgpu/convGradWebgpu';
 import { BACKEND_ORDER, type AdapterReport, type BackendName, type BackendReport } from './types';
 
 export { isBackendName } from './types';
@@ -110,6 +111,7 @@ async function tryBackend(
         return `WebGPU runs on a software adapter (${adapterName(found.adapter)}), where WASM trains faster`;
       // The webgpu backend registers itself only when WebGPU exists at import time: import it now.
       await import('@tensorflow/tfjs-backend-webgpu');
+      registerWebgpuConvGradKernels();
     } else if (name === 'webgl') {
       if (isNode) return 'WebGL needs a browser';
       if (opts.forced === 'webgl') tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
@@ -168,6 +170,7 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendR
         fallbacks,
         ...(name === 'wasm' ? await wasmReport() : {}),
         ...(name === 'webgpu' && found.adapter ? { adapter: found.adapter } : {}),
+        ...(name === 'webgpu' ? { kernels: webgpuKernelsName() } : {}),
       };
     fallbacks.push(reason);
   }

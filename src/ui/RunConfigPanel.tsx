@@ -47,7 +47,7 @@ export function RunConfigPanel() {
               <th scope="row">backend</th>
               <td>
                 {backend}
-                {result.backend.kernels ? ` · ${result.backend.kernels} kernels` : ''}
+                {result.backend.kernels ? ` · convolution gradients: ${result.backend.kernels}` : ''}
               </td>
             </tr>
           </tbody>
