@@ -1,15 +1,12 @@
 """The bench's reference workload in PyTorch (CPU): the same CNN, batch, loss and optimizer as
-bench/referenceCnn.ts. Prints one JSON line: images/s over the timed steps.
+bench/referenceCnn.ts. Run as a script it prints one JSON line: images/s over the timed steps;
+bench/torch_steps.py imports Net (the GPU kit's CUDA figures).
 Run with /usr/bin/python3 (Debian's python3-torch)."""
 import json, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-steps = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-torch.set_num_threads(threads)
-torch.manual_seed(0)
 batch, size, classes = 64, 32, 10
 
 class Net(nn.Module):
@@ -24,20 +21,25 @@ class Net(nn.Module):
         h = F.relu(self.c1(x)); h = F.relu(self.c2(h)); h = F.relu(self.c3(h)); h = F.relu(self.c4(h))
         return self.fc(h.mean(dim=(2, 3)))
 
-net = Net()
-opt = torch.optim.SGD(net.parameters(), lr=0.01)
-x = torch.rand(batch, 3, size, size) * 2 - 1
-y = torch.arange(batch) % classes
-def step():
-    opt.zero_grad()
-    loss = F.cross_entropy(net(x), y)
-    loss.backward()
-    opt.step()
-    return loss.item()
-for _ in range(5):
-    step()
-t0 = time.perf_counter()
-for _ in range(steps):
-    step()
-sec = (time.perf_counter() - t0) / steps
-print(json.dumps({"backend": "pytorch-cpu", "torch": torch.__version__, "threads": torch.get_num_threads(), "imagesPerSecond": batch / sec, "msPerStep": sec * 1000}))
+if __name__ == '__main__':
+    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    x = torch.rand(batch, 3, size, size) * 2 - 1
+    y = torch.arange(batch) % classes
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    for _ in range(5):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    sec = (time.perf_counter() - t0) / steps
+    print(json.dumps({"backend": "pytorch-cpu", "torch": torch.__version__, "threads": torch.get_num_threads(), "imagesPerSecond": batch / sec, "msPerStep": sec * 1000}))

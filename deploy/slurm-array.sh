@@ -12,6 +12,8 @@
 #        PARTITION=…  ACCOUNT=…             SBATCH_ARGS="…" anything else for sbatch
 #        LOGS=.       where the tasks' logs go (fairdistill-sweep-<job>_<task>.log, appended on a requeue)
 #        BACKEND=…    overrides the backend chosen from GPUS
+#        KIT=…        the self-contained runner (npm run bundle -- --out $KIT, on the shared file system):
+#                     the nodes then need no Node.js or checkout; without it, the checkout's node runs
 #      e.g. a GPU partition:  SWEEP=/shared/sweep SHARDS=8 GPUS=1 PARTITION=gpu deploy/slurm-array.sh
 #      Each task runs shard $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT (--shard auto). A task that is
 #      requeued (scontrol requeue, preemption, node failure) gets SIGTERM: the runner stops after the
@@ -33,9 +35,11 @@ if [ -z "${SLURM_JOB_ID:-}" ]; then
   exec sbatch "${args[@]}" ${SBATCH_ARGS:-} "$0"
 fi
 cd "${FAIRDISTILL_HOME:-$SLURM_SUBMIT_DIR}"
+if [ -n "${KIT:-}" ]; then runner=("$KIT/lab"); else runner=(node --import tsx src/cli/lab.ts); fi
 backend=${BACKEND:-$([ "$GPUS" != 0 ] && echo webgpu || echo wasm)}
 threads=$((${SLURM_CPUS_PER_TASK:-1} < 4 ? ${SLURM_CPUS_PER_TASK:-1} : 4))
 # Alternatively run the container: srun podman run --device nvidia.com/gpu=all -v "$SWEEP:/sweep" fairdistill-lab …
-# exec: the batch shell is replaced, and srun passes Slurm's SIGTERM on to the runner.
-exec srun --kill-on-bad-exit=1 node --import tsx src/cli/lab.ts --manifest "$SWEEP/manifest.json" --shard auto \
+# exec: the batch shell is replaced, and srun passes Slurm's SIGTERM on to the runner (the kit's lab script
+# execs node in turn).
+exec srun --kill-on-bad-exit=1 "${runner[@]}" --manifest "$SWEEP/manifest.json" --shard auto \
   --backend "$backend" --threads "$threads" ${RESULTS:+--results "$RESULTS"}
