@@ -5,9 +5,24 @@
 # When every shard is done:
 #   npm run lab -- --merge .sweeps/lab/manifest.json --out docs/results/lab.json
 #   npm run lab -- --merge .sweeps/lab-temperature/manifest.json --out docs/results/lab-temperature.json
+# A session's machine does not keep .sweeps/: `docs/results/lab-sweeps.sh --save` copies its state (manifests,
+# finished cells, trained teachers, the checkpoint of each shard in progress, parallel's job log) into
+# docs/results/lab-sweeps-state/ to be committed, and a run without .sweeps/ starts from that copy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 S=${SWEEPS:-$PWD/.sweeps}
+SAVED=docs/results/lab-sweeps-state
+if [ "${1:-}" = --save ]; then
+  rm -rf "$SAVED" && mkdir -p "$SAVED"
+  # Everything but the logs and a lock's or a half-written file's leftovers.
+  tar -C "$S" --exclude=./logs --exclude='*.lock' --exclude='*.tmp' -cf - . | tar -C "$SAVED" -xf -
+  echo "saved $(du -sh "$SAVED" | cut -f1) of sweep state into $SAVED"
+  exit 0
+fi
+if [ ! -d "$S" ] && [ -d "$SAVED" ]; then
+  mkdir -p "$S" && cp -a "$SAVED/." "$S/"
+  echo "started from the saved state in $SAVED"
+fi
 lab() { node --import tsx src/cli/lab.ts "$@"; }
 [ -f "$S/lab/manifest.json" ] || lab --plan "$S/lab/manifest.json" --preset lab --methods kd,rkd,ctkd,kdpp,dkd \
   --lambdas 0,1,2 --seeds 0,1,2 --shards 12
