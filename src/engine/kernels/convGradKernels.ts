@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelSetupFunc } from '@tensorflow/tfjs-core';
 import { conv2dFilterGradWasm, conv2dInputGradWasm, depthwiseInputGradWasm } from './convGradComposed';
-import { conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad, type ConvGeometry } from './convGradLoops';
+import { conv2dFilterGrad, convGeometryOf, depthwiseFilterGrad, depthwiseInputGrad } from './convGradLoops';
 import {
   conv2dFilterGradSimd,
   conv2dInputGradSimd,
@@ -18,26 +18,6 @@ import {
 
 type Attrs = Record<string, unknown>;
 type Conv4 = [number, number, number, number];
-
-function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    fH: info.filterHeight,
-    fW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    dilH: info.dilationHeight,
-    dilW: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
-}
 
 function checkChannelsLast(attrs: Attrs, kernel: string) {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC')
@@ -126,7 +106,7 @@ function kernels(
           heap.write(
             backend,
             info.filterShape,
-            conv2dFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info)),
+            conv2dFilterGrad(heap.read(backend, x), heap.read(backend, dy), convGeometryOf(info)),
           )
         );
       },
@@ -156,7 +136,7 @@ function kernels(
         return heap.write(
           backend,
           info.filterShape,
-          depthwiseFilterGrad(heap.read(backend, x), heap.read(backend, dy), geometry(info), mult),
+          depthwiseFilterGrad(heap.read(backend, x), heap.read(backend, dy), convGeometryOf(info), mult),
         );
       },
     },
@@ -186,7 +166,7 @@ function kernels(
         return heap.write(
           backend,
           inputShape,
-          depthwiseInputGrad(heap.read(backend, dy), heap.read(backend, filter), geometry(info), mult),
+          depthwiseInputGrad(heap.read(backend, dy), heap.read(backend, filter), convGeometryOf(info), mult),
         );
       },
     },

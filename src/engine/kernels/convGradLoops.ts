@@ -22,6 +22,42 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
+/** A convolution's geometry as tfjs computes it (computeConv2DInfo), in the loops' terms. */
+export function convGeometryOf(info: {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padInfo: { top: number; left: number };
+}): ConvGeometry {
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    fH: info.filterHeight,
+    fW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    dilH: info.dilationHeight,
+    dilW: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
 /** dW[fh, fw, inC, outC] = Σ x[b, oy·s − pad + fh·d, ox·s − pad + fw·d, ci] · dy[b, oy, ox, co]. */
 export function conv2dFilterGrad(x: Float32Array, dy: Float32Array, g: ConvGeometry): Float32Array {
   const { batch, inH, inW, inC, outH, outW, outC, fH, fW, strideH, strideW, dilH, dilW, padTop, padLeft } = g;

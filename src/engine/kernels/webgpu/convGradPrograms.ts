@@ -1,4 +1,5 @@
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { ConvGeometry } from '../convGradLoops';
 
 /**
  * The lab's own WebGPU programs for the convolution gradients (NHWC, dilation 1), shaped for a GPU:
@@ -16,24 +17,8 @@ import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
  * so the divisions that unpack indices are by constants.
  */
 
-export interface ConvGradGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  /** Dense: output channels; depthwise: inC × multiplier. */
-  outC: number;
-  fH: number;
-  fW: number;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
-  /** Depthwise only: output channels per input channel. */
-  mult: number;
-}
+/** A convolution's geometry (convGradLoops.ts) and, for depthwise ones, output channels per input channel. */
+export type ConvGradGeometry = ConvGeometry & { mult: number };
 
 export interface DispatchWork {
   invocations: number;
@@ -104,10 +89,26 @@ function constants(g: ConvGradGeometry): string {
     PL: g.padLeft,
     MULT: g.mult,
   };
-  return Object.entries(c)
+  return `${Object.entries(c)
     .map(([k, v]) => `const ${k} : i32 = ${v};`)
-    .join('\n');
+    .join('\n')}
+${PIXELS}`;
 }
+
+/** Flat output-pixel (b, oy, ox) and input-pixel (b, iy, ix) indices unpacked, for every program. */
+const PIXELS = `
+fn outPixel(m : i32) -> vec3<i32> {
+  let b = m / (OH * OW);
+  let p = m - b * OH * OW;
+  let y = p / OW;
+  return vec3<i32>(b, y, p - y * OW);
+}
+fn inPixel(r : i32) -> vec3<i32> {
+  let b = r / (IH * IW);
+  let p = r - b * IH * IW;
+  let y = p / IW;
+  return vec3<i32>(b, y, p - y * IW);
+}`;
 
 /**
  * C[s][r][n] = Σ over m in chunk s of A(m, r)·B(m, n): the shared pass 1 of the dense gradients.
@@ -233,17 +234,30 @@ fn main(index : i32) {
   }
 }
 
+/** A dense gradient as a split GEMM: pass 1, and the partial sums' pass when the reduction is split. */
+function gemmChain(
+  name: string,
+  inputs: [string, string],
+  g: ConvGradGeometry,
+  dims: { rows: number; outRows: number; outCols: number },
+  finalShape: number[],
+  loaders: string,
+): CountedProgram[] {
+  const split = splitOf(dims.rows);
+  const pass1 = new SplitGemmProgram(name, inputs, g, dims, split, finalShape, loaders);
+  return split.parts === 1 ? [pass1] : [pass1, new PartialSumProgram(finalShape, split.parts)];
+}
+
 /** ∂W[fy, fx, c, o] = Σ_{b, oy, ox} x[b, oy·s + fy − pt, ox·s + fx − pl, c] · dy[b, oy, ox, o]. */
 export function conv2dFilterGradPrograms(g: ConvGradGeometry): CountedProgram[] {
   const rows = g.batch * g.outH * g.outW;
-  const split = splitOf(rows);
   const finalShape = [g.fH, g.fW, g.inC, g.outC];
   const loaders = `
 fn loadA(m : i32, r : i32) -> f32 {
-  let b = m / (OH * OW);
-  let p = m - b * OH * OW;
-  let oy = p / OW;
-  let ox = p - oy * OW;
+  let o = outPixel(m);
+  let b = o.x;
+  let oy = o.y;
+  let ox = o.z;
   let tap = r / CI;
   let c = r - tap * CI;
   let fy = tap / FW;
@@ -254,16 +268,14 @@ fn loadA(m : i32, r : i32) -> f32 {
   return x[((b * IH + iy) * IW + ix) * CI + c];
 }
 fn loadB(m : i32, n : i32) -> f32 { return dy[m * CO + n]; }`;
-  const pass1 = new SplitGemmProgram(
+  return gemmChain(
     'conv2dFilterGrad',
     ['x', 'dy'],
     g,
     { rows, outRows: g.fH * g.fW * g.inC, outCols: g.outC },
-    split,
     finalShape,
     loaders,
   );
-  return split.parts === 1 ? [pass1] : [pass1, new PartialSumProgram(finalShape, split.parts)];
 }
 
 /**
@@ -272,7 +284,6 @@ fn loadB(m : i32, n : i32) -> f32 { return dy[m * CO + n]; }`;
  */
 export function conv2dInputGradPrograms(g: ConvGradGeometry): CountedProgram[] {
   const rows = g.fH * g.fW * g.outC;
-  const split = splitOf(rows);
   const finalShape = [g.batch, g.inH, g.inW, g.inC];
   const loaders = `
 fn loadA(m : i32, r : i32) -> f32 {
@@ -280,12 +291,10 @@ fn loadA(m : i32, r : i32) -> f32 {
   let o = m - tap * CO;
   let fy = tap / FW;
   let fx = tap - fy * FW;
-  let b = r / (IH * IW);
-  let p = r - b * IH * IW;
-  let iy = p / IW;
-  let ix = p - iy * IW;
-  let ty = iy + PT - fy;
-  let tx = ix + PL - fx;
+  let i = inPixel(r);
+  let b = i.x;
+  let ty = i.y + PT - fy;
+  let tx = i.z + PL - fx;
   if (ty < 0 || tx < 0 || ty % SH != 0 || tx % SW != 0) { return 0.0; }
   let oy = ty / SH;
   let ox = tx / SW;
@@ -297,16 +306,14 @@ fn loadB(m : i32, n : i32) -> f32 {
   let o = m - tap * CO;
   return W[(tap * CI + n) * CO + o];
 }`;
-  const pass1 = new SplitGemmProgram(
+  return gemmChain(
     'conv2dInputGrad',
     ['dy', 'W'],
     g,
     { rows, outRows: g.batch * g.inH * g.inW, outCols: g.inC },
-    split,
     finalShape,
     loaders,
   );
-  return split.parts === 1 ? [pass1] : [pass1, new PartialSumProgram(finalShape, split.parts)];
 }
 
 /**
@@ -360,14 +367,11 @@ fn main() {
   let end = min(first + CHUNK, ROWS);
   var acc = 0.0;
   for (var m = first; m < end; m = m + 1) {
-    let b = m / (OH * OW);
-    let p = m - b * OH * OW;
-    let oy = p / OW;
-    let ox = p - oy * OW;
-    let iy = oy * SH + fy - PT;
-    let ix = ox * SW + fx - PL;
+    let o = outPixel(m);
+    let iy = o.y * SH + fy - PT;
+    let ix = o.z * SW + fx - PL;
     if (iy >= 0 && iy < IH && ix >= 0 && ix < IW) {
-      acc = acc + x[((b * IH + iy) * IW + ix) * CI + c] * dy[m * CO + c * MULT + q];
+      acc = acc + x[((o.x * IH + iy) * IW + ix) * CI + c] * dy[m * CO + c * MULT + q];
     }
   }
   result[part * WEIGHTS + w] = acc${this.fault.wgsl};
@@ -417,10 +421,10 @@ ${constants(this.g)}
 fn main(index : i32) {
   if (index >= uniforms.size) { return; }
   let c = index % CI;
-  let p = index / CI;
-  let ix = p % IW;
-  let iy = (p / IW) % IH;
-  let b = p / (IW * IH);
+  let i = inPixel(index / CI);
+  let b = i.x;
+  let iy = i.y;
+  let ix = i.z;
   var acc = 0.0;
   // Only the taps whose output row and column exist: start at the first fy with (iy + PT − fy) % SH == 0.
   let ty0 = iy + PT;

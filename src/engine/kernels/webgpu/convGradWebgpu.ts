@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { convGeometryOf } from '../convGradLoops';
 import {
   conv2dFilterGradPrograms,
   conv2dInputGradPrograms,
@@ -55,27 +56,21 @@ export function currentGradCall(): GradCall | null {
 type Attrs = Record<string, unknown>;
 type Conv4 = [number, number, number, number];
 
-function geometryOf(info: tf.backend_util.Conv2DInfo, mult: number): ConvGradGeometry {
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    fH: info.filterHeight,
-    fW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-    mult,
-  };
+/** The geometry ours compute, or null where they do not apply (channels-first, dilation). */
+function geometryOf(input: number[], filter: number[], a: Attrs, depthwise: boolean): ConvGradGeometry | null {
+  if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    input as Conv4,
+    filter as Conv4,
+    a.strides as [number, number],
+    (a.dilations ?? 1) as number,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor' | undefined,
+    depthwise,
+  );
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  return { ...convGeometryOf(info), mult: depthwise ? filter[3] : 1 };
 }
-
-const channelsLast = (a: Attrs) => a.dataFormat === undefined || a.dataFormat === 'NHWC';
-const undilated = (info: tf.backend_util.Conv2DInfo) => info.dilationHeight === 1 && info.dilationWidth === 1;
 
 /** Runs a program chain: each program reads the previous one's output; intermediates are freed. */
 function runChain(backend: WebGPUBackend, programs: CountedProgram[], inputs: tf.TensorInfo[]): tf.TensorInfo {
@@ -99,70 +94,25 @@ interface OwnKernel {
 const OWN: OwnKernel[] = [
   {
     name: 'Conv2DBackpropFilter',
-    geometry: ({ x }, a) => {
-      if (!channelsLast(a)) return null;
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as Conv4,
-        a.filterShape as Conv4,
-        a.strides as [number, number],
-        1,
-        a.pad as 'same',
-        a.dimRoundingMode as 'floor' | undefined,
-      );
-      return geometryOf(info, 1);
-    },
+    geometry: ({ x }, a) => geometryOf(x.shape, a.filterShape as number[], a, false),
     programs: conv2dFilterGradPrograms,
     inputs: ({ x, dy }) => [x, dy],
   },
   {
     name: 'Conv2DBackpropInput',
-    geometry: ({ filter }, a) => {
-      if (!channelsLast(a)) return null;
-      const info = tf.backend_util.computeConv2DInfo(
-        a.inputShape as Conv4,
-        filter.shape as Conv4,
-        a.strides as [number, number],
-        1,
-        a.pad as 'same',
-        a.dimRoundingMode as 'floor' | undefined,
-      );
-      return geometryOf(info, 1);
-    },
+    geometry: ({ filter }, a) => geometryOf(a.inputShape as number[], filter.shape, a, false),
     programs: conv2dInputGradPrograms,
     inputs: ({ dy, filter }) => [dy, filter],
   },
   {
     name: 'DepthwiseConv2dNativeBackpropFilter',
-    geometry: ({ x }, a) => {
-      const filterShape = a.filterShape as Conv4;
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as Conv4,
-        filterShape,
-        a.strides as [number, number],
-        (a.dilations ?? 1) as number,
-        a.pad as 'same',
-        a.dimRoundingMode as 'floor' | undefined,
-        true,
-      );
-      return undilated(info) ? geometryOf(info, filterShape[3]) : null;
-    },
+    geometry: ({ x }, a) => geometryOf(x.shape, a.filterShape as number[], a, true),
     programs: depthwiseFilterGradPrograms,
     inputs: ({ x, dy }) => [x, dy],
   },
   {
     name: 'DepthwiseConv2dNativeBackpropInput',
-    geometry: ({ filter }, a) => {
-      const info = tf.backend_util.computeConv2DInfo(
-        a.inputShape as Conv4,
-        filter.shape as Conv4,
-        a.strides as [number, number],
-        (a.dilations ?? 1) as number,
-        a.pad as 'same',
-        a.dimRoundingMode as 'floor' | undefined,
-        true,
-      );
-      return undilated(info) ? geometryOf(info, filter.shape[3]) : null;
-    },
+    geometry: ({ filter }, a) => geometryOf(a.inputShape as number[], filter.shape, a, true),
     programs: (g) => [new DepthwiseInputGradProgram(g)],
     inputs: ({ dy, filter }) => [dy, filter],
   },
