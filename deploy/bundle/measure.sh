@@ -12,8 +12,8 @@
 # --smoke: tiny shapes and a few steps, to prove the kit where there is no GPU: WebGPU then runs on
 # whatever adapter Dawn finds (SwiftShader with VK_ICD_FILENAMES), and PyTorch on the CPU stands in for
 # CUDA (its rows say so). PYTHON names the Python with torch (default python3); rows without it are skipped
-# with a note. Each run has a time limit (the check LIMIT_1, 90 s; the lab seed gets what is left of BUDGET,
-# 470 s by default) so the whole fits an 8-minute reservation.
+# with a note. Each run has a time limit (the check LIMIT_1, 90 s; each WebGPU step-rate run GPU_LIMIT, 45 s;
+# the lab seed gets what is left of BUDGET, 470 s by default) so the whole fits an 8-minute reservation.
 set -uo pipefail
 HERE=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 SMOKE=0
@@ -58,7 +58,7 @@ grep -m1 -i 'webgpu (' "$OUT/1-check.txt" | tee -a "$OUT/log.txt"
 
 # 2. Steps per second, side by side.
 # Per run: WebGPU 45 s (a software adapter in the smoke run: 120 s), wasm 35 s, each PyTorch row 25 s.
-GPU_LIMIT=$([ $SMOKE = 1 ] && echo 120 || echo 45)
+GPU_LIMIT=${GPU_LIMIT:-$([ $SMOKE = 1 ] && echo 120 || echo 45)}
 per=25
 run 2-webgpu-tfjs.jsonl $GPU_LIMIT "${rates[@]}" --backend webgpu --kernels tfjs --preset $PRESET --steps $STEPS --workloads $GPU_WORK
 run 2-webgpu-own.jsonl $GPU_LIMIT "${rates[@]}" --backend webgpu --kernels own --preset $PRESET --steps $STEPS --workloads $GPU_WORK
