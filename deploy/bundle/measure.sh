@@ -57,12 +57,12 @@ run 1-check.txt "${LIMIT_1:-$([ $SMOKE = 1 ] && echo 150 || echo 90)}" "${lab[@]
 grep -m1 -i 'webgpu (' "$OUT/1-check.txt" | tee -a "$OUT/log.txt"
 
 # 2. Steps per second, side by side.
-# Per run: WebGPU 45 s (a software adapter in the smoke run: 120 s), wasm 35 s, each PyTorch row 25 s.
+# Per run: WebGPU 45 s (a software adapter in the smoke run: 120 s), wasm 60 s, each PyTorch row 25 s.
 GPU_LIMIT=${GPU_LIMIT:-$([ $SMOKE = 1 ] && echo 120 || echo 45)}
 per=25
 run 2-webgpu-tfjs.jsonl $GPU_LIMIT "${rates[@]}" --backend webgpu --kernels tfjs --preset $PRESET --steps $STEPS --workloads $GPU_WORK
 run 2-webgpu-own.jsonl $GPU_LIMIT "${rates[@]}" --backend webgpu --kernels own --preset $PRESET --steps $STEPS --workloads $GPU_WORK
-run 2-wasm.jsonl 35 "${rates[@]}" --backend wasm --threads "$CORES" --preset $PRESET --steps $STEPS
+run 2-wasm.jsonl 60 "${rates[@]}" --backend wasm --threads "$CORES" --preset $PRESET --steps $STEPS
 if "$PY" -c 'import torch' 2>/dev/null; then
   torch+=(--preset $PRESET --steps $STEPS)
   if [ $SMOKE = 1 ]; then
