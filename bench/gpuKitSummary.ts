@@ -18,12 +18,12 @@ interface Rate {
   backend?: string;
 }
 
-export interface KitRow extends Rate {
+interface KitRow extends Rate {
   toCudaFp32: number | null;
   toCudaDefault: number | null;
 }
 
-export function summariseRates(rates: Rate[]): { rows: KitRow[]; paramsEqual: Record<string, boolean>; table: string } {
+function summariseRates(rates: Rate[]): { rows: KitRow[]; paramsEqual: Record<string, boolean>; table: string } {
   const cuda = (precision: string, workload: string) =>
     rates.find((r) => r.source === `torch-cuda-${precision}` && r.workload === workload)?.imagesPerSecond ?? null;
   const rows = rates.map((r) => {
@@ -52,7 +52,7 @@ export function summariseRates(rates: Rate[]): { rows: KitRow[]; paramsEqual: Re
   return { rows, paramsEqual, table };
 }
 
-export function readRates(dir: string): Rate[] {
+function readRates(dir: string): Rate[] {
   const rates: Rate[] = [];
   for (const file of readdirSync(dir)
     .filter((f) => /^2-.*\.jsonl$/.test(f))

@@ -50,7 +50,7 @@ function copy(from: string, to: string) {
   copyFileSync(from, to);
 }
 
-export function folderBytes(dir: string): number {
+function folderBytes(dir: string): number {
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);

@@ -33,9 +33,6 @@ let choice: WebgpuGradKernels = 'own';
 export function useWebgpuGradKernels(k: WebgpuGradKernels): void {
   choice = k;
 }
-export function webgpuGradKernels(): WebgpuGradKernels {
-  return choice;
-}
 
 /** What the backend report says of the gradient kernels on WebGPU. */
 export function webgpuKernelsName(): string {

@@ -52,7 +52,7 @@ const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
  *  - depthwise filter: one weight, loops batch × outH × outW; depthwise input: one value, taps × multiplier.
  * A tap meets an output pixel for ⌈f/s⌉ of the f positions per axis.
  */
-export function tfjsGradSerialLoop(shaderKey: string, g: ConvGradGeometry, isVec4: boolean): number {
+function tfjsGradSerialLoop(shaderKey: string, g: ConvGradGeometry, isVec4: boolean): number {
   const taps = ceilDiv(g.fH, g.strideH) * ceilDiv(g.fW, g.strideW);
   if (shaderKey.startsWith('conv2DDerFilter')) return g.batch * g.outH * g.outW;
   if (shaderKey.startsWith('conv2DDerInput')) return taps * g.outC * (isVec4 ? 8 : 1);
@@ -75,7 +75,7 @@ const TFJS_PROGRAMS = [
 ];
 
 /** A program's name from its shader key: ours are fdl_<name>_…, tfjs's start with one of theirs. */
-export function programName(shaderKey: string): string {
+function programName(shaderKey: string): string {
   const own = /^fdl_([A-Za-z0-9]+)/.exec(shaderKey);
   return own ? own[1] : (TFJS_PROGRAMS.find((p) => shaderKey.startsWith(p)) ?? shaderKey.split('_')[0]);
 }
