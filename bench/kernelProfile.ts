@@ -72,7 +72,7 @@ export async function profileStep(workload: string, steps: number, step: () => P
 
 /** One bench/kernelShares.ts process: a kernel choice at a thread count, its workloads' profiles. */
 export interface KernelShareRun {
-  simd: 'off' | 'simd' | 'relaxed';
+  simd: 'off' | 'simd' | 'relaxed' | 'simd+fused' | 'relaxed+fused';
   threads: number;
   /** What the backend reported: the build that ran, and on how many threads. */
   kernels?: string;

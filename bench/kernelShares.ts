@@ -1,12 +1,14 @@
 /**
  * Each kernel's share of a training step on the Node wasm backend, in a process of its
  * own so that the kernels' choice holds for the whole run: `--simd off` is the engine before its own
- * SIMD kernels (XNNPACK compositions and JavaScript loops), `simd` and `relaxed` its two builds.
+ * SIMD kernels (XNNPACK compositions and JavaScript loops), `simd` and `relaxed` its two builds, and
+ * `relaxed+fused` the relaxed build with the fused element-wise ops (swish, batch norm, SE scaling, Adam).
  * bench/bench.ts runs it once per choice and reads the JSON it prints.
  *   tsx bench/kernelShares.ts --simd relaxed --threads 1 --steps 3 --workloads reference,teacher-lab
  */
 import { selectBackend } from '../src/engine/backend';
 import { useSimdKernels, type SimdChoice } from '../src/engine/kernels/convGradSimd';
+import { useFusedOps } from '../src/engine/kernels/fusedKernels';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { prepareNodeWasmThreads } from '../src/cli/wasmThreadsNode';
 import type { PresetName } from '../src/engine/presets';
@@ -17,10 +19,13 @@ import { kernelRates } from './kernelRates';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => args[args.indexOf(`--${name}`) + 1];
-const simd = arg('simd') as SimdChoice;
+// A build alone ('relaxed', 'simd', 'off') is the engine before the fused ops; '+fused' adds them.
+const simd = arg('simd') as KernelShareRun['simd'];
+const [build, fused] = simd.split('+') as [SimdChoice, string | undefined];
 const steps = Number(arg('steps'));
 enableRelaxedSimd();
-useSimdKernels(simd);
+useSimdKernels(build);
+useFusedOps(fused === 'fused');
 const threads = Number(arg('threads'));
 const report = await selectBackend({ forced: 'wasm', wasmThreads: threads, nodeWasmThreads: prepareNodeWasmThreads });
 // The kernels' own workers start on their own time; the warm-up step must not run without them.

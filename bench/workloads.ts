@@ -15,6 +15,8 @@ import { buildAdversary } from '../src/engine/models/adversary';
 import { latencyPerImage } from '../src/engine/metrics/efficiency';
 import { buildModel, forward, modelPreset, trainableVariables } from '../src/engine/models/efficientnet';
 import { crossEntropy } from '../src/engine/distill/common';
+// The run loop's Adam: fused where the fused ops run, tfjs's otherwise.
+import { adam } from '../src/engine/kernels/fusedAdam';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from '../src/engine/presets';
 import { buildReferenceCnn, cyclicOneHot, REFERENCE_CNN } from './referenceCnn';
 
@@ -69,8 +71,8 @@ export async function distillStep(preset: PresetName, steps: number, adversary =
   const teacher = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
   const student = buildModel(modelPreset(cfg.studentModel), { inputSize: size, classes, seed: 2, name: 'student' });
   const adv = adversary ? buildAdversary(classes, cfg.debias.hidden, cfg.debias.equalizedOdds, 3) : undefined;
-  const optimizer = tf.train.adam(cfg.learningRate);
-  const advOptimizer = tf.train.adam(cfg.debias.adversaryLr);
+  const optimizer = adam(cfg.learningRate);
+  const advOptimizer = adam(cfg.debias.adversaryLr);
   const labels = tf.tensor1d(
     Array.from({ length: batch }, (_, i) => i % classes),
     'int32',
@@ -145,7 +147,7 @@ export function modelTraining(
     classes = cfg.dataset.classes,
     batch = cfg.batchSize;
   const model = buildModel(modelPreset(modelId), { inputSize: size, classes, seed: 1, name: 'm' });
-  const optimizer = tf.train.adam(cfg.learningRate);
+  const optimizer = adam(cfg.learningRate);
   const vars = trainableVariables([model]);
   const x = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
   const oneHot = cyclicOneHot(batch, classes);

@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
-import { useSimdKernels } from '../engine/kernels/convGradSimd';
+import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
+import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
 import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
 import { checkBackends, parseChecked, type CheckedBackend } from './checkBackends';
@@ -39,10 +40,11 @@ const USAGE = [
   '       npm run lab -- --manifest sweep/manifest.json --shard i/n [--backend …] [--results DIR] [--teachers DIR]',
   '                    (i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID with --shard auto/n)',
   '       npm run lab -- --merge sweep/manifest.json [--results DIR,DIR] [--out all.json]',
-  '       --kernels relaxed|simd|off|tfjs   the convolution gradients. wasm: the own SIMD kernels with',
-  '                    fused multiply-add where the engine has it (default), without, or off (XNNPACK',
-  '                    compositions and JavaScript loops, as before the kernels existed). webgpu: the own',
-  "                    split-reduction programs (relaxed or simd, the default) or tfjs's own (off or tfjs)",
+  '       --kernels relaxed+fused|simd+fused|relaxed|simd|off|tfjs   wasm: the own SIMD convolution kernels',
+  '                    with fused multiply-add where the engine has it (relaxed) or without (simd), and with',
+  '                    +fused the fused swish, batch norm, SE scaling and Adam (relaxed+fused: the default);',
+  '                    off: XNNPACK compositions and JavaScript loops, as before the kernels existed. webgpu:',
+  "                    the own split-reduction programs (any but off/tfjs, the default) or tfjs's own (off or tfjs)",
   'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
   ...cliOptionHelp().map((l) => `  ${l}`),
 ].join('\n');
@@ -119,10 +121,18 @@ async function main() {
   const { preset, config } = setup;
   const kernels = args.get('--kernels');
   if (kernels !== undefined) {
-    if (kernels !== 'relaxed' && kernels !== 'simd' && kernels !== 'off' && kernels !== 'tfjs')
-      throw new Error(`--kernels: relaxed, simd, off or tfjs, not "${kernels}".`);
+    const [build, fused] = kernels.split('+');
+    if (
+      !['relaxed', 'simd', 'off', 'tfjs'].includes(build) ||
+      (fused !== undefined && (fused !== 'fused' || build === 'off' || build === 'tfjs'))
+    )
+      throw new Error(
+        `--kernels: relaxed+fused (the default), simd+fused, relaxed, simd, off or tfjs, not "${kernels}".`,
+      );
     // 'tfjs' and 'off' both mean tfjs's own kernels: on wasm its compositions, on webgpu its programs.
-    useSimdKernels(kernels === 'tfjs' ? 'off' : kernels);
+    useSimdKernels(build === 'tfjs' ? 'off' : (build as SimdChoice));
+    // The fused element-wise ops (wasm) come with '+fused'; a build named alone is the engine before them.
+    useFusedOps(fused === 'fused');
     useWebgpuGradKernels(kernels === 'tfjs' || kernels === 'off' ? 'tfjs' : 'own');
   }
   if (args.has('--no-baseline')) config.baseline = false;

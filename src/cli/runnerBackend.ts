@@ -31,7 +31,7 @@ export function describeBackend(b: BackendReport): string {
   const threads = b.threads ? ` (${b.threads} thread${b.threads > 1 ? 's' : ''})` : '';
   const adapter = b.adapter ? ` on ${adapterName(b.adapter)}${b.adapter.software ? ' (a software adapter)' : ''}` : '';
   const kernels = b.kernels
-    ? `, ${b.kernels === 'relaxed' || b.kernels === 'simd' ? `${b.kernels} SIMD kernels${(b.kernelThreads ?? 1) > 1 ? ` on ${b.kernelThreads} threads` : ''}` : b.kernels}`
+    ? `, ${/^(relaxed|simd)(\+fused)?$/.test(b.kernels) ? `${b.kernels} SIMD kernels${(b.kernelThreads ?? 1) > 1 ? ` on ${b.kernelThreads} threads` : ''}` : b.kernels}`
     : '';
   const passed = b.fallbacks.length ? ` (passed over: ${b.fallbacks.join('; ')})` : '';
   return `${b.name}${threads}${kernels}${adapter}${passed}`;

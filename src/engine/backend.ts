@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGrad } from './kernels/batchNormGrad';
 import { registerConvGradKernels } from './kernels/convGradKernels';
+import { fusedOpsActive, registerFusedKernels } from './kernels/fusedKernels';
 import { simdKernelsName, startSimdThreads } from './kernels/convGradSimd';
 import { registerPooledReductions } from './kernels/pooledReduce';
 import { registerSimdConvForward } from './kernels/convForward';
@@ -81,7 +82,8 @@ async function wasmThreadsCount(): Promise<number> {
 async function wasmReport(): Promise<Pick<BackendReport, 'threads' | 'kernels' | 'kernelThreads'>> {
   const threads = await wasmThreadsCount();
   const kernelThreads = startSimdThreads(tf.backend(), threads);
-  return { threads, kernels: simdKernelsName(tf.backend()), ...(kernelThreads ? { kernelThreads } : {}) };
+  const kernels = simdKernelsName(tf.backend()) + (fusedOpsActive() ? '+fused' : '');
+  return { threads, kernels, ...(kernelThreads ? { kernelThreads } : {}) };
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -129,6 +131,7 @@ async function tryBackend(
       registerPooledReductions();
       registerSimdConvForward();
       registerSharedIdentity();
+      registerFusedKernels();
     } else {
       registerConvGradKernels('cpu');
     }

@@ -13,8 +13,10 @@ function plainWhy(b: { name: string; fallbacks: string[] }): string {
 }
 
 function kernelsInWords(k: string): string {
-  if (k === 'relaxed') return 'own SIMD kernels, fused multiply-add (relaxed SIMD)';
-  if (k === 'simd') return 'own SIMD kernels (128-bit SIMD)';
+  const [build, fused] = k.split('+');
+  const ops = fused === 'fused' ? '; swish, batch norm, SE scaling and Adam fused' : '';
+  if (build === 'relaxed') return `own SIMD kernels, fused multiply-add (relaxed SIMD)${ops}`;
+  if (build === 'simd') return `own SIMD kernels (128-bit SIMD)${ops}`;
   return k;
 }
 

@@ -12,7 +12,8 @@ import { instantiateSimdKernels, type SimdKernels } from './simd/simdKernels';
  */
 
 type Info = tf.TensorInfo;
-type Backend = {
+/** The wasm backend as the kernels use it. */
+export type Backend = {
   disposeData(id: unknown): void;
   typedArrayFromHeap(t: Info): Float32Array;
   makeOutput(shape: number[], dtype: string): Info;
@@ -22,7 +23,7 @@ type Backend = {
 /** 'relaxed': fused multiply-add where the engine has relaxed SIMD, else plain; 'simd': plain; 'off': none. */
 export type SimdChoice = 'relaxed' | 'simd' | 'off';
 
-type Started = SimdKernels & { threads: KernelThreads | null };
+export type Started = SimdKernels & { threads: KernelThreads | null };
 let choice: SimdChoice = 'relaxed';
 let started = new WeakMap<object, Started | string>();
 const pools = new Set<KernelThreads>();
@@ -89,20 +90,21 @@ function ready(backend: unknown, info: tf.backend_util.Conv2DInfo): Started | nu
   return typeof k === 'string' ? null : k;
 }
 
-const at = (b: Backend, t: Info) => b.typedArrayFromHeap(t).byteOffset;
+/** A tensor's byte offset in the backend's memory: how the kernels take it. */
+export const at = (b: Backend, t: Info) => b.typedArrayFromHeap(t).byteOffset;
 
 // Below this many multiply-adds a call is not worth waking threads for (the SE blocks' 1×1 convolutions).
 const THREADED_MACS = 1 << 18;
 
 /** Whether a call of this size, over `units` of which it needs `minUnits`, is split over the kernel threads. */
-const threaded = (k: Started, units: number, minUnits: number, macs: number) =>
+export const threaded = (k: Started, units: number, minUnits: number, macs: number) =>
   Boolean(k.threads?.ready && macs >= THREADED_MACS && units >= minUnits);
 
 /**
  * One call over `units` (channels, images): split over the threads, `align` units at a time, when there
  * are threads, the call is large enough and there are at least two shares' worth of units.
  */
-function split(k: Started, kernel: KernelName, args: number[], units: number, align: number, macs: number) {
+export function split(k: Started, kernel: KernelName, args: number[], units: number, align: number, macs: number) {
   const fn = k[kernel];
   if (threaded(k, units, 2 * align, macs)) k.threads!.run(kernel, args, units, align, (lo, hi) => fn(...args, lo, hi));
   else fn(...args, 0, units);

@@ -7,6 +7,9 @@ import { selectBackend } from '../backend';
 import { simdKernels } from './convGradSimd';
 import { modelConvGeometries } from './modelConvGeometries';
 import { workRange } from './simd/kernelThreads';
+import { useFusedOps } from './fusedKernels';
+import { modelFusedShapes } from './modelFusedShapes';
+import { fusedOpOutputsAndGrads, relErr } from '../testing/fusedOpsCheck';
 
 /**
  * The SIMD kernels on tfjs's threaded wasm build: each call split by channels over the calling
@@ -56,7 +59,7 @@ describe('kernel threads', () => {
 
     enableRelaxedSimd();
     const report = await selectBackend({ forced: 'wasm', wasmThreads: 2, nodeWasmThreads: prepareNodeWasmThreads });
-    expect(report).toMatchObject({ name: 'wasm', threads: 2, kernels: 'relaxed', kernelThreads: 2 });
+    expect(report).toMatchObject({ name: 'wasm', threads: 2, kernels: 'relaxed+fused', kernelThreads: 2 });
     const k = simdKernels(tf.backend());
     if (typeof k === 'string') throw new Error(k);
     expect(k.shared).toBe(true);
@@ -88,5 +91,24 @@ describe('kernel threads', () => {
     const again = grads(geometries[0], 0);
     const first = reference[0];
     expect(again[2].every((v, n) => Math.abs(v - first[2][n]) <= 1e-4 * Math.max(1, Math.abs(first[2][n])))).toBe(true);
+  });
+
+  it('run the fused ops on two threads, equal to tfjs’s own ops on the models’ shapes', () => {
+    const k = simdKernels(tf.backend());
+    if (typeof k === 'string') throw new Error(k);
+    expect(k.threads?.ready).toBe(true);
+    const threadCalls = k.threads!.calls;
+    // Batch 8: the lab models' activations are then large enough to be split (small ones run on one thread).
+    modelFusedShapes().forEach((s, i) => {
+      useFusedOps(false);
+      const reference = fusedOpOutputsAndGrads(s, 8, 3 * i + 1);
+      useFusedOps(true);
+      const got = fusedOpOutputsAndGrads(s, 8, 3 * i + 1);
+      got.forEach((g, j) =>
+        expect(relErr(g, reference[j]), `${s.where} ${s.op} ${s.shape.join('×')} output ${j}`).toBeLessThan(1e-5),
+      );
+    });
+    // Each op's forward and backward split: swish, the statistics, normalising, both gradient passes, SE.
+    expect(k.threads!.calls - threadCalls).toBeGreaterThan(50);
   });
 });

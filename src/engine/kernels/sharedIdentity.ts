@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { fusedOpsChosen } from './fusedKernels';
 import { replaceKernel } from './replaceKernel';
 
 /**
@@ -21,6 +22,15 @@ export function registerSharedIdentity(): void {
   registered = replaceKernel('Identity', 'wasm', (own) => (args) => {
     const x = (args.inputs as { x: tf.TensorInfo }).x;
     if (x.dtype === 'string') return own(args);
+    (args.backend as unknown as RefCounting).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
+  // A cast to the dtype the tensor has is an identity too: tfjs's Multiply gradient casts both inputs
+  // to float32 (208 full copies a lab-teacher step). With the fused ops, as part of their cut in per-op cost.
+  replaceKernel('Cast', 'wasm', (own) => (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype !== (args.attrs as { dtype: string }).dtype || x.dtype === 'string' || !fusedOpsChosen())
+      return own(args);
     (args.backend as unknown as RefCounting).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });

@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 
 export { MODEL_PRESETS, modelPreset, type ArchSpec, type ModelPreset, type StageSpec } from './architectures';
 import type { ModelPreset } from './architectures';
+// Swish, batch norm and the SE scaling run as fused ops where they can (the classes keep tfjs's names).
+import { batchNormalization, multiply } from './fusedLayers';
 
 /** The paper's channel rounding: multiples of 8, never more than 10% below the scaled width. */
 export function roundFilters(channels: number, width: number, divisor = 8): number {
@@ -59,7 +61,7 @@ export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersMo
       })
       .apply(x) as tf.SymbolicTensor;
   const bn = (x: tf.SymbolicTensor) =>
-    tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, name: name('bn') }).apply(x) as tf.SymbolicTensor;
+    batchNormalization({ momentum: 0.9, epsilon: 1e-3, name: name('bn') }).apply(x) as tf.SymbolicTensor;
   const swish = (x: tf.SymbolicTensor) =>
     tf.layers.activation({ activation: 'swish', name: name('swish') }).apply(x) as tf.SymbolicTensor;
 
@@ -92,7 +94,7 @@ export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersMo
       s = tf.layers.reshape({ targetShape: [1, 1, mid], name: name('se_reshape') }).apply(s) as tf.SymbolicTensor;
       s = conv(s, squeezed, 1, 1, 'swish', true);
       s = conv(s, mid, 1, 1, 'sigmoid', true);
-      h = tf.layers.multiply({ name: name('se_scale') }).apply([h, s]) as tf.SymbolicTensor;
+      h = multiply({ name: name('se_scale') }).apply([h, s]) as tf.SymbolicTensor;
       h = bn(conv(h, out, 1, 1));
       if (stride === 1 && inCh === out)
         h = tf.layers.add({ name: name('residual') }).apply([h, x]) as tf.SymbolicTensor;

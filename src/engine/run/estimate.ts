@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../kernels/fusedAdam';
 import { batchRanges, disposeBatch, makeBatch } from '../data/batches';
 import { indicesOf } from '../data/split';
 import { crossEntropy } from '../distill/common';
@@ -41,7 +42,7 @@ export async function estimateDuration(config: ExperimentConfig, data: Dataset):
   const teacher = buildModel(modelPreset(config.teacherModel), { ...opts, name: 'estimate_teacher' });
   const student = buildModel(modelPreset(config.studentModel), { ...opts, name: 'estimate_student' });
   // One optimizer per model: Adam keys its moments by variable name, and the two models share names.
-  const optimizers = [tf.train.adam(config.learningRate), tf.train.adam(config.learningRate)];
+  const optimizers = [adam(config.learningRate), adam(config.learningRate)];
   try {
     const trainStep = (model: tf.LayersModel, optimizer: tf.Optimizer) => {
       const vars = trainableVariables([model]);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../kernels/fusedAdam';
 import { method as getMethod, type MethodState } from '../distill';
 import type { StudentRun } from '../plan';
 import { buildAdversary, lambdaAt } from '../models/adversary';
@@ -46,7 +47,7 @@ export async function trainStudent(
       ? buildAdversary(classes, config.debias.hidden, config.debias.equalizedOdds, subSeed(config.seed, 'adversary'))
       : undefined;
   const optimizer = makeOptimizer(config);
-  const advOptimizer = adversary ? tf.train.adam(config.debias.adversaryLr) : undefined;
+  const advOptimizer = adversary ? adam(config.debias.adversaryLr) : undefined;
   try {
     state = def.setup?.({
       params: run.params,

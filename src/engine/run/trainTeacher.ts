@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../kernels/fusedAdam';
 import { crossEntropy } from '../distill/common';
 import { buildModel, forward, modelPreset, trainableVariables } from '../models/efficientnet';
 import { subSeed } from '../random';
@@ -8,7 +9,7 @@ import type { Evaluation } from './evaluation';
 
 /** Adam by default; plain SGD on request (it diverges visibly at a too-large learning rate). */
 export function makeOptimizer(config: ExperimentConfig): tf.Optimizer {
-  return config.optimizer === 'sgd' ? tf.train.sgd(config.learningRate) : tf.train.adam(config.learningRate);
+  return config.optimizer === 'sgd' ? tf.train.sgd(config.learningRate) : adam(config.learningRate);
 }
 
 /** Trains the sweep's teacher on the labels (cross-entropy), from a snapshot when one is given. */

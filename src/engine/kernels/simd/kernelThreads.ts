@@ -26,6 +26,14 @@ export const KERNEL_IDS = {
   depthwiseInputGrad: 2,
   convInputGrad: 3,
   convForward: 4,
+  swishForward: 5,
+  swishBackward: 6,
+  channelMoments: 7,
+  channelAffine: 8,
+  batchNormGradSums: 9,
+  batchNormGradInput: 10,
+  channelScale: 11,
+  channelScaleGrad: 12,
 } as const;
 export type KernelName = keyof typeof KERNEL_IDS;
 
@@ -46,7 +54,7 @@ const WORKER_SOURCE = `
 const workRange = ${workRange.toString()};
 function start(d) {
   const e = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
-  const kernels = [e.convFilterGrad, e.depthwiseFilterGrad, e.depthwiseInputGrad, e.convInputGrad, e.convForward];
+  const kernels = ${JSON.stringify(Object.keys(KERNEL_IDS))}.map((name) => e[name]);
   const c = new Int32Array(d.control);
   let generation = Atomics.load(c, 0);
   Atomics.add(c, 3, 1);

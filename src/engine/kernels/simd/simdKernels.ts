@@ -1,7 +1,8 @@
+import { KERNEL_IDS, type KernelName } from './kernelThreads';
 import { SIMD_KERNELS_WASM } from './kernelsWasm.generated';
 
 /**
- * The AssemblyScript SIMD kernels (kernels.as.ts), instantiated on the tfjs wasm backend's own
+ * The AssemblyScript SIMD kernels (kernels.as.ts: the convolutions and the fused element-wise ops), instantiated on the tfjs wasm backend's own
  * memory. Which build: relaxed SIMD (fused multiply-add) where the engine accepts it — Chrome ≥ 114,
  * Node ≥ 22 — else plain 128-bit SIMD; shared memory when tfjs runs its threaded build.
  */
@@ -20,6 +21,24 @@ export interface SimdKernels {
   convInputGrad: Grad;
   /** (x, W, y, B, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL, b0, b1): images [b0, b1) of y */
   convForward: Grad;
+  /** (x, y, i0, i1): y = x·σ(x), elements [i0, i1) */
+  swishForward: Grad;
+  /** (x, dy, dx, i0, i1): dx = dy·σ(x)·(1 + x·σ(−x)), elements [i0, i1) */
+  swishBackward: Grad;
+  /** (x, m, parts, rows, C, r0, r1): Σ (x − m) and Σ (x − m)² per channel into parts[0, 2C), rows [r0, r1); parts holds 4C floats */
+  channelMoments: Grad;
+  /** (x, m, a, b, y, rows, C, r0, r1): y = (x − m)·a + b per channel, rows [r0, r1) */
+  channelAffine: Grad;
+  /** (dy, x, m, parts, rows, C, r0, r1): Σ dy and Σ dy·(x − m) per channel into parts[0, 2C), rows [r0, r1) */
+  batchNormGradSums: Grad;
+  /** (dy, x, m, k, q, d, dx, rows, C, r0, r1): dx = k·dy + q·(x − m) + d per channel, rows [r0, r1) */
+  batchNormGradInput: Grad;
+  /** (x, s, y, P, C, b0, b1): y[b, p, c] = x[b, p, c]·s[b, c], images [b0, b1) */
+  channelScale: Grad;
+  /** (dy, x, s, dx, ds, P, C, b0, b1): dx = dy·s, ds = Σ_p dy·x, images [b0, b1) */
+  channelScaleGrad: Grad;
+  /** (w, m, v, g, w', m', v', β1, 1 − β1, β2, 1 − β2, 1 − β1^t, 1 − β2^t, ε, −lr, i0, i1): tfjs's Adam step, elements [i0, i1) */
+  adamUpdate: Grad;
   /** Which build runs: 'relaxed' (fused multiply-add) or 'simd' (multiply, then add). */
   simd: 'relaxed' | 'simd';
   shared: boolean;
@@ -60,16 +79,12 @@ export function instantiateSimdKernels(
     if (!WebAssembly.validate(bytes(name))) return `this engine has no 128-bit wasm SIMD`;
     const module = new WebAssembly.Module(bytes(name));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    const e = instance.exports as unknown as Pick<
-      SimdKernels,
-      'convFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad' | 'convInputGrad' | 'convForward'
-    >;
+    const e = instance.exports as unknown as Record<KernelName | 'adamUpdate', Grad>;
+    const kernels = Object.fromEntries(
+      [...Object.keys(KERNEL_IDS), 'adamUpdate'].map((name) => [name, e[name as KernelName]]),
+    ) as Record<KernelName | 'adamUpdate', Grad>;
     return {
-      convFilterGrad: e.convFilterGrad,
-      depthwiseFilterGrad: e.depthwiseFilterGrad,
-      depthwiseInputGrad: e.depthwiseInputGrad,
-      convInputGrad: e.convInputGrad,
-      convForward: e.convForward,
+      ...kernels,
       simd,
       shared,
       module,

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { fusedOpsActive } from './fusedKernels';
+
+/**
+ * tfjs's Adam, each variable's update one kernel (LabAdam, simd/adam.as.ts) where the fused kernels
+ * run, instead of fourteen element-wise ops with their bookkeeping: on the lab teacher, 144 variables
+ * made two thousand ops per step. The kernel does tfjs's operations in tfjs's order, so the weights,
+ * the moments and a checkpoint of them are the same bits either way; elsewhere it is tfjs's Adam.
+ */
+
+interface AdamState {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  incrementIterations(): void;
+}
+
+export class FusedAdam extends tf.AdamOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    if (!fusedOpsActive()) return super.applyGradients(variableGradients);
+    const s = this as unknown as AdamState;
+    const list = Array.isArray(variableGradients);
+    const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    tf.tidy(() => {
+      // tfjs's 1 − β^t, in float32 as its sub(1, accBeta) gives them.
+      const c1 = Math.fround(1 - s.accBeta1.dataSync()[0]);
+      const c2 = Math.fround(1 - s.accBeta2.dataSync()[0]);
+      const attrs = { beta1: s.beta1, beta2: s.beta2, c1, c2, epsilon: s.epsilon, learningRate: s.learningRate };
+      names.forEach((name, i) => {
+        const value = tf.engine().registeredVariables[name];
+        s.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
+        s.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
+        const gradient = list ? variableGradients[i].tensor : (variableGradients as tf.NamedTensorMap)[name];
+        if (gradient == null) return;
+        const m = s.accumulatedFirstMoment[i].variable,
+          v = s.accumulatedSecondMoment[i].variable;
+        const [w1, m1, v1] = tf
+          .engine()
+          .runKernel('LabAdam', { w: value, m, v, g: gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        m.assign(m1);
+        v.assign(v1);
+        value.assign(w1);
+      });
+      s.accBeta1.assign(tf.mul(s.accBeta1, s.beta1));
+      s.accBeta2.assign(tf.mul(s.accBeta2, s.beta2));
+    });
+    s.incrementIterations();
+  }
+}
+
+/** Adam as tf.train.adam makes it (β1 0.9, β2 0.999, ε from the backend), fused where it can be. */
+export function adam(learningRate: number): tf.Optimizer {
+  return new FusedAdam(learningRate, 0.9, 0.999);
+}

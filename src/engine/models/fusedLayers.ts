@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import { fusedOpsActive } from '../kernels/fusedKernels';
+import { batchNormTraining, channelScale, swish } from '../kernels/fusedOps';
+
+/**
+ * tfjs-layers' swish activation, batch normalisation and multiply layer, running the fused ops
+ * (kernels/fusedOps.ts) where they apply and tfjs's own code everywhere else. Each keeps tfjs's class
+ * name, config and weights and is registered under that name, so that a model saves exactly as before
+ * and a saved model — the lab's teachers included — loads into these.
+ */
+
+type LayerArgs = Record<string, unknown>;
+type Kwargs = Record<string, unknown>;
+type LayerCtor<T> = new (args: LayerArgs) => T;
+
+/** The class behind a layer factory (tfjs-layers exports the factories, not the classes). */
+function classOf<T extends object>(probe: T): LayerCtor<T> {
+  return probe.constructor as LayerCtor<T>;
+}
+
+/** x·σ(x): tfjs-layers' Swish (its alpha other than 1 keeps tfjs's own formula). */
+export class FusedSwish extends tf.serialization.Serializable {
+  static readonly className = 'swish';
+  apply(x: tf.Tensor, alpha = 1): tf.Tensor {
+    return alpha === 1 ? swish(x) : tf.tidy(() => tf.mul(tf.sigmoid(tf.mul(x, alpha)), x));
+  }
+  getConfig(): tf.serialization.ConfigDict {
+    return {};
+  }
+}
+
+// A name given, so the probes take no auto-generated layer name from the models built after them.
+const BatchNormalizationBase = classOf(tf.layers.batchNormalization({ name: 'fused_layers_probe_bn' }));
+const MultiplyBase = classOf(tf.layers.multiply({ name: 'fused_layers_probe_multiply' }));
+
+interface Weight {
+  read(): tf.Tensor;
+  write(value: tf.Tensor): void;
+}
+
+/** What BatchNormalization keeps private, and its training path needs. */
+interface BatchNormState {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  gamma?: Weight;
+  beta?: Weight;
+  movingMean: Weight;
+  movingVariance: Weight;
+}
+
+/** tfjs's BatchNormalization; in training over every axis but the last, the fused op. */
+export class FusedBatchNormalization extends BatchNormalizationBase {
+  static readonly className = 'BatchNormalization';
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    const s = this as unknown as BatchNormState;
+    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    const axis = s.axis >= 0 ? s.axis : s.axis + input.rank;
+    if (!kwargs.training || axis !== input.rank - 1 || !s.gamma || !s.beta) return super.call(inputs, kwargs);
+    return tf.tidy(() => {
+      const [normed, mean, variance] = batchNormTraining(input, s.gamma!.read(), s.beta!.read(), s.epsilon);
+      // tfjs-layers' moving averages, as it writes them.
+      const movingAverage = (variable: Weight, value: tf.Tensor) =>
+        tf.tidy(() => {
+          const orig = variable.read();
+          variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - s.momentum)));
+        });
+      movingAverage(s.movingMean, mean);
+      movingAverage(s.movingVariance, variance);
+      return normed;
+    });
+  }
+}
+
+/** tfjs's Multiply; squeeze-and-excitation's x [B, H, W, C] · s [B, 1, 1, C] as one op. */
+export class FusedMultiply extends MultiplyBase {
+  static readonly className = 'Multiply';
+  override mergeFunction(inputs: tf.Tensor[]): tf.Tensor {
+    if (inputs.length === 2 && fusedOpsActive()) return channelScale(inputs[0], inputs[1]);
+    return super.mergeFunction(inputs);
+  }
+}
+
+for (const cls of [FusedSwish, FusedBatchNormalization, FusedMultiply])
+  tf.serialization.registerClass(
+    cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+  );
+
+export const batchNormalization = (args: LayerArgs) => new FusedBatchNormalization(args);
+export const multiply = (args: LayerArgs) => new FusedMultiply(args);
