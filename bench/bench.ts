@@ -190,11 +190,14 @@ function kernelShares(report: BenchReport) {
   const choices: [KernelShareRun['simd'], number][] = [
     ['off', 1],
     ['simd', 1],
+    // Each fused choice right after the build it adds to: the two side by side, as paired as one run allows.
     ['relaxed', 1],
+    ['relaxed+fused', 1],
     ...(cpus().length > 1
       ? ([
           ['off', 2],
           ['relaxed', 2],
+          ['relaxed+fused', 2],
         ] as [KernelShareRun['simd'], number][])
       : []),
   ];

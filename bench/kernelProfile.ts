@@ -104,19 +104,24 @@ const ceilingGflops = () => (cpuMhz() * 1e6 * 2 * 4 * 2) / 1e9;
  */
 export function formatKernelShares(runs: KernelShareRun[], minShare = 0.02): string {
   const lines = [
-    'Kernel shares (Node, wasm): `off` is the engine before its own kernels (XNNPACK compositions and JavaScript loops); `simd` and `relaxed` are its SIMD kernels without and with fused multiply-add.',
+    'Kernel shares (Node, wasm): `off` is the engine before its own kernels (XNNPACK compositions and JavaScript loops); `simd` and `relaxed` are its SIMD kernels without and with fused multiply-add; `+fused` adds the fused element-wise ops (swish, batch norm, SE scaling, Adam).',
     '',
-    '| workload | threads | kernels | images/s | × of off |',
-    '|---|---|---|---:|---:|',
+    '| workload | threads | kernels | images/s | × of off | × of the build without +fused |',
+    '|---|---|---|---:|---:|---:|',
   ];
   for (const run of runs)
     for (const r of run.rows) {
       const off = runs
         .find((o) => o.simd === 'off' && o.threads === run.threads)
         ?.rows.find((o) => o.workload === r.workload);
+      const unfused = run.simd.endsWith('+fused')
+        ? runs
+            .find((o) => o.simd === run.simd.replace('+fused', '') && o.threads === run.threads)
+            ?.rows.find((o) => o.workload === r.workload)
+        : undefined;
       const on = run.kernelThreads && run.kernelThreads > 1 ? ` on ${run.kernelThreads} threads` : '';
       lines.push(
-        `| ${r.workload} | ${run.threads} | ${run.simd === 'off' ? 'off' : `${run.kernels ?? run.simd}${on}`} | ${r.imagesPerSecond.toFixed(1)} | ${off ? (r.imagesPerSecond / off.imagesPerSecond).toFixed(2) : '—'} |`,
+        `| ${r.workload} | ${run.threads} | ${run.simd === 'off' ? 'off' : `${run.kernels ?? run.simd}${on}`} | ${r.imagesPerSecond.toFixed(1)} | ${off ? (r.imagesPerSecond / off.imagesPerSecond).toFixed(2) : '—'} | ${unfused ? (r.imagesPerSecond / unfused.imagesPerSecond).toFixed(2) : '—'} |`,
       );
     }
   const single = runs.filter((r) => r.threads === 1);
