@@ -4,7 +4,7 @@
  * SIMD kernels (XNNPACK compositions and JavaScript loops), `simd` and `relaxed` its two builds, and
  * `relaxed+fused` the relaxed build with the fused element-wise ops (swish, batch norm, SE scaling, Adam).
  * bench/bench.ts runs it once per choice and reads the JSON it prints.
- *   tsx bench/kernelShares.ts --simd relaxed --threads 1 --steps 3 --workloads reference,teacher-lab
+ *   tsx bench/kernelShares.ts --simd relaxed --threads 1 --steps 3 --workloads reference,teacher-lab,distill-lab
  */
 import { selectBackend } from '../src/engine/backend';
 import { useSimdKernels, type SimdChoice } from '../src/engine/kernels/convGradSimd';
@@ -14,7 +14,7 @@ import { prepareNodeWasmThreads } from '../src/cli/wasmThreadsNode';
 import type { PresetName } from '../src/engine/presets';
 import { profileStep, type KernelShareRun, type StepProfile } from './kernelProfile';
 import { buildReferenceCnn, REFERENCE_CNN } from './referenceCnn';
-import { teacherTraining } from './workloads';
+import { distillTraining, teacherTraining } from './workloads';
 import { kernelRates } from './kernelRates';
 
 const args = process.argv.slice(2);
@@ -38,7 +38,9 @@ for (const w of arg('workloads').split(',')) {
           const net = buildReferenceCnn();
           return { batch: REFERENCE_CNN.batch, step: () => net.step(), dispose: () => net.dispose() };
         })()
-      : teacherTraining(w.slice('teacher-'.length) as PresetName);
+      : w.startsWith('distill-')
+        ? distillTraining(w.slice('distill-'.length) as PresetName)
+        : teacherTraining(w.slice('teacher-'.length) as PresetName);
   const p = await profileStep(w, steps, t.step);
   t.dispose();
   rows.push({ ...p, imagesPerSecond: (1000 * t.batch) / p.msPerStep });

@@ -61,13 +61,18 @@ export async function referenceStep(steps: number): Promise<StepResult> {
   };
 }
 
-/** One distillation step of a preset's student (with the adversary unless `adversary` is false). */
-export async function distillStep(preset: PresetName, steps: number, adversary = true): Promise<StepResult> {
+/**
+ * One distillation step of a preset's student (with the adversary unless `adversary` is false): the run
+ * loop's own distillationStep — teacher forward, student KD with gradient reversal, adversary update.
+ */
+export function distillTraining(
+  preset: PresetName,
+  adversary = true,
+): { batch: number; step: () => Promise<void>; dispose: () => void } {
   const cfg = EXPERIMENT_PRESETS[preset];
   const size = cfg.dataset.size,
     classes = cfg.dataset.classes,
     batch = cfg.batchSize;
-  const before = tf.memory().numTensors;
   const teacher = buildModel(modelPreset(cfg.teacherModel), { inputSize: size, classes, seed: 1, name: 'teacher' });
   const student = buildModel(modelPreset(cfg.studentModel), { inputSize: size, classes, seed: 2, name: 'student' });
   const adv = adversary ? buildAdversary(classes, cfg.debias.hidden, cfg.debias.equalizedOdds, 3) : undefined;
@@ -108,24 +113,35 @@ export async function distillStep(preset: PresetName, steps: number, adversary =
     epoch: 1,
     lambda: adversary ? 0.5 : 0,
   };
-  // The run loop's own step: teacher forward, student KD with gradient reversal, adversary update.
-  const step = async () => {
-    const terms = distillationStep(cfg.debias, inputs);
-    await Promise.all(Object.values(terms).map((t) => t.data()));
-    tf.dispose(Object.values(terms));
+  return {
+    batch,
+    async step() {
+      const terms = distillationStep(cfg.debias, inputs);
+      await Promise.all(Object.values(terms).map((t) => t.data()));
+      tf.dispose(Object.values(terms));
+    },
+    dispose() {
+      disposeBatch(data);
+      teacher.dispose();
+      student.dispose();
+      adv?.dispose();
+      optimizer.dispose();
+      advOptimizer.dispose();
+    },
   };
-  const ms = await timed(steps, step);
-  disposeBatch(data);
-  teacher.dispose();
-  student.dispose();
-  adv?.dispose();
-  optimizer.dispose();
-  advOptimizer.dispose();
+}
+
+/** One distillation step of a preset's student (with the adversary unless `adversary` is false), timed. */
+export async function distillStep(preset: PresetName, steps: number, adversary = true): Promise<StepResult> {
+  const before = tf.memory().numTensors;
+  const d = distillTraining(preset, adversary);
+  const ms = await timed(steps, d.step);
+  d.dispose();
   return {
     workload: adversary ? `distill-${preset}` : `distill-${preset}-plain`,
-    batch,
+    batch: d.batch,
     steps,
-    imagesPerSecond: (1000 * batch) / ms,
+    imagesPerSecond: (1000 * d.batch) / ms,
     msPerStep: ms,
     tensorsBefore: before,
     tensorsAfter: tf.memory().numTensors,

@@ -10,7 +10,10 @@ test('?threads=2 runs the threaded wasm build on two XNNPACK threads and the SIM
   await expect(badge).toHaveAttribute('data-backend', 'wasm');
   await expect(badge).toContainText('WASM · 2 threads');
   // The convolution gradients' own kernels: Chromium has relaxed SIMD, and their worker started from a Blob.
-  await expect(badge).toHaveAttribute('title', /own SIMD kernels, fused multiply-add \(relaxed SIMD\) on 2 threads/);
+  await expect(badge).toHaveAttribute(
+    'title',
+    /own SIMD kernels, fused multiply-add \(relaxed SIMD\) on 2 threads, with fused swish, batch norm, SE scaling and Adam/,
+  );
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });

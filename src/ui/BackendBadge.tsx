@@ -13,10 +13,9 @@ function plainWhy(b: { name: string; fallbacks: string[] }): string {
 }
 
 function kernelsInWords(k: string): string {
-  const [build, fused] = k.split('+');
-  const ops = fused === 'fused' ? '; swish, batch norm, SE scaling and Adam fused' : '';
-  if (build === 'relaxed') return `own SIMD kernels, fused multiply-add (relaxed SIMD)${ops}`;
-  if (build === 'simd') return `own SIMD kernels (128-bit SIMD)${ops}`;
+  const build = k.replace(/\+fused$/, '');
+  if (build === 'relaxed') return 'own SIMD kernels, fused multiply-add (relaxed SIMD)';
+  if (build === 'simd') return 'own SIMD kernels (128-bit SIMD)';
   return k;
 }
 
@@ -41,7 +40,7 @@ export function BackendBadge() {
     ? ` · adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ')}${a.software ? ' (software)' : ''}`
     : '';
   const kernels = backend.kernels
-    ? ` · convolution gradients: ${kernelsInWords(backend.kernels)}${(backend.kernelThreads ?? 1) > 1 ? ` on ${backend.kernelThreads} threads` : ''}`
+    ? ` · convolution gradients: ${kernelsInWords(backend.kernels)}${(backend.kernelThreads ?? 1) > 1 ? ` on ${backend.kernelThreads} threads` : ''}${backend.kernels.endsWith('+fused') ? ', with fused swish, batch norm, SE scaling and Adam' : ''}`
     : '';
   const why = fell + adapter + kernels;
   return (

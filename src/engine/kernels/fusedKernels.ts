@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { at, simdKernels, split, threaded, type Backend, type Started } from './convGradSimd';
+import { replaceKernel } from './replaceKernel';
 import { workRange, type KernelName } from './simd/kernelThreads';
 
 /**
@@ -11,6 +12,7 @@ import { workRange, type KernelName } from './simd/kernelThreads';
  *                                          and their gradients, a dozen ops)
  *   LabChannelScale, LabChannelScaleGrad   squeeze-and-excitation's x·s[b, c], both gradients in one pass
  *   LabAdam                                one Adam step of a variable (fusedAdam.ts)
+ * and, in place of tfjs-wasm's scalar FusedBatchNorm, batch norm with given statistics (inference).
  * Each runs the SIMD kernels (simd/*.as.ts) in place on the backend's memory, on the kernel threads
  * where the call is large enough. Their gradients are registered here too.
  */
@@ -324,11 +326,62 @@ const GRADIENTS: tf.GradConfig[] = [
   },
 ];
 
+/**
+ * Batch norm with given statistics — how a model in inference mode runs it (the teacher's forward pass
+ * in every distillation step): y = (x − mean)·scale/√(var + ε) + offset, one SIMD pass. tfjs-wasm's own
+ * is a scalar loop, a quarter of a lab distillation step. Statistics of one value per channel only;
+ * anything else goes on to tfjs's kernel.
+ */
+function inferenceBatchNorm(own: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, Info | undefined>;
+    const C = x!.shape[x!.shape.length - 1];
+    const perChannel = (t: Info | undefined) => !t || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) === C);
+    if (
+      !fusedOpsActive() ||
+      x!.dtype !== 'float32' ||
+      x!.shape.length < 2 ||
+      ![mean, variance, offset, scale].every(perChannel)
+    )
+      return own(args);
+    fusedKernelCalls.FusedBatchNorm = (fusedKernelCalls.FusedBatchNorm ?? 0) + 1;
+    const eps = (args.attrs as { varianceEpsilon: number }).varianceEpsilon;
+    const b = args.backend as unknown as Backend,
+      k = started(b);
+    const [rows] = rowsOf(x!);
+    const a = new Float64Array(C),
+      shift = new Float64Array(C);
+    {
+      const v = b.typedArrayFromHeap(variance!),
+        g = scale ? b.typedArrayFromHeap(scale) : null,
+        o = offset ? b.typedArrayFromHeap(offset) : null;
+      for (let c = 0; c < C; c++) {
+        a[c] = (g ? g[c] : 1) / Math.sqrt(v[c] + eps);
+        shift[c] = o ? o[c] : 0;
+      }
+    }
+    const coef = heapVector(b, a),
+      bt = heapVector(b, shift);
+    const y = b.makeOutput(x!.shape, 'float32');
+    split(
+      k,
+      'channelAffine',
+      [at(b, x!), at(b, mean!), at(b, coef), at(b, bt), at(b, y), rows, C],
+      rows,
+      16,
+      PASS_WORK * rows * C,
+    );
+    b.disposeData(coef.dataId);
+    b.disposeData(bt.dataId);
+    return y;
+  };
+}
+
 let registered = false;
 /** How often each fused kernel ran: tests read it. */
 export const fusedKernelCalls: Record<string, number> = {};
 
-/** Registers the fused kernels on wasm and their gradients. Idempotent. */
+/** Registers the fused kernels on wasm and their gradients. Idempotent; call before the wasm backend starts. */
 export function registerFusedKernels(): void {
   if (registered) return;
   for (const [kernelName, kernelFunc] of Object.entries(KERNELS))
@@ -341,5 +394,6 @@ export function registerFusedKernels(): void {
       }) as unknown as tf.KernelFunc,
     });
   for (const g of GRADIENTS) tf.registerGradient(g);
+  replaceKernel('FusedBatchNorm', 'wasm', inferenceBatchNorm);
   registered = true;
 }

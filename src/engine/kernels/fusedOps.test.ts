@@ -75,6 +75,54 @@ describe('fused ops', () => {
       useSimdKernels('relaxed');
     });
 
+  it('batch norm with given statistics (inference) equals tfjs-wasm’s own on every model shape, and defers what it does not cover', () => {
+    const run = (fused: boolean, f: () => tf.Tensor) => {
+      useFusedOps(fused);
+      return tf.tidy(() => f().dataSync());
+    };
+    let before = fusedKernelCalls.FusedBatchNorm ?? 0;
+    shapes
+      .filter((s) => s.op === 'batchNorm')
+      .forEach((s, i) => {
+        const C = s.shape[s.shape.length - 1];
+        const stats = (shape: number[]) => {
+          const x = tf.randomNormal([BATCH, ...s.shape], 0.7, 2.5, 'float32', 5 * i + 1);
+          const mean = tf.randomNormal(shape, 0.5, 1, 'float32', 5 * i + 2);
+          const variance = tf.randomUniform(shape, 0.5, 4, 'float32', 5 * i + 3);
+          const offset = tf.randomUniform(shape, -1, 1, 'float32', 5 * i + 4);
+          const scale = tf.randomUniform(shape, 0.5, 1.5, 'float32', 5 * i + 5);
+          return { x, mean, variance, offset, scale };
+        };
+        // Statistics as [C] (how the layers pass them), as [1, …, 1, C], and without scale and offset.
+        const cases: (() => tf.Tensor)[] = [
+          () => {
+            const t = stats([C]);
+            return tf.batchNorm(t.x, t.mean, t.variance, t.offset, t.scale, 1e-3);
+          },
+          () => {
+            const t = stats([1, 1, 1, C]);
+            return tf.batchNorm(t.x, t.mean, t.variance, t.offset, t.scale, 1e-3);
+          },
+          () => {
+            const t = stats([C]);
+            return tf.batchNorm(t.x, t.mean, t.variance, undefined, undefined, 1e-3);
+          },
+        ];
+        for (const f of cases)
+          expect(relErr(run(true, f), run(false, f)), `${s.where} ${s.shape.join('×')}`).toBeLessThan(1e-5);
+      });
+    expect((fusedKernelCalls.FusedBatchNorm ?? 0) - before).toBe(3 * shapes.filter((s) => s.op === 'batchNorm').length);
+    // Statistics that broadcast over more than the channels go on to tfjs's kernel.
+    before = fusedKernelCalls.FusedBatchNorm ?? 0;
+    const x = tf.randomNormal([2, 3, 3, 4], 0, 1, 'float32', 9);
+    const perPixel = tf.randomUniform([3, 3, 4], 0.5, 2, 'float32', 10);
+    const f = () => tf.batchNorm(x, perPixel, perPixel, undefined, undefined, 1e-3);
+    expect(relErr(run(true, f), run(false, f))).toBe(0);
+    expect(fusedKernelCalls.FusedBatchNorm ?? 0).toBe(before);
+    useFusedOps(true);
+    tf.dispose([x, perPixel]);
+  });
+
   it('equal a float64 reference written loop by loop (swish, batch norm with its three gradients, SE)', () => {
     const [B, H, W, C] = [3, 5, 3, 6];
     const P = H * W,
