@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The lab preset's sweeps behind docs/results/lab.json and lab-temperature.json, on a 2-core CPU: two
 # shards at a time, one wasm thread each, niced; both manifests share their teachers. Run it again to go
-# on: finished shards are skipped (parallel --resume), a stopped one goes on from its last finished epoch.
+# on: finished shards are skipped and a stopped or failed one runs again (parallel --resume-failed), going on
+# from its last finished epoch.
 # When every shard is done:
 #   npm run lab -- --merge .sweeps/lab/manifest.json --out docs/results/lab.json
 #   npm run lab -- --merge .sweeps/lab-temperature/manifest.json --out docs/results/lab-temperature.json
@@ -37,4 +38,4 @@ job() { # manifest shard/count
   job lab 0/12; job lab 4/12; job lab 1/12; job lab 5/12; job lab 2/12; job lab 6/12; job lab 3/12; job lab 7/12
   job lab 8/12; job lab-temperature 0/3; job lab-temperature 1/3; job lab 9/12; job lab-temperature 2/3
   job lab 10/12; job lab 11/12
-} | parallel -j2 --joblog "$S/jobs.log" --resume --line-buffer
+} | parallel -j2 --joblog "$S/jobs.log" --resume-failed --line-buffer
