@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableRelaxedSimd } from '../../cli/relaxedSimdNode';
 import { generateSynthetic, SYNTHETIC_PRESETS } from '../data/synthetic';
-import { FusedBatchNormalization, FusedMultiply, FusedSwish } from '../models/fusedLayers';
+import { FusedBatchNormalization, FusedMultiply, FusedSwish, movingAverage } from '../models/fusedLayers';
 import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from '../presets';
 import { runExperiment } from '../run/experiment';
 import { useTestBackend } from '../testing/setup';
@@ -277,6 +277,17 @@ describe('fused ops', () => {
       m.dispose();
       model.dispose();
     });
+  });
+
+  it('the moving average written from the heap has the bits of tfjs-layers’ three ops', () => {
+    for (const momentum of [0.9, 0.99]) {
+      const orig = tf.randomNormal([257], 0, 3, 'float32', 41),
+        value = tf.randomNormal([257], 1, 5, 'float32', 42);
+      const theirs = tf.tidy(() => tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - momentum)).dataSync());
+      const ours = movingAverage(orig.dataSync() as Float32Array, value.dataSync() as Float32Array, momentum);
+      expect(Array.from(ours)).toEqual(Array.from(theirs));
+      tf.dispose([orig, value]);
+    }
   });
 
   it('batch norm’s moving mean and variance move as tfjs moves them', () => {

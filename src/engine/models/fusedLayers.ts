@@ -49,6 +49,15 @@ interface BatchNormState {
   movingVariance: Weight;
 }
 
+/**
+ * tfjs-layers' moving average, orig − (orig − value)·(1 − momentum), rounded to float32 after each
+ * operation as its three ops round it (a float32 operation is the float64 one rounded once).
+ */
+export function movingAverage(orig: Float32Array, value: Float32Array, momentum: number): Float32Array {
+  const decay = Math.fround(1 - momentum);
+  return orig.map((o, i) => o - Math.fround(Math.fround(o - value[i]) * decay));
+}
+
 /** tfjs's BatchNormalization; in training over every axis but the last, the fused op. */
 export class FusedBatchNormalization extends BatchNormalizationBase {
   static readonly className = 'BatchNormalization';
@@ -59,14 +68,20 @@ export class FusedBatchNormalization extends BatchNormalizationBase {
     if (!kwargs.training || axis !== input.rank - 1 || !s.gamma || !s.beta) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const [normed, mean, variance] = batchNormTraining(input, s.gamma!.read(), s.beta!.read(), s.epsilon);
-      // tfjs-layers' moving averages, as it writes them.
-      const movingAverage = (variable: Weight, value: tf.Tensor) =>
-        tf.tidy(() => {
-          const orig = variable.read();
-          variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - s.momentum)));
-        });
-      movingAverage(s.movingMean, mean);
-      movingAverage(s.movingVariance, variance);
+      // The moving averages from the [C] values on the wasm heap (a synchronous read there): two writes
+      // instead of six ops with their tidy and tape work per layer, the same bits.
+      for (const [variable, value] of [
+        [s.movingMean, mean],
+        [s.movingVariance, variance],
+      ] as const) {
+        const orig = variable.read();
+        variable.write(
+          tf.tensor(
+            movingAverage(orig.dataSync() as Float32Array, value.dataSync() as Float32Array, s.momentum),
+            orig.shape,
+          ),
+        );
+      }
       return normed;
     });
   }
