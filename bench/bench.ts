@@ -13,8 +13,9 @@
  *   - WebGPU in Node (Dawn): dispatches, submissions and reads back per step of the training loop;
  *     `webgpuWork`: per preset model, the serial chain, fewest invocations and dispatches of a training
  *     step with tfjs's gradient kernels and with the lab's own (bench/webgpuWork.ts; --no-webgpu-work skips);
- *   - kernel shares: each kernel's share of a reference step and a lab-teacher step on Node wasm, with
- *     the convolution gradients' SIMD kernels off (before), plain and relaxed, at 1 and 2 threads;
+ *   - kernel shares: each kernel's share of a reference step, a lab-teacher step and a lab distillation
+ *     step on Node wasm, with the SIMD kernels off (before), plain and relaxed, and relaxed with the
+ *     fused element-wise ops (relaxed+fused), at 1 and 2 threads;
  *   npm run bench -- --steps 3 --rounds 7 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -215,7 +216,7 @@ function kernelShares(report: BenchReport) {
           '--steps',
           String(steps),
           '--workloads',
-          'reference,teacher-lab',
+          'reference,teacher-lab,distill-lab',
         ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 },
       );
