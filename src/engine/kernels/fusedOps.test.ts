@@ -279,6 +279,28 @@ describe('fused ops', () => {
     });
   });
 
+  it('with the fused ops off, the layers run exactly tfjs’s own kernels (as on every other backend)', async () => {
+    const x = tf.randomNormal([2, 4, 4, 8], 1, 2, 'float32', 51);
+    const s = tf.randomUniform([2, 1, 1, 8], 0, 1, 'float32', 52);
+    const kernelsOf = async (layer: tf.layers.Layer, inputs: tf.Tensor | tf.Tensor[]) =>
+      // Every kernel call in order (profile's kernelNames is a set).
+      (await tf.profile(() => tf.tidy(() => layer.apply(inputs, { training: true }) as tf.Tensor))).kernels.map(
+        (k) => k.name,
+      );
+    useFusedOps(false);
+    const args = { momentum: 0.9, epsilon: 1e-3 };
+    expect(await kernelsOf(new FusedBatchNormalization(args), x)).toEqual(
+      await kernelsOf(tf.layers.batchNormalization(args), x),
+    );
+    expect(await kernelsOf(new FusedMultiply({}), [x, s])).toEqual(await kernelsOf(tf.layers.multiply({}), [x, s]));
+    const swishLayer = () => tf.layers.activation({ activation: 'swish' });
+    expect(await kernelsOf(swishLayer(), x)).toEqual(['Multiply', 'Sigmoid', 'Multiply']);
+    useFusedOps(true);
+    expect(await kernelsOf(new FusedBatchNormalization(args), x)).toContain('LabBatchNormTrain');
+    expect(await kernelsOf(swishLayer(), x)).toEqual(['LabSwish']);
+    tf.dispose([x, s]);
+  });
+
   it('the moving average written from the heap has the bits of tfjs-layers’ three ops', () => {
     for (const momentum of [0.9, 0.99]) {
       const orig = tf.randomNormal([257], 0, 3, 'float32', 41),

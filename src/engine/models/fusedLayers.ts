@@ -58,14 +58,17 @@ export function movingAverage(orig: Float32Array, value: Float32Array, momentum:
   return orig.map((o, i) => o - Math.fround(Math.fround(o - value[i]) * decay));
 }
 
-/** tfjs's BatchNormalization; in training over every axis but the last, the fused op. */
+/** tfjs's BatchNormalization; in training over every axis but the last, where the fused ops run, the fused op. */
 export class FusedBatchNormalization extends BatchNormalizationBase {
   static readonly className = 'BatchNormalization';
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const s = this as unknown as BatchNormState;
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     const axis = s.axis >= 0 ? s.axis : s.axis + input.rank;
-    if (!kwargs.training || axis !== input.rank - 1 || !s.gamma || !s.beta) return super.call(inputs, kwargs);
+    // Elsewhere (another backend, the fused ops off) tfjs's own code, untouched: the path below reads
+    // the statistics back synchronously, which only the wasm heap does for free.
+    if (!kwargs.training || axis !== input.rank - 1 || !s.gamma || !s.beta || !fusedOpsActive())
+      return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const [normed, mean, variance] = batchNormTraining(input, s.gamma!.read(), s.beta!.read(), s.epsilon);
       // The moving averages from the [C] values on the wasm heap (a synchronous read there): two writes
