@@ -247,13 +247,20 @@ export class ShardRunner {
       false,
       resume,
     );
+    // The cell's own student, by its label: a result under another label would be filed as this cell's.
+    const student = result.students.find((s) => s.label === cell.label);
+    const failure = result.failures?.find((f) => f.label === cell.label);
+    if (result.students.length + (result.failures?.length ?? 0) !== 1 || (!student && !failure))
+      throw new Error(
+        `${cellName(cell)}: the run trained ${[...result.students, ...(result.failures ?? [])].map((s) => s.label).join(', ') || 'no student'}, not this cell's one student.`,
+      );
     const out: CellResult = {
       manifest: this.manifest.hash,
       index: cell.index,
       seed: cell.seed,
       label: cell.label,
-      ...(result.students[0] ? { result: result.students[0] } : {}),
-      ...(result.failures?.[0] ? { failure: result.failures[0] } : {}),
+      ...(student ? { result: student } : {}),
+      ...(failure ? { failure } : {}),
       teacher: result.teacher,
       backend: result.backend,
       dataset: { train: result.dataset.train, val: result.dataset.val, test: result.dataset.test },

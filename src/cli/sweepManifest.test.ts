@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { planRuns } from '../engine/plan';
 import { EXPERIMENT_PRESETS, methodChoice } from '../engine/presets';
 import {
   cellConfig,
@@ -30,6 +31,24 @@ describe('sweep manifest', () => {
     expect([c.seed, c.baseline, c.lambdas, c.methods.map((x) => x.id)]).toEqual([1, false, [0], ['rkd']]);
     expect(cellConfig(m, m.cells[5]).methods).toEqual([]);
     expect(cellConfig(m, m.cells[5]).baseline).toBe(true);
+  });
+
+  it('a hyper-parameter sweep: each cell trains its own value alone, under its own label', () => {
+    const swept = {
+      ...config,
+      methods: [methodChoice('tiny', 'kd')],
+      lambdas: [0],
+      baseline: false,
+      sweeps: [{ method: 'kd' as const, param: 'T', values: [1, 2, 4] }],
+    };
+    const m = planSweep(swept, [0], 'k');
+    expect(m.cells.map((c) => c.label)).toEqual(['CKD T=1 λ=0', 'CKD T=2 λ=0', 'CKD T=4 λ=0']);
+    for (const cell of m.cells) {
+      const runs = planRuns(cellConfig(m, cell));
+      // One student, this cell's: its label and its temperature (a whole sweep per cell trained every T
+      // and filed the first under each cell's label).
+      expect(runs.map((r) => [r.label, r.params.temperature])).toEqual([[cell.label, cell.params.temperature]]);
+    }
   });
 
   it('the hash follows the content, not the order keys were written in; teachers are shared across students', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { methodInfo, paramNamed } from '../engine/distill/catalog';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { planRuns, validateExperiment, type StudentRun } from '../engine/plan';
 import type { Dataset, ExperimentConfig } from '../engine/types';
@@ -66,14 +67,27 @@ export function sweepData(m: SweepManifest): Dataset {
   return data;
 }
 
-/** The settings that train one cell: its seed, and its student alone. */
+/**
+ * The settings that train one cell: its seed, and its student alone. A hyper-parameter sweep of its
+ * method is narrowed to the cell's own value (which keeps the student's label, "CKD T=2 λ=0"); left
+ * whole, every cell of a swept method would train the sweep's every value and keep the first.
+ */
 export function cellConfig(m: SweepManifest, cell: SweepCell): ExperimentConfig {
   const baseline = cell.role === 'baseline';
+  const sweeps = baseline
+    ? []
+    : (m.config.sweeps ?? [])
+        .filter((s) => s.method === cell.method)
+        .map((s) => {
+          const key = paramNamed(methodInfo(cell.method), s.param)?.key ?? s.param;
+          return { ...s, values: [cell.params[key]] };
+        });
   return {
     ...m.config,
     seed: cell.seed,
     baseline,
     methods: baseline ? [] : [{ id: cell.method, params: cell.params } as ExperimentConfig['methods'][number]],
+    sweeps,
     lambdas: [cell.lambda],
   };
 }
