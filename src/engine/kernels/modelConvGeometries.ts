@@ -19,6 +19,34 @@ export interface ConvGeometry {
  */
 export function modelConvGeometries(): ConvGeometry[] {
   const seen = new Map<string, ConvGeometry>();
+  forEachPresetModel((model, where) => {
+    for (const layer of model.layers) {
+      const kind =
+        layer.getClassName() === 'Conv2D' ? 'conv' : layer.getClassName() === 'DepthwiseConv2D' ? 'depthwise' : null;
+      if (!kind) continue;
+      const c = layer.getConfig() as { kernelSize: number[]; strides: number[]; filters?: number };
+      const [, h, w, ch] = layer.inputSpec?.[0]?.shape ?? (layer.input as tf.SymbolicTensor).shape;
+      const g: ConvGeometry = {
+        kind,
+        input: [h!, w!, ch!],
+        kernel: c.kernelSize[0],
+        outChannels: kind === 'conv' ? c.filters! : ch!,
+        stride: c.strides[0],
+        where,
+      };
+      const key = JSON.stringify([g.kind, g.input, g.kernel, g.outChannels, g.stride]);
+      if (!seen.has(key)) seen.set(key, g);
+    }
+  });
+  return [...seen.values()];
+}
+
+/**
+ * Builds every preset's teacher and student in turn (at its image size and classes), hands each to
+ * `visit` with where it comes from ("lab/lab-teacher"), and disposes it: what the kernel checks read
+ * their shapes off.
+ */
+export function forEachPresetModel(visit: (model: tf.LayersModel, where: string) => void): void {
   for (const [preset, cfg] of Object.entries(EXPERIMENT_PRESETS)) {
     for (const id of [cfg.teacherModel, cfg.studentModel]) {
       const model = buildModel(modelPreset(id), {
@@ -27,25 +55,11 @@ export function modelConvGeometries(): ConvGeometry[] {
         seed: 1,
         name: 'm',
       });
-      for (const layer of model.layers) {
-        const kind =
-          layer.getClassName() === 'Conv2D' ? 'conv' : layer.getClassName() === 'DepthwiseConv2D' ? 'depthwise' : null;
-        if (!kind) continue;
-        const c = layer.getConfig() as { kernelSize: number[]; strides: number[]; filters?: number };
-        const [, h, w, ch] = layer.inputSpec?.[0]?.shape ?? (layer.input as tf.SymbolicTensor).shape;
-        const g: ConvGeometry = {
-          kind,
-          input: [h!, w!, ch!],
-          kernel: c.kernelSize[0],
-          outChannels: kind === 'conv' ? c.filters! : ch!,
-          stride: c.strides[0],
-          where: `${preset}/${id}`,
-        };
-        const key = JSON.stringify([g.kind, g.input, g.kernel, g.outChannels, g.stride]);
-        if (!seen.has(key)) seen.set(key, g);
+      try {
+        visit(model, `${preset}/${id}`);
+      } finally {
+        model.dispose();
       }
-      model.dispose();
     }
   }
-  return [...seen.values()];
 }

@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { buildModel, modelPreset } from '../models/efficientnet';
-import { EXPERIMENT_PRESETS } from '../presets';
+import { forEachPresetModel } from './modelConvGeometries';
 
 /** Where the models run a fused op, and on what (batch aside): the fused kernels see exactly these. */
 export interface FusedShape {
@@ -12,7 +11,7 @@ export interface FusedShape {
 
 /**
  * Every distinct swish, batch norm and squeeze-and-excitation scaling of every preset's teacher and
- * student, read off the built models (as modelConvGeometries reads the convolutions).
+ * student, read off the built models (as modelConvGeometries reads the convolutions, through the same forEachPresetModel).
  */
 export function modelFusedShapes(): FusedShape[] {
   const seen = new Map<string, FusedShape>();
@@ -20,26 +19,16 @@ export function modelFusedShapes(): FusedShape[] {
     const key = JSON.stringify([s.op, s.shape]);
     if (!seen.has(key)) seen.set(key, s);
   };
-  for (const [preset, cfg] of Object.entries(EXPERIMENT_PRESETS)) {
-    for (const id of [cfg.teacherModel, cfg.studentModel]) {
-      const model = buildModel(modelPreset(id), {
-        inputSize: cfg.dataset.size,
-        classes: cfg.dataset.classes,
-        seed: 1,
-        name: 'm',
-      });
-      const where = `${preset}/${id}`;
-      for (const layer of model.layers) {
-        const out = (layer.output as tf.SymbolicTensor).shape.slice(1) as number[];
-        const name = layer.getClassName();
-        const activation = (layer.getConfig() as { activation?: string }).activation;
-        if ((name === 'Activation' || name === 'Conv2D') && activation === 'swish')
-          add({ op: 'swish', shape: out, where });
-        if (name === 'BatchNormalization') add({ op: 'batchNorm', shape: out, where });
-        if (name === 'Multiply') add({ op: 'channelScale', shape: out, where });
-      }
-      model.dispose();
+  forEachPresetModel((model, where) => {
+    for (const layer of model.layers) {
+      const out = (layer.output as tf.SymbolicTensor).shape.slice(1) as number[];
+      const name = layer.getClassName();
+      const activation = (layer.getConfig() as { activation?: string }).activation;
+      if ((name === 'Activation' || name === 'Conv2D') && activation === 'swish')
+        add({ op: 'swish', shape: out, where });
+      if (name === 'BatchNormalization') add({ op: 'batchNorm', shape: out, where });
+      if (name === 'Multiply') add({ op: 'channelScale', shape: out, where });
     }
-  }
+  });
   return [...seen.values()];
 }
