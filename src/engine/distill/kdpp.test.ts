@@ -111,12 +111,12 @@ describe('KD++ norm-and-direction loss', () => {
     // BN's γ, β trainable (+ moving mean/variance), the Linear layer's kernel and bias.
     expect(norm.trainableWeights.map((w) => w.shape)).toEqual([[4], [4]]);
     expect(linear.trainableWeights.map((w) => w.shape)).toEqual([[4, 6], [6]]);
-    const bound = 1 / Math.sqrt(4); // PyTorch's Linear default: U(±1/√fan_in) for weight and bias
-    for (const w of linear.getWeights()) {
-      const v = w.dataSync();
-      expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(bound);
-      expect(new Set(v).size).toBe(v.length); // drawn, not zeros or ones
-    }
+    const bound = 1 / Math.sqrt(4); // PyTorch's Linear default for the weight: U(±1/√fan_in)
+    const [kernel, bias] = linear.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(Math.max(...kernel.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(new Set(kernel).size).toBe(kernel.length); // drawn, not zeros or ones
+    // The reference's EmbTrans zeroes every Linear bias after construction.
+    expect(bias).toEqual([0, 0, 0, 0, 0, 0]);
     diff.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

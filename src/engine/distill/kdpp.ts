@@ -48,8 +48,9 @@ export const HEAD_DROPOUT = 0.5;
 
 /**
  * The reference's head (WangYZ1608/Knowledge-Distillation-via-ND, when D_s ≠ D_t):
- * BatchNorm1d(ε = 1e-5) → Dropout(0.5) → Linear with bias, PyTorch's default initialisation
- * (weights and bias uniform in ±1/√D_s). PyTorch's BN momentum 0.1 is tfjs's 0.9.
+ * BatchNorm1d(ε = 1e-5) → Dropout(0.5) → Linear with bias. The Linear weights keep PyTorch's default
+ * initialisation (uniform in ±1/√D_s); the bias starts at zero, because the reference's EmbTrans zeroes
+ * every Linear bias after construction (`m.bias.data.zero_()`). PyTorch's BN momentum 0.1 is tfjs's 0.9.
  */
 export function buildHead(studentDim: number, teacherDim: number, seed: number): KdppHead {
   const bound = 1 / Math.sqrt(studentDim);
@@ -66,7 +67,7 @@ export function buildHead(studentDim: number, teacherDim: number, seed: number):
         units: teacherDim,
         useBias: true,
         kernelInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed }),
-        biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: seed + 1 }),
+        biasInitializer: 'zeros',
       })
       .apply(normed) as tf.SymbolicTensor,
   });
