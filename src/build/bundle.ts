@@ -10,6 +10,7 @@
  *   DIR/python/          the PyTorch side of the GPU kit (bench/lab_models.py, torch_steps.py, reference_cnn.py)
  * Everything a run writes stays in DIR and the folders it is given (TMPDIR is DIR/tmp).
  */
+import { sourceCommit } from '../cli/sourceCommit';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import {
@@ -94,6 +95,8 @@ export async function buildBundle(out: string, log: (s: string) => void = () => 
     minify: true,
     legalComments: 'linked',
     logLevel: 'warning',
+    // The bundle has no .git beside it: the commit it was built from is written in (see sourceCommit).
+    define: { 'globalThis.FAIRDISTILL_BUNDLE_COMMIT': JSON.stringify(sourceCommit() ?? '') },
   });
   log('bundled lab.mjs, stepRates.mjs and summary.mjs');
   // tfjs-backend-wasm's glue looks for its binaries beside the script (__dirname).

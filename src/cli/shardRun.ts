@@ -7,6 +7,7 @@ import { modelArtifacts } from '../engine/models/artifacts';
 import { CancelledError, runExperiment, type ResumeFrom } from '../engine/run/experiment';
 import type { BackendReport, Dataset, LabEvent, ModelResult, RunFailure, RunSnapshot } from '../engine/types';
 import { writeAtomic } from './atomicFile';
+import { sourceCommit } from './sourceCommit';
 import { StoppedBySignal, stopRequested } from './stopSignals';
 import { cellConfig, cellName, shardCells, teacherKey, type SweepCell, type SweepManifest } from './sweepManifest';
 
@@ -39,6 +40,8 @@ export interface CellResult {
   dataset: { train: number; val: number; test: number };
   startedAt: string;
   seconds: number;
+  /** The commit the cell's code came from (see sourceCommit); absent in cells written before it was kept. */
+  commit?: string;
 }
 
 interface SharedTeacher {
@@ -61,6 +64,7 @@ export class ShardRunner {
   private heartbeatAt = 0;
   /** The teacher lock this shard holds while it trains that teacher (released on a stop signal). */
   private held: string | null = null;
+  private readonly commit = sourceCommit();
 
   constructor(
     private readonly manifest: SweepManifest,
@@ -266,6 +270,7 @@ export class ShardRunner {
       dataset: { train: result.dataset.train, val: result.dataset.val, test: result.dataset.test },
       startedAt: result.startedAt,
       seconds: result.seconds,
+      ...(this.commit ? { commit: this.commit } : {}),
     };
     writeAtomic(cellFile(this.paths.results, cell.index), JSON.stringify(out));
     rmSync(this.paths.checkpoint, { force: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyOptions, defaultSetup, OPTIONS, setupQuery } from './options';
+import { planRuns } from './plan';
 
 const fromUrl = (q: string) => applyOptions(new Map(new URLSearchParams(q)), (o) => o.urlKey);
 const fromCli = (flags: Record<string, string>) =>
@@ -170,5 +171,41 @@ describe('option table', () => {
       'params dkd.beta takes a number from 0 to 50 (got "99"); it was ignored.',
     ]);
     expect(fromUrl('teacher=resnet').problems[0]).toMatch(/^teacher must be one of tiny-teacher, /);
+  });
+});
+
+describe('a method’s own λ values (--method-lambdas)', () => {
+  it('URL and CLI plan the study’s grid: CKD over the experiment’s λ, RKD and DKD over their own', () => {
+    const cli = fromCli({ '--methods': 'kd,rkd,dkd', '--lambdas': '0,0.5,8', '--method-lambdas': 'rkd=0,4;dkd=2' });
+    const url = fromUrl('preset=tiny&methods=kd,rkd,dkd&lambdas=0,0.5,8&methodLambdas=rkd%3D0%2C4%3Bdkd%3D2');
+    expect(cli.problems).toEqual([]);
+    expect(url.setup.config).toEqual(cli.setup.config);
+    expect(planRuns({ ...cli.setup.config, baseline: false }).map((r) => r.label)).toEqual([
+      'CKD λ=0',
+      'CKD λ=0.5',
+      'CKD λ=8',
+      'RKD λ=0',
+      'RKD λ=4',
+      'DKD λ=2',
+    ]);
+    // The link carries it back.
+    expect(setupQuery(cli.setup)).toContain(`methodLambdas=${encodeURIComponent('rkd=0,4;dkd=2')}`);
+  });
+
+  it('a malformed, repeated or out-of-range entry is named and ignored', () => {
+    for (const [text, why] of [
+      ['rkd=0,200', 'rkd takes λ values from 0 to 100 (got "0,200")'],
+      ['rkd=0;rkd=1', 'gives rkd its λ values twice'],
+      ['xyz=0', 'names an unknown method "xyz" (known: kd, rkd, ctkd, kdpp, dkd)'],
+      ['rkd', 'must read method=λ1,λ2 (e.g. rkd=0,2,4); got "rkd"'],
+      ['rkd=0x4', 'rkd takes λ values from 0 to 100 (got "0x4")'],
+    ]) {
+      const { setup, problems } = fromCli({ '--methods': 'kd,rkd', '--method-lambdas': text });
+      expect(problems, text).toEqual([`--method-lambdas ${why}; it was ignored.`]);
+      expect(
+        setup.config.methods.every((m) => m.lambdas === undefined),
+        text,
+      ).toBe(true);
+    }
   });
 });

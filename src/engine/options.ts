@@ -59,6 +59,11 @@ function integer(min: number, max: number) {
   };
 }
 
+/** The number a text writes plainly ("2", "0.5", "1e-3"; "-0" is 0); NaN for "", " 2", "0x10", "Infinity". */
+export function plainNumber(text: string): number {
+  return /^-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?$/i.test(text) ? Number(text) + 0 : NaN;
+}
+
 /** A number in [min, max] written plainly (no empty text, no hex, no Infinity). */
 function decimal(min: number, max: number) {
   return (text: string) => {
@@ -79,12 +84,35 @@ function parseSweeps(text: string): ParamSweep[] | { problem: string } {
     const named = methodParam(part, 'v1,v2 (e.g. kd.T=1,2,4,8)');
     if (isProblem(named)) return named;
     const { def, p, name, value: list } = named;
-    const values = list.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+    const values = list.split(',').map((x) => plainNumber(x.trim()));
     if (values.some((v) => !Number.isFinite(v) || v < p.min || v > p.max))
       return problem(`${def.id}.${name} takes numbers from ${p.min} to ${p.max} (got "${list}")`);
     sweeps.push({ method: def.id, param: p.key, values });
   }
   return sweeps;
+}
+
+interface MethodLambdas {
+  method: MethodChoice['id'];
+  lambdas: number[];
+}
+
+/** "rkd=0,2,4;dkd=0,4": a method's own λ values (each 0–LAMBDA_MAX), each method once. */
+function parseMethodLambdas(text: string): MethodLambdas[] | { problem: string } {
+  const out: MethodLambdas[] = [];
+  for (const part of parts(text)) {
+    const m = /^([a-z]+)=(.+)$/.exec(part);
+    if (!m) return problem(`must read method=λ1,λ2 (e.g. rkd=0,2,4); got "${part}"`);
+    const [, id, list] = m;
+    if (!(METHOD_IDS as string[]).includes(id))
+      return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
+    if (out.some((x) => x.method === id)) return problem(`gives ${id} its λ values twice`);
+    const values = list.split(',').map((x) => plainNumber(x.trim()));
+    if (values.some((v) => !(Number.isFinite(v) && v >= 0 && v <= LAMBDA_MAX)))
+      return problem(`${id} takes λ values from 0 to ${LAMBDA_MAX} (got "${list}")`);
+    out.push({ method: id as MethodChoice['id'], lambdas: values });
+  }
+  return out;
 }
 
 /** The ;-separated parts of a text, trimmed, empty ones dropped. */
@@ -123,7 +151,7 @@ function parseParams(text: string): ParamValue[] | { problem: string } {
     const named = methodParam(part, 'value (e.g. kd.T=2)');
     if (isProblem(named)) return named;
     const { def, p, name } = named;
-    const value = named.value.trim() === '' ? NaN : Number(named.value);
+    const value = plainNumber(named.value.trim());
     if (!(Number.isFinite(value) && value >= p.min && value <= p.max))
       return problem(`${def.id}.${name} takes a number from ${p.min} to ${p.max} (got "${named.value}")`);
     out.push({ method: def.id, param: p.key, value });
@@ -275,7 +303,7 @@ export const OPTIONS: OptionSpec<unknown>[] = [
     urlKey: 'lambdas',
     cliFlag: '--lambdas',
     parse: (text) => {
-      const values = text.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+      const values = text.split(',').map((x) => plainNumber(x.trim()));
       if (!values.length || values.some((v) => !(Number.isFinite(v) && v >= 0 && v <= LAMBDA_MAX)))
         return problem(`must be a comma-separated list of numbers from 0 to ${LAMBDA_MAX} (got "${text}")`);
       return values;
@@ -284,6 +312,25 @@ export const OPTIONS: OptionSpec<unknown>[] = [
     get: (s) => s.config.lambdas,
     set: (s, v) => {
       s.config.lambdas = v;
+    },
+  }),
+  option<MethodLambdas[]>({
+    name: 'methodLambdas',
+    type: `method=λ1,λ2,… (several joined by ;) in place of --lambdas for that method, e.g. rkd=0,2,4`,
+    urlKey: 'methodLambdas',
+    cliFlag: '--method-lambdas',
+    parse: parseMethodLambdas,
+    format: (v) => v.map((m) => `${m.method}=${m.lambdas.join(',')}`).join(';'),
+    get: (s) => {
+      const own = s.config.methods.flatMap((m) => (m.lambdas ? [{ method: m.id, lambdas: m.lambdas }] : []));
+      return own.length ? own : undefined;
+    },
+    // Applied to the methods chosen (the methods option comes first); a method not chosen has none.
+    set: (s, v) => {
+      s.config.methods = s.config.methods.map((m) => {
+        const own = v.find((x) => x.method === m.id);
+        return own ? { ...m, lambdas: uniqueValues(own.lambdas).values } : m;
+      });
     },
   }),
   modelOption('teacher', 'teacherModel', '--teacher'),
@@ -376,7 +423,7 @@ export const OPTIONS: OptionSpec<unknown>[] = [
     urlKey: 'lr',
     cliFlag: '--lr',
     parse: (text) => {
-      const v = Number(text);
+      const v = plainNumber(text);
       return text.trim() !== '' && v > 0 && v <= 1e6 ? v : problem('must be a number above 0 and at most 1e6');
     },
     format: String,

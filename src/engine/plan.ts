@@ -79,7 +79,7 @@ export function planRuns(config: ExperimentConfig): StudentRun[] {
     const def = methodInfo(m.id);
     for (const variant of sweepVariants(config.sweeps, m.id)) {
       const series = `${def.short}${variant.suffix}`;
-      for (const lambda of uniqueValues(config.lambdas).values) {
+      for (const lambda of uniqueValues(m.lambdas ?? config.lambdas).values) {
         runs.push({
           method: m.id,
           params: withDefaults(def, { ...m.params, ...variant.values }),
@@ -109,6 +109,10 @@ export function duplicateNotes(config: Pick<ExperimentConfig, 'lambdas' | 'metho
   }
   const { repeated } = uniqueValues(config.lambdas);
   if (repeated.length) notes.push(`λ ${repeated.join(', ')} was listed more than once; each λ is trained once.`);
+  for (const m of config.methods) {
+    const own = uniqueValues(m.lambdas ?? []).repeated;
+    if (own.length) notes.push(`${m.id}'s λ ${own.join(', ')} was listed more than once; each λ is trained once.`);
+  }
   const ids = config.methods.map((m) => m.id);
   const twice = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
   if (twice.length) notes.push(`Method ${twice.join(', ')} was listed more than once; each method is trained once.`);
@@ -131,6 +135,10 @@ export function validateExperiment(config: ExperimentConfig): string[] {
   for (const l of config.lambdas)
     if (!(Number.isFinite(l) && l >= 0 && l <= 100)) errors.push(`λ values must be between 0 and 100 (got ${l}).`);
   for (const m of config.methods) {
+    if (m.lambdas && !m.lambdas.length) errors.push(`Give ${m.id} at least one λ value, or none of its own.`);
+    for (const l of m.lambdas ?? [])
+      if (!(Number.isFinite(l) && l >= 0 && l <= 100))
+        errors.push(`${m.id}'s λ values must be between 0 and 100 (got ${l}).`);
     try {
       const def = methodInfo(m.id);
       errors.push(...validateParams(def, withDefaults(def, m.params)));

@@ -119,6 +119,8 @@ export interface MethodChoice {
   id: MethodId;
   /** Overrides of the method's default hyper-parameters. */
   params?: Record<string, number>;
+  /** This method's own λ values in place of the experiment's (the study's grid differs by method). */
+  lambdas?: number[];
 }
 
 /** One hyper-parameter of one method given several values: each value is a student of its own. */

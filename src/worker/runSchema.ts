@@ -139,7 +139,15 @@ const config = z.object({
     .int()
     .min(-(2 ** 31))
     .max(2 ** 32),
-  methods: z.array(z.object({ id: z.enum(methodIds), params: z.record(text(40), finite).optional() })).max(50),
+  methods: z
+    .array(
+      z.object({
+        id: z.enum(methodIds),
+        params: z.record(text(40), finite).optional(),
+        lambdas: z.array(finite).max(1000).optional(),
+      }),
+    )
+    .max(50),
   lambdas: z.array(finite).max(100),
   sweeps: z
     .array(z.object({ method: z.enum(methodIds), param: text(40), values: z.array(finite).max(1000) }))
