@@ -4,7 +4,8 @@
  *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
-import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
 import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
 import { useFusedOps } from '../engine/kernels/fusedKernels';
@@ -12,7 +13,10 @@ import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
 import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
 import { checkBackends, parseChecked, type CheckedBackend } from './checkBackends';
 import { generateSynthetic } from '../engine/data/synthetic';
-import { applyOptions, cliOptionHelp, OPTIONS } from '../engine/options';
+import { applyOptions, cliOptionHelp, isProblem, OPTIONS } from '../engine/options';
+import { planSizeProblem, uniqueValues } from '../engine/plan';
+import { checkOutputFile, checkOutputFolder } from './outputPaths';
+import { writeAtomic } from './atomicFile';
 import { CancelledError, runExperiment } from '../engine/run/experiment';
 import { installStopSignals, StoppedBySignal, stopRequested } from './stopSignals';
 import { finishedLabels, type ExperimentResult } from '../engine/types';
@@ -58,11 +62,14 @@ function parseArgs(argv: string[]): Map<string, string> {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`Unexpected argument "${a}".\n${USAGE}`);
     if (SWITCHES.has(a)) {
+      if (out.has(a)) throw new Error(`${a} was given twice; give it once.`);
       out.set(a, 'true');
       continue;
     }
     const next = argv[i + 1];
     if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value.\n${USAGE}`);
+    // A flag given twice would keep one of its values without a word: name it instead.
+    if (out.has(a)) throw new Error(`${a} was given twice ("${out.get(a)}" and "${next}"); give it once.`);
     out.set(a, next);
     i++;
   }
@@ -79,10 +86,17 @@ function backendList(text: string): CheckedBackend[] {
   return names as CheckedBackend[];
 }
 
-function seedList(text: string): number[] {
-  const values = text.split(',').map((x) => Number(x.trim()));
-  if (!values.length || values.some((v) => !Number.isInteger(v) || v < 0))
-    throw new Error(`--seeds: "${text}" is not a list of whole numbers.`);
+/** --seeds: each a whole number as --seed takes it (0–2147483647, written plainly); a repeated seed is named and kept once. */
+function seedList(text: string, note: (s: string) => void): number[] {
+  const seed = OPTIONS.find((o) => o.name === 'seed')!;
+  const items = text.split(',').map((x) => x.trim());
+  const bad = items.filter((x) => isProblem(seed.parse(x)));
+  if (!text.trim() || bad.length)
+    throw new Error(
+      `--seeds: "${text}" must be a comma-separated list of whole numbers from 0 to 2147483647${bad.length && text.trim() ? ` (not ${bad.map((b) => `"${b}"`).join(', ')})` : ''}.`,
+    );
+  const { values, repeated } = uniqueValues(items.map(Number));
+  if (repeated.length) note(`--seeds listed ${repeated.join(', ')} more than once; each seed is trained once.`);
   return values;
 }
 
@@ -154,7 +168,20 @@ async function main() {
     return;
   }
   const seedsText = args.get('--seeds');
-  const seeds = seedsText === undefined ? [config.seed] : seedList(seedsText);
+  const seeds =
+    seedsText === undefined ? [config.seed] : seedList(seedsText, (n) => process.stderr.write(`note: ${n}\n`));
+  // The plan's size first, from the lists alone: a plan of millions is refused before one is built.
+  const tooLarge = planSizeProblem(config, seeds.length);
+  if (tooLarge) throw new Error(tooLarge);
+  // Every output path before anything trains: a write that cannot work must not wait for the results.
+  for (const flag of ['--out', '--checkpoint'] as const) {
+    const path = args.get(flag);
+    if (path !== undefined) checkOutputFile(flag, path);
+  }
+  for (const flag of ['--results', '--teachers'] as const) {
+    const path = args.get(flag);
+    if (path !== undefined) checkOutputFolder(flag, path);
+  }
   const quiet = args.has('--quiet');
   const plan = args.get('--plan');
   if (plan !== undefined) {
@@ -206,6 +233,17 @@ async function main() {
     log(
       `resuming from ${checkpointPath}: ${saved.finished.length} of ${seeds.length} seeds done${saved.current?.snapshot ? `, ${saved.current.snapshot.label} at epoch ${saved.current.snapshot.epoch} of ${saved.current.snapshot.epochs}` : ''}\n`,
     );
+  const outPath = args.get('--out');
+  const output = (runs: ExperimentResult[], complete: boolean): RunnerOutput => ({
+    tool: 'FairDistill Lab headless runner',
+    preset,
+    backend,
+    seeds,
+    ...(complete ? {} : { finishedSeeds: runs.map((r) => r.config.seed) }),
+    config,
+    summary: summarize(runs),
+    runs,
+  });
   const results: ExperimentResult[] = [...state.finished];
   for (const seed of seeds.slice(results.length)) {
     const runConfig = { ...config, seed };
@@ -255,26 +293,61 @@ async function main() {
     state.finished = [...results];
     state.current = undefined;
     save();
+    // Each finished seed's results reach --out as soon as they exist (atomically, as the checkpoint):
+    // a later failure, a full disk or a kill cannot take them back.
+    if (outPath && seed !== seeds[seeds.length - 1])
+      try {
+        writeOutput(outPath, output(results, false));
+      } catch (e) {
+        // Training goes on: the results stay in memory (and the checkpoint); the last write tries again.
+        log(
+          `warning: ${outPath} could not be written after seed ${seed} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); training goes on\n`,
+        );
+      }
   }
   const summary = summarize(results);
-  const out: RunnerOutput = {
-    tool: 'FairDistill Lab headless runner',
-    preset,
-    backend,
-    seeds,
-    config,
-    summary,
-    runs: results,
-  };
-  const outPath = args.get('--out');
-  if (outPath) {
-    writeFileSync(outPath, JSON.stringify(out, null, 2));
-    log(`wrote ${outPath}\n`);
-  }
-  if (checkpointPath) removeCheckpoint(checkpointPath);
+  // The summary is printed before the last write: a write that fails leaves it on the screen.
   console.log(formatSummary(summary));
   const recommended = formatRecommendations(results);
   if (recommended) console.log(`\n${recommended}`);
+  if (outPath) {
+    try {
+      writeOutput(outPath, output(results, true));
+      log(`wrote ${outPath}\n`);
+    } catch (e) {
+      keepAfterFailedWrite(outPath, e as Error, checkpointPath, state);
+      return;
+    }
+  }
+  if (checkpointPath) removeCheckpoint(checkpointPath);
+}
+
+/**
+ * The results file could not be written after training: the results are kept in the checkpoint (the
+ * one given, else one written beside the temporary files), and the message says where and how to get
+ * the file from it (the same command with --checkpoint finds every seed done and only writes --out).
+ */
+function keepAfterFailedWrite(outPath: string, e: Error, checkpointPath: string | null, state: RunnerCheckpoint): void {
+  let kept = checkpointPath;
+  if (!kept) {
+    kept = join(tmpdir(), `fairdistill-results-${process.pid}.ckpt`);
+    try {
+      writeCheckpoint(kept, state);
+    } catch {
+      kept = null;
+    }
+  }
+  console.error(
+    `error: writing ${outPath} failed (${(e as NodeJS.ErrnoException).code ?? e.message}). ` +
+      (kept
+        ? `Every result is kept in the checkpoint ${kept}: free space or choose another --out, then run the same command with --checkpoint ${kept} — it finds every seed done and only writes the file.`
+        : 'The results could not be kept anywhere; the summary above is all that is left.'),
+  );
+  process.exitCode = 1;
+}
+
+function writeOutput(path: string, out: RunnerOutput): void {
+  writeAtomic(path, JSON.stringify(out, null, 2));
 }
 
 main().catch((e) => {

@@ -9,6 +9,8 @@ export interface RunnerOutput {
   preset: string;
   backend: unknown;
   seeds: number[];
+  /** Present while a run is still going (written after each finished seed): the seeds its runs hold. */
+  finishedSeeds?: number[];
   config: ExperimentConfig;
   summary: ReturnType<typeof summarize>;
   runs: ExperimentResult[];

@@ -209,3 +209,45 @@ describe('a method’s own λ values (--method-lambdas)', () => {
     }
   });
 });
+
+describe('settings that would be dropped or reinterpreted without a word are named', () => {
+  it('params for a method not chosen, a parameter given twice, a radix form, a fraction of an epoch, an empty sweep', () => {
+    const cases: [Record<string, string>, string][] = [
+      [
+        { '--methods': 'kd', '--params': 'rkd.distanceWeight=2' },
+        '--params names rkd, not among the methods (kd): add it to the methods or leave its settings out; it was ignored.',
+      ],
+      [
+        { '--methods': 'kd', '--params': 'kd.T=2;kd.T=3' },
+        '--params gives kd.T twice; give each hyper-parameter once; it was ignored.',
+      ],
+      [
+        { '--methods': 'kd', '--params': 'kd.T=0x10' },
+        '--params kd.T takes a number from 0.5 to 50 (got "0x10"); it was ignored.',
+      ],
+      [
+        { '--methods': 'kd', '--sweep': 'kd.T=0x10,2' },
+        '--sweep kd.T takes numbers from 0.5 to 50 (got "0x10,2"); it was ignored.',
+      ],
+      [
+        { '--methods': 'ctkd', '--params': 'ctkd.curriculumEpochs=1.5' },
+        '--params ctkd.curriculumEpochs takes a whole number (got "1.5"); it was ignored.',
+      ],
+      [
+        { '--methods': 'ctkd', '--sweep': 'ctkd.curriculumEpochs=2,2.5' },
+        '--sweep ctkd.curriculumEpochs takes whole numbers (got "2,2.5"); it was ignored.',
+      ],
+      [{ '--sweep': '' }, '--sweep is empty; give method.param=v1,v2 (e.g. kd.T=1,2,4,8); it was ignored.'],
+      [
+        { '--methods': 'kd', '--method-lambdas': 'dkd=0,1' },
+        '--method-lambdas names dkd, not among the methods (kd): add it to the methods or leave its settings out; it was ignored.',
+      ],
+    ];
+    for (const [flags, why] of cases) expect(fromCli(flags).problems, JSON.stringify(flags)).toEqual([why]);
+    // The same rule in a link.
+    expect(fromUrl('methods=kd&params=kd.T%3D2%3Bkd.T%3D3').problems).toEqual([
+      'params gives kd.T twice; give each hyper-parameter once; it was ignored.',
+    ]);
+    expect(fromCli({ '--methods': 'ctkd', '--params': 'ctkd.curriculumEpochs=3' }).problems).toEqual([]);
+  });
+});

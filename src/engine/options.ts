@@ -46,6 +46,10 @@ export interface OptionSpec<T> {
 }
 
 const problem = (p: string) => ({ problem: p });
+
+/** A text quoted in a message, cut to its start when long (a 3,000-value list is not echoed whole). */
+export const shown = (text: string) =>
+  text.length <= 80 ? `"${text}"` : `"${text.slice(0, 60)}…" (${text.length.toLocaleString('en-US')} characters)`;
 export const isProblem = (v: unknown): v is { problem: string } =>
   typeof v === 'object' && v !== null && 'problem' in v && Object.keys(v).length === 1;
 
@@ -55,7 +59,7 @@ function integer(min: number, max: number) {
     const v = Number(text);
     return /^(0|-?[1-9][0-9]*)$/.test(text) && v >= min && v <= max
       ? v
-      : problem(`must be a whole number from ${min} to ${max} (got "${text}")`);
+      : problem(`must be a whole number from ${min} to ${max} (got ${shown(text)})`);
   };
 }
 
@@ -70,7 +74,7 @@ function decimal(min: number, max: number) {
     const v = Number(text);
     return /^-?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?$/i.test(text) && !Object.is(v, -0) && v >= min && v <= max
       ? v
-      : problem(`must be a number from ${min} to ${max} (got "${text}")`);
+      : problem(`must be a number from ${min} to ${max} (got ${shown(text)})`);
   };
 }
 
@@ -86,9 +90,12 @@ function parseSweeps(text: string): ParamSweep[] | { problem: string } {
     const { def, p, name, value: list } = named;
     const values = list.split(',').map((x) => plainNumber(x.trim()));
     if (values.some((v) => !Number.isFinite(v) || v < p.min || v > p.max))
-      return problem(`${def.id}.${name} takes numbers from ${p.min} to ${p.max} (got "${list}")`);
+      return problem(`${def.id}.${name} takes numbers from ${p.min} to ${p.max} (got ${shown(list)})`);
+    if (p.integer && values.some((v) => !Number.isInteger(v)))
+      return problem(`${def.id}.${name} takes whole numbers (got ${shown(list)})`);
     sweeps.push({ method: def.id, param: p.key, values });
   }
+  if (!sweeps.length) return problem('is empty; give method.param=v1,v2 (e.g. kd.T=1,2,4,8)');
   return sweeps;
 }
 
@@ -102,16 +109,17 @@ function parseMethodLambdas(text: string): MethodLambdas[] | { problem: string }
   const out: MethodLambdas[] = [];
   for (const part of parts(text)) {
     const m = /^([a-z]+)=(.+)$/.exec(part);
-    if (!m) return problem(`must read method=λ1,λ2 (e.g. rkd=0,2,4); got "${part}"`);
+    if (!m) return problem(`must read method=λ1,λ2 (e.g. rkd=0,2,4); got ${shown(part)}`);
     const [, id, list] = m;
     if (!(METHOD_IDS as string[]).includes(id))
       return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
     if (out.some((x) => x.method === id)) return problem(`gives ${id} its λ values twice`);
     const values = list.split(',').map((x) => plainNumber(x.trim()));
     if (values.some((v) => !(Number.isFinite(v) && v >= 0 && v <= LAMBDA_MAX)))
-      return problem(`${id} takes λ values from 0 to ${LAMBDA_MAX} (got "${list}")`);
+      return problem(`${id} takes λ values from 0 to ${LAMBDA_MAX} (got ${shown(list)})`);
     out.push({ method: id as MethodChoice['id'], lambdas: values });
   }
+  if (!out.length) return problem('is empty; give method=λ1,λ2 (e.g. rkd=0,2,4)');
   return out;
 }
 
@@ -125,7 +133,7 @@ const parts = (text: string) =>
 /** "kd.T=…": the method and its hyper-parameter (by key or symbol), and the text after "=". */
 function methodParam(part: string, shape: string) {
   const m = /^([a-z]+)\.([A-Za-z]+)=(.+)$/.exec(part);
-  if (!m) return problem(`must read method.param=${shape}; got "${part}"`);
+  if (!m) return problem(`must read method.param=${shape}; got ${shown(part)}`);
   const [, id, name, value] = m;
   const def = METHOD_INFO.find((d) => d.id === id && id !== 'none');
   if (!def) return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
@@ -153,7 +161,11 @@ function parseParams(text: string): ParamValue[] | { problem: string } {
     const { def, p, name } = named;
     const value = plainNumber(named.value.trim());
     if (!(Number.isFinite(value) && value >= p.min && value <= p.max))
-      return problem(`${def.id}.${name} takes a number from ${p.min} to ${p.max} (got "${named.value}")`);
+      return problem(`${def.id}.${name} takes a number from ${p.min} to ${p.max} (got ${shown(named.value)})`);
+    if (p.integer && !Number.isInteger(value))
+      return problem(`${def.id}.${name} takes a whole number (got ${shown(named.value)})`);
+    if (out.some((o) => o.method === def.id && o.param === p.key))
+      return problem(`gives ${def.id}.${name} twice; give each hyper-parameter once`);
     out.push({ method: def.id, param: p.key, value });
   }
   return out;
@@ -305,7 +317,7 @@ export const OPTIONS: OptionSpec<unknown>[] = [
     parse: (text) => {
       const values = text.split(',').map((x) => plainNumber(x.trim()));
       if (!values.length || values.some((v) => !(Number.isFinite(v) && v >= 0 && v <= LAMBDA_MAX)))
-        return problem(`must be a comma-separated list of numbers from 0 to ${LAMBDA_MAX} (got "${text}")`);
+        return problem(`must be a comma-separated list of numbers from 0 to ${LAMBDA_MAX} (got ${shown(text)})`);
       return values;
     },
     format: (v) => v.join(','),
@@ -501,6 +513,11 @@ export function applyOptions(
       problems.push(`${key} ${v.problem}; it was ignored.`);
       continue;
     }
+    const unchosen = settingsForUnchosenMethods(o.name, v, setup);
+    if (unchosen) {
+      problems.push(`${key} ${unchosen}; it was ignored.`);
+      continue;
+    }
     if (o.name === 'sweep') {
       // A swept value listed twice is one student: kept once, with the plan's note.
       const sweeps = v as ParamSweep[];
@@ -517,6 +534,17 @@ export function applyOptions(
     } else o.set(setup, v);
   }
   return { setup, problems, notes };
+}
+
+/** Why hyper-parameters or λ lists name a method the setup does not train (the methods option comes first). */
+function settingsForUnchosenMethods(name: string, value: unknown, setup: Setup): string | null {
+  if (name !== 'params' && name !== 'methodLambdas') return null;
+  const chosen = new Set(setup.config.methods.map((m) => m.id));
+  const named = (value as { method: MethodChoice['id'] }[]).map((x) => x.method);
+  const missing = [...new Set(named.filter((m) => !chosen.has(m)))];
+  return missing.length
+    ? `names ${missing.join(', ')}, not among the methods (${[...chosen].join(', ') || 'none'}): add ${missing.length > 1 ? 'them' : 'it'} to the methods or leave ${missing.length > 1 ? 'their' : 'its'} settings out`
+    : null;
 }
 
 /** The URL query that restores a setup: only the options that differ from its preset's defaults. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateNotes, planRuns, seriesOf, uniqueValues, validateExperiment } from './plan';
+import {
+  duplicateNotes,
+  plannedStudentCount,
+  planRuns,
+  planSizeProblem,
+  seriesOf,
+  uniqueValues,
+  validateExperiment,
+} from './plan';
 import { presetConfig } from './options';
 
 describe('the plan of a sweep', () => {
@@ -95,7 +103,39 @@ describe('the plan of a sweep', () => {
     const many = Array.from({ length: 600 }, (_, i) => 0.5 + i * 0.05);
     expect(
       validateExperiment({ ...base, lambdas: [0, 1], sweeps: [{ method: 'kd', param: 'T', values: many }] }),
-    ).toEqual(['The sweep plans 1201 students; at most 1000 fit one sweep.']);
+    ).toEqual(['The plan holds 1,201 students (methods × swept values × λ); at most 1,000 fit one sweep.']);
+  });
+
+  it('a plan’s size is the product of its lists, counted without building it, over seeds too', () => {
+    const base = { ...presetConfig('tiny'), baseline: true, lambdas: [0, 1, 1, -0, 2] };
+    const values = (n: number) => Array.from({ length: n }, (_, i) => 1 + i * 0.01);
+    const config = {
+      ...base,
+      methods: [{ id: 'kd' as const }, { id: 'dkd' as const, lambdas: [0, 4] }, { id: 'kd' as const }],
+      sweeps: [{ method: 'kd' as const, param: 'T', values: [1, 2, 2, 8] }],
+    };
+    // Labels only + CKD 3 T × 3 λ + DKD 2 λ = 12, what the plan builds.
+    expect(plannedStudentCount(config)).toBe(12);
+    expect(planRuns(config)).toHaveLength(12);
+    expect(planSizeProblem(config, 83)).toBeNull();
+    expect(planSizeProblem(config, 84)).toBe(
+      'The plan holds 12 students a seed × 84 seeds = 1,008 (methods × swept values × λ × seeds); at most 1,000 fit one sweep.',
+    );
+    // Two sweeps of 1,000 values × 100 λ: 10^8 students, refused from the counts alone.
+    const huge = {
+      ...base,
+      baseline: false,
+      methods: [{ id: 'dkd' as const }],
+      lambdas: Array.from({ length: 100 }, (_, i) => i),
+      sweeps: [
+        { method: 'dkd' as const, param: 'alpha', values: values(1000) },
+        { method: 'dkd' as const, param: 'beta', values: values(1000) },
+      ],
+    };
+    expect(plannedStudentCount(huge)).toBe(1e8);
+    expect(validateExperiment(huge)).toEqual([
+      'The plan holds 100,000,000 students (methods × swept values × λ); at most 1,000 fit one sweep.',
+    ]);
   });
 
   it('a result stored before sweeps existed has its method as its series', () => {

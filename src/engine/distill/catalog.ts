@@ -14,6 +14,8 @@ export interface HyperParam {
   min: number;
   max: number;
   step: number;
+  /** A count (epochs): whole numbers only, on every path (form, URL, CLI, imported runs, manifests). */
+  integer?: true;
   help: string;
 }
 
@@ -137,6 +139,7 @@ export const METHOD_INFO = [
         min: 1,
         max: 500,
         step: 1,
+        integer: true,
         help: 'Epochs over which the reversal weight grows from 0 to −1 (cosine).',
       },
       {
@@ -210,6 +213,7 @@ export const METHOD_INFO = [
         min: 1,
         max: 500,
         step: 1,
+        integer: true,
         help: 'The KD term is scaled by min(1, epoch/warm-up).',
       },
     ],
@@ -255,6 +259,7 @@ export const METHOD_INFO = [
         min: 1,
         max: 500,
         step: 1,
+        integer: true,
         help: 'The KD parts are scaled by min(1, epoch/warm-up).',
       },
       {
@@ -309,6 +314,8 @@ export function validateParams(method: MethodInfo, params: Record<string, number
     const v = params[p.key];
     if (!Number.isFinite(v) || v < p.min || v > p.max)
       errors.push(`${method.short}: ${p.label} must be between ${p.min} and ${p.max} (got ${v}).`);
+    else if (p.integer && !Number.isInteger(v))
+      errors.push(`${method.short}: ${p.label} must be a whole number (got ${v}).`);
   }
   return errors;
 }
