@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { copySavedModel, savedModelKeys, storedRecords } from './storage';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { watchPage } from './offline';
+import { writeByHandTeacher } from './fixtures';
 
 /** Two tabs of one origin share one store: nothing a second tab, a repeated value or a crash does loses a run. */
 
@@ -177,34 +178,7 @@ test('a crash between a model’s save and its record leaves no orphan: removed 
 
 test('imported teachers are listed with their size and can be deleted', async ({ page }) => {
   await page.goto(QUICK);
-  const dir = mkdtempSync(join(tmpdir(), 'fairdistill-teacher-'));
-  // A 16×16 RGB → 4-class dense model in tfjs's LayersModel format, written by hand.
-  const topology = {
-    class_name: 'Sequential',
-    config: {
-      name: 'byhand',
-      layers: [
-        { class_name: 'Flatten', config: { name: 'flat', batch_input_shape: [null, 16, 16, 3] } },
-        { class_name: 'Dense', config: { name: 'out', units: 4, activation: 'linear', use_bias: true } },
-      ],
-    },
-    keras_version: 'tfjs-layers 4.22.0',
-    backend: 'tensor_flow.js',
-  };
-  const weights = [
-    { name: 'out/kernel', shape: [768, 4], dtype: 'float32' },
-    { name: 'out/bias', shape: [4], dtype: 'float32' },
-  ];
-  writeFileSync(
-    join(dir, 'byhand.json'),
-    JSON.stringify({
-      modelTopology: topology,
-      format: 'layers-model',
-      weightsManifest: [{ paths: ['byhand.bin'], weights }],
-    }),
-  );
-  writeFileSync(join(dir, 'byhand.bin'), Buffer.alloc((768 * 4 + 4) * 4));
-  const files = [join(dir, 'byhand.json'), join(dir, 'byhand.bin')];
+  const files = writeByHandTeacher();
   for (let i = 0; i < 3; i++) {
     await page.getByTestId('teacher-import').setInputFiles(files);
     await expect(page.getByTestId('teacher-imported')).toContainText('byhand');

@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import { openLabDb, type DatasetInfo } from '../storage/db';
 import { listDatasets } from '../storage/datasets';
 import { engineRequest } from './engine';
-import type { StoredTeacher } from '../worker/protocol';
+import type { StoredTeacher, SweepUsing } from '../worker/protocol';
 import type { LabState } from './labStore';
 
 /** Cached imported datasets and the import in progress. Deleting goes through the worker. */
@@ -16,11 +16,14 @@ export interface DatasetsSlice {
   /** Asks the browser to keep the lab's storage (runs, datasets, models) instead of clearing it when space is short. */
   askPersistence: () => void;
   loadDatasets: () => Promise<void>;
-  deleteDataset: (key: string) => Promise<void>;
+  /** Deletes a stored dataset; `discardSweeps`: the interrupted sweeps reading it that the user agreed to discard. */
+  deleteDataset: (key: string, discardSweeps?: string[]) => Promise<void>;
+  /** The interrupted sweeps that read a dataset or an imported teacher (named in the confirm before deleting it). */
+  sweepsUsing: (key: string) => Promise<SweepUsing[]>;
   /** Imported teachers kept in this browser, with their size. */
   teachers: StoredTeacher[];
   loadTeachers: () => Promise<void>;
-  deleteTeacher: (key: string) => Promise<void>;
+  deleteTeacher: (key: string, discardSweeps?: string[]) => Promise<void>;
 }
 
 export const createDatasetsSlice: StateCreator<LabState, [], [], DatasetsSlice> = (set, get) => ({
@@ -34,15 +37,23 @@ export const createDatasetsSlice: StateCreator<LabState, [], [], DatasetsSlice> 
       set({ error: `The imported teachers could not be listed: ${(e as Error).message}` });
     }
   },
-  deleteTeacher: async (key) => {
+  sweepsUsing: async (key) => {
     try {
-      await engineRequest({ kind: 'deleteTeacher', key });
+      return await engineRequest<SweepUsing[]>({ kind: 'sweepsUsing', key });
+    } catch {
+      return []; // the delete itself refuses, naming the sweep, if one reads it
+    }
+  },
+  deleteTeacher: async (key, discardSweeps) => {
+    try {
+      await engineRequest({ kind: 'deleteTeacher', key, ...(discardSweeps?.length ? { discardSweeps } : {}) });
       // The setup no longer names a teacher that is gone.
       if (get().config.teacherImport?.key === key) get().updateConfig({ teacherImport: undefined });
     } catch (e) {
       set({ error: `The imported teacher could not be deleted: ${(e as Error).message}` });
     }
     await get().loadTeachers();
+    get().offerResume(); // a sweep discarded with it leaves the banner
   },
   storageUsage: null,
   storagePersisted: null,
@@ -62,12 +73,13 @@ export const createDatasetsSlice: StateCreator<LabState, [], [], DatasetsSlice> 
       storageUsage: (await navigator.storage?.estimate?.()) ?? null,
     });
   },
-  deleteDataset: async (key) => {
+  deleteDataset: async (key, discardSweeps) => {
     try {
-      await engineRequest({ kind: 'deleteDataset', key });
+      await engineRequest({ kind: 'deleteDataset', key, ...(discardSweeps?.length ? { discardSweeps } : {}) });
     } catch (e) {
       set({ error: `The cached dataset could not be deleted: ${(e as Error).message}` });
     }
+    get().offerResume();
     await get()
       .loadDatasets()
       .catch(() => undefined);

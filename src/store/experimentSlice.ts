@@ -36,6 +36,8 @@ export interface ExperimentSlice {
   error: string | null;
   /** A sweep a reload (or a crash) interrupted, offered for resuming. */
   resumable: StoredSweep | null;
+  /** Why the offered sweep cannot be resumed (it lost its dataset or teacher): it can be discarded or exported. */
+  resumeProblem: { id: string; message: string } | null;
   /** Sweeps another tab is running now: shown, never offered to resume or discard. */
   elsewhere: StoredSweep[];
   /** False under ?charts=0: the live loss chart is not drawn. */
@@ -90,6 +92,7 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   dataset: null,
   error: null,
   resumable: null,
+  resumeProblem: null,
   elsewhere: [],
   liveChart: url.charts,
   urlProblems: url.problems,
@@ -129,7 +132,7 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   discardResumable: async () => {
     const sweep = get().resumable;
     if (!sweep) return;
-    set({ resumable: null });
+    set({ resumable: null, resumeProblem: null });
     try {
       await engineRequest({ kind: 'discardSweep', id: sweep.id });
     } catch (e) {

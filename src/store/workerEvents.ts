@@ -72,13 +72,31 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
     case 'storageClosed':
       set({ error: `The lab’s storage closed: ${m.message}.` });
       break;
+    case 'resumeFailed': {
+      // The stage says what happened, not the "Resuming" or "Loading the dataset" it had reached.
+      set({ status: 'idle', progress: null, stage: 'Not resumed', pendingRunId: null });
+      if (m.reason === 'missing') {
+        // Offered again with why: Resume is off, Discard and the export of what finished stay.
+        set({ resumeProblem: { id: m.id, message: m.message } });
+        get().offerResume(m.id);
+      } else {
+        set({ resumeProblem: null, error: m.message });
+        get().offerResume();
+      }
+      break;
+    }
     case 'cancelled':
       set({ status: 'idle', stage: 'Cancelled', progress: null });
       break;
     case 'error': {
       const wasRunning = get().status !== 'idle';
       if (!wasRunning && !get().backend) set({ backendError: m.message });
-      set({ status: 'idle', error: m.message, progress: null });
+      set({
+        status: 'idle',
+        error: m.message,
+        progress: null,
+        ...(wasRunning ? { stage: 'Stopped by an error' } : {}),
+      });
       // A run that ended in an error (a failed worker, storage, a bug) left its checkpoint: offer it at once.
       const id = get().pendingRunId;
       if (wasRunning && id) get().offerResume(id);

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { configFor } from '../store/urlConfig';
 import { engineRequest, useLab } from '../store/labStore';
+import { sweepsUsingNote } from './sweepsUsingNote';
 import type { ImportSummary } from '../worker/folderImport';
 import { duration } from './format';
 
@@ -14,6 +15,7 @@ export function DatasetPanel() {
   const persisted = useLab((s) => s.storagePersisted);
   const loadDatasets = useLab((s) => s.loadDatasets);
   const deleteDataset = useLab((s) => s.deleteDataset);
+  const sweepsUsing = useLab((s) => s.sweepsUsing);
   const running = status !== 'idle';
   const [source, setSource] = useState<Source>(config.dataset.kind === 'imported' ? config.dataset.source : 'builtin');
   const [size, setSize] = useState(32);
@@ -72,8 +74,17 @@ export function DatasetPanel() {
     }
   };
   const remove = async (d: (typeof cached)[number]) => {
-    if (!confirm(`Delete the cached dataset “${d.name}” (${mb(d.bytes)})? Runs made with it are kept.`)) return;
-    await deleteDataset(d.key);
+    const users = await sweepsUsing(d.key);
+    if (
+      !confirm(
+        `Delete the cached dataset “${d.name}” (${mb(d.bytes)})? Runs made with it are kept.${sweepsUsingNote(users)}`,
+      )
+    )
+      return;
+    await deleteDataset(
+      d.key,
+      users.map((u) => u.id),
+    );
     if (config.dataset.kind === 'imported' && config.dataset.key === d.key) choose('builtin');
     await refresh();
   };

@@ -1,11 +1,12 @@
 import { useState } from 'react';
+import { sweepsUsingNote } from './sweepsUsingNote';
 import { engineRequest, useLab } from '../store/labStore';
 import type { ImportedTeacher } from '../worker/protocol';
 import { formatBytes } from './format';
 
 /** "Bring your own teacher": a trained tfjs LayersModel replaces the teacher the lab would train. */
 export function TeacherImport() {
-  const { config, updateConfig, teachers, deleteTeacher, loadTeachers } = useLab();
+  const { config, updateConfig, teachers, deleteTeacher, loadTeachers, sweepsUsing } = useLab();
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<ImportedTeacher | null>(null);
   const onFiles = async (files: FileList | null) => {
@@ -85,13 +86,23 @@ export function TeacherImport() {
                   type="button"
                   className="link"
                   aria-label={`Delete the imported teacher ${t.name}`}
-                  onClick={() => {
-                    const note = t.usedBy.length
-                      ? ` The photo demo and model download of ${t.usedBy.join(', ')} will no longer have this teacher; their figures stay.`
-                      : '';
-                    if (confirm(`Delete the imported teacher ${t.name} (${formatBytes(t.bytes)})?${note}`))
-                      void deleteTeacher(t.key);
-                  }}
+                  onClick={() =>
+                    void (async () => {
+                      const note = t.usedBy.length
+                        ? ` The photo demo and model download of ${t.usedBy.join(', ')} will no longer have this teacher; their figures stay.`
+                        : '';
+                      const users = await sweepsUsing(t.key);
+                      if (
+                        confirm(
+                          `Delete the imported teacher ${t.name} (${formatBytes(t.bytes)})?${note}${sweepsUsingNote(users)}`,
+                        )
+                      )
+                        await deleteTeacher(
+                          t.key,
+                          users.map((u) => u.id),
+                        );
+                    })()
+                  }
                 >
                   Delete
                 </button>

@@ -6,11 +6,12 @@ import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/back
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, NumericalError, planRuns, type ResumeFrom } from '../engine/run/experiment';
 import { DeviceLostError, runResilient } from '../engine/run/resilientRun';
-import { BACKEND_ORDER, type BackendReport } from '../engine/types';
+import { BACKEND_ORDER, type BackendReport, type ExperimentConfig } from '../engine/types';
 import { openLabDb, whenClosed } from '../storage/db';
 import { deleteSweep, getRunSnapshot, listSweeps, putRunSnapshot, putSweep } from '../storage/sweeps';
 import { snapshotBytes } from '../engine/run/runSnapshot';
-import { loadDataset } from './datasetLoader';
+import { datasetKeyOf, loadDataset } from './datasetLoader';
+import { getDataset } from '../storage/datasets';
 import { importFolder } from './folderImport';
 import { keepInMemory } from '../engine/models/artifacts';
 import { modelKey, runModelOp, saveModel } from './modelStore';
@@ -110,6 +111,41 @@ async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
   }
 }
 
+/** Why an interrupted sweep cannot be resumed here, or null when it can. */
+async function whyNotResumable(
+  id: string,
+  config: ExperimentConfig,
+): Promise<{ reason: 'discarded' | 'missing'; message: string } | null> {
+  const store = await openLabDb();
+  const sweep = (await listSweeps(store)).find((s) => s.id === id);
+  if (!sweep)
+    return {
+      reason: 'discarded',
+      message:
+        'The interrupted sweep was discarded (in another tab, or it finished there); there is nothing to resume.',
+    };
+  const finished = sweep.students.length + sweep.failures.length + (sweep.teacher ? 1 : 0);
+  const remedy = `Discard it, or export the ${finished} model${finished === 1 ? '' : 's'}’ figures that finished.`;
+  if (config.dataset.kind === 'imported' && !(await getDataset(store, datasetKeyOf(config.dataset))))
+    return {
+      reason: 'missing',
+      message: `Its dataset “${config.dataset.name}” is no longer stored in this browser, so the sweep cannot go on. Load the same folder again (it gives the same dataset) and resume, or: ${remedy}`,
+    };
+  const imported = config.teacherImport?.key;
+  if (imported && !(imported in (await tf.io.listModels())))
+    return {
+      reason: 'missing',
+      message: `Its imported teacher “${config.teacherImport!.name}” is no longer stored in this browser (deleted, or site data cleared), so the sweep cannot go on. ${remedy}`,
+    };
+  const teacherKey = sweep.teacher?.modelKey;
+  if (sweep.teacher && (!teacherKey || !(teacherKey in (await tf.io.listModels()))))
+    return {
+      reason: 'missing',
+      message: `Its trained teacher is no longer stored in this browser, so the sweep cannot go on. ${remedy}`,
+    };
+  return null;
+}
+
 ctx.onmessage = async (ev: MessageEvent) => {
   const msg = parseToWorker(ev.data);
   let db: Awaited<ReturnType<typeof openLabDb>> | null = null;
@@ -177,8 +213,25 @@ ctx.onmessage = async (ev: MessageEvent) => {
     stopRequested = false;
     if (msg.runId) {
       releaseLocks = await holdSweep(msg.runId, msg.config);
-      if (!releaseLocks) throw new Error('This sweep is running in another tab; it was not started again here.');
+      if (!releaseLocks) {
+        const message = 'This sweep is running in another tab; it was not started again here.';
+        if (msg.resume) post({ type: 'resumeFailed', id: msg.runId, reason: 'elsewhere', message });
+        else post({ type: 'error', message });
+        return;
+      }
       announce({ kind: 'sweepStarted', id: msg.runId });
+      // A Resume checks, under the sweep's locks, that it still has what it reads: the record (another tab
+      // may have discarded it), the dataset and the imported teacher.
+      if (msg.resume) {
+        const why = await whyNotResumable(msg.runId, msg.config);
+        if (why) {
+          // The locks go before the page hears: it offers the sweep again as interrupted, not as running here.
+          releaseLocks();
+          releaseLocks = null;
+          post({ type: 'resumeFailed', id: msg.runId, ...why });
+          return;
+        }
+      }
     }
     // A duration estimate still timing its steps finishes first: the sweep never shares the backend with it.
     await estimating;

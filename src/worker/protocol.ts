@@ -15,10 +15,16 @@ export type StorageOp =
   /** The worker deletes the run and the models it saved itself (matched by whole key). */
   | { kind: 'deleteRun'; id: string }
   | { kind: 'discardSweep'; id: string }
-  | { kind: 'deleteDataset'; key: string }
+  /** The interrupted sweeps that read a stored dataset or an imported teacher (asked before deleting it). */
+  | { kind: 'sweepsUsing'; key: string }
+  /**
+   * Deletes a stored dataset. Refused while an interrupted sweep reads it, unless that sweep is among
+   * `discardSweeps` (the user confirmed): then the sweep is discarded whole first.
+   */
+  | { kind: 'deleteDataset'; key: string; discardSweeps?: string[] }
   /** Imported teachers (tfjs models the user brought) with their size and the stored runs that used them. */
   | { kind: 'listTeachers' }
-  | { kind: 'deleteTeacher'; key: string }
+  | { kind: 'deleteTeacher'; key: string; discardSweeps?: string[] }
   /** Removes saved models that no stored run, sweep record or live sweep owns; answers what it removed. */
   | { kind: 'cleanOrphans' };
 
@@ -53,6 +59,16 @@ export type ModelOp =
       wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' };
       seed: number;
     };
+
+/** An interrupted sweep that reads a dataset or teacher someone wants to delete. */
+export interface SweepUsing {
+  id: string;
+  /** What the user knows it by: its methods and λ, when it was last saved. */
+  name: string;
+  finished: number;
+  total: number;
+  updatedAt: string;
+}
 
 export interface ExportedModel {
   modelTopology: unknown;
@@ -90,6 +106,11 @@ export type FromWorker =
   | { type: 'storeFailed'; id: string; message: string }
   /** Another tab opened the lab's database at a newer version: this tab's storage is closed (why). */
   | { type: 'storageClosed'; message: string }
+  /**
+   * A Resume that cannot go on, and why: the sweep was discarded (elsewhere), runs in another tab, or
+   * lost what it reads (its dataset or imported teacher) — then it can only be discarded or exported.
+   */
+  | { type: 'resumeFailed'; id: string; reason: 'discarded' | 'elsewhere' | 'missing'; message: string }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
@@ -109,6 +130,7 @@ export const STORAGE_OPS: readonly string[] = [
   'importRuns',
   'deleteRun',
   'discardSweep',
+  'sweepsUsing',
   'deleteDataset',
   'listTeachers',
   'deleteTeacher',
@@ -127,10 +149,15 @@ function storageOpProblem(op: Record<string, unknown>): string | null {
     case 'deleteRun':
     case 'discardSweep':
       return isText(op.id) ? null : `${op.kind} request without an id`;
+    case 'sweepsUsing':
+      return isText(op.key) ? null : 'sweepsUsing request without a key';
     case 'deleteDataset':
-      return isText(op.key) ? null : 'deleteDataset request without a dataset key';
     case 'deleteTeacher':
-      return isText(op.key) ? null : 'deleteTeacher request without a model key';
+      if (!isText(op.key))
+        return `${op.kind} request without a ${op.kind === 'deleteDataset' ? 'dataset' : 'model'} key`;
+      return op.discardSweeps === undefined || (Array.isArray(op.discardSweeps) && op.discardSweeps.every(isText))
+        ? null
+        : `${op.kind} request whose discardSweeps is not a list of sweep ids`;
     default:
       return null;
   }

@@ -7,7 +7,10 @@ import { deleteRun, getRun, listRuns, putRun, putRuns } from '../storage/runs';
 import { deleteSweep, listSweeps } from '../storage/sweeps';
 import { announce, liveSweepIds, lockName, whileFree } from '../storage/crossTab';
 import { deleteModels } from './modelStore';
-import type { StorageOp } from './protocol';
+import type { StorageOp, SweepUsing } from './protocol';
+import type { StoredSweep } from '../storage/db';
+import { datasetKeyOf } from './datasetLoader';
+import { methodInfo } from '../engine/distill/catalog';
 import { parseRunsExport } from './runSchema';
 
 /** Every saved model of the lab (tf.io's IndexedDB), with its size and when it was saved. */
@@ -112,8 +115,13 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
         throw new Error('That sweep is running in another tab; it can only be discarded once it stops there.');
       return held.value;
     }
+    case 'sweepsUsing':
+      return interruptedSweepsUsing(op.key);
     case 'deleteDataset': {
-      const held = await whileFree(lockName.dataset(op.key), () => deleteDataset(db, op.key));
+      const held = await whileFree(lockName.dataset(op.key), async () => {
+        await discardUsers('That dataset', op.key, op.discardSweeps);
+        await deleteDataset(db, op.key);
+      });
       if ('busy' in held) throw inUse('That dataset');
       announce({ kind: 'datasets' });
       return true;
@@ -132,7 +140,10 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
     }
     case 'deleteTeacher': {
       if (!op.key.startsWith(TEACHER_ROOT)) throw new Error('That is not an imported teacher.');
-      const held = await whileFree(lockName.model(op.key), () => deleteModels([op.key]));
+      const held = await whileFree(lockName.model(op.key), async () => {
+        await discardUsers('That teacher', op.key, op.discardSweeps);
+        return deleteModels([op.key]);
+      });
       if ('busy' in held) throw inUse('That teacher');
       announce({ kind: 'teachers' });
       return held.value;
@@ -143,6 +154,49 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
       if (removed) announce({ kind: 'models' });
       return { removed: orphans.slice(0, removed) };
     }
+  }
+}
+
+/**
+ * The interrupted sweeps (stored, no tab running them) that read a dataset or an imported teacher: a
+ * Resume needs it, so deleting it would strand the sweep. A running sweep holds its shared locks instead.
+ */
+export async function interruptedSweepsUsing(key: string): Promise<SweepUsing[]> {
+  const live = await liveSweepIds();
+  const sweeps = await listSweeps(await openLabDb());
+  return sweeps
+    .filter((s) => !live.has(s.id))
+    .filter((s) => datasetKeyOf(s.config.dataset) === key || s.config.teacherImport?.key === key)
+    .map((s) => ({
+      id: s.id,
+      name: sweepName(s.config),
+      finished: s.students.length + s.failures.length,
+      total: s.total,
+      updatedAt: s.updatedAt,
+    }));
+}
+
+/** A stored sweep's name for messages: its methods and λ values. */
+export function sweepName(config: StoredSweep['config']): string {
+  const methods = config.methods.map((m) => methodInfo(m.id).short).join(', ') || 'Labels only';
+  return `${methods} · λ ${config.lambdas.join(', ')} · seed ${config.seed}`;
+}
+
+/**
+ * Called under the exclusive lock of what is being deleted: refuses while an interrupted sweep reads it,
+ * unless the user confirmed discarding exactly those sweeps; then discards each whole (under its own lock).
+ */
+async function discardUsers(what: string, key: string, confirmed: string[] = []): Promise<void> {
+  const users = await interruptedSweepsUsing(key);
+  const unconfirmed = users.filter((u) => !confirmed.includes(u.id));
+  if (unconfirmed.length)
+    throw new Error(
+      `${what} is read by the interrupted sweep${unconfirmed.length > 1 ? 's' : ''} ${unconfirmed.map((u) => `“${u.name}” (${u.finished} of ${u.total} models finished)`).join(', ')}: resume ${unconfirmed.length > 1 ? 'them' : 'it'} first, or delete again and confirm discarding ${unconfirmed.length > 1 ? 'them' : 'it'}. Nothing was deleted.`,
+    );
+  for (const u of users) {
+    const held = await whileFree(lockName.sweep(u.id), () => discardSweepRecords(u.id));
+    if ('busy' in held)
+      throw new Error(`The sweep “${u.name}” was resumed in another tab meanwhile; nothing was deleted.`);
   }
 }
 
