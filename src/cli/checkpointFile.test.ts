@@ -47,4 +47,51 @@ describe('headless runner checkpoint file', () => {
     removeCheckpoint(path);
     expect(readCheckpoint(path, config, [0, 1])).toBeNull();
   });
+
+  it('a well-formed file with wrong field types is refused with the file, the field and the remedy, before training', () => {
+    const path = join(dir, 'edited.ckpt');
+    const result = {
+      config: { ...config, seed: 0 },
+      teacher: { label: 'Teacher', testPredictions: [0, 1] },
+      students: [{ label: 'CKD λ=0' }],
+      startedAt: '2026-12-06T10:00:00.000Z',
+      seconds: 12,
+    };
+    const good = { version: 1, config, seeds: [0, 1], finished: [result] } as unknown as RunnerCheckpoint;
+    writeCheckpoint(path, good);
+    expect(readCheckpoint(path, config, [0, 1])!.finished).toHaveLength(1);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ seeds: 'x' }, 'seeds: '],
+      [{ finished: {} }, 'finished: '],
+      [{ finished: [{ ...result, students: 7 }] }, 'finished[0].students: '],
+      [{ finished: [{ ...result, startedAt: 'yesterday' }] }, 'finished[0].startedAt: not a date'],
+      [{ seeds: [0], finished: [result, result] }, 'finished: 2 seeds done of the 1 it lists'],
+      [{ finished: [{ ...result, config: { ...config, seed: 5 } }] }, 'finished[0] is seed 5, not seed 0'],
+      [{ current: { seed: 0 } }, 'current: seed 0, where the next seed is 1'],
+      [
+        {
+          current: {
+            seed: 1,
+            snapshot: {
+              label: 'Teacher',
+              epoch: 1,
+              epochs: 2,
+              model: [{ name: 'w', shape: [1], dtype: 'float32', data: [1] }],
+              curve: [],
+            },
+          },
+        },
+        'current.snapshot.model[0].data: not a typed array',
+      ],
+    ];
+    for (const [edit, field] of cases) {
+      writeCheckpoint(path, { ...good, ...edit } as RunnerCheckpoint);
+      expect(() => readCheckpoint(path, config, [0, 1]), field).toThrow(
+        `The checkpoint ${path} is damaged or was edited (${field}`,
+      );
+      expect(() => readCheckpoint(path, config, [0, 1]), field).toThrow(
+        'nothing was trained. Move it away to start over.',
+      );
+    }
+  });
 });

@@ -98,4 +98,24 @@ describe('sweep manifest', () => {
     writeFileSync(path, readFileSync(path, 'utf8').replace('"lambda": 1', '"lambda": 2'));
     expect(() => readManifest(path)).toThrow('was changed after it was written');
   });
+
+  it('a manifest with wrong field types or an impossible plan is refused by its field before its hash', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fdl-manifest-')), 'manifest.json');
+    const good = planSweep(config, [0, 1], 'k');
+    const values = Array.from({ length: 1000 }, (_, i) => 1 + i / 100);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ seeds: '0,1' }, 'seeds: '],
+      [{ seeds: [0, 0] }, 'seeds: a seed listed twice'],
+      [{ cells: good.cells.map((c, i) => (i === 3 ? { ...c, lambda: '1' } : c)) }, 'cells[3].lambda: '],
+      [{ cells: good.cells.map((c, i) => (i === 2 ? { ...c, index: 7 } : c)) }, 'cells: not numbered in order'],
+      [
+        { config: { ...good.config, sweeps: [{ method: 'kd', param: 'T', values }] } },
+        'The plan holds 2,003 students a seed × 2 seeds = 4,006',
+      ],
+    ];
+    for (const [edit, field] of cases) {
+      writeFileSync(path, JSON.stringify({ ...good, ...edit }));
+      expect(() => readManifest(path), field).toThrow(`The sweep manifest ${path} is damaged or was edited (${field}`);
+    }
+  });
 });

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { methodInfo, paramNamed } from '../engine/distill/catalog';
 import { generateSynthetic } from '../engine/data/synthetic';
-import { planRuns, validateExperiment, type StudentRun } from '../engine/plan';
+import { planRuns, planSizeProblem, validateExperiment, type StudentRun } from '../engine/plan';
+import { z } from 'zod';
 import type { Dataset, ExperimentConfig } from '../engine/types';
 import { writeAtomic } from './atomicFile';
 
@@ -53,6 +54,8 @@ export function planSweep(config: ExperimentConfig, seeds: number[], datasetKey:
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
   if (new Set(seeds).size !== seeds.length) throw new Error('--seeds: each seed once.');
+  const tooLarge = planSizeProblem(config, seeds.length);
+  if (tooLarge) throw new Error(tooLarge);
   const base = { ...config, seed: seeds[0] };
   const cells = seeds.flatMap((seed) => planRuns(config).map((run) => ({ ...run, seed })));
   const body = { config: base, seeds, datasetKey, cells: cells.map((c, index) => ({ ...c, index })) };
@@ -124,11 +127,56 @@ export function readManifest(path: string): SweepManifest {
   }
   if (m?.tool !== 'FairDistill Lab sweep manifest' || m.version !== 1)
     throw new Error(`${path} is not a sweep manifest (write one with npm run lab -- --plan ${path} …).`);
+  const problem = manifestProblem(m);
+  if (problem)
+    throw new Error(`The sweep manifest ${path} is damaged or was edited (${problem}); plan it again with --plan.`);
   if (manifestHash(m) !== m.hash)
     throw new Error(
       `${path} was changed after it was written (its content no longer matches hash ${m.hash}); plan again.`,
     );
   return m;
+}
+
+const whole = z.number().int().min(0);
+const manifestSchema = z.looseObject({
+  hash: z.string(),
+  datasetKey: z.string(),
+  seeds: z.array(whole.max(2147483647)).min(1),
+  config: z.looseObject({
+    methods: z.array(z.looseObject({ id: z.string() })),
+    lambdas: z.array(z.number()),
+    baseline: z.boolean(),
+    dataset: z.looseObject({ kind: z.literal('synthetic') }),
+  }),
+  cells: z.array(
+    z.looseObject({
+      index: whole,
+      seed: whole,
+      label: z.string(),
+      method: z.string(),
+      lambda: z.number(),
+      params: z.record(z.string(), z.number()),
+      role: z.enum(['student', 'baseline']),
+    }),
+  ),
+});
+
+/** Why a manifest's content cannot be a plan of this runner, by its field, or null (checked before its hash). */
+export function manifestProblem(m: unknown): string | null {
+  const parsed = manifestSchema.safeParse(m);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `${issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '')}: ${issue.message}`;
+  }
+  const { config, seeds, cells } = parsed.data;
+  if (new Set(seeds).size !== seeds.length) return 'seeds: a seed listed twice';
+  const tooLarge = planSizeProblem(config as unknown as ExperimentConfig, seeds.length);
+  if (tooLarge) return tooLarge;
+  if (cells.some((c, i) => c.index !== i)) return 'cells: not numbered in order';
+  return null;
 }
 
 /**
