@@ -3,6 +3,7 @@ import { METHOD_INFO as METHODS, withDefaults } from '../engine/distill/catalog'
 import { MODEL_PRESETS } from '../engine/models/architectures';
 import { methodChoice, PRESET_COST, type PresetName } from '../engine/presets';
 import { duplicateNotes, uniqueValues, validateExperiment } from '../engine/plan';
+import { plainNumber } from '../engine/options';
 import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
@@ -19,7 +20,8 @@ function parseLambdas(text: string): number[] | null {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const values = parts.map(Number);
+  // The option table's rule: "0x10" or "Infinity" are not λ values here either.
+  const values = parts.map(plainNumber);
   return parts.length && values.every((v) => Number.isFinite(v) && v >= 0) ? values : null;
 }
 
@@ -385,6 +387,15 @@ export function SetupPanel() {
  * One hyper-parameter of a method given several values ("1, 2, 4, 8"): each value is a student of its
  * own (× every λ), a line of its own in the charts, and with λ a surface in the 3D view.
  */
+/** The numbers a values field holds as typed so far ("1, 2," is 1 and 2: a trailing comma is work in progress). */
+function typedValues(text: string): number[] {
+  return text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map(plainNumber);
+}
+
 function SweepField({ method }: { method: MethodId }) {
   const { config, updateConfig } = useLab();
   const def = METHODS.find((m) => m.id === method)!;
@@ -395,20 +406,19 @@ function SweepField({ method }: { method: MethodId }) {
   const [shown, setShown] = useState(config.sweeps);
   if (shown !== config.sweeps) {
     setShown(config.sweeps);
-    if (current && (current.param !== param || current.values.join() !== text.split(',').map(Number).join())) {
+    if (
+      current &&
+      (current.param !== param || current.values.join() !== uniqueValues(typedValues(text)).values.join())
+    ) {
       setParam(current.param);
       setText(current.values.join(', '));
     }
   }
   const others = (config.sweeps ?? []).filter((w) => w.method !== method);
-  const bad = param !== '' && text.split(',').some((x) => x.trim() !== '' && !Number.isFinite(Number(x)));
+  const bad = param !== '' && text.split(',').some((x) => x.trim() !== '' && !Number.isFinite(plainNumber(x.trim())));
   const apply = (key: string, values: string) => {
-    const parts = values
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
-    const nums = parts.map(Number);
-    const ok = key !== '' && parts.length > 0 && nums.every(Number.isFinite);
+    const nums = typedValues(values);
+    const ok = key !== '' && nums.length > 0 && nums.every(Number.isFinite);
     const sweeps = ok ? [...others, { method, param: key, values: uniqueValues(nums).values }] : others;
     updateConfig({ sweeps: sweeps.length ? sweeps : undefined });
   };

@@ -5,6 +5,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/backend';
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, NumericalError, planRuns, type ResumeFrom } from '../engine/run/experiment';
+import { validateExperiment } from '../engine/plan';
 import { DeviceLostError, runResilient } from '../engine/run/resilientRun';
 import { BACKEND_ORDER, type BackendReport, type ExperimentConfig } from '../engine/types';
 import { openLabDb, whenClosed } from '../storage/db';
@@ -207,6 +208,13 @@ ctx.onmessage = async (ev: MessageEvent) => {
     }
     if (running) {
       post({ type: 'error', message: 'A run is already in progress.' });
+      return;
+    }
+    // A config the page's checks would refuse (a plan of millions, bad settings) ends here, before
+    // anything is built, whichever path sent it.
+    const problems = validateExperiment(msg.config);
+    if (problems.length) {
+      post({ type: 'error', message: `The experiment cannot start: ${problems.join(' ')}` });
       return;
     }
     running = true;

@@ -91,6 +91,38 @@ describe('runs import: the full schema', () => {
     expect(Object.keys(back)).toEqual(['id', 'name', 'createdAt', 'result']);
   });
 
+  it('a run that could never have been made is refused: impossible dataset settings, a seed the option table refuses, a 10^8-student plan', () => {
+    const cases: [(r: Json) => void, string | RegExp][] = [
+      [(r) => (r.result.config.dataset.classes = 100_000), 'Classes must be a whole number from 2 to'],
+      [(r) => (r.result.config.dataset.examples = 2e9), /dataset\.examples: Too big/],
+      [(r) => (r.result.config.dataset.labelNoise = -3), 'Label noise must be at least 0 and below 0.5.'],
+      [(r) => (r.result.config.seed = 4_294_967_296), /runs\[0\]\.result\.config\.seed: Too big/],
+      [
+        (r) => {
+          const values = Array.from({ length: 1000 }, (_, i) => 1 + i / 100);
+          r.result.config.methods = [{ id: 'dkd' }];
+          r.result.config.lambdas = Array.from({ length: 100 }, (_, i) => i);
+          r.result.config.sweeps = [
+            { method: 'dkd', param: 'alpha', values },
+            { method: 'dkd', param: 'beta', values },
+          ];
+        },
+        'The plan holds 100,000,001 students',
+      ],
+    ];
+    for (const [change, message] of cases) {
+      const started = performance.now();
+      expect(() => parseRunsExport(edited(change))).toThrow(message);
+      expect(performance.now() - started).toBeLessThan(5000); // refused from the lists, never built
+    }
+  });
+
+  it('a dataset config keeps only its own fields: a 10 MB extra field is dropped, not made a storage key', () => {
+    const [back] = parseRunsExport(edited((r) => (r.result.config.dataset.junk = 'x'.repeat(10_000_000))));
+    expect('junk' in back.result.config.dataset).toBe(false);
+    expect(Object.keys(back.result.config.dataset).sort()).toEqual(Object.keys(run.result.config.dataset).sort());
+  });
+
   it('refuses a run over the size limit, and files that are not runs exports', () => {
     const huge = edited((r) => {
       r.result.teacher.curve = Array.from({ length: 400_000 }, (_, i) => ({

@@ -1,3 +1,4 @@
+import { validateSyntheticConfig } from '../engine/data/synthetic';
 import { z } from 'zod';
 import { METHOD_INFO } from '../engine/distill/catalog';
 import { validateExperiment } from '../engine/plan';
@@ -125,7 +126,30 @@ const model = z.object({
 
 const config = z.object({
   name: text(500),
-  dataset: z.looseObject({ kind: z.enum(['synthetic', 'imported']), size: count.max(4096) }),
+  // The dataset's own fields only: anything else (a 10 MB string, say) would become a storage key.
+  dataset: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('synthetic'),
+      size: count.max(4096),
+      examples: count,
+      classes: count,
+      biasStrength: finite,
+      labelNoise: finite,
+      cueStrength: finite,
+      seed: count.max(2147483647),
+      design: z.enum(['pairs', 'shortcut']).optional(),
+      hiddenDetail: finite.optional(),
+      detailContrast: finite.optional(),
+    }),
+    z.object({
+      kind: z.literal('imported'),
+      key: text(500),
+      name: text(500),
+      size: count.max(4096),
+      count: count,
+      source: z.enum(['csv', 'wider']),
+    }),
+  ]),
   teacherModel: text(),
   teacherImport: z.object({ key: text(500), name: text(500) }).optional(),
   studentModel: text(),
@@ -134,11 +158,8 @@ const config = z.object({
   batchSize: count,
   learningRate: finite,
   optimizer: z.enum(['adam', 'sgd']).optional(),
-  seed: z
-    .number()
-    .int()
-    .min(-(2 ** 31))
-    .max(2 ** 32),
+  // The option table's range: a seed the page or the runner would refuse is not imported either.
+  seed: count.max(2147483647),
   methods: z
     .array(
       z.object({
@@ -267,7 +288,11 @@ export function parseRunsExport(textContent: string): StoredRun[] {
       );
     const parsed = run.safeParse(upgraded(r));
     if (!parsed.success) throw new Error(`Not imported — ${firstProblem(parsed.error, `runs[${i}]`)}.`);
-    const problems = validateExperiment(parsed.data.result.config as unknown as StoredRun['result']['config']);
+    const config = parsed.data.result.config as unknown as StoredRun['result']['config'];
+    const problems = [
+      ...(config.dataset.kind === 'synthetic' ? validateSyntheticConfig(config.dataset) : []),
+      ...validateExperiment(config),
+    ];
     if (problems.length) throw new Error(`Not imported — runs[${i}].result.config: ${problems[0]}`);
     return parsed.data as unknown as StoredRun;
   });
