@@ -34,6 +34,7 @@ import { emptyReport, formatReport, type BenchReport, type Paired, type Row } fr
 import type { KernelShareRun } from './kernelProfile';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
+import { planRefusal, type PlanRefusal } from './planRefusal';
 import { CHROMIUM_ARGS } from '../e2e/chromium';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -261,7 +262,7 @@ async function browserBench(report: BenchReport) {
       await page.goto(`${origin}/index.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench page ready');
       const workloads = workloadsFor('chromium', backend);
-      if (backend === 'wasm' && !threads) workloads.push('dataset-lab', 'folder');
+      if (backend === 'wasm' && !threads) workloads.push('dataset-lab', 'folder', 'plan-refusal');
       const slow = backend !== 'wasm';
       const result = (await page.evaluate(
         (spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec),
@@ -280,6 +281,7 @@ async function browserBench(report: BenchReport) {
         if ('imagesPerSecond' in r) report.rows.push({ env: 'chromium', backend: label, ...(r as StepResult) });
         else if ('teacherMsPerImage' in r)
           report.latency.push({ env: 'chromium', backend: label, ...(r as InferenceResult) });
+        else if ('students' in r) report.planRefusal.push(r as unknown as PlanRefusal);
         else if (String((r as { preset: string }).preset).startsWith('folder')) report.folderCache = r;
         else report.datasetCache = r;
       }
@@ -347,6 +349,7 @@ async function main() {
     else break;
   }
   log('pytorch done');
+  report.planRefusal.push(planRefusal('node'));
   await nodeBench(report);
   kernelShares(report);
   await browserBench(report);

@@ -1,3 +1,4 @@
+import type { PlanRefusal } from './planRefusal';
 import { referenceFlopsPerImage } from './referenceCnn';
 import type { GpuLoopCounts } from './gpuLoop';
 import type { WebgpuWorkRow } from './webgpuWork';
@@ -42,6 +43,8 @@ export interface BenchReport {
   kernelShares: KernelShareRun[];
   /** What a training step of each preset model asks of a GPU, with tfjs's gradient kernels and the lab's own. */
   webgpuWork: WebgpuWorkRow[];
+  /** How fast a plan of 10^8 students is refused, by the runner's and the page's paths (median ms). */
+  planRefusal: PlanRefusal[];
 }
 
 export function emptyReport(): BenchReport {
@@ -57,6 +60,7 @@ export function emptyReport(): BenchReport {
     gpuLoop: [],
     kernelShares: [],
     webgpuWork: [],
+    planRefusal: [],
   };
 }
 
@@ -125,6 +129,16 @@ export function formatReport(report: BenchReport, rounds: number): string {
     lines.push(
       '',
       `Imported ${d.preset} (Chromium): first load (decode, crop, resize, store) ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`,
+    );
+  }
+  if (report.planRefusal.length) {
+    lines.push(
+      '',
+      'A plan of 10^8 students refused from the sizes of its lists (median ms; target ≤ 50):',
+      '',
+      '| where | runner path (flags) | page path (link + form check) |',
+      '|---|---|---|',
+      ...report.planRefusal.map((p) => `| ${p.where} | ${p.runnerMs.toFixed(2)} | ${p.pageMs.toFixed(2)} |`),
     );
   }
   if (report.charts) {

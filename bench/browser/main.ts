@@ -15,6 +15,7 @@ import { openLabDb } from '../../src/storage/db';
 import { loadDataset } from '../../src/worker/datasetLoader';
 import { importFolder } from '../../src/worker/folderImport';
 import { distillStep, inferenceLatency, referenceStep } from '../workloads';
+import { planRefusal } from '../planRefusal';
 
 export interface BrowserBenchSpec {
   backend: BackendName;
@@ -112,6 +113,7 @@ async function run(spec: BrowserBenchSpec) {
     else if (w.startsWith('inference-')) rows.push(await inferenceLatency(w.slice(10) as PresetName, 5));
     else if (w.startsWith('dataset-')) rows.push(await datasetCache(w.slice(8) as PresetName));
     else if (w === 'folder') rows.push(await folderCache(400, 64));
+    else if (w === 'plan-refusal') rows.push(planRefusal('chromium'));
     else throw new Error(`unknown workload ${w}`);
   }
   return { backend: tf.getBackend(), threads: tf.getBackend() === 'wasm' ? getThreadsCount() : undefined, rows };
