@@ -5,7 +5,7 @@ import type { BackendReport, ExperimentConfig } from '../engine/types';
 import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
 import type { RunnerOutput } from './merge';
 import { describeBackend, progressLines } from './runnerBackend';
-import { mergeCells } from './sweepMerge';
+import { mergeCells, sweepProvenance, type SweepProvenance } from './sweepMerge';
 import { ShardRunner } from './shardRun';
 import { cellName, parseShard, planSweep, readManifest, shardCells, sweepData, writeManifest } from './sweepManifest';
 
@@ -64,12 +64,15 @@ export async function shardCommand(
 /** --merge MANIFEST: one table over every cell, the same as an unsharded run's. */
 export function mergeSweepCommand(path: string, resultDirs: string[] | undefined, outPath?: string): string {
   const manifest = readManifest(path);
-  const runs = mergeCells(manifest, resultDirs ?? [sweepFolders(path).results]);
+  const dirs = resultDirs ?? [sweepFolders(path).results];
+  const runs = mergeCells(manifest, dirs);
+  const provenance = sweepProvenance(manifest, dirs);
   const summary = summarize(runs);
   if (outPath) {
-    const out: RunnerOutput & { manifest: string } = {
+    const out: RunnerOutput & { manifest: string; provenance: SweepProvenance } = {
       tool: 'FairDistill Lab headless runner (merged sweep)',
       manifest: manifest.hash,
+      provenance,
       preset: manifest.config.name,
       backend: runs[0].backend,
       seeds: manifest.seeds,
@@ -80,7 +83,10 @@ export function mergeSweepCommand(path: string, resultDirs: string[] | undefined
     writeFileSync(outPath, JSON.stringify(out, null, 2));
   }
   const recommended = formatRecommendations(runs);
-  return `${formatSummary(summary)}${recommended ? `\n\n${recommended}` : ''}`;
+  const where = provenance.mixed.length
+    ? provenance.mixed.map((m) => `warning: ${m}.`).join('\n')
+    : `Every cell ran on ${provenance.kernels[0]} from commit ${provenance.commits[0]}.`;
+  return `${formatSummary(summary)}${recommended ? `\n\n${recommended}` : ''}\n\n${where}`;
 }
 
 /** Whether a --merge argument names a sweep manifest (else it is a list of runner outputs). */

@@ -15,6 +15,17 @@ import type { CellResult } from './shardRun';
  * cells used different teachers, and a sweep with cells missing (naming them).
  */
 export function mergeCells(manifest: SweepManifest, resultDirs: string[]): ExperimentResult[] {
+  const found = readCells(manifest, resultDirs);
+  const missing = manifest.cells.filter((c) => !found.has(c.index));
+  if (missing.length)
+    throw new Error(
+      `${missing.length} of ${manifest.cells.length} cells have no result yet: ${missing.slice(0, 12).map(cellName).join('; ')}${missing.length > 12 ? `; and ${missing.length - 12} more` : ''}. Run (or re-run) their shards, then merge again.`,
+    );
+  return mergedRuns(manifest, found);
+}
+
+/** Each finished cell's file, by cell index; refuses a file from another manifest or another cell. */
+function readCells(manifest: SweepManifest, resultDirs: string[]): Map<number, CellResult> {
   const found = new Map<number, CellResult>();
   for (const dir of resultDirs) {
     if (!existsSync(dir)) continue; // no shard has finished a cell yet: every cell is named as missing below
@@ -30,11 +41,47 @@ export function mergeCells(manifest: SweepManifest, resultDirs: string[]): Exper
       found.set(cell.index, cell);
     }
   }
-  const missing = manifest.cells.filter((c) => !found.has(c.index));
-  if (missing.length)
-    throw new Error(
-      `${missing.length} of ${manifest.cells.length} cells have no result yet: ${missing.slice(0, 12).map(cellName).join('; ')}${missing.length > 12 ? `; and ${missing.length - 12} more` : ''}. Run (or re-run) their shards, then merge again.`,
-    );
+  return found;
+}
+
+/**
+ * Where each cell's figures come from: the kernel path and commit it ran with and its own time. A sweep
+ * whose cells ran on different kernel paths (which can move a test prediction or two) or from different
+ * commits says so here, and the merge prints it.
+ */
+export interface SweepProvenance {
+  kernels: string[];
+  commits: string[];
+  mixed: string[];
+  cells: { index: number; seed: number; label: string; kernels: string; commit: string; seconds: number }[];
+}
+
+export function sweepProvenance(manifest: SweepManifest, resultDirs: string[]): SweepProvenance {
+  const cells = [...readCells(manifest, resultDirs).values()]
+    .sort((a, b) => a.index - b.index)
+    .map((c) => ({
+      index: c.index,
+      seed: c.seed,
+      label: c.label,
+      kernels: c.backend.kernels ?? c.backend.name,
+      commit: c.commit ?? 'not recorded',
+      seconds: c.seconds,
+    }));
+  const distinct = (key: 'kernels' | 'commit') => [...new Set(cells.map((c) => c[key]))];
+  const counted = (key: 'kernels' | 'commit') =>
+    distinct(key)
+      .map((v) => `${v} (${cells.filter((c) => c[key] === v).length} cells)`)
+      .join(', ');
+  const kernels = distinct('kernels');
+  const commits = distinct('commit');
+  const mixed = [
+    ...(kernels.length > 1 ? [`the cells ran on different kernel paths: ${counted('kernels')}`] : []),
+    ...(commits.length > 1 ? [`the cells ran from different commits: ${counted('commit')}`] : []),
+  ];
+  return { kernels, commits, mixed, cells };
+}
+
+function mergedRuns(manifest: SweepManifest, found: Map<number, CellResult>): ExperimentResult[] {
   const data = sweepData(manifest);
   return manifest.seeds.map((seed) => {
     const cells = manifest.cells.filter((c) => c.seed === seed).map((c) => found.get(c.index)!);

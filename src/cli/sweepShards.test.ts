@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerOutput } from './merge';
+import type { SweepProvenance } from './sweepMerge';
 import type { CellResult } from './shardRun';
 
 /**
@@ -54,6 +55,22 @@ describe('a sweep spread by a job runner', () => {
       const all = JSON.parse(readFileSync(out, 'utf8')) as RunnerOutput;
       expect(all.runs.map((r) => r.students.length)).toEqual([4, 4]);
       expect(numbers(all.runs)).toEqual(numbers(unsharded.runs));
+      // Which kernel path and commit each cell ran with, one of each here.
+      const { provenance } = all as unknown as { provenance: SweepProvenance };
+      expect(provenance.cells).toHaveLength(8);
+      expect(provenance.kernels).toEqual(['relaxed+fused']);
+      expect(provenance.commits).toHaveLength(1);
+      expect(provenance.mixed).toEqual([]);
+      expect(merged.stdout).toContain(`Every cell ran on relaxed+fused from commit ${provenance.commits[0]}.`);
+      // A cell from another kernel path is flagged, with the count of each.
+      const first = join(cells, '0.json');
+      const cell = JSON.parse(readFileSync(first, 'utf8'));
+      writeFileSync(first, JSON.stringify({ ...cell, backend: { ...cell.backend, kernels: 'relaxed' } }));
+      const mixed = await lab('--merge', planned);
+      expect(mixed.stdout).toContain(
+        'warning: the cells ran on different kernel paths: relaxed (1 cells), relaxed+fused (7 cells).',
+      );
+      writeFileSync(first, JSON.stringify(cell));
     },
   );
 
