@@ -176,7 +176,7 @@ export function buildTorchvisionEfficientNet(arch: TorchvisionArch, opts: Torchv
       g = convBias(g, `${se}.fc1`, Math.max(1, Math.floor(inCh / 4)), 'swish');
       g = convBias(g, `${se}.fc2`, expanded, 'sigmoid');
       h = apply(multiply({ name: layerName(`${se}.scale`) }), [h, g]);
-      h = convBn(h, `${key}.${k++}`, s.outCh, 1, 1, { act: false });
+      h = convBn(h, `${key}.${k}`, s.outCh, 1, 1, { act: false });
       const p = (STOCHASTIC_DEPTH * blockId) / total;
       if (stride === 1 && inCh === s.outCh) {
         if (p > 0 && opts.regularize !== false)

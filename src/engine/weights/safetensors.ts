@@ -47,7 +47,7 @@ export function readSafetensors(file: Uint8Array, what = 'The weight file'): Map
     const bytes = elementCount(shape) * DTYPE_BYTES[dtype];
     if (end - begin !== bytes)
       throw fail(`${name} holds ${end - begin} bytes where its shape [${shape.join(', ')}] of ${dtype} needs ${bytes}`);
-    entries.push({ name, dtype, shape, begin, end });
+    entries.push({ name, dtype, shape: shape as number[], begin, end });
   }
   // Sorted by offset, the ranges must tile the data exactly: no overlap, no gap, nothing past the end.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);

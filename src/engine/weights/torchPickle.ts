@@ -321,7 +321,7 @@ function unpickle(data: Uint8Array, what: string): unknown {
         if (!dtype) throw new Error(`${what}: a storage of type ${pid[1].full}, which is not read.`);
         if (typeof pid[2] !== 'string' || !Number.isInteger(pid[4]) || (pid[4] as number) < 0)
           throw new Error(`${what}: a storage reference is malformed.`);
-        stack.push({ kind: 'storage', dtype, key: pid[2], numel: pid[4] } satisfies StorageRef);
+        stack.push({ kind: 'storage', dtype, key: pid[2], numel: pid[4] as number } satisfies StorageRef);
         break;
       }
       case 0x52: {
