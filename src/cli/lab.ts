@@ -7,6 +7,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
+import { formatPrediction, predictCommand } from './predictCommand';
+import type { BackendName } from '../engine/types';
 import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
 import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
@@ -39,6 +41,8 @@ const USAGE = [
   '                    status 1 when a backend disagrees)',
   '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
   '                    e.g. one seed per process to use every core)',
+  '       npm run lab -- --predict --model efficientnet-b0|efficientnet-b3 --weights FILE --image PHOTO [--json]',
+  '                    (the top 5 ImageNet classes a torchvision or timm weight file sees in a PNG or JPEG photo)',
   'Sweeps over machines (a job runner starts the shards; see deploy/):',
   '       npm run lab -- --plan sweep/manifest.json [options] [--seeds 0,1,2] [--shards n]   (writes the manifest)',
   '       npm run lab -- --manifest sweep/manifest.json --shard i/n [--backend …] [--results DIR] [--teachers DIR]',
@@ -54,7 +58,7 @@ const USAGE = [
 ].join('\n');
 
 /** Flags without a value (booleans); every other flag takes the next argument. */
-const SWITCHES = new Set(['--help', '--quiet', '--no-baseline', '--check-backends']);
+const SWITCHES = new Set(['--help', '--quiet', '--no-baseline', '--check-backends', '--predict', '--json']);
 
 function parseArgs(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -105,6 +109,21 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.has('--help')) {
     console.log(USAGE);
+    return;
+  }
+  if (args.has('--predict')) {
+    const known = new Set(['--predict', '--json', '--model', '--weights', '--image', '--backend', '--threads']);
+    for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`--predict does not take ${flag}.`);
+    await startBackend(
+      args.get('--backend') as BackendName | undefined,
+      Number(args.get('--threads') ?? 0) || undefined,
+    );
+    const p = predictCommand({
+      model: args.get('--model'),
+      weights: args.get('--weights'),
+      image: args.get('--image'),
+    });
+    console.log(args.has('--json') ? JSON.stringify(p, null, 2) : formatPrediction(p));
     return;
   }
   const merge = args.get('--merge');

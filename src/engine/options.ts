@@ -187,6 +187,25 @@ function modelOption(name: string, field: 'teacherModel' | 'studentModel', cliFl
   });
 }
 
+/**
+ * A weight file a model starts from (--teacher-weights / --student-weights): the runner reads the file at
+ * the path given and records its name, size and SHA-256 in the config; a reproduce command names the file.
+ * Not a URL setting: the page picks files instead.
+ */
+function weightsOption(name: string, role: 'teacher' | 'student', cliFlag: string): OptionSpec<unknown> {
+  return option<string>({
+    name,
+    type: 'a .pth or .safetensors file (torchvision or timm)',
+    cliFlag,
+    parse: (text) => (text.trim() ? text : problem('needs the path of a weight file')),
+    format: String,
+    get: (s) => s.config.pretrained?.[role]?.name,
+    set: (s, v) => {
+      s.config.pretrained = { ...s.config.pretrained, [role]: { name: v, bytes: 0, sha256: '' } };
+    },
+  });
+}
+
 /** A setting of the adversary (config.debias), under its own option name. */
 function debiasOption<F extends keyof DebiasConfig>(
   name: string,
@@ -347,6 +366,8 @@ export const OPTIONS: OptionSpec<unknown>[] = [
   }),
   modelOption('teacher', 'teacherModel', '--teacher'),
   modelOption('student', 'studentModel', '--student'),
+  weightsOption('teacherWeights', 'teacher', '--teacher-weights'),
+  weightsOption('studentWeights', 'student', '--student-weights'),
   option<ParamValue[]>({
     name: 'params',
     type: 'method.param=value (several joined by ;), e.g. kd.T=2;dkd.beta=4',

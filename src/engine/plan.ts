@@ -1,5 +1,5 @@
 import { methodInfo, paramNamed, paramSymbol, validateParams, withDefaults } from './distill/catalog';
-import { modelPreset } from './models/architectures';
+import { MODEL_PRESETS, modelPreset } from './models/architectures';
 import type { ExperimentConfig, MethodId, ParamSweep } from './types';
 
 /**
@@ -198,6 +198,16 @@ export function validateExperiment(config: ExperimentConfig): string[] {
       errors.push((e as Error).message);
     }
   }
+  for (const role of ['teacher', 'student'] as const) {
+    const file = config.pretrained?.[role];
+    const id = role === 'teacher' ? config.teacherModel : config.studentModel;
+    if (file && !MODEL_PRESETS.find((m) => m.id === id)?.torchvision)
+      errors.push(
+        `The ${role} (${id}) cannot start from the weight file ${file.name}: weight files fit efficientnet-b0 and efficientnet-b3.`,
+      );
+  }
+  if (config.pretrained?.teacher && config.teacherImport)
+    errors.push('An imported teacher is trained already: it does not also start from a weight file.');
   if (!(config.debias.hidden >= 1 && config.debias.adversaryLr > 0 && config.debias.warmupEpochs >= 0))
     errors.push('Adversary settings must be positive.');
   return errors;

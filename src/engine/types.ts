@@ -115,6 +115,13 @@ export interface Dataset {
 export type { MethodId } from './distill/catalog';
 export type * from './metrics/results';
 
+/** A weight file as a run records it: its name, size and SHA-256 (what the reproduce command asks for). */
+export interface WeightFileRef {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
 export interface MethodChoice {
   id: MethodId;
   /** Overrides of the method's default hyper-parameters. */
@@ -150,6 +157,8 @@ export interface ExperimentConfig {
   teacherModel: string;
   /** "Bring your own teacher": a trained tfjs model (saved where `key` says) used instead of training one. */
   teacherImport?: { key: string; name: string };
+  /** Weight files (torchvision or timm) the teacher and the student start from, recorded so a run names them. */
+  pretrained?: { teacher?: WeightFileRef; student?: WeightFileRef };
   studentModel: string;
   teacherEpochs: number;
   studentEpochs: number;

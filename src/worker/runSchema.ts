@@ -152,6 +152,12 @@ const config = z.object({
   ]),
   teacherModel: text(),
   teacherImport: z.object({ key: text(500), name: text(500) }).optional(),
+  pretrained: z
+    .object({
+      teacher: z.object({ name: text(500), bytes: count.max(1e12), sha256: text(64) }).optional(),
+      student: z.object({ name: text(500), bytes: count.max(1e12), sha256: text(64) }).optional(),
+    })
+    .optional(),
   studentModel: text(),
   teacherEpochs: count,
   studentEpochs: count,

@@ -27,6 +27,11 @@ export interface ModelPreset {
   /** Native input side; the lab feeds its dataset's size. */
   resolution: number;
   description: string;
+  /**
+   * torchvision's own network (torchvisionEfficientNet.ts), which torchvision and timm weight files fit;
+   * `arch`, `width` and `depth` then only describe it.
+   */
+  torchvision?: 'b0' | 'b3';
 }
 
 /** EfficientNet-B0's stages (Table 1 of the paper). */
@@ -117,21 +122,45 @@ export const MODEL_PRESETS: ModelPreset[] = [
   },
   {
     id: 'efficientnet-b0',
-    label: 'EfficientNet-B0',
+    label: 'EfficientNet-B0 (torchvision)',
     arch: B0,
     width: 1.0,
     depth: 1.0,
     resolution: 224,
-    description: 'The study’s student (5.3M params with a 1000-class head).',
+    description:
+      'The study’s student: torchvision’s efficientnet_b0 layer for layer (5,288,548 parameters with a 1000-class head); takes torchvision or timm weight files.',
+    torchvision: 'b0',
   },
   {
     id: 'efficientnet-b3',
-    label: 'EfficientNet-B3',
+    label: 'EfficientNet-B3 (torchvision)',
     arch: B0,
     width: 1.2,
     depth: 1.4,
     resolution: 300,
-    description: 'The study’s teacher (12M params with a 1000-class head).',
+    description:
+      'The study’s teacher: torchvision’s efficientnet_b3 layer for layer (12,233,232 parameters with a 1000-class head); takes torchvision or timm weight files.',
+    torchvision: 'b3',
+  },
+  // The shapes "efficientnet-b0/b3" named before the torchvision networks came (TensorFlow's asymmetric
+  // "same" padding, batch norm ε 1e-3, no dropout or stochastic depth): kept under their own ids.
+  {
+    id: 'efficientnet-b0-style',
+    label: 'EfficientNet-B0-style',
+    arch: B0,
+    width: 1.0,
+    depth: 1.0,
+    resolution: 224,
+    description: 'B0’s stages in the lab’s own layers (what “efficientnet-b0” named before the torchvision network).',
+  },
+  {
+    id: 'efficientnet-b3-style',
+    label: 'EfficientNet-B3-style',
+    arch: B0,
+    width: 1.2,
+    depth: 1.4,
+    resolution: 300,
+    description: 'B3’s multipliers on B0’s stages in the lab’s own layers (what “efficientnet-b3” named before).',
   },
 ];
 
@@ -139,4 +168,16 @@ export function modelPreset(id: string): ModelPreset {
   const p = MODEL_PRESETS.find((m) => m.id === id);
   if (!p) throw new Error(`Unknown model "${id}". Known: ${MODEL_PRESETS.map((m) => m.id).join(', ')}.`);
   return p;
+}
+
+/** The paper's channel rounding: multiples of 8, never more than 10% below the scaled width. */
+export function roundFilters(channels: number, width: number, divisor = 8): number {
+  const scaled = channels * width;
+  let rounded = Math.max(divisor, Math.floor((scaled + divisor / 2) / divisor) * divisor);
+  if (rounded < 0.9 * scaled) rounded += divisor;
+  return rounded;
+}
+
+export function roundRepeats(repeats: number, depth: number): number {
+  return Math.ceil(repeats * depth);
 }

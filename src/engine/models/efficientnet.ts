@@ -6,22 +6,20 @@ import * as tf from '@tensorflow/tfjs';
  * because the distillation methods read both (RKD and KD++ work on the penultimate embedding).
  */
 
-export { MODEL_PRESETS, modelPreset, type ArchSpec, type ModelPreset, type StageSpec } from './architectures';
+export {
+  MODEL_PRESETS,
+  modelPreset,
+  roundFilters,
+  roundRepeats,
+  type ArchSpec,
+  type ModelPreset,
+  type StageSpec,
+} from './architectures';
+import { roundFilters, roundRepeats } from './architectures';
 import type { ModelPreset } from './architectures';
 // Swish, batch norm and the SE scaling run as fused ops where they can (the classes keep tfjs's names).
 import { batchNormalization, multiply } from './fusedLayers';
-
-/** The paper's channel rounding: multiples of 8, never more than 10% below the scaled width. */
-export function roundFilters(channels: number, width: number, divisor = 8): number {
-  const scaled = channels * width;
-  let rounded = Math.max(divisor, Math.floor((scaled + divisor / 2) / divisor) * divisor);
-  if (rounded < 0.9 * scaled) rounded += divisor;
-  return rounded;
-}
-
-export function roundRepeats(repeats: number, depth: number): number {
-  return Math.ceil(repeats * depth);
-}
+import { buildTorchvisionEfficientNet, type TorchKey } from './torchvisionEfficientNet';
 
 export interface BuildOptions {
   inputSize: number;
@@ -30,7 +28,16 @@ export interface BuildOptions {
   name: string;
 }
 
+/** The state_dict keys of the torchvision models buildModel made, for loading weight files into them. */
+const torchKeys = new WeakMap<tf.LayersModel, TorchKey[]>();
+export const torchKeysOf = (model: tf.LayersModel): TorchKey[] | undefined => torchKeys.get(model);
+
 export function buildModel(preset: ModelPreset, opts: BuildOptions): tf.LayersModel {
+  if (preset.torchvision) {
+    const built = buildTorchvisionEfficientNet(preset.torchvision, { ...opts, imagenetInput: true });
+    torchKeys.set(built.model, built.keys);
+    return built.model;
+  }
   const { arch, width, depth } = preset;
   let seed = opts.seed >>> 0;
   // Each kernel gets its own seed so the whole model is reproducible.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { roundFilters } from './efficientnet';
+import { roundFilters } from './architectures';
 import { batchNormalization, multiply } from './fusedLayers';
 import { ImagenetInput, SeededDropout } from './torchvisionLayers';
 

@@ -1,3 +1,4 @@
+import type { PretrainedWeights } from './pretrained';
 import * as tf from '@tensorflow/tfjs';
 import { batchRanges } from '../data/batches';
 import { pairedIntervals } from '../metrics/comparisons';
@@ -31,6 +32,8 @@ import { trainTeacher } from './trainTeacher';
 export interface ExperimentHooks extends LoopHooks {
   /** Loads an imported teacher (config.teacherImport.key); the page's worker reads IndexedDB. */
   loadTeacher?(key: string): Promise<tf.LayersModel>;
+  /** The weight files config.pretrained names, read (the runner from disk, the page from storage). */
+  weights?: PretrainedWeights;
   /** At the start, after the teacher and after each student: what a resumed sweep would keep. */
   onCheckpoint?(state: SweepProgress): Promise<void> | void;
   /** Called with each trained model (best weights restored); may save it and return where. */
@@ -111,6 +114,7 @@ export async function runExperiment(
       evaluation,
       loop,
       inProgress?.label === 'Teacher' ? inProgress : undefined,
+      hooks.weights,
     ));
   }
   let means: tf.Tensor2D | undefined;
@@ -146,6 +150,7 @@ export async function runExperiment(
           run,
           classMeans,
           inProgress?.label === run.label ? inProgress : undefined,
+          hooks.weights,
         );
         let r: ModelResult = result;
         try {

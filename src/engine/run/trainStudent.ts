@@ -8,6 +8,7 @@ import { subSeed } from '../random';
 import type { ExperimentConfig, ModelResult, RunSnapshot } from '../types';
 import { distillationStep } from './distillationStep';
 import type { EpochLoop } from './epochLoop';
+import { startFromWeights, type PretrainedWeights } from './pretrained';
 import type { Evaluation } from './evaluation';
 import {
   restoreModels,
@@ -31,6 +32,7 @@ export async function trainStudent(
   run: StudentRun,
   classMeans: () => Promise<tf.Tensor2D>,
   resume?: RunSnapshot,
+  weights?: PretrainedWeights,
 ): Promise<Omit<ModelResult, 'modelKey'> & { student: tf.LayersModel }> {
   const { data, classes } = evaluation;
   const def = getMethod(run.method);
@@ -40,6 +42,12 @@ export async function trainStudent(
     seed: subSeed(config.seed, 'student'),
     name: 'student',
   });
+  try {
+    startFromWeights(student, 'student', config, weights);
+  } catch (e) {
+    student.dispose();
+    throw e;
+  }
   const means = def.needsClassMeans ? await classMeans() : undefined;
   let state: MethodState | undefined;
   const adversary =

@@ -5,6 +5,7 @@ import { buildModel, forward, modelPreset, trainableVariables } from '../models/
 import { subSeed } from '../random';
 import type { ExperimentConfig, ModelResult, RunSnapshot } from '../types';
 import type { EpochLoop } from './epochLoop';
+import { startFromWeights, type PretrainedWeights } from './pretrained';
 import type { Evaluation } from './evaluation';
 
 /** Adam by default; plain SGD on request (it diverges visibly at a too-large learning rate). */
@@ -18,6 +19,7 @@ export async function trainTeacher(
   evaluation: Evaluation,
   loop: EpochLoop,
   resume?: RunSnapshot,
+  weights?: PretrainedWeights,
 ): Promise<{ model: tf.LayersModel; result: ModelResult }> {
   const { data, classes } = evaluation;
   const model = buildModel(modelPreset(config.teacherModel), {
@@ -26,6 +28,12 @@ export async function trainTeacher(
     seed: subSeed(config.seed, 'teacher'),
     name: 'teacher',
   });
+  try {
+    startFromWeights(model, 'teacher', config, weights);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   const optimizer = makeOptimizer(config);
   const vars = trainableVariables([model]);
   try {

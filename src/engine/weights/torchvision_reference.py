@@ -67,6 +67,21 @@ model.eval()
 with torch.no_grad():
     logits_eval = model(images)
 
+# The photo, with the saved weights (before the training step below changes them).
+photo_reference = None
+if photo:
+    from PIL import Image
+    from torchvision.models import EfficientNet_B0_Weights, EfficientNet_B3_Weights
+    weights = {"b0": EfficientNet_B0_Weights, "b3": EfficientNet_B3_Weights}[arch].IMAGENET1K_V1
+    with torch.no_grad():
+        x = weights.transforms()(Image.open(photo).convert("RGB")).unsqueeze(0)
+        probs = torch.softmax(model(x), dim=1)[0]
+    top = torch.topk(probs, 5)
+    photo_reference = {"indices": top.indices.tolist(), "probabilities": top.values.tolist(),
+                          "transform": repr(weights.transforms())}
+    x.permute(0, 2, 3, 1).contiguous().numpy().tofile(f"{out}/photo.f32")
+
+
 # Training mode: batch norm on batch statistics; dropout and stochastic depth off, so both sides agree.
 for m in model.modules():
     if isinstance(m, torch.nn.Dropout):
@@ -96,20 +111,8 @@ reference = {
     "after": {k: after[k].flatten()[:64].tolist() for k in watched},
     "torch": torch.__version__,
     "torchvision": torchvision.__version__,
+    "photo": photo_reference,
 }
-
-if photo:
-    from PIL import Image
-    from torchvision.models import EfficientNet_B0_Weights, EfficientNet_B3_Weights
-    weights = {"b0": EfficientNet_B0_Weights, "b3": EfficientNet_B3_Weights}[arch].IMAGENET1K_V1
-    model.eval()
-    with torch.no_grad():
-        x = weights.transforms()(Image.open(photo).convert("RGB")).unsqueeze(0)
-        probs = torch.softmax(model(x), dim=1)[0]
-    top = torch.topk(probs, 5)
-    reference["photo"] = {"indices": top.indices.tolist(), "probabilities": top.values.tolist(),
-                          "transform": repr(weights.transforms())}
-    x.permute(0, 2, 3, 1).contiguous().numpy().tofile(f"{out}/photo.f32")
 
 with open(f"{out}/reference.json", "w") as f:
     json.dump(reference, f)

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { imagenetInput } from '../engine/weights/imagenetTransform';
+import { decodeImage } from './decodeImage';
+import type { Prediction } from './predictCommand';
+
+/**
+ * --predict against torchvision: a randomly initialised efficientnet_b0 saved by torch.save, a 640×480
+ * photo; the lab's transform gives torchvision's input tensor (Pillow's bicubic resize, the crop, the
+ * normalisation) and the runner prints torchvision's top 5 with its probabilities.
+ */
+
+const PYTHON = '/usr/bin/python3';
+const torchMissing = (() => {
+  const r = spawnSync(PYTHON, ['-c', 'import torch, torchvision, PIL'], { encoding: 'utf8' });
+  return r.status === 0 ? null : 'python3-torchvision or python3-pil is not installed';
+})();
+
+/** A 640×480 photo-like PNG: gradients, edges and noise from a fixed stream. */
+function photo(path: string): void {
+  const png = new PNG({ width: 640, height: 480 });
+  let s = 7;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) % 256;
+  for (let y = 0; y < 480; y++)
+    for (let x = 0; x < 640; x++) {
+      const i = (y * 640 + x) * 4;
+      const disc = (x - 300) ** 2 + (y - 220) ** 2 < 110 ** 2;
+      png.data[i] = disc ? 230 : (x * 255) / 640;
+      png.data[i + 1] = ((y * 255) / 480 + rnd() / 8) % 256;
+      png.data[i + 2] = (x ^ y) & 0xff;
+      png.data[i + 3] = 255;
+    }
+  writeFileSync(path, PNG.sync.write(png));
+}
+
+describe.skipIf(torchMissing)('--predict gives torchvision’s own top 5', () => {
+  it('from a .pth and a 640×480 PNG: the same input tensor, the same classes, probabilities within 1e-4', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-predict-'));
+    const image = join(dir, 'photo.png');
+    photo(image);
+    const ref = spawnSync(PYTHON, [join('src/engine/weights/torchvision_reference.py'), dir, 'b0', '32', image], {
+      encoding: 'utf8',
+    });
+    expect(ref.status, ref.stderr).toBe(0);
+    const expected = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')).photo as {
+      indices: number[];
+      probabilities: number[];
+    };
+    // The transform alone: Pillow's bicubic resize to 341×256, the 224 crop, the normalisation.
+    const raw = readFileSync(join(dir, 'photo.f32'));
+    const torchInput = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+    const ours = imagenetInput(decodeImage(readFileSync(image), 'photo.png'), 256, 224, 'bicubic');
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - torchInput[i]));
+    expect(worst).toBeLessThan(1e-6);
+
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/lab.ts',
+        '--predict',
+        '--model',
+        'efficientnet-b0',
+        '--weights',
+        join(dir, 'model.pth'),
+        '--image',
+        image,
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as Prediction;
+    expect(got.top5.map((t) => t.index)).toEqual(expected.indices);
+    got.top5.forEach((t, i) => expect(Math.abs(t.probability - expected.probabilities[i])).toBeLessThan(1e-4));
+  }, 180_000);
+});
