@@ -4,11 +4,16 @@
  *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { readWeightFile } from '../engine/weights/readWeights';
+import type { RawTensor } from '../engine/weights/rawTensor';
+import type { PretrainedWeights } from '../engine/run/pretrained';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
 import { formatPrediction, predictCommand } from './predictCommand';
-import type { BackendName } from '../engine/types';
+import type { BackendName, ExperimentConfig } from '../engine/types';
 import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
 import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
@@ -152,6 +157,9 @@ async function main() {
   if (problems.length) throw new Error(problems.join(' ').replaceAll('; it was ignored.', '.'));
   for (const n of notes) process.stderr.write(`note: ${n}\n`);
   const { preset, config } = setup;
+  // Weight files named by --teacher-weights / --student-weights: read and checked once, recorded by name,
+  // size and SHA-256 (the config then says which files the run started from).
+  const weights = readPretrained(config);
   const kernels = args.get('--kernels');
   if (kernels !== undefined) {
     const [build, fused] = kernels.split('+');
@@ -215,9 +223,9 @@ async function main() {
     if (manifest === undefined || !args.has('--shard'))
       throw new Error('A shard needs both --manifest FILE and --shard i/n.');
     // The manifest holds the sweep's settings: only where to run may be given here.
-    const settings = OPTIONS.filter(
-      (o) => o.name !== 'backend' && o.name !== 'threads' && o.cliFlag !== undefined && args.has(o.cliFlag),
-    );
+    // The weight files are where the shard finds them, checked against the manifest's SHA-256.
+    const where = new Set(['backend', 'threads', 'teacherWeights', 'studentWeights']);
+    const settings = OPTIONS.filter((o) => !where.has(o.name) && o.cliFlag !== undefined && args.has(o.cliFlag));
     if (settings.length || seedsText !== undefined || args.has('--no-baseline'))
       throw new Error(
         `${[...settings.map((o) => o.cliFlag), ...(seedsText !== undefined ? ['--seeds'] : [])].join(', ') || '--no-baseline'}: a shard takes its settings from the manifest.`,
@@ -227,7 +235,7 @@ async function main() {
     };
     const backend = await startBackend(setup.backend, setup.threads);
     const folders = { results: args.get('--results'), teachers: args.get('--teachers') };
-    console.log(await shardCommand(manifest, args.get('--shard')!, folders, backend, log));
+    console.log(await shardCommand(manifest, args.get('--shard')!, folders, backend, log, config.pretrained, weights));
     return;
   }
 
@@ -293,6 +301,7 @@ async function main() {
           : {}),
         emit: progressLines(`seed ${seed}`, log),
         shouldStop: () => stopRequested() !== null,
+        weights,
       },
       false,
       resume,
@@ -363,6 +372,31 @@ function keepAfterFailedWrite(outPath: string, e: Error, checkpointPath: string 
         : 'The results could not be kept anywhere; the summary above is all that is left.'),
   );
   process.exitCode = 1;
+}
+
+/** Reads the weight files a config names by path, replacing each path by the file's name, size and SHA-256. */
+function readPretrained(config: ExperimentConfig): PretrainedWeights | undefined {
+  const read = new Map<string, Map<string, RawTensor>>();
+  for (const role of ['teacher', 'student'] as const) {
+    const path = config.pretrained?.[role]?.name;
+    if (!path) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new Error(
+        `--${role}-weights ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+        { cause: e },
+      );
+    }
+    read.set(role, readWeightFile(bytes, basename(path)).tensors);
+    config.pretrained![role] = {
+      name: basename(path),
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+  }
+  return read.size ? (role) => read.get(role) : undefined;
 }
 
 function writeOutput(path: string, out: RunnerOutput): void {

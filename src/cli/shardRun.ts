@@ -7,6 +7,7 @@ import { modelArtifacts } from '../engine/models/artifacts';
 import { CancelledError, runExperiment, type ResumeFrom } from '../engine/run/experiment';
 import type { BackendReport, Dataset, LabEvent, ModelResult, RunFailure, RunSnapshot } from '../engine/types';
 import { writeAtomic } from './atomicFile';
+import type { PretrainedWeights } from '../engine/run/pretrained';
 import { sourceCommit } from './sourceCommit';
 import { StoppedBySignal, stopRequested } from './stopSignals';
 import { cellConfig, cellName, shardCells, teacherKey, type SweepCell, type SweepManifest } from './sweepManifest';
@@ -73,6 +74,7 @@ export class ShardRunner {
     private readonly data: Dataset,
     private readonly backend: BackendReport,
     private readonly log: (s: string) => void,
+    private readonly weights?: PretrainedWeights,
   ) {
     this.owner = `shard ${shard.index}/${shard.count} on ${hostname()}`;
     for (const dir of [paths.results, paths.teachers]) mkdirSync(dir, { recursive: true });
@@ -230,6 +232,7 @@ export class ShardRunner {
           return undefined;
         },
         shouldStop: () => stopRequested() !== null,
+        weights: this.weights,
         onCheckpoint: (state) => {
           // The teacher is published as soon as it is trained, before this shard's student.
           if (published || !state.teacher || !trained) return;

@@ -1,3 +1,4 @@
+import type { PretrainedWeights } from '../engine/run/pretrained';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateSynthetic } from '../engine/data/synthetic';
@@ -46,8 +47,23 @@ export async function shardCommand(
   folders: { results?: string; teachers?: string },
   backend: BackendReport,
   log: (s: string) => void,
+  given?: ExperimentConfig['pretrained'],
+  weights?: PretrainedWeights,
 ) {
   const manifest = readManifest(path);
+  // The weight files the sweep was planned with, and only those: the same name is not enough, the bytes must match.
+  for (const role of ['teacher', 'student'] as const) {
+    const planned = manifest.config.pretrained?.[role];
+    const file = given?.[role];
+    if (planned && !file)
+      throw new Error(`The sweep's ${role} starts from ${planned.name}: give it with --${role}-weights PATH.`);
+    if (!planned && file)
+      throw new Error(`The sweep was planned without a ${role} weight file; --${role}-weights is not taken.`);
+    if (planned && file && planned.sha256 !== file.sha256)
+      throw new Error(
+        `--${role}-weights ${file.name} is not the file the sweep was planned with (${planned.name}, SHA-256 ${planned.sha256.slice(0, 12)}…; this one ${file.sha256.slice(0, 12)}…).`,
+      );
+  }
   const shard = parseShard(shardText, process.env);
   const { results, teachers } = sweepFolders(path, folders.results, folders.teachers);
   const data = sweepData(manifest);
@@ -56,7 +72,7 @@ export async function shardCommand(
     `sweep ${manifest.hash}, shard ${shard.index}/${shard.count}: ${cells.length} cells · backend: ${describeBackend(backend)}\n`,
   );
   const checkpoint = join(results, `shard-${shard.index}-of-${shard.count}.ckpt`);
-  const runner = new ShardRunner(manifest, shard, { results, teachers, checkpoint }, data, backend, log);
+  const runner = new ShardRunner(manifest, shard, { results, teachers, checkpoint }, data, backend, log, weights);
   const { ran, skipped } = await runner.run(progressLines(`shard ${shard.index}/${shard.count}`, log));
   return `shard ${shard.index}/${shard.count} of sweep ${manifest.hash}: ${ran} cells run${skipped ? `, ${skipped} already done` : ''}; results in ${results}`;
 }

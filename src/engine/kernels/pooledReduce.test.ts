@@ -88,4 +88,33 @@ describe('Sum and Mean as average pooling (wasm)', () => {
     for (let i = 0; i < xv.length; i++) expect(Math.abs(gv[i] - 2 * (xv[i] - mu[i % 3]))).toBeLessThan(1e-4);
     tf.dispose([x, g]);
   });
+
+  it('a reduction keeping 16,384 values or more per pooled row goes to tfjs (its AvgPool corrupts the heap there): RKD on 1,280/1,536-wide embeddings', () => {
+    const before = { ...pooledReduceCounts.Sum };
+    for (const [shape, axes] of [
+      [[1, 16, 16000], [1]], // just under the limit: pooled
+      [[16, 16, 1536], [0]], // 24,576 kept per row: tfjs's own
+      [[2, 16384], [0]],
+    ] as [number[], number[]][]) {
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 3);
+      const y = tf.sum(x, axes);
+      const want = reference(x.dataSync() as Float32Array, shape, axes, false);
+      const got = y.dataSync();
+      for (let i = 0; i < want.length; i += 97) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-3);
+      tf.dispose([x, y]);
+    }
+    expect(pooledReduceCounts.Sum.pooled - before.pooled).toBe(1);
+    expect(pooledReduceCounts.Sum.own - before.own).toBe(2);
+    // The gradient of RKD's pairwise differences at B3's width, which crashed the backend.
+    const e = tf.randomNormal([16, 1536], 0, 1, 'float32', 4);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.sub(tf.expandDims(t, 1), tf.expandDims(t, 0)))))(e);
+    // d/de_k Σ_ij (e_i − e_j)² = 4 (B e_k − Σ_i e_i).
+    const ev = e.dataSync(),
+      gv = g.dataSync();
+    const col = (c: number) => Array.from({ length: 16 }, (_v, r) => ev[r * 1536 + c]).reduce((a, b) => a + b, 0);
+    for (const k of [0, 7, 15])
+      for (const c of [0, 700, 1535])
+        expect(Math.abs(gv[k * 1536 + c] - 4 * (16 * ev[k * 1536 + c] - col(c)))).toBeLessThan(1e-2);
+    tf.dispose([e, g]);
+  });
 });

@@ -45,6 +45,9 @@ function pooled(kind: 'Sum' | 'Mean', args: Parameters<tf.KernelFunc>[0]): Info 
   const view = pooledView(x.shape, axes);
   if (!view || view[1] === 0) return null;
   const [P, R, Q] = view;
+  // tfjs-wasm's AvgPool writes out of bounds from 16,384 channels on (measured: 16,000 pass, 16,384
+  // corrupt the heap): such reductions (RKD's pairwise differences of 1,280-wide embeddings) go to tfjs.
+  if (Q >= MAX_POOLED_CHANNELS) return null;
   const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_d, i) => keepDims || !axes.includes(i));
   const backend = args.backend as unknown as WasmBackend;
   const image = run('Reshape', backend, { x }, { shape: [P, R, 1, Q] });
@@ -63,6 +66,9 @@ function pooled(kind: 'Sum' | 'Mean', args: Parameters<tf.KernelFunc>[0]): Info 
   backend.disposeData(mean.dataId);
   return out;
 }
+
+/** The channel count from which tfjs-wasm's AvgPool (XNNPACK) corrupts memory. */
+export const MAX_POOLED_CHANNELS = 16_384;
 
 let registered = false;
 

@@ -74,10 +74,6 @@ export function loadStateDict(
   const modelHead = torchShape('linear', layers.get(headWeight.layer)!.getWeights()[0].shape);
   const fileClasses = fileHead?.shape[0] ?? 0;
   const replaceHead = opts.head === 'replace' && fileHead !== undefined && fileHead.shape[0] !== modelHead[0];
-  if (replaceHead && fileHead!.shape[1] !== modelHead[1])
-    throw new Error(
-      `${opts.what} does not fit ${opts.modelName}: its classifier reads ${fileHead!.shape[1]} features, the model's ${modelHead[1]} (a file of another model?). Nothing was loaded.`,
-    );
   // Every check first: shapes of every tensor the model takes.
   const plan: { k: TorchKey; t: RawTensor }[] = [];
   for (const k of keys) {
@@ -94,6 +90,11 @@ export function loadStateDict(
       );
     plan.push({ k, t });
   }
+  // The new head reads the file's features: the last check, after every tensor of the body.
+  if (replaceHead && fileHead!.shape[1] !== modelHead[1])
+    throw new Error(
+      `${opts.what} does not fit ${opts.modelName}: its classifier reads ${fileHead!.shape[1]} features, the model's ${modelHead[1]} (a file of another model?). Nothing was loaded.`,
+    );
   // Values converted (an unknown dtype is refused here, still before any write).
   const values = plan.map(({ k, t }) => toFloat32(k.key, t));
   const byLayer = new Map<string, tf.Tensor[]>();
