@@ -24,7 +24,9 @@ export function startFromWeights(
   const id = role === 'teacher' ? config.teacherModel : config.studentModel;
   const keys = torchKeysOf(model);
   if (!keys || !modelPreset(id).torchvision)
-    throw new Error(`The ${role} (${id}) cannot start from ${file.name}: weight files fit efficientnet-b0 and efficientnet-b3.`);
+    throw new Error(
+      `The ${role} (${id}) cannot start from ${file.name}: weight files fit efficientnet-b0 and efficientnet-b3.`,
+    );
   const tensors = weights?.(role);
   if (!tensors) throw new Error(`The ${role} starts from ${file.name}, which this run was not given.`);
   loadStateDict(model, keys, tensors, { what: `The weight file ${file.name}`, modelName: id, head: 'replace' });
