@@ -7,6 +7,8 @@ import { imagenetInput } from '../engine/weights/imagenetTransform';
 import { loadStateDict } from '../engine/weights/loadStateDict';
 import { readWeightFile } from '../engine/weights/readWeights';
 import { decodeImage } from './decodeImage';
+// torchvision's _IMAGENET_CATEGORIES (torchvision/models/_meta.py), written out once: the labels of the 1000 outputs.
+import IMAGENET_CLASSES from '../engine/weights/imagenetClasses.json';
 
 /**
  * --predict: what a weight file sees in a photo, before an hour of fine-tuning from it — the top 5
@@ -19,7 +21,7 @@ export interface Prediction {
   weights: string;
   image: string;
   input: number;
-  top5: { index: number; probability: number }[];
+  top5: { index: number; name: string; probability: number }[];
 }
 
 export function predictCommand(args: { model?: string; weights?: string; image?: string }): Prediction {
@@ -48,7 +50,7 @@ export function predictCommand(args: { model?: string; weights?: string; image?:
       const [logits] = model.apply(tf.tensor4d(x, [1, v.crop, v.crop, 3]), { training: false }) as tf.Tensor[];
       return tf.softmax(logits).dataSync();
     });
-    const top5 = Array.from(probs, (probability, index) => ({ index, probability }))
+    const top5 = Array.from(probs, (probability, index) => ({ index, name: IMAGENET_CLASSES[index], probability }))
       .sort((a, b) => b.probability - a.probability)
       .slice(0, 5);
     return { model: id, weights: basename(weights), image: basename(image), input: v.crop, top5 };
@@ -60,8 +62,8 @@ export function predictCommand(args: { model?: string; weights?: string; image?:
 export function formatPrediction(p: Prediction): string {
   return [
     `${p.weights} as ${p.model} sees in ${p.image} (${p.input}×${p.input}, torchvision's transform):`,
-    '| ImageNet class | probability |',
-    '|---|---|',
-    ...p.top5.map((t) => `| ${t.index} | ${t.probability.toFixed(6)} |`),
+    '| ImageNet class | name | probability |',
+    '|---|---|---|',
+    ...p.top5.map((t) => `| ${t.index} | ${t.name} | ${t.probability.toFixed(6)} |`),
   ].join('\n');
 }

@@ -465,6 +465,30 @@ export const OPTIONS: OptionSpec<unknown>[] = [
       s.config.learningRate = v;
     },
   }),
+  option<'constant' | 'cosine'>({
+    name: 'lrSchedule',
+    type: 'constant | cosine',
+    urlKey: 'lrSchedule',
+    cliFlag: '--lr-schedule',
+    parse: oneOf(['constant', 'cosine'] as const),
+    format: String,
+    get: (s) => s.config.lrSchedule ?? 'constant',
+    set: (s, v) => {
+      s.config.lrSchedule = v;
+    },
+  }),
+  option<number>({
+    name: 'freezeEpochs',
+    type: 'whole number 0–1000 (epochs a model from a weight file trains only its new head)',
+    urlKey: 'freezeEpochs',
+    cliFlag: '--freeze-epochs',
+    parse: integer(0, 1000),
+    format: String,
+    get: (s) => s.config.freezeEpochs ?? 0,
+    set: (s, v) => {
+      s.config.freezeEpochs = v;
+    },
+  }),
   option<BackendName>({
     name: 'backend',
     type: BACKEND_ORDER.join(' | '),

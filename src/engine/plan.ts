@@ -206,6 +206,8 @@ export function validateExperiment(config: ExperimentConfig): string[] {
         `The ${role} (${id}) cannot start from the weight file ${file.name}: weight files fit efficientnet-b0 and efficientnet-b3.`,
       );
   }
+  if ((config.freezeEpochs ?? 0) > 0 && !config.pretrained?.teacher && !config.pretrained?.student)
+    errors.push('Freezing the backbone (freeze epochs) needs a model that starts from a weight file.');
   if (config.pretrained?.teacher && config.teacherImport)
     errors.push('An imported teacher is trained already: it does not also start from a weight file.');
   if (!(config.debias.hidden >= 1 && config.debias.adversaryLr > 0 && config.debias.warmupEpochs >= 0))

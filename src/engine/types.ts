@@ -157,6 +157,10 @@ export interface ExperimentConfig {
   teacherModel: string;
   /** "Bring your own teacher": a trained tfjs model (saved where `key` says) used instead of training one. */
   teacherImport?: { key: string; name: string };
+  /** The learning rate over a model's epochs: constant (default) or cosine to 0 (a fine-tune's usual schedule). */
+  lrSchedule?: 'constant' | 'cosine';
+  /** Epochs at the start of a model from a weight file during which only its new head learns (0: none). */
+  freezeEpochs?: number;
   /** Weight files (torchvision or timm) the teacher and the student start from, recorded so a run names them. */
   pretrained?: { teacher?: WeightFileRef; student?: WeightFileRef };
   studentModel: string;

@@ -152,6 +152,8 @@ const config = z.object({
   ]),
   teacherModel: text(),
   teacherImport: z.object({ key: text(500), name: text(500) }).optional(),
+  lrSchedule: z.enum(['constant', 'cosine']).optional(),
+  freezeEpochs: count.max(1000).optional(),
   pretrained: z
     .object({
       teacher: z.object({ name: text(500), bytes: count.max(1e12), sha256: text(64) }).optional(),

@@ -9,6 +9,7 @@ import type { ExperimentConfig, ModelResult, RunSnapshot } from '../types';
 import { distillationStep } from './distillationStep';
 import type { EpochLoop } from './epochLoop';
 import { startFromWeights, type PretrainedWeights } from './pretrained';
+import { scheduleEpoch, trainedInEpoch } from './fineTune';
 import type { Evaluation } from './evaluation';
 import {
   restoreModels,
@@ -80,7 +81,10 @@ export async function trainStudent(
         model: student,
         optimizer,
         vars,
-        beforeEpoch: (epoch) => methodState?.beforeEpoch?.(epoch),
+        beforeEpoch: (epoch) => {
+          scheduleEpoch(optimizer, config, epoch, config.studentEpochs);
+          methodState?.beforeEpoch?.(epoch);
+        },
         selectableFrom: adversary ? config.debias.warmupEpochs + 1 : 1,
         step: (batch, epoch, step) =>
           distillationStep(config.debias, {
@@ -92,7 +96,15 @@ export async function trainStudent(
             adversary,
             optimizer,
             advOptimizer,
-            vars,
+            // While the backbone is frozen: the new head and the method's own trainables.
+            vars: trainedInEpoch(
+              config,
+              'student',
+              student,
+              vars,
+              [...trainableVariables(extraModels), ...methodVars],
+              epoch,
+            ),
             advVars,
             batch,
             epoch,

@@ -6,6 +6,7 @@ import { subSeed } from '../random';
 import type { ExperimentConfig, ModelResult, RunSnapshot } from '../types';
 import type { EpochLoop } from './epochLoop';
 import { startFromWeights, type PretrainedWeights } from './pretrained';
+import { scheduleEpoch, trainedInEpoch } from './fineTune';
 import type { Evaluation } from './evaluation';
 
 /** Adam by default; plain SGD on request (it diverges visibly at a too-large learning rate). */
@@ -45,7 +46,8 @@ export async function trainTeacher(
         model,
         optimizer,
         vars,
-        step: (batch) => {
+        beforeEpoch: (epoch) => scheduleEpoch(optimizer, config, epoch, config.teacherEpochs),
+        step: (batch, epoch) => {
           let ce: tf.Scalar | undefined;
           optimizer.minimize(
             () => {
@@ -55,7 +57,7 @@ export async function trainTeacher(
               return loss;
             },
             false,
-            vars,
+            trainedInEpoch(config, 'teacher', model, vars, [], epoch),
           );
           return { CE: ce! };
         },
