@@ -66,7 +66,19 @@ export function describeAdapter(adapter: GPUAdapter): AdapterReport {
   const name = Object.values(report).filter(Boolean).join(' ');
   const fallback =
     info?.isFallbackAdapter || (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  return { ...report, software: Boolean(fallback) || SOFTWARE_RENDERER.test(name) };
+  const limits = (adapter as Partial<GPUAdapter>).limits;
+  return {
+    ...report,
+    software: Boolean(fallback) || SOFTWARE_RENDERER.test(name),
+    ...(limits
+      ? {
+          limits: {
+            maxBufferSize: limits.maxBufferSize,
+            maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          },
+        }
+      : {}),
+  };
 }
 
 export function adapterName(a: AdapterReport): string {

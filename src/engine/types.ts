@@ -50,6 +50,8 @@ export interface AdapterReport {
   description: string;
   /** A CPU implementation of WebGPU (SwiftShader and the like): the right numbers, slowly. */
   software: boolean;
+  /** The adapter's buffer limits (bytes): what one tensor may take on it. */
+  limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
 }
 
 export interface SyntheticDatasetConfig {

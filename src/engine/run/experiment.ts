@@ -1,4 +1,5 @@
 import type { PretrainedWeights } from './pretrained';
+import { estimateStepMemory, memoryLimit, memoryProblem } from './memoryEstimate';
 import * as tf from '@tensorflow/tfjs';
 import { batchRanges } from '../data/batches';
 import { pairedIntervals } from '../metrics/comparisons';
@@ -71,6 +72,13 @@ export async function runExperiment(
 ): Promise<ExperimentResult> {
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
+  // A step that cannot fit the backend is refused now, with the batch size that fits, not after an epoch.
+  const memory = memoryProblem(
+    estimateStepMemory(config, data.size, data.classNames.length),
+    memoryLimit(backend),
+    !config.teacherImport,
+  );
+  if (memory) throw new Error(memory);
   if (resume && Boolean(resume.teacher) !== Boolean(resume.teacherResult))
     throw new Error('A resumed sweep needs both its teacher model and its teacher result.');
   const started = resume ? new Date(resume.startedAt) : new Date();
