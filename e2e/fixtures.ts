@@ -1,38 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
+export { makeFolder } from '../src/cli/imageFolderKit';
 
 /** Files the browser tests pick: an image folder with its labels CSV, and a tfjs teacher written by hand. */
-
-const CLASSES = ['Parade', 'Spa', 'Surgeons', 'Picnic'];
-
-/** A folder in the documented layout: labels.csv (file, class, group, extra) and img/*.png. */
-export function makeFolder(): string {
-  const root = mkdtempSync(join(tmpdir(), 'fairdistill-'));
-  const dir = join(root, 'my-photos');
-  mkdirSync(join(dir, 'img'), { recursive: true });
-  const lines = ['file,class,group,note'];
-  let n = 0;
-  CLASSES.forEach((cls, c) => {
-    for (const group of ['woman', 'man']) {
-      for (let k = 0; k < 8; k++) {
-        const png = new PNG({ width: 20, height: 16 }); // not square: the loader center-crops
-        for (let i = 0; i < 20 * 16; i++) {
-          png.data[i * 4] = (60 * c + 7 * k) % 256;
-          png.data[i * 4 + 1] = group === 'man' ? 200 : 40;
-          png.data[i * 4 + 2] = (i * 3) % 256;
-          png.data[i * 4 + 3] = 255;
-        }
-        const file = `img/${n++}.png`;
-        writeFileSync(join(dir, file), PNG.sync.write(png));
-        lines.push(`${file},${cls},${k === 7 ? '' : group},"free text, ignored"`);
-      }
-    }
-  });
-  writeFileSync(join(dir, 'labels.csv'), lines.join('\n') + '\n');
-  return dir;
-}
 
 /** A 16×16 RGB → 4-class dense model in tfjs's LayersModel format, written by hand; the two files to pick. */
 export function writeByHandTeacher(): string[] {

@@ -13,7 +13,8 @@ import type { RawTensor } from '../engine/weights/rawTensor';
 import type { PretrainedWeights } from '../engine/run/pretrained';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
 import { formatPrediction, predictCommand } from './predictCommand';
-import type { BackendName, ExperimentConfig } from '../engine/types';
+import { parseDataSpec, readFolderData } from './folderData';
+import type { BackendName, Dataset, ExperimentConfig } from '../engine/types';
 import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
 import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
@@ -46,6 +47,9 @@ const USAGE = [
   '                    status 1 when a backend disagrees)',
   '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
   '                    e.g. one seed per process to use every core)',
+  '       npm run lab -- [options] --data folder:DIR|wider:DIR [--wider-crop image|person] [--wider-classes clusters|scenes]',
+  '                    (real photos: a folder with labels.csv, or a WIDER Attribute copy, prepared at --image-size',
+  "                    as the page's import prepares them; PNG and JPEG)",
   '       npm run lab -- --predict --model efficientnet-b0|efficientnet-b3 --weights FILE --image PHOTO [--json]',
   '                    (the top 5 ImageNet classes a torchvision or timm weight file sees in a PNG or JPEG photo)',
   'Sweeps over machines (a job runner starts the shards; see deploy/):',
@@ -150,6 +154,9 @@ async function main() {
     '--results',
     '--kernels',
     '--teachers',
+    '--data',
+    '--wider-crop',
+    '--wider-classes',
     ...OPTIONS.map((o) => o.cliFlag),
   ]);
   for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`Unknown option ${flag}.\n${USAGE}`);
@@ -176,6 +183,10 @@ async function main() {
     useFusedOps(fused === 'fused');
     useWebgpuGradKernels(kernels === 'tfjs' || kernels === 'off' ? 'tfjs' : 'own');
   }
+  if (args.has('--data') && (args.has('--plan') || args.has('--manifest') || args.has('--check-backends')))
+    throw new Error(
+      '--data runs in one process for now: sweeps over machines (--plan, --manifest) and --check-backends use the built-in data.',
+    );
   if (args.has('--no-baseline')) config.baseline = false;
   if (args.has('--check-backends')) {
     // One epoch of each model and the adversary on, unless the command line says otherwise: enough to
@@ -247,7 +258,30 @@ async function main() {
   log(`backend: ${describeBackend(backend)}\n`);
   if (config.dataset.kind !== 'synthetic')
     throw new Error('The headless runner generates the built-in dataset; imported datasets live in the browser.');
-  const data = generateSynthetic(config.dataset);
+  let data: Dataset;
+  const dataText = args.get('--data');
+  if (dataText !== undefined) {
+    // Real photos: the same preparation as the page's import, at --image-size (the built-in data's size option).
+    const spec = parseDataSpec(dataText);
+    const crop = args.get('--wider-crop') ?? 'image';
+    const classes = args.get('--wider-classes') ?? 'clusters';
+    if ((crop !== 'image' && crop !== 'person') || (classes !== 'clusters' && classes !== 'scenes'))
+      throw new Error('--wider-crop takes image or person; --wider-classes takes clusters or scenes.');
+    const prepared = await readFolderData(
+      spec,
+      { size: config.dataset.size, seed: config.dataset.seed, wider: { mode: crop, classes } },
+      log,
+    );
+    data = prepared.dataset;
+    config.dataset = prepared.dataset.config;
+    if (prepared.skipped.length)
+      log(
+        `skipped ${prepared.skipped.length}: ${prepared.skipped
+          .slice(0, 5)
+          .map((s) => `${s.path} (${s.reason})`)
+          .join('; ')}${prepared.skipped.length > 5 ? '; …' : ''}\n`,
+      );
+  } else data = generateSynthetic(config.dataset);
   log(`dataset: ${data.name}, ${data.count} images\n`);
 
   const checkpointPath = args.get('--checkpoint') ?? null;
