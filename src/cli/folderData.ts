@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { folderDataset, type FolderDataset } from '../engine/data/folderDataset';
 import { resizeRgb } from '../engine/weights/imagenetTransform';
@@ -83,11 +84,11 @@ export async function readFolderData(
       folder: basename(spec.dir),
       paths,
       bytes: (p) => statSync(join(spec.dir, p)).size,
-      text: async (p) => readFileSync(join(spec.dir, p), 'utf8'),
+      text: (p) => readFile(join(spec.dir, p), 'utf8'),
     },
     async (p, size, box) => {
       if (/\.webp$/i.test(p)) throw new Error('WebP is decoded in the page only');
-      return squareOf(p, readFileSync(join(spec.dir, p)), size, box);
+      return squareOf(p, await readFile(join(spec.dir, p)), size, box);
     },
     (p) => {
       const now = Date.now();
