@@ -35,6 +35,7 @@ import type { KernelShareRun } from './kernelProfile';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
 import { planRefusal, type PlanRefusal } from './planRefusal';
+import { b0Pair } from './b0Step';
 import { CHROMIUM_ARGS } from '../e2e/chromium';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,6 +76,18 @@ async function pairRounds(
   report.paired.push(p);
   log(`paired rounds ${env} ${backend} done`);
 }
+/** torchvision's B0 at 224 px, batch 16: the lab on wasm against PyTorch CPU at 1 and 2 threads, paired. */
+async function b0Bench(report: BenchReport) {
+  if (args.includes('--no-b0')) return;
+  await selectBackend({ forced: 'wasm', wasmThreads: 1 });
+  try {
+    report.b0.push(await b0Pair(python, 1));
+  } catch (e) {
+    report.notes.push(`The B0 pair was not measured: ${(e as Error).message.split('\n')[0]}`);
+  }
+  log('B0 at 224 px done');
+}
+
 /** Software backends in Chromium here train at a few images/s: fewer steps and no lab preset. */
 function workloadsFor(env: 'node' | 'chromium', backend: BackendName): string[] {
   const slow = env === 'chromium' && backend !== 'wasm';
@@ -351,6 +364,7 @@ async function main() {
   log('pytorch done');
   report.planRefusal.push(planRefusal('node'));
   await nodeBench(report);
+  await b0Bench(report);
   kernelShares(report);
   await browserBench(report);
   if (report.rows.some((r) => r.env === 'pytorch'))

@@ -1,4 +1,5 @@
 import type { PlanRefusal } from './planRefusal';
+import type { B0Pair } from './b0Step';
 import { referenceFlopsPerImage } from './referenceCnn';
 import type { GpuLoopCounts } from './gpuLoop';
 import type { WebgpuWorkRow } from './webgpuWork';
@@ -45,6 +46,8 @@ export interface BenchReport {
   webgpuWork: WebgpuWorkRow[];
   /** How fast a plan of 10^8 students is refused, by the runner's and the page's paths (median ms). */
   planRefusal: PlanRefusal[];
+  /** torchvision's B0 training at 224 px, batch 16: the lab against PyTorch CPU at equal threads. */
+  b0: B0Pair[];
 }
 
 export function emptyReport(): BenchReport {
@@ -61,6 +64,7 @@ export function emptyReport(): BenchReport {
     kernelShares: [],
     webgpuWork: [],
     planRefusal: [],
+    b0: [],
   };
 }
 
@@ -129,6 +133,19 @@ export function formatReport(report: BenchReport, rounds: number): string {
     lines.push(
       '',
       `Imported ${d.preset} (Chromium): first load (decode, crop, resize, store) ${d.firstLoadMs.toFixed(0)} ms, cached load ${d.cachedLoadMs.toFixed(0)} ms (${d.speedUp.toFixed(1)}× faster).`,
+    );
+  }
+  if (report.b0.length) {
+    lines.push(
+      '',
+      "torchvision's EfficientNet-B0 training at 224 px, batch 16 (Adam, cross-entropy), the lab on wasm against PyTorch CPU at the same thread count, paired rounds:",
+      '',
+      '| threads | lab ms/step | PyTorch ms/step | PyTorch ms / lab ms (median) | one WIDER epoch (10,324 images) in the lab |',
+      '|---|---|---|---|---|',
+      ...report.b0.map(
+        (b) =>
+          `| ${b.threads} | ${b.labMs.map((v) => v.toFixed(0)).join(', ')} | ${b.torchMs.map((v) => v.toFixed(0)).join(', ')} | ${median(b.ratios).toFixed(2)} | ${b.widerEpochMinutes.toFixed(0)} min |`,
+      ),
     );
   }
   if (report.planRefusal.length) {
