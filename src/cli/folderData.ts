@@ -4,6 +4,7 @@ import { basename, join, relative, sep } from 'node:path';
 import { folderDataset, type FolderDataset } from '../engine/data/folderDataset';
 import { resizeRgb } from '../engine/weights/imagenetTransform';
 import { decodeImage } from './decodeImage';
+import { squareRegion } from '../engine/data/squareRegion';
 
 /**
  * The runner's real data: `--data folder:DIR` (images and a labels CSV) or `--data wider:DIR` (a WIDER
@@ -44,13 +45,7 @@ function listFiles(dir: string): string[] {
 /** The square (or the person box's centered square) of a decoded photo, resized to size × size RGB. */
 function squareOf(path: string, file: Uint8Array, size: number, box?: [number, number, number, number]): Uint8Array {
   const img = decodeImage(file, path);
-  if (box && (box[0] >= img.width || box[1] >= img.height || box[0] + box[2] <= 0 || box[1] + box[3] <= 0))
-    throw new Error(`the person box [${box.join(', ')}] lies outside the ${img.width}×${img.height} photo`);
-  const x0 = box ? Math.min(img.width - 1, Math.max(0, box[0])) : 0;
-  const y0 = box ? Math.min(img.height - 1, Math.max(0, box[1])) : 0;
-  const w = box ? Math.max(1, Math.min(img.width - x0, box[2])) : img.width;
-  const h = box ? Math.max(1, Math.min(img.height - y0, box[3])) : img.height;
-  const side = Math.min(w, h);
+  const { x0, y0, w, h, side } = squareRegion(img.width, img.height, box);
   const left = x0 + Math.floor((w - side) / 2);
   const top = y0 + Math.floor((h - side) / 2);
   const crop = new Uint8Array(side * side * 3);

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { WIDER_SCENES } from '../engine/data/wider';
 
 /**
  * Image folders the tests pick or read (the browser tests through the page, the runner's tests through
@@ -37,38 +38,7 @@ export function makeFolder(): string {
   return dir;
 }
 
-const SCENES = [
-  'Parade',
-  'Handshaking',
-  'Riot',
-  'Dancing',
-  'Funeral',
-  'Cheering',
-  'Meeting',
-  'Stock_Market',
-  'Ceremony',
-  'Concerts',
-  'Couple',
-  'Family_Group',
-  'Picnic',
-  'Soldier_Patrol',
-  'Spa',
-  'Sports_Fan',
-  'Surgeons',
-  'Waiter_Waitress',
-  'Running',
-  'Basketball',
-  'Football',
-  'Soccer',
-  'Ice_Skating',
-  'Row_Boat',
-  'Aerobics',
-  'Celebration_Or_Party',
-  'Dresses',
-  'Rescue',
-  'Angler',
-  'Hockey',
-];
+const SCENES = WIDER_SCENES;
 
 const person = (male: number, bbox = [2, 2, 12, 12]) => ({
   attribute: [male, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],

@@ -270,6 +270,27 @@ function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
 }
 
 /** A whole-number setting of the experiment config, under the config field's own name. */
+/** A config field with a few named values, the first its default when the config leaves it out. */
+function choiceOption<F extends 'optimizer' | 'lrSchedule'>(
+  name: string,
+  field: F,
+  cliFlag: string,
+  choices: readonly NonNullable<ExperimentConfig[F]>[],
+): OptionSpec<unknown> {
+  return option<NonNullable<ExperimentConfig[F]>>({
+    name,
+    type: choices.join(' | '),
+    urlKey: name,
+    cliFlag,
+    parse: oneOf(choices),
+    format: String,
+    get: (s) => s.config[field] ?? choices[0],
+    set: (s, v) => {
+      s.config[field] = v;
+    },
+  });
+}
+
 function integerOption(
   name: 'teacherEpochs' | 'studentEpochs' | 'batchSize' | 'seed',
   cliFlag: string,
@@ -438,18 +459,7 @@ export const OPTIONS: OptionSpec<unknown>[] = [
       s.config.baseline = v;
     },
   }),
-  option<'adam' | 'sgd'>({
-    name: 'optimizer',
-    type: 'adam | sgd',
-    urlKey: 'optimizer',
-    cliFlag: '--optimizer',
-    parse: oneOf(['adam', 'sgd'] as const),
-    format: String,
-    get: (s) => s.config.optimizer ?? 'adam',
-    set: (s, v) => {
-      s.config.optimizer = v;
-    },
-  }),
+  choiceOption('optimizer', 'optimizer', '--optimizer', ['adam', 'sgd'] as const),
   option<number>({
     name: 'learningRate',
     type: 'number above 0, at most 1e6',
@@ -465,18 +475,7 @@ export const OPTIONS: OptionSpec<unknown>[] = [
       s.config.learningRate = v;
     },
   }),
-  option<'constant' | 'cosine'>({
-    name: 'lrSchedule',
-    type: 'constant | cosine',
-    urlKey: 'lrSchedule',
-    cliFlag: '--lr-schedule',
-    parse: oneOf(['constant', 'cosine'] as const),
-    format: String,
-    get: (s) => s.config.lrSchedule ?? 'constant',
-    set: (s, v) => {
-      s.config.lrSchedule = v;
-    },
-  }),
+  choiceOption('lrSchedule', 'lrSchedule', '--lr-schedule', ['constant', 'cosine'] as const),
   option<number>({
     name: 'freezeEpochs',
     type: 'whole number 0–1000 (epochs a model from a weight file trains only its new head)',

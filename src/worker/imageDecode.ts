@@ -1,3 +1,4 @@
+import { squareRegion } from '../engine/data/squareRegion';
 /**
  * A photo into the model's input: decoded by the browser (createImageBitmap, in the worker),
  * center-cropped to a square and resized to size × size on an OffscreenCanvas — the same path
@@ -24,20 +25,8 @@ export async function decodeToSquare(
     );
   }
   try {
-    if (
-      region &&
-      (region[0] >= bitmap.width ||
-        region[1] >= bitmap.height ||
-        region[0] + region[2] <= 0 ||
-        region[1] + region[3] <= 0)
-    )
-      throw new Error(`the person box [${region.join(', ')}] lies outside the ${bitmap.width}×${bitmap.height} photo`);
     // The box clipped to the photo; without one, the whole photo.
-    const x0 = region ? Math.min(bitmap.width - 1, Math.max(0, region[0])) : 0;
-    const y0 = region ? Math.min(bitmap.height - 1, Math.max(0, region[1])) : 0;
-    const w = region ? Math.max(1, Math.min(bitmap.width - x0, region[2])) : bitmap.width;
-    const h = region ? Math.max(1, Math.min(bitmap.height - y0, region[3])) : bitmap.height;
-    const side = Math.min(w, h);
+    const { x0, y0, w, h, side } = squareRegion(bitmap.width, bitmap.height, region);
     const canvas = new OffscreenCanvas(size, size);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('This browser cannot draw on an OffscreenCanvas in a worker.');
