@@ -37,6 +37,10 @@ const SAMPLES: Record<string, string> = {
   baseline: '0',
   optimizer: 'sgd',
   lr: '0.01',
+  methodLambdas: 'dkd=0,3',
+  lrSchedule: 'cosine',
+  // Refused by the form without a weight file, yet carried by the link like every other setting.
+  freezeEpochs: '1',
   backend: 'wasm',
   threads: '1',
   charts: '0',
