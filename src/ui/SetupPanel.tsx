@@ -14,6 +14,7 @@ import { setupLink } from '../store/urlConfig';
 import { url } from '../store/engine';
 import { DatasetPanel } from './DatasetPanel';
 import { TeacherImport } from './TeacherImport';
+import { WeightFilePicker } from './WeightFilePicker';
 
 function parseLambdas(text: string): number[] | null {
   const parts = text
@@ -213,16 +214,28 @@ export function SetupPanel() {
       <fieldset disabled={running}>
         <legend>Models</legend>
         {(['teacherModel', 'studentModel'] as const).map((k) => (
-          <label className="field" key={k}>
-            <span>{k === 'teacherModel' ? 'Teacher' : 'Student'}</span>
-            <select value={config[k]} onChange={(e) => updateConfig({ [k]: e.target.value })}>
-              {MODEL_PRESETS.map((m) => (
-                <option key={m.id} value={m.id} title={m.description}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <div key={k}>
+            <label className="field">
+              <span>{k === 'teacherModel' ? 'Teacher' : 'Student'}</span>
+              <select
+                value={config[k]}
+                data-testid={k === 'teacherModel' ? 'teacher-model' : 'student-model'}
+                onChange={(e) => {
+                  // Another model does not take the weight file chosen for this one.
+                  const role = k === 'teacherModel' ? 'teacher' : 'student';
+                  const { [role]: _dropped, ...kept } = config.pretrained ?? {};
+                  updateConfig({ [k]: e.target.value, pretrained: Object.keys(kept).length ? kept : undefined });
+                }}
+              >
+                {MODEL_PRESETS.map((m) => (
+                  <option key={m.id} value={m.id} title={m.description}>
+                    {m.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <WeightFilePicker role={k === 'teacherModel' ? 'teacher' : 'student'} />
+          </div>
         ))}
         <div className="grid2">
           <NumberField

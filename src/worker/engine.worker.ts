@@ -26,6 +26,7 @@ import { noRoomFor, storageErrorMessage } from '../storage/space';
 import { discardSweepRecords, runStorageOp } from './storageOps';
 import { announce } from '../storage/crossTab';
 import { holdSweep } from './sweepLocks';
+import { storedWeights } from './weightFiles';
 import { datasetGallery } from './gallery';
 import { estimateDuration } from '../engine/run/estimate';
 
@@ -274,11 +275,14 @@ ctx.onmessage = async (ev: MessageEvent) => {
     let sweepProblem: string | null = null;
     lostReason = null;
     watchDevice();
+    // The weight files the setup starts from, read back from this origin's private file system.
+    const weights = await storedWeights(msg.config);
     const { result } = await runResilient(
       msg.config,
       dataset,
       backend!,
       {
+        weights,
         // Run-level checkpoint: a reload resumes after the last finished model, never redoing one.
         onCheckpoint:
           runId && db

@@ -1,3 +1,4 @@
+import { importWeights } from './weightFiles';
 import * as tf from '@tensorflow/tfjs';
 import { savedModelKey, teacherModelKey } from '../engine/models/keys';
 import { checkTeacherWeights } from './teacherWeights';
@@ -241,6 +242,8 @@ export async function runModelOp(
       return deleteModels(op.keys);
     case 'importTeacher':
       return importTeacher(op.files);
+    case 'importWeights':
+      return importWeights(op.file, op.model);
   }
 }
 

@@ -51,6 +51,8 @@ export type ModelOp =
   | { kind: 'estimate'; config: ExperimentConfig }
   | { kind: 'deleteModels'; keys: string[] }
   | { kind: 'importTeacher'; files: File[] }
+  /** A torchvision or timm weight file for efficientnet-b0/b3: read, checked, then kept by its SHA-256. */
+  | { kind: 'importWeights'; file: File; model: string }
   | {
       kind: 'importFolder';
       files: File[];
@@ -122,6 +124,7 @@ const MODEL_OPS = [
   'deleteModels',
   'importFolder',
   'importTeacher',
+  'importWeights',
   'gallery',
   'estimate',
 ];

@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import { modelPreset } from '../engine/models/architectures';
+import { engineRequest, useLab } from '../store/labStore';
+import type { LoadedWeights } from '../worker/weightFiles';
+import { formatBytes } from './format';
+
+/**
+ * For torchvision's B0/B3: start the model from a weight file the user has (torchvision's .pth or timm's
+ * model.safetensors). The worker reads and checks the whole file before it keeps anything; the setup then
+ * names the file by name, size and SHA-256, and the run starts from it with a new head for the classes.
+ */
+export function WeightFilePicker({ role }: { role: 'teacher' | 'student' }) {
+  const { config, updateConfig } = useLab();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState<LoadedWeights | null>(null);
+  const modelId = role === 'teacher' ? config.teacherModel : config.studentModel;
+  if (!modelPreset(modelId).torchvision || (role === 'teacher' && config.teacherImport)) return null;
+  const current = config.pretrained?.[role];
+  const set = (ref: { name: string; bytes: number; sha256: string } | undefined) => {
+    const { [role]: _old, ...others } = config.pretrained ?? {};
+    const next = ref ? { ...others, [role]: ref } : others;
+    updateConfig({ pretrained: Object.keys(next).length ? next : undefined });
+  };
+  const pick = async (file: File | undefined) => {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const w = await engineRequest<LoadedWeights>({ kind: 'importWeights', file, model: modelId });
+      setLoaded(w);
+      set({ name: w.name, bytes: w.bytes, sha256: w.sha256 });
+    } catch (e) {
+      setError((e as Error).message); // the setup keeps what it had: nothing of the refused file is kept
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="weights" data-testid={`weights-${role}`}>
+      {current ? (
+        <p className="muted" data-testid={`weights-${role}-loaded`}>
+          Starts from {current.name} ({formatBytes(current.bytes)}, SHA-256 {current.sha256.slice(0, 12)}…)
+          {loaded?.sha256 === current.sha256
+            ? ` — ${loaded.keyNames}'s key names; its ${loaded.fileClasses}-class head is replaced by one for this dataset's classes.`
+            : '.'}{' '}
+          <button type="button" className="link" onClick={() => set(undefined)}>
+            Start at random instead
+          </button>
+        </p>
+      ) : (
+        <label className="field">
+          <span>{role === 'teacher' ? 'Teacher' : 'Student'} weights (optional)</span>
+          <input
+            type="file"
+            accept=".pth,.pt,.safetensors"
+            disabled={busy}
+            data-testid={`weights-${role}-file`}
+            onChange={(e) => void pick(e.target.files?.[0])}
+          />
+        </label>
+      )}
+      {busy && (
+        <p className="muted" role="status">
+          Reading and checking the weight file…
+        </p>
+      )}
+      {error && (
+        <p className="warning-text" role="alert" data-testid={`weights-${role}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
