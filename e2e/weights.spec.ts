@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storedRecords } from './storage';
+import { writePhotoPng } from '../src/cli/imageFolderKit';
 
 /**
  * A weight file picked in the page: torchvision's efficientnet_b0 (random weights, saved by torch.save)
@@ -21,7 +22,9 @@ test('a B0 .pth picked for the student: checked, named in the setup, and the run
   page,
 }) => {
   const dir = mkdtempSync(join(tmpdir(), 'fd-weights-'));
-  const made = spawnSync(PYTHON, ['src/engine/weights/torchvision_reference.py', dir, 'b0', '16'], {
+  const photo = join(dir, 'photo.png');
+  writePhotoPng(photo);
+  const made = spawnSync(PYTHON, ['src/engine/weights/torchvision_reference.py', dir, 'b0', '16', photo], {
     encoding: 'utf8',
   });
   expect(made.status, made.stderr).toBe(0);
@@ -41,6 +44,16 @@ test('a B0 .pth picked for the student: checked, named in the setup, and the run
   await expect(page.getByTestId('weights-student-loaded')).toContainText(
     `Starts from model.pth (${(readFileSync(pth).length / 1e6).toFixed(1)} MB, SHA-256 ${sha.slice(0, 12)}…) — torchvision's key names; its 1000-class head is replaced by one for this dataset's classes.`,
     { timeout: 60_000 },
+  );
+  // What the weights see in a photo: torchvision's own top 5 (the same transform, the same model).
+  const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
+    photo: { indices: number[]; probabilities: number[] };
+  };
+  const names = JSON.parse(readFileSync('src/engine/weights/imagenetClasses.json', 'utf8')) as string[];
+  await page.getByTestId('weights-student-photo').setInputFiles(photo);
+  await expect(page.getByTestId('weights-student-sees')).toHaveText(
+    `These weights see: ${ref.photo.indices.map((i, k) => `${names[i]} ${(100 * ref.photo.probabilities[k]).toFixed(1)}%`).join(', ')}`,
+    { timeout: 120_000 },
   );
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });

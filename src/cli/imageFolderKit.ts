@@ -92,3 +92,20 @@ export function makeWiderCopy(): string {
   }
   return dir;
 }
+
+/** A 640×480 photo-like PNG: gradients, edges and noise from a fixed stream. */
+export function writePhotoPng(path: string): void {
+  const png = new PNG({ width: 640, height: 480 });
+  let s = 7;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) % 256;
+  for (let y = 0; y < 480; y++)
+    for (let x = 0; x < 640; x++) {
+      const i = (y * 640 + x) * 4;
+      const disc = (x - 300) ** 2 + (y - 220) ** 2 < 110 ** 2;
+      png.data[i] = disc ? 230 : (x * 255) / 640;
+      png.data[i + 1] = ((y * 255) / 480 + rnd() / 8) % 256;
+      png.data[i + 2] = (x ^ y) & 0xff;
+      png.data[i + 3] = 255;
+    }
+  writeFileSync(path, PNG.sync.write(png));
+}

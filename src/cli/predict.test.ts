@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { imagenetInput } from '../engine/weights/imagenetTransform';
 import { decodeImage } from './decodeImage';
+import { writePhotoPng } from './imageFolderKit';
 import type { Prediction } from './predictCommand';
 
 /**
@@ -20,28 +20,11 @@ const torchMissing = (() => {
   return r.status === 0 ? null : 'python3-torchvision or python3-pil is not installed';
 })();
 
-/** A 640×480 photo-like PNG: gradients, edges and noise from a fixed stream. */
-function photo(path: string): void {
-  const png = new PNG({ width: 640, height: 480 });
-  let s = 7;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) % 256;
-  for (let y = 0; y < 480; y++)
-    for (let x = 0; x < 640; x++) {
-      const i = (y * 640 + x) * 4;
-      const disc = (x - 300) ** 2 + (y - 220) ** 2 < 110 ** 2;
-      png.data[i] = disc ? 230 : (x * 255) / 640;
-      png.data[i + 1] = ((y * 255) / 480 + rnd() / 8) % 256;
-      png.data[i + 2] = (x ^ y) & 0xff;
-      png.data[i + 3] = 255;
-    }
-  writeFileSync(path, PNG.sync.write(png));
-}
-
 describe.skipIf(torchMissing)('--predict gives torchvision’s own top 5', () => {
   it('from a .pth and a 640×480 PNG: the same input tensor, the same classes, probabilities within 1e-4', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fd-predict-'));
     const image = join(dir, 'photo.png');
-    photo(image);
+    writePhotoPng(image);
     const ref = spawnSync(PYTHON, [join('src/engine/weights/torchvision_reference.py'), dir, 'b0', '32', image], {
       encoding: 'utf8',
     });

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { modelPreset } from '../engine/models/architectures';
 import { engineRequest, useLab } from '../store/labStore';
 import type { LoadedWeights } from '../worker/weightFiles';
+import type { Top5Entry } from '../engine/weights/imagenetTop5';
 import { formatBytes } from './format';
 
 /**
@@ -14,6 +15,7 @@ export function WeightFilePicker({ role }: { role: 'teacher' | 'student' }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState<LoadedWeights | null>(null);
+  const [sees, setSees] = useState<Top5Entry[] | null>(null);
   const modelId = role === 'teacher' ? config.teacherModel : config.studentModel;
   if (!modelPreset(modelId).torchvision || (role === 'teacher' && config.teacherImport)) return null;
   const current = config.pretrained?.[role];
@@ -22,6 +24,24 @@ export function WeightFilePicker({ role }: { role: 'teacher' | 'student' }) {
     const next = ref ? { ...others, [role]: ref } : others;
     updateConfig({ pretrained: Object.keys(next).length ? next : undefined });
   };
+  const check = async (image: File | undefined) => {
+    if (!image || !current) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setSees(
+        await engineRequest<Top5Entry[]>({
+          kind: 'checkWeights',
+          weights: { name: current.name, sha256: current.sha256, model: modelId },
+          image,
+        }),
+      );
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
   const pick = async (file: File | undefined) => {
     if (!file) return;
     setBusy(true);
@@ -29,6 +49,7 @@ export function WeightFilePicker({ role }: { role: 'teacher' | 'student' }) {
     try {
       const w = await engineRequest<LoadedWeights>({ kind: 'importWeights', file, model: modelId });
       setLoaded(w);
+      setSees(null);
       set({ name: w.name, bytes: w.bytes, sha256: w.sha256 });
     } catch (e) {
       setError((e as Error).message); // the setup keeps what it had: nothing of the refused file is kept
@@ -48,7 +69,24 @@ export function WeightFilePicker({ role }: { role: 'teacher' | 'student' }) {
             Start at random instead
           </button>
         </p>
-      ) : (
+      ) : null}
+      {current && loaded?.sha256 === current.sha256 && loaded.fileClasses === 1000 && (
+        <label className="field">
+          <span>Check: what these weights see in a photo</span>
+          <input
+            type="file"
+            accept="image/jpeg,image/png,image/webp"
+            data-testid={`weights-${role}-photo`}
+            onChange={(e) => void check(e.target.files?.[0])}
+          />
+        </label>
+      )}
+      {sees && (
+        <p className="muted" data-testid={`weights-${role}-sees`}>
+          These weights see: {sees.map((t) => `${t.name} ${(100 * t.probability).toFixed(1)}%`).join(', ')}
+        </p>
+      )}
+      {current ? null : (
         <label className="field">
           <span>{role === 'teacher' ? 'Teacher' : 'Student'} weights (optional)</span>
           <input

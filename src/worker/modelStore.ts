@@ -1,4 +1,4 @@
-import { importWeights } from './weightFiles';
+import { checkWeights, importWeights } from './weightFiles';
 import * as tf from '@tensorflow/tfjs';
 import { savedModelKey, teacherModelKey } from '../engine/models/keys';
 import { checkTeacherWeights } from './teacherWeights';
@@ -244,6 +244,8 @@ export async function runModelOp(
       return importTeacher(op.files);
     case 'importWeights':
       return importWeights(op.file, op.model);
+    case 'checkWeights':
+      return checkWeights(op.weights, op.image);
   }
 }
 

@@ -53,6 +53,8 @@ export type ModelOp =
   | { kind: 'importTeacher'; files: File[] }
   /** A torchvision or timm weight file for efficientnet-b0/b3: read, checked, then kept by its SHA-256. */
   | { kind: 'importWeights'; file: File; model: string }
+  /** The top 5 ImageNet classes a kept weight file sees in a photo (its 1000-class head). */
+  | { kind: 'checkWeights'; weights: { name: string; sha256: string; model: string }; image: File }
   | {
       kind: 'importFolder';
       files: File[];
@@ -125,6 +127,7 @@ const MODEL_OPS = [
   'importFolder',
   'importTeacher',
   'importWeights',
+  'checkWeights',
   'gallery',
   'estimate',
 ];

@@ -6,6 +6,7 @@ import type { ExperimentConfig, WeightFileRef } from '../engine/types';
 import { loadStateDict } from '../engine/weights/loadStateDict';
 import type { RawTensor } from '../engine/weights/rawTensor';
 import { readWeightFile } from '../engine/weights/readWeights';
+import { imagenetTop5, type Top5Entry } from '../engine/weights/imagenetTop5';
 
 /**
  * Weight files the user picks for torchvision's B0/B3 (a .pth or a safetensors file), read and checked here
@@ -75,4 +76,46 @@ export async function storedWeights(config: ExperimentConfig): Promise<Pretraine
     read.set(role, readWeightFile(bytes, ref.name).tensors);
   }
   return read.size ? (role) => read.get(role) : undefined;
+}
+
+/** A photo decoded by the browser at its own size, as 8-bit RGB (the transform resizes it as Pillow would). */
+async function photoPixels(image: Blob, name: string): Promise<{ width: number; height: number; rgb: Uint8Array }> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(image);
+  } catch {
+    throw new Error(`${name} could not be decoded as an image (JPEG, PNG or WebP).`);
+  }
+  try {
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(bitmap, 0, 0);
+    const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    const rgb = new Uint8Array(bitmap.width * bitmap.height * 3);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+      rgb[j] = rgba[i];
+      rgb[j + 1] = rgba[i + 1];
+      rgb[j + 2] = rgba[i + 2];
+    }
+    return { width: bitmap.width, height: bitmap.height, rgb };
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** "These weights see: …": the kept file's top 5 ImageNet classes on a photo the user picks. */
+export async function checkWeights(
+  ref: { name: string; sha256: string; model: string },
+  image: File,
+): Promise<Top5Entry[]> {
+  const arch = modelPreset(ref.model).torchvision;
+  if (!arch) throw new Error(`${ref.model} takes no weight file.`);
+  const handle = await (await weightsFolder()).getFileHandle(ref.sha256);
+  const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+  return imagenetTop5(
+    arch,
+    readWeightFile(bytes, ref.name).tensors,
+    await photoPixels(image, image.name),
+    `The weight file ${ref.name}`,
+  );
 }
