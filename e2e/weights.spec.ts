@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storedRecords } from './storage';
-import { writePhotoPng } from '../src/cli/imageFolderKit';
+import { makeWiderCopy, writePhotoPng } from '../src/cli/imageFolderKit';
 
 /**
  * A weight file picked in the page: torchvision's efficientnet_b0 (random weights, saved by torch.save)
@@ -72,4 +72,34 @@ test('a B0 .pth picked for the student: checked, named in the setup, and the run
   expect((config as { pretrained: unknown }).pretrained).toEqual({
     student: { name: 'model.pth', bytes: readFileSync(pth).length, sha256: sha },
   });
+});
+
+test('the study in miniature on a WIDER-format folder: B3 fine-tuned from a .pth, distilled into B0 from a safetensors file, every method and λ', async ({
+  page,
+}) => {
+  const files: Record<string, string> = {};
+  for (const arch of ['b0', 'b3']) {
+    const dir = mkdtempSync(join(tmpdir(), `fd-study-${arch}-`));
+    const made = spawnSync(PYTHON, ['src/engine/weights/torchvision_reference.py', dir, arch, '16'], {
+      encoding: 'utf8',
+    });
+    expect(made.status, made.stderr).toBe(0);
+    files[arch] = join(dir, arch === 'b3' ? 'model.pth' : 'model.safetensors');
+  }
+  await page.goto(
+    '/?preset=tiny&teacher=efficientnet-b3&student=efficientnet-b0&methods=kd,rkd,ctkd,kdpp,dkd&lambdas=0,1&teacherEpochs=1&studentEpochs=1&baseline=0',
+  );
+  await page.getByTestId('dataset-origin').selectOption('wider');
+  await page.getByTestId('import-size').selectOption('16');
+  await page.getByTestId('folder-input').setInputFiles(makeWiderCopy());
+  await expect(page.getByTestId('dataset-summary')).toContainText('26 images', { timeout: 60_000 });
+  await page.getByTestId('weights-teacher-file').setInputFiles(files.b3);
+  await expect(page.getByTestId('weights-teacher-loaded')).toContainText('Starts from model.pth', { timeout: 60_000 });
+  await page.getByTestId('weights-student-file').setInputFiles(files.b0);
+  await expect(page.getByTestId('weights-student-loaded')).toContainText('Starts from model.safetensors', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('distill').click();
+  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 280_000 });
+  await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(10);
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupCommand, defaultSetup } from '../engine/options';
 import type { RunnerOutput } from './merge';
+import { makeWiderCopy } from './imageFolderKit';
 
 /**
  * The runner fine-tunes torchvision's B3 from a weight file and distils it into B0 from another, with
@@ -46,10 +47,12 @@ beforeAll(() => {
 }, 300_000);
 
 describe.skipIf(torchMissing)('fine-tuning and distilling from weight files in the runner', () => {
-  it('B3 from a .pth, B0 from a safetensors file: every method and λ, the files recorded and named in the reproduce command', () => {
+  it('on a WIDER-format folder, B3 from a .pth and B0 from a safetensors file: every method and λ, the files recorded and named in the reproduce command', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'fd-ft-out-')), 'run.json');
     const r = lab([
-      ...SMALL,
+      ...SMALL.map((a, i) => (SMALL[i - 1] === '--image-size' ? '16' : a)),
+      '--data',
+      `wider:${makeWiderCopy()}`,
       '--teacher',
       'efficientnet-b3',
       '--teacher-weights',
@@ -68,6 +71,7 @@ describe.skipIf(torchMissing)('fine-tuning and distilling from weight files in t
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const run = JSON.parse(readFileSync(out, 'utf8')) as RunnerOutput;
     expect(run.runs[0].students.map((s) => s.label)).toHaveLength(11);
+    expect(run.config.dataset).toMatchObject({ kind: 'imported', source: 'wider', count: 26 });
     const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
     expect(run.config.pretrained).toEqual({
       teacher: { name: 'model.pth', bytes: readFileSync(files.b3).length, sha256: sha(files.b3) },

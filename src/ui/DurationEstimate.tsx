@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DurationEstimate as Estimate } from '../engine/run/estimate';
 import { validateExperiment } from '../engine/plan';
 import { engineRequest, useLab } from '../store/labStore';
-import { duration } from './format';
+import { duration, formatBytes } from './format';
 
 /**
  * Before Distill: how long this setup's sweep should take on this machine, from a few steps the
@@ -33,10 +33,17 @@ export function DurationEstimate() {
   }, [key, backend, status, valid, config]);
   if (!backend || status !== 'idle') return null;
   const current = estimate?.key === key ? estimate.value : null;
+  const memory = current?.memory;
+  if (memory?.problem)
+    return (
+      <p className="warning-text" role="alert" data-testid="duration-estimate" data-seconds="">
+        {memory.problem}
+      </p>
+    );
   return (
     <p className="muted" data-testid="duration-estimate" data-seconds={current ? Math.round(current.seconds) : ''}>
       {current
-        ? `About ${duration(current.seconds)} on this machine (${backend.name}; timed from its steps now: ${current.models} models, ${current.stepsPerEpoch} steps per epoch).`
+        ? `About ${duration(current.seconds)} on this machine (${backend.name}; timed from its steps now: ${current.models} models, ${current.stepsPerEpoch} steps per epoch)${memory ? `; a training step holds about ${formatBytes(memory.bytes)}` : ''}.`
         : 'Timing a few steps of this setup…'}
     </p>
   );

@@ -180,7 +180,7 @@ ctx.onmessage = async (ev: MessageEvent) => {
           const timing = (async () => {
             const db = await openLabDb().catch(() => null);
             const { dataset } = await loadDataset(op.config.dataset, db);
-            return estimateDuration(op.config, dataset);
+            return estimateDuration(op.config, dataset, backend ?? undefined);
           })();
           estimating = timing.catch(() => undefined);
           post({ type: 'reply', id: msg.id, ok: true, value: await timing });

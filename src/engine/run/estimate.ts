@@ -5,10 +5,13 @@ import { indicesOf } from '../data/split';
 import { crossEntropy } from '../distill/common';
 import { buildModel, forward, modelPreset, trainableVariables } from '../models/efficientnet';
 import { planRuns } from '../plan';
-import { SPLIT, type Dataset, type ExperimentConfig } from '../types';
+import { SPLIT, type BackendReport, type Dataset, type ExperimentConfig } from '../types';
+import { estimateStepMemory, memoryLimit, memoryProblem } from './memoryEstimate';
 
 /** How long a sweep should take on this backend, from steps timed here and now. */
 export interface DurationEstimate {
+  /** What a training step holds in memory, and why it cannot run here (then nothing was timed: seconds is NaN). */
+  memory?: { bytes: number; problem: string | null };
   seconds: number;
   teacherStepMs: number;
   studentStepMs: number;
@@ -33,9 +36,18 @@ async function timed(step: () => Promise<void>, n = 3): Promise<number> {
  * the dataset, and scales them by the sweep's steps (teacher once, then every student, each reading
  * the teacher). Evaluation passes are counted as a tenth more. Every tensor made here is disposed.
  */
-export async function estimateDuration(config: ExperimentConfig, data: Dataset): Promise<DurationEstimate> {
+export async function estimateDuration(
+  config: ExperimentConfig,
+  data: Dataset,
+  backend?: Pick<BackendReport, 'name' | 'adapter'>,
+): Promise<DurationEstimate> {
   const train = indicesOf(data.split, SPLIT.train);
   const classes = data.classNames.length;
+  const step = estimateStepMemory(config, data.size, classes);
+  const problem = backend ? memoryProblem(step, memoryLimit(backend), !config.teacherImport) : null;
+  const memory = { bytes: step.bytes, problem };
+  // A step that cannot fit is not timed: it would fail, or push the page out of memory.
+  if (problem) return { memory, seconds: NaN, teacherStepMs: NaN, studentStepMs: NaN, stepsPerEpoch: 0, models: 0 };
   const stepsPerEpoch = batchRanges(train.length, config.batchSize).length;
   const batch = makeBatch(data, train, 0, Math.min(train.length, config.batchSize), classes);
   const opts = { inputSize: data.size, classes, seed: 1 };
@@ -63,7 +75,7 @@ export async function estimateDuration(config: ExperimentConfig, data: Dataset):
     const ms =
       stepsPerEpoch *
       (config.teacherEpochs * teacherStepMs + students * config.studentEpochs * (studentStepMs + teacherForwardMs));
-    return { seconds: (1.1 * ms) / 1000, teacherStepMs, studentStepMs, stepsPerEpoch, models: students + 1 };
+    return { memory, seconds: (1.1 * ms) / 1000, teacherStepMs, studentStepMs, stepsPerEpoch, models: students + 1 };
   } finally {
     disposeBatch(batch);
     optimizers.forEach((o) => o.dispose());

@@ -119,11 +119,11 @@ describe('torchvision’s EfficientNet-B0 and B3 in the lab', () => {
     },
   );
 
-  it.skipIf(torchMissing)(
-    'agree with torchvision in a training-mode forward and one SGD step (B0; dropout and stochastic depth off)',
-    () => {
-      const { dir, ref, images } = fixture('b0');
-      const { model, keys } = load('b0', join(dir, 'model.pth'), false);
+  it.skipIf(torchMissing).each(['b0', 'b3'] as const)(
+    'agree with torchvision in a training-mode forward and one SGD step (%s; dropout and stochastic depth off)',
+    (arch) => {
+      const { dir, ref, images } = fixture(arch);
+      const { model, keys } = load(arch, join(dir, 'model.pth'), false);
       const labels = tf.oneHot(tf.tensor1d(ref.labels, 'int32'), 1000);
       const vars = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
       const { value, grads } = tf.variableGrads(() => {
