@@ -1,5 +1,5 @@
 import type { MethodId } from './distill/catalog';
-import type { Recommendation } from './metrics/recommendation';
+import type { Recommendation } from './metrics/results';
 import type {
   ClassificationMetrics,
   FairnessMetrics,

@@ -1,21 +1,8 @@
 import { seriesOf } from '../plan';
-import type { MethodId, ModelResult } from '../types';
+import type { ModelResult, Recommendation } from '../types';
 import { biasReduction } from './fairness';
 
-/** The λ the lab recommends for one method, chosen on validation and reported on test. */
-export interface Recommendation {
-  method: MethodId;
-  /** The series the λ was chosen within ("CKD", "CKD T=2"); absent in results stored before sweeps. */
-  series?: string;
-  /** 0 when no λ > 0 qualified (the rule says why). */
-  lambda: number;
-  label: string;
-  /** The rule, in words, with the budget it used and what it found. */
-  rule: string;
-  budgetPoints: number;
-  validation: { excessBiasReduction: number | null; accuracyChangePoints: number };
-  test: { excessBiasReduction: number | null; biasReduction: number | null; accuracyChangePoints: number };
-}
+export type { Recommendation } from './results';
 
 export const DEFAULT_ACCURACY_BUDGET = 1;
 

@@ -1,3 +1,4 @@
+import type { MethodId } from '../distill/catalog';
 /**
  * What the lab measures of a model, as plain serializable records (they go into IndexedDB, the
  * JSON exports and the CLI): classification, fairness with its noise floor and intervals, size.
@@ -123,4 +124,19 @@ export interface PairedIntervals {
   flipRateReductionInterval?: [number, number] | null;
   excessBiasReductionInterval?: [number, number] | null;
   accuracyChangeInterval?: [number, number] | null;
+}
+
+/** The λ the lab recommends for one method, chosen on validation and reported on test. */
+export interface Recommendation {
+  method: MethodId;
+  /** The series the λ was chosen within ("CKD", "CKD T=2"); absent in results stored before sweeps. */
+  series?: string;
+  /** 0 when no λ > 0 qualified (the rule says why). */
+  lambda: number;
+  label: string;
+  /** The rule, in words, with the budget it used and what it found. */
+  rule: string;
+  budgetPoints: number;
+  validation: { excessBiasReduction: number | null; accuracyChangePoints: number };
+  test: { excessBiasReduction: number | null; biasReduction: number | null; accuracyChangePoints: number };
 }
