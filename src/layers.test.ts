@@ -131,4 +131,52 @@ describe('layers', () => {
     for (const t of ['engine/types', 'engine/options', 'store/labStore', 'analysis/compare', 'react'])
       expect(uiBreach(fake(t))).toBe(false);
   });
+
+  it('the engine’s import graph has no circle (type imports counted too)', () => {
+    const engine = all.filter((i) => layerOf(i.file) === 'engine' && layerOf(i.target) === 'engine');
+    const edges = new Map<string, string[]>();
+    for (const i of engine) {
+      const from = i.file.replace(/\.tsx?$/, '');
+      // A folder import means its index module.
+      const to = all.some((x) => x.file.replace(/\.tsx?$/, '') === i.target) ? i.target : `${i.target}/index`;
+      edges.set(from, [...(edges.get(from) ?? []), to]);
+    }
+    expect(findCircle(edges)).toEqual([]);
+    // The check finds a circle when there is one.
+    expect(
+      findCircle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'c', 'a']);
+  });
 });
+
+/** The first circle in a directed graph (its nodes, the first repeated at the end), or []. */
+function findCircle(edges: Map<string, string[]>): string[] {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): string[] => {
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of edges.get(node) ?? []) {
+      if (state.get(next) === 'open') return [...path.slice(path.indexOf(next)), next];
+      if (!state.has(next)) {
+        const found = visit(next);
+        if (found.length) return found;
+      }
+    }
+    path.pop();
+    state.set(node, 'done');
+    return [];
+  };
+  for (const node of edges.keys()) {
+    if (state.has(node)) continue;
+    const found = visit(node);
+    if (found.length) return found;
+  }
+  return [];
+}

@@ -1,7 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig, ModelResult } from '../types';
+import type { ExperimentConfig, LabEvent, ModelResult } from '../types';
 import type { Evaluation } from './evaluation';
-import type { ExperimentHooks } from './experiment';
+
+/** What measuring an imported teacher needs of the run's hooks (a part of ExperimentHooks). */
+export interface TeacherLoading {
+  loadTeacher?(key: string): Promise<tf.LayersModel>;
+  emit(event: LabEvent): void;
+}
 
 /** Why a model cannot be this dataset's teacher (input or class count), or null. */
 export function teacherMismatch(model: tf.LayersModel, size: number, classes: number): string | null {
@@ -18,7 +23,7 @@ export function teacherMismatch(model: tf.LayersModel, size: number, classes: nu
 export async function importedTeacher(
   config: ExperimentConfig,
   evaluation: Evaluation,
-  hooks: ExperimentHooks,
+  hooks: TeacherLoading,
 ): Promise<{ model: tf.LayersModel; result: ModelResult }> {
   const imported = config.teacherImport!;
   if (!hooks.loadTeacher) throw new Error('This runner cannot load an imported teacher.');
