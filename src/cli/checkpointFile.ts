@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { firstSchemaProblem } from './schemaProblem';
 import { writeAtomic } from './atomicFile';
 import { resumeFrom, type ResumeFrom } from '../engine/run/resume';
 import type { ExperimentConfig, ExperimentResult, RunSnapshot, SweepProgress } from '../engine/types';
@@ -106,13 +107,7 @@ const checkpointSchema = z.looseObject({
 export function checkpointProblem(state: unknown): string | null {
   const parsed = checkpointSchema.safeParse(state);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return `${
-      issue.path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-        .join('')
-        .replace(/^\./, '') || 'the file'
-    }: ${issue.message}`;
+    return firstSchemaProblem(parsed.error, 'the file');
   }
   const c = parsed.data;
   if (c.finished.length > c.seeds.length)

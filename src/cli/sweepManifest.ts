@@ -5,6 +5,7 @@ import { methodInfo, paramNamed } from '../engine/distill/catalog';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { planRuns, planSizeProblem, validateExperiment, type StudentRun } from '../engine/plan';
 import { z } from 'zod';
+import { firstSchemaProblem } from './schemaProblem';
 import type { Dataset, ExperimentConfig } from '../engine/types';
 import { writeAtomic } from './atomicFile';
 
@@ -165,11 +166,7 @@ const manifestSchema = z.looseObject({
 export function manifestProblem(m: unknown): string | null {
   const parsed = manifestSchema.safeParse(m);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return `${issue.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '')}: ${issue.message}`;
+    return firstSchemaProblem(parsed.error);
   }
   const { config, seeds, cells } = parsed.data;
   if (new Set(seeds).size !== seeds.length) return 'seeds: a seed listed twice';
