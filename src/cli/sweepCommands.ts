@@ -6,7 +6,7 @@ import type { BackendReport, ExperimentConfig } from '../engine/types';
 import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
 import type { RunnerOutput } from './merge';
 import { describeBackend, progressLines } from './runnerBackend';
-import { mergeCells, sweepProvenance, type SweepProvenance } from './sweepMerge';
+import { mergeCells, type SweepProvenance } from './sweepMerge';
 import { ShardRunner } from './shardRun';
 import { cellName, parseShard, planSweep, readManifest, shardCells, sweepData, writeManifest } from './sweepManifest';
 
@@ -81,8 +81,7 @@ export async function shardCommand(
 export function mergeSweepCommand(path: string, resultDirs: string[] | undefined, outPath?: string): string {
   const manifest = readManifest(path);
   const dirs = resultDirs ?? [sweepFolders(path).results];
-  const runs = mergeCells(manifest, dirs);
-  const provenance = sweepProvenance(manifest, dirs);
+  const { runs, provenance } = mergeCells(manifest, dirs);
   const summary = summarize(runs);
   if (outPath) {
     const out: RunnerOutput & { manifest: string; provenance: SweepProvenance } = {

@@ -14,14 +14,17 @@ import type { CellResult } from './shardRun';
  * one process running the whole sweep reports. Refuses a file from another manifest, a seed whose
  * cells used different teachers, and a sweep with cells missing (naming them).
  */
-export function mergeCells(manifest: SweepManifest, resultDirs: string[]): ExperimentResult[] {
+export function mergeCells(
+  manifest: SweepManifest,
+  resultDirs: string[],
+): { runs: ExperimentResult[]; provenance: SweepProvenance } {
   const found = readCells(manifest, resultDirs);
   const missing = manifest.cells.filter((c) => !found.has(c.index));
   if (missing.length)
     throw new Error(
       `${missing.length} of ${manifest.cells.length} cells have no result yet: ${missing.slice(0, 12).map(cellName).join('; ')}${missing.length > 12 ? `; and ${missing.length - 12} more` : ''}. Run (or re-run) their shards, then merge again.`,
     );
-  return mergedRuns(manifest, found);
+  return { runs: mergedRuns(manifest, found), provenance: sweepProvenance(found) };
 }
 
 /** Each finished cell's file, by cell index; refuses a file from another manifest or another cell. */
@@ -56,8 +59,8 @@ export interface SweepProvenance {
   cells: { index: number; seed: number; label: string; kernels: string; commit: string; seconds: number }[];
 }
 
-export function sweepProvenance(manifest: SweepManifest, resultDirs: string[]): SweepProvenance {
-  const cells = [...readCells(manifest, resultDirs).values()]
+function sweepProvenance(found: Map<number, CellResult>): SweepProvenance {
+  const cells = [...found.values()]
     .sort((a, b) => a.index - b.index)
     .map((c) => ({
       index: c.index,

@@ -133,14 +133,15 @@ async function whyNotResumable(
       reason: 'missing',
       message: `Its dataset “${config.dataset.name}” is no longer stored in this browser, so the sweep cannot go on. Load the same folder again (it gives the same dataset) and resume, or: ${remedy}`,
     };
+  const models = await tf.io.listModels();
   const imported = config.teacherImport?.key;
-  if (imported && !(imported in (await tf.io.listModels())))
+  if (imported && !(imported in models))
     return {
       reason: 'missing',
       message: `Its imported teacher “${config.teacherImport!.name}” is no longer stored in this browser (deleted, or site data cleared), so the sweep cannot go on. ${remedy}`,
     };
   const teacherKey = sweep.teacher?.modelKey;
-  if (sweep.teacher && (!teacherKey || !(teacherKey in (await tf.io.listModels()))))
+  if (sweep.teacher && (!teacherKey || !(teacherKey in models)))
     return {
       reason: 'missing',
       message: `Its trained teacher is no longer stored in this browser, so the sweep cannot go on. ${remedy}`,
