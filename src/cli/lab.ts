@@ -4,17 +4,13 @@
  *   npm run lab -- --preset tiny --methods kd,rkd --lambdas 0,0.5 --seeds 0,1,2 --out results.json
  * With --checkpoint FILE a killed run, started again with the same command, goes on from its last epoch.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { readWeightFile } from '../engine/weights/readWeights';
-import type { RawTensor } from '../engine/weights/rawTensor';
-import type { PretrainedWeights } from '../engine/run/pretrained';
+import { join } from 'node:path';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
 import { formatPrediction, predictCommand } from './predictCommand';
+import { readPretrained } from './pretrainedFiles';
 import { parseDataSpec, readFolderData } from './folderData';
-import type { BackendName, Dataset, ExperimentConfig } from '../engine/types';
+import type { Dataset } from '../engine/types';
 import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
 import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
@@ -123,10 +119,14 @@ async function main() {
   if (args.has('--predict')) {
     const known = new Set(['--predict', '--json', '--model', '--weights', '--image', '--backend', '--threads']);
     for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`--predict does not take ${flag}.`);
-    await startBackend(
-      args.get('--backend') as BackendName | undefined,
-      Number(args.get('--threads') ?? 0) || undefined,
+    // --backend and --threads by the option table's rules, as for a run.
+    const where = applyOptions(
+      new Map([...args].filter(([flag]) => flag === '--backend' || flag === '--threads')),
+      (o) => o.cliFlag,
+      'tiny',
     );
+    if (where.problems.length) throw new Error(where.problems.join(' ').replaceAll('; it was ignored.', '.'));
+    await startBackend(where.setup.backend, where.setup.threads);
     const p = predictCommand({
       model: args.get('--model'),
       weights: args.get('--weights'),
@@ -406,31 +406,6 @@ function keepAfterFailedWrite(outPath: string, e: Error, checkpointPath: string 
         : 'The results could not be kept anywhere; the summary above is all that is left.'),
   );
   process.exitCode = 1;
-}
-
-/** Reads the weight files a config names by path, replacing each path by the file's name, size and SHA-256. */
-function readPretrained(config: ExperimentConfig): PretrainedWeights | undefined {
-  const read = new Map<string, Map<string, RawTensor>>();
-  for (const role of ['teacher', 'student'] as const) {
-    const path = config.pretrained?.[role]?.name;
-    if (!path) continue;
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(path);
-    } catch (e) {
-      throw new Error(
-        `--${role}-weights ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
-        { cause: e },
-      );
-    }
-    read.set(role, readWeightFile(bytes, basename(path)).tensors);
-    config.pretrained![role] = {
-      name: basename(path),
-      bytes: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    };
-  }
-  return read.size ? (role) => read.get(role) : undefined;
 }
 
 function writeOutput(path: string, out: RunnerOutput): void {

@@ -5,6 +5,7 @@ import { TORCHVISION_VARIANTS } from '../engine/models/torchvisionEfficientNet';
 import { imagenetTop5, type Top5Entry } from '../engine/weights/imagenetTop5';
 import { readWeightFile } from '../engine/weights/readWeights';
 import { decodeImage } from './decodeImage';
+import { readWeightBytes } from './pretrainedFiles';
 
 /**
  * --predict: what a weight file sees in a photo, before an hour of fine-tuning from it — the top 5
@@ -26,7 +27,7 @@ export function predictCommand(args: { model?: string; weights?: string; image?:
     throw new Error('--predict needs --model efficientnet-b0|efficientnet-b3, --weights FILE and --image PHOTO.');
   const preset = modelPreset(id);
   if (!preset.torchvision) throw new Error(`--predict takes efficientnet-b0 or efficientnet-b3, not ${id}.`);
-  const file = readWeightFile(readFileSync(weights), basename(weights));
+  const file = readWeightFile(readWeightBytes(weights, '--weights'), basename(weights));
   const photo = decodeImage(readFileSync(image), basename(image));
   const top5 = imagenetTop5(preset.torchvision, file.tensors, photo, `The weight file ${basename(weights)}`);
   return {

@@ -5,7 +5,7 @@ import type { PretrainedWeights } from '../engine/run/pretrained';
 import type { ExperimentConfig, WeightFileRef } from '../engine/types';
 import { loadStateDict } from '../engine/weights/loadStateDict';
 import type { RawTensor } from '../engine/weights/rawTensor';
-import { readWeightFile } from '../engine/weights/readWeights';
+import { readWeightFile, weightFileSizeProblem } from '../engine/weights/readWeights';
 import { imagenetTop5, type Top5Entry } from '../engine/weights/imagenetTop5';
 
 /**
@@ -31,6 +31,8 @@ const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16)
 export async function importWeights(file: File, modelId: string): Promise<LoadedWeights> {
   const arch = modelPreset(modelId).torchvision;
   if (!arch) throw new Error(`${modelId} takes no weight file: choose efficientnet-b0 or efficientnet-b3.`);
+  const tooLarge = weightFileSizeProblem(file.name, file.size);
+  if (tooLarge) throw new Error(tooLarge);
   const bytes = new Uint8Array(await file.arrayBuffer());
   const tensors = readWeightFile(bytes, file.name).tensors;
   // The fit, checked on the network itself (the image size does not change a weight's shape).

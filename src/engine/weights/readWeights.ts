@@ -2,6 +2,18 @@ import type { RawTensor } from './rawTensor';
 import { readSafetensors } from './safetensors';
 import { readTorchStateDict } from './torchPickle';
 
+/**
+ * The largest weight file read (1 GiB): EfficientNet-B7's is 267 MB; a larger file is refused by its size
+ * before a byte of it is read or allocated.
+ */
+export const MAX_WEIGHT_FILE_BYTES = 2 ** 30;
+
+export function weightFileSizeProblem(name: string, bytes: number): string | null {
+  return bytes > MAX_WEIGHT_FILE_BYTES
+    ? `The weight file ${name} is ${(bytes / 2 ** 20).toFixed(0)} MiB; weight files of up to ${MAX_WEIGHT_FILE_BYTES / 2 ** 20} MiB are read.`
+    : null;
+}
+
 /** Which weight file this is, by its first bytes: a zip is PyTorch's format, else safetensors is tried. */
 export function readWeightFile(
   file: Uint8Array,

@@ -85,6 +85,12 @@ export function readTorchStateDict(file: Uint8Array, what = 'The weight file'): 
       storages.set(storage.key, bytes);
     }
     const n = elementCount(shape);
+    // A state_dict tensor never holds more values than its storage (a stride-0 expansion would, and would
+    // be allocated in full below): refused before any allocation.
+    if (n > storage.numel)
+      throw new Error(
+        `${what}: ${name} (shape [${shape.join(', ')}]) has more values than its storage holds (${storage.numel}).`,
+      );
     // The last element the tensor reaches, through its strides, must lie inside its storage.
     const last = offset + shape.reduce((a, d, i) => a + (d > 0 ? (d - 1) * stride[i] : 0), 0);
     if (n > 0 && (offset < 0 || last >= storage.numel))

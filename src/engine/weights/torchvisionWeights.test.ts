@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +16,7 @@ import { loadStateDict } from './loadStateDict';
 import { readWeightFile } from './readWeights';
 import { readZip } from './zipArchive';
 import { timmToTorchvision } from './timmKeys';
+import { readWeightBytes } from '../../cli/pretrainedFiles';
 
 /**
  * The lab's torchvision EfficientNets against torchvision itself (torchvision_reference.py): random
@@ -177,6 +178,44 @@ describe('weight files that are not what they claim are refused by name, and not
       /lying\.pth is not a readable zip archive: model\/data\/0 claims 2,147,483,647 bytes at offset \d+, past the file's end/,
     );
   });
+
+  it('a deflated entry claiming more than deflate can give is refused before it is inflated', () => {
+    const zip = zipSync({ 'model/data/0': new Uint8Array(4096) }, { level: 6 });
+    const view = new DataView(zip.buffer);
+    const dir = view.getUint32(zip.length - 22 + 16, true);
+    const packed = view.getUint32(dir + 20, true);
+    view.setUint32(dir + 24, 0x7fffffff, true); // the uncompressed size: 2 GiB from a few bytes
+    expect(() => readZip(zip, 'bomb.pth')).toThrow(
+      `bomb.pth is not a readable zip archive: model/data/0 claims 2,147,483,647 bytes from ${packed} deflated ones, more than deflate can give.`,
+    );
+  });
+
+  it('a weight file over 1 GiB is refused by its size before it is read', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fd-big-')), 'huge.pth');
+    writeFileSync(path, '');
+    truncateSync(path, 2 ** 30 + 1); // sparse: nothing is written
+    expect(() => readWeightBytes(path, '--weights')).toThrow(
+      'The weight file huge.pth is 1024 MiB; weight files of up to 1024 MiB are read.',
+    );
+  });
+
+  it.skipIf(torchMissing)(
+    'a tensor with more values than its storage (a stride-0 expansion) is refused before it is allocated',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fd-expand-'));
+      const r = spawnSync(
+        PYTHON,
+        ['-c', `import torch; torch.save({'w': torch.zeros(1).expand(100000000)}, '${dir}/x.pth')`],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(() => readWeightFile(readFileSync(join(dir, 'x.pth')), 'x.pth')).toThrow(
+        'The weight file x.pth: w (shape [100000000]) has more values than its storage holds (1).',
+      );
+    },
+  );
 
   it.skipIf(torchMissing)('a storage shorter than its tensor', () => {
     const entries = readZip(readFileSync(join(fixtures.b0!, 'model.pth')), 'x');

@@ -75,6 +75,11 @@ export function readZip(file: Uint8Array, what: string): Map<string, ZipEntry> {
     if (method !== 0 && method !== 8) throw fail(`${name} uses compression method ${method}`);
     if (method === 0 && packed !== size)
       throw fail(`${name} is stored with two different sizes (${packed} and ${size})`);
+    // Deflate expands at most about 1032:1: a larger claimed size is a lie, refused before it is allocated.
+    if (method === 8 && size > packed * 1032 + 64)
+      throw fail(
+        `${name} claims ${size.toLocaleString('en-US')} bytes from ${packed.toLocaleString('en-US')} deflated ones, more than deflate can give`,
+      );
     if (entries.has(name)) throw fail(`${name} appears twice`);
     entries.set(name, {
       name,
