@@ -14,7 +14,7 @@ import { setupLink } from '../store/urlConfig';
 import { url } from '../store/engine';
 import { DatasetPanel } from './DatasetPanel';
 import { TeacherImport } from './TeacherImport';
-import { WeightFilePicker } from './WeightFilePicker';
+import { WeightFilePicker, withWeights } from './WeightFilePicker';
 
 function parseLambdas(text: string): number[] | null {
   const parts = text
@@ -223,8 +223,7 @@ export function SetupPanel() {
                 onChange={(e) => {
                   // Another model does not take the weight file chosen for this one.
                   const role = k === 'teacherModel' ? 'teacher' : 'student';
-                  const { [role]: _dropped, ...kept } = config.pretrained ?? {};
-                  updateConfig({ [k]: e.target.value, pretrained: Object.keys(kept).length ? kept : undefined });
+                  updateConfig({ [k]: e.target.value, pretrained: withWeights(config.pretrained, role, undefined) });
                 }}
               >
                 {MODEL_PRESETS.map((m) => (

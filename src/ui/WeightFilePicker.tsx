@@ -4,12 +4,24 @@ import { engineRequest, useLab } from '../store/labStore';
 import type { LoadedWeights } from '../worker/weightFiles';
 import type { Top5Entry } from '../engine/weights/imagenetTop5';
 import { formatBytes } from './format';
+import type { ExperimentConfig, WeightFileRef } from '../engine/types';
 
 /**
  * For torchvision's B0/B3: start the model from a weight file the user has (torchvision's .pth or timm's
  * model.safetensors). The worker reads and checks the whole file before it keeps anything; the setup then
  * names the file by name, size and SHA-256, and the run starts from it with a new head for the classes.
  */
+/** The setup's weight files with `role`'s replaced (or dropped, without `ref`); undefined when none is left. */
+export function withWeights(
+  pretrained: ExperimentConfig['pretrained'],
+  role: 'teacher' | 'student',
+  ref: WeightFileRef | undefined,
+): ExperimentConfig['pretrained'] {
+  const { [role]: _replaced, ...others } = pretrained ?? {};
+  const next = ref ? { ...others, [role]: ref } : others;
+  return Object.keys(next).length ? next : undefined;
+}
+
 export function WeightFilePicker({ role }: { role: 'teacher' | 'student' }) {
   const { config, updateConfig } = useLab();
   const [busy, setBusy] = useState(false);
@@ -19,11 +31,8 @@ export function WeightFilePicker({ role }: { role: 'teacher' | 'student' }) {
   const modelId = role === 'teacher' ? config.teacherModel : config.studentModel;
   if (!modelPreset(modelId).torchvision || (role === 'teacher' && config.teacherImport)) return null;
   const current = config.pretrained?.[role];
-  const set = (ref: { name: string; bytes: number; sha256: string } | undefined) => {
-    const { [role]: _old, ...others } = config.pretrained ?? {};
-    const next = ref ? { ...others, [role]: ref } : others;
-    updateConfig({ pretrained: Object.keys(next).length ? next : undefined });
-  };
+  const set = (ref: WeightFileRef | undefined) =>
+    updateConfig({ pretrained: withWeights(config.pretrained, role, ref) });
   const check = async (image: File | undefined) => {
     if (!image || !current) return;
     setBusy(true);
