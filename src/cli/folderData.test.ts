@@ -22,7 +22,7 @@ const counts = (d: Awaited<ReturnType<typeof readFolderData>>['dataset']) => {
 describe('--data: real photos in the runner', () => {
   it('a WIDER copy, whole images and person crops: the page’s counts, classes and skipped files', async () => {
     const dir = makeWiderCopy();
-    const whole = await readFolderData({ source: 'wider', dir }, { size: 16, seed: 0 }, () => {});
+    const whole = await readFolderData({ source: 'wider', dir }, { size: 16, seed: 0, cache: null }, () => {});
     expect(counts(whole.dataset)).toBe('26 images (16 train · 0 val · 10 test)');
     const parade = whole.dataset.classNames.indexOf('Parade');
     const inClass = (g: number) =>
@@ -33,7 +33,7 @@ describe('--data: real photos in the runner', () => {
     );
     const persons = await readFolderData(
       { source: 'wider', dir },
-      { size: 16, seed: 0, wider: { mode: 'person', classes: 'clusters' } },
+      { size: 16, seed: 0, wider: { mode: 'person', classes: 'clusters' }, cache: null },
       () => {},
     );
     expect(counts(persons.dataset)).toBe('50 images (28 train · 4 val · 18 test)');
@@ -54,6 +54,8 @@ describe('--data: real photos in the runner', () => {
         'tiny',
         '--data',
         `folder:${makeFolder()}`,
+        '--data-cache',
+        join(out, '..', 'cache'),
         '--image-size',
         '16',
         '--teacher-epochs',

@@ -1,7 +1,11 @@
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { folderDataset, type FolderDataset } from '../engine/data/folderDataset';
+import { finishFolder, folderDataset, type FolderDataset, type FolderProgress } from '../engine/data/folderDataset';
+import { planFolder } from '../engine/data/folderPlan';
+import { prepareChunks } from '../engine/data/folderPrepare';
+import { imagesPerChunk } from '../engine/data/pixelChunks';
+import { cacheFolder, diskChunks, diskSink, ensureCacheRoot, takeLock, type CacheInfo } from './dataCache';
 import { resizeRgb } from '../engine/weights/imagenetTransform';
 import { decodeImage } from './decodeImage';
 import { squareRegion } from '../engine/data/squareRegion';
@@ -11,8 +15,9 @@ import { squareRegion } from '../engine/data/squareRegion';
  * Attribute copy), read from disk and prepared by the same steps as the page's import (folderDataset):
  * here Node decodes PNG and JPEG (pngjs, jpeg-js: pure JavaScript, nothing native in the self-contained
  * bundle), cuts the center square or the person box and resizes it with Pillow's antialiased bicubic.
- * WebP is not decoded in Node; such images are skipped and said so. The whole dataset is held in memory
- * at the chosen size (13,789 WIDER photos at 64 px: 170 MB).
+ * WebP is not decoded in Node; such images are skipped and said so. With a cache (--data-cache) the
+ * prepared pixels are chunks on disk, read a few at a time while training (dataCache.ts); without one
+ * they are held in memory (13,789 WIDER photos at 64 px: 170 MB; at 224 px: 2.1 GB).
  */
 
 export interface DataSpec {
@@ -57,11 +62,24 @@ function squareOf(path: string, file: Uint8Array, size: number, box?: [number, n
   return resizeRgb({ width: side, height: side, rgb: crop }, size, size, 'bicubic').rgb;
 }
 
+export interface FolderDataOptions {
+  size: number;
+  seed: number;
+  wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' };
+  /** The on-disk chunk cache's root (--data-cache); null holds the prepared pixels in memory. */
+  cache: string | null;
+  shouldStop?: () => boolean;
+  /** Images per chunk (tests make small datasets come in several chunks); by the size otherwise. */
+  perChunk?: number;
+}
+
+export type PreparedFolder = FolderDataset & { cache: CacheInfo | null };
+
 export async function readFolderData(
   spec: DataSpec,
-  opts: { size: number; seed: number; wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' } },
+  opts: FolderDataOptions,
   progress: (s: string) => void,
-): Promise<FolderDataset> {
+): Promise<PreparedFolder> {
   let paths: string[];
   try {
     if (!statSync(spec.dir).isDirectory()) throw new Error('not a folder');
@@ -72,27 +90,60 @@ export async function readFolderData(
       { cause: e },
     );
   }
+  const sizes = new Map<string, number>();
+  const bytesOf = (p: string) => {
+    let n = sizes.get(p);
+    if (n === undefined) sizes.set(p, (n = statSync(join(spec.dir, p)).size));
+    return n;
+  };
+  const files = {
+    folder: basename(spec.dir),
+    paths,
+    bytes: bytesOf,
+    text: (p: string) => readFile(join(spec.dir, p), 'utf8'),
+  };
+  const decode = async (p: string, size: number, box?: [number, number, number, number]) => {
+    if (/\.webp$/i.test(p)) throw new Error('WebP is decoded in the page only');
+    return squareOf(p, await readFile(join(spec.dir, p)), size, box);
+  };
   let last = 0;
-  return folderDataset(
-    { size: opts.size, source: spec.source, wider: opts.wider, seed: opts.seed },
-    {
-      folder: basename(spec.dir),
-      paths,
-      bytes: (p) => statSync(join(spec.dir, p)).size,
-      text: (p) => readFile(join(spec.dir, p), 'utf8'),
-    },
-    async (p, size, box) => {
-      if (/\.webp$/i.test(p)) throw new Error('WebP is decoded in the page only');
-      return squareOf(p, await readFile(join(spec.dir, p)), size, box);
-    },
-    (p) => {
-      const now = Date.now();
-      if (now - last > 2000 || p.done === p.total) {
-        last = now;
-        progress(
-          `preparing ${p.done}/${p.total} images${p.etaSeconds !== null ? ` · ETA ${Math.round(p.etaSeconds)} s` : ''}\n`,
-        );
-      }
-    },
-  );
+  const report = (p: FolderProgress) => {
+    const now = Date.now();
+    if (now - last > 2000 || p.done === p.total) {
+      last = now;
+      progress(
+        `preparing ${p.done}/${p.total} images${p.resumedChunks ? ` (${p.resumedChunks} chunks prepared before)` : ''}${p.etaSeconds !== null ? ` · ETA ${Math.round(p.etaSeconds)} s` : ''}\n`,
+      );
+    }
+  };
+  const request = { size: opts.size, source: spec.source, wider: opts.wider, seed: opts.seed };
+  if (opts.cache === null)
+    return { ...(await folderDataset(request, files, decode, report, opts.shouldStop)), cache: null };
+  ensureCacheRoot(opts.cache);
+  const plan = await planFolder(request, files);
+  const perChunk = opts.perChunk ?? imagesPerChunk(opts.size);
+  const dir = cacheFolder(opts.cache, plan, opts.size, bytesOf, perChunk);
+  mkdirSync(dir, { recursive: true });
+  const unlock = await takeLock(dir, progress);
+  let records;
+  let finishedBefore = 0;
+  try {
+    records = await prepareChunks(
+      plan,
+      opts.size,
+      decode,
+      diskSink(dir, plan, opts.size, perChunk),
+      bytesOf,
+      (p) => {
+        finishedBefore = Math.max(finishedBefore, p.resumedChunks);
+        report(p);
+      },
+      opts.shouldStop,
+      perChunk,
+    );
+  } finally {
+    unlock();
+  }
+  const prepared = finishFolder(plan, opts.size, opts.seed, records, diskChunks(dir, records, opts.size), bytesOf);
+  return { ...prepared, cache: { dir, finishedBefore, chunks: records.length } };
 }

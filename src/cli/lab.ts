@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
 import { formatPrediction, predictCommand } from './predictCommand';
 import { readPretrained } from './pretrainedFiles';
-import { parseDataSpec, readFolderData } from './folderData';
+import { DATA_FLAGS, DEFAULT_DATA_CACHE, formatPrepareReport, loadRunnerData, prepareCommand } from './runnerData';
 import type { Dataset } from '../engine/types';
 import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
 import { useFusedOps } from '../engine/kernels/fusedKernels';
@@ -44,8 +44,11 @@ const USAGE = [
   '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
   '                    e.g. one seed per process to use every core)',
   '       npm run lab -- [options] --data folder:DIR|wider:DIR [--wider-crop image|person] [--wider-classes clusters|scenes]',
+  '                    [--data-cache DIR] [--prepare]',
   '                    (real photos: a folder with labels.csv, or a WIDER Attribute copy, prepared at --image-size',
-  "                    as the page's import prepares them; PNG and JPEG)",
+  "                    as the page's import prepares them, PNG and JPEG, into chunks on disk under --data-cache",
+  `                    (default ${DEFAULT_DATA_CACHE}/) read a few at a time; --prepare: prepare and read every batch`,
+  '                    once, no training — time, images/s and peak memory, as JSON with --out)',
   '       npm run lab -- --predict --model efficientnet-b0|efficientnet-b3 --weights FILE --image PHOTO [--json]',
   '                    (the top 5 ImageNet classes a torchvision or timm weight file sees in a PNG or JPEG photo)',
   'Sweeps over machines (a job runner starts the shards; see deploy/):',
@@ -63,7 +66,15 @@ const USAGE = [
 ].join('\n');
 
 /** Flags without a value (booleans); every other flag takes the next argument. */
-const SWITCHES = new Set(['--help', '--quiet', '--no-baseline', '--check-backends', '--predict', '--json']);
+const SWITCHES = new Set([
+  '--help',
+  '--quiet',
+  '--no-baseline',
+  '--check-backends',
+  '--predict',
+  '--json',
+  '--prepare',
+]);
 
 function parseArgs(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -154,9 +165,7 @@ async function main() {
     '--results',
     '--kernels',
     '--teachers',
-    '--data',
-    '--wider-crop',
-    '--wider-classes',
+    ...DATA_FLAGS,
     ...OPTIONS.map((o) => o.cliFlag),
   ]);
   for (const flag of args.keys()) if (!known.has(flag)) throw new Error(`Unknown option ${flag}.\n${USAGE}`);
@@ -253,34 +262,25 @@ async function main() {
   const log = (s: string) => {
     if (!quiet) process.stderr.write(s);
   };
+  if (args.has('--prepare')) {
+    if (!args.has('--data')) throw new Error('--prepare prepares --data folder:DIR or wider:DIR; give one.');
+    await startBackend(setup.backend, setup.threads);
+    const report = await prepareCommand(args, config, log);
+    const out = args.get('--out');
+    if (out !== undefined) writeAtomic(out, JSON.stringify(report, null, 2));
+    console.log(formatPrepareReport(report));
+    return;
+  }
   // wasm threads: the lab page's rule by default; --threads 1 when running one process per core.
   const backend = await startBackend(setup.backend, setup.threads);
   log(`backend: ${describeBackend(backend)}\n`);
   if (config.dataset.kind !== 'synthetic')
     throw new Error('The headless runner generates the built-in dataset; imported datasets live in the browser.');
   let data: Dataset;
-  const dataText = args.get('--data');
-  if (dataText !== undefined) {
-    // Real photos: the same preparation as the page's import, at --image-size (the built-in data's size option).
-    const spec = parseDataSpec(dataText);
-    const crop = args.get('--wider-crop') ?? 'image';
-    const classes = args.get('--wider-classes') ?? 'clusters';
-    if ((crop !== 'image' && crop !== 'person') || (classes !== 'clusters' && classes !== 'scenes'))
-      throw new Error('--wider-crop takes image or person; --wider-classes takes clusters or scenes.');
-    const prepared = await readFolderData(
-      spec,
-      { size: config.dataset.size, seed: config.dataset.seed, wider: { mode: crop, classes } },
-      log,
-    );
+  if (args.has('--data')) {
+    const prepared = await loadRunnerData(args, config, log);
     data = prepared.dataset;
     config.dataset = prepared.dataset.config;
-    if (prepared.skipped.length)
-      log(
-        `skipped ${prepared.skipped.length}: ${prepared.skipped
-          .slice(0, 5)
-          .map((s) => `${s.path} (${s.reason})`)
-          .join('; ')}${prepared.skipped.length > 5 ? '; …' : ''}\n`,
-      );
   } else data = generateSynthetic(config.dataset);
   log(`dataset: ${data.name}, ${data.count} images\n`);
 

@@ -1,5 +1,6 @@
 import type { MethodId } from './distill/catalog';
 import type { Recommendation } from './metrics/results';
+import type { PixelChunks } from './data/pixelChunks';
 import type {
   ClassificationMetrics,
   FairnessMetrics,
@@ -104,7 +105,8 @@ export interface Dataset {
   config: DatasetConfig;
   size: number;
   count: number;
-  images: Uint8Array;
+  /** size × size × 3 bytes an image: all in memory, or in chunks read on demand (large imported data). */
+  images: Uint8Array | PixelChunks;
   labels: Uint8Array;
   /** 0 = first group, 1 = second group, -1 = unknown (excluded from fairness metrics). */
   groups: Int8Array;
@@ -113,6 +115,9 @@ export interface Dataset {
   classNames: string[];
   groupNames: [string, string];
 }
+
+/** A dataset whose pixels are all in memory: the built-in data, and what the page stores in one record. */
+export type InMemoryDataset = Dataset & { images: Uint8Array };
 
 export type { MethodId } from './distill/catalog';
 export type * from './metrics/results';

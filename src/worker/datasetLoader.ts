@@ -1,5 +1,5 @@
 import { generateSynthetic, syntheticKey } from '../engine/data/synthetic';
-import type { Dataset, DatasetConfig } from '../engine/types';
+import type { DatasetConfig, InMemoryDataset } from '../engine/types';
 import { type LabDb, type StoredDataset } from '../storage/db';
 import { getDataset, putDataset } from '../storage/datasets';
 
@@ -8,7 +8,7 @@ function ownBuffer(v: ArrayBufferView): ArrayBuffer {
   return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
 }
 
-export function toStored(d: Dataset): StoredDataset {
+export function toStored(d: InMemoryDataset): StoredDataset {
   return {
     key: d.key,
     name: d.name,
@@ -26,7 +26,7 @@ export function toStored(d: Dataset): StoredDataset {
   };
 }
 
-export function fromStored(s: StoredDataset): Dataset {
+export function fromStored(s: StoredDataset): InMemoryDataset {
   return {
     key: s.key,
     name: s.name,
@@ -43,7 +43,7 @@ export function fromStored(s: StoredDataset): Dataset {
 }
 
 export interface LoadedDataset {
-  dataset: Dataset;
+  dataset: InMemoryDataset;
   fromCache: boolean;
   /** Why the cache could not be used or written, if it could not (the run goes on without it). */
   cacheWarning?: string;

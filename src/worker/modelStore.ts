@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { savedModelKey, teacherModelKey } from '../engine/models/keys';
 import { checkTeacherWeights } from './teacherWeights';
 import { modelArtifacts } from '../engine/models/artifacts';
-import { SPLIT, type Dataset } from '../engine/types';
+import { SPLIT, type InMemoryDataset } from '../engine/types';
 import { argmaxRows, classProbabilities, topK, type Prediction } from '../engine/models/predict';
 import { indicesOf } from '../engine/data/split';
 import { openLabDb } from '../storage/db';
@@ -67,7 +67,7 @@ async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<Photo
 }
 
 /** The test split in batches of 64: each batch's dataset indices and their pixels, packed. */
-function* testBatches(data: Dataset): Generator<{ idx: number[]; pixels: Uint8Array }> {
+function* testBatches(data: InMemoryDataset): Generator<{ idx: number[]; pixels: Uint8Array }> {
   const test = indicesOf(data.split, SPLIT.test);
   const px = data.size * data.size * 3;
   for (let s = 0; s < test.length; s += 64) {

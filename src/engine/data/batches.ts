@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../types';
+import { ChunkReader } from './pixelChunks';
 
 export interface Batch {
   x: tf.Tensor4D;
@@ -16,22 +17,20 @@ export function normalizePixels(bytes: Uint8Array, out: Float32Array, offset = 0
   for (let i = 0; i < bytes.length; i++) out[offset + i] = bytes[i] / 127.5 - 1;
 }
 
-export function makeBatch(
+function assemble(
   data: Dataset,
   indices: ArrayLike<number>,
   start: number,
   end: number,
   classes: number,
+  x: Float32Array,
 ): Batch {
   const n = end - start;
-  const px = data.size * data.size * 3;
-  const x = new Float32Array(n * px);
   const labels = new Int32Array(n);
   const groups = new Float32Array(n);
   const mask = new Float32Array(n);
   for (let j = 0; j < n; j++) {
     const i = indices[start + j];
-    normalizePixels(data.images.subarray(i * px, (i + 1) * px), x, j * px);
     labels[j] = data.labels[i];
     const g = data.groups[i];
     groups[j] = g === 1 ? 1 : 0;
@@ -46,6 +45,54 @@ export function makeBatch(
     groupMask: tf.tensor1d(mask),
     size: n,
   };
+}
+
+/** A batch of a dataset whose pixels are in memory (the built-in data, the photo demo, tests). */
+export function makeBatch(
+  data: Dataset,
+  indices: ArrayLike<number>,
+  start: number,
+  end: number,
+  classes: number,
+): Batch {
+  const images = data.images;
+  if (!(images instanceof Uint8Array))
+    throw new Error('makeBatch: the dataset is in chunks; read it with a BatchReader.');
+  const px = data.size * data.size * 3;
+  const x = new Float32Array((end - start) * px);
+  for (let j = start; j < end; j++)
+    normalizePixels(images.subarray(indices[j] * px, (indices[j] + 1) * px), x, (j - start) * px);
+  return assemble(data, indices, start, end, classes, x);
+}
+
+/**
+ * Batches of any dataset: in memory, straight from the array; in chunks, through a ChunkReader that keeps a
+ * few chunks resident and reads the next batch's ahead while a step runs.
+ */
+export class BatchReader {
+  readonly chunks: ChunkReader | null;
+
+  constructor(readonly data: Dataset) {
+    this.chunks = data.images instanceof Uint8Array ? null : new ChunkReader(data.images);
+  }
+
+  async batch(indices: ArrayLike<number>, start: number, end: number, classes: number): Promise<Batch> {
+    if (!this.chunks) return makeBatch(this.data, indices, start, end, classes);
+    const px = this.data.size * this.data.size * 3;
+    const x = new Float32Array((end - start) * px);
+    await this.chunks.forEach(indices, start, end, (j, pixels) => normalizePixels(pixels, x, j * px));
+    return assemble(this.data, indices, start, end, classes, x);
+  }
+
+  /** Starts reading what indices[start, end) needs (nothing to do when the pixels are in memory). */
+  prefetch(indices: ArrayLike<number>, start: number, end: number): void {
+    if (this.chunks && start < end) this.chunks.prefetch(indices, start, Math.min(end, indices.length));
+  }
+
+  /** Chunk boundaries for the epoch order, or undefined when the pixels are in memory. */
+  get starts(): readonly number[] | undefined {
+    return this.chunks?.chunks.starts;
+  }
 }
 
 export function disposeBatch(b: Batch): void {

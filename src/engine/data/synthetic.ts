@@ -1,5 +1,5 @@
 import { createRng, gaussian, subSeed } from '../random';
-import type { Dataset, SyntheticDatasetConfig } from '../types';
+import type { InMemoryDataset, SyntheticDatasetConfig } from '../types';
 import { SPLIT_FRACTIONS, stratifiedSplit } from './split';
 import { datasetKey } from './key';
 import { renderShortcutExample } from './shortcutEvents';
@@ -143,7 +143,7 @@ export function validateSyntheticConfig(c: SyntheticDatasetConfig): string[] {
   return errors;
 }
 
-export function generateSynthetic(config: SyntheticDatasetConfig): Dataset {
+export function generateSynthetic(config: SyntheticDatasetConfig): InMemoryDataset {
   const errors = validateSyntheticConfig(config);
   if (errors.length) throw new Error(`Invalid dataset settings: ${errors.join(' ')}`);
   if (config.design === 'shortcut') return generateShortcut(config);
@@ -219,7 +219,7 @@ function assemble(
   images: Uint8Array,
   labels: Uint8Array,
   groups: Int8Array,
-): Dataset {
+): InMemoryDataset {
   return {
     key: syntheticKey(config),
     name,
@@ -236,7 +236,7 @@ function assemble(
 }
 
 /** The shortcut design (shortcutEvents.ts): every example rendered from its own seeded stream. */
-function generateShortcut(config: SyntheticDatasetConfig): Dataset {
+function generateShortcut(config: SyntheticDatasetConfig): InMemoryDataset {
   const { size, examples, classes } = config;
   const px = size * size * 3;
   const images = new Uint8Array(examples * px);

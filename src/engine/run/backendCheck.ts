@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeBatch, makeBatch } from '../data/batches';
+import { disposeBatch } from '../data/batches';
 import { crossEntropy } from '../distill/common';
 import { buildModel, forward, modelPreset, trainableVariables } from '../models/efficientnet';
 import { subSeed } from '../random';
@@ -39,7 +39,7 @@ async function initialGradients(
     seed: subSeed(config.seed, role),
     name: `check-${role}`,
   });
-  const batch = makeBatch(data, train, 0, Math.min(config.batchSize, train.length), classes);
+  const batch = await evaluation.reader.batch(train, 0, Math.min(config.batchSize, train.length), classes);
   try {
     const vars = trainableVariables([model]);
     const { value, grads } = tf.variableGrads(() => crossEntropy(forward(model, batch.x, true)[0], batch.oneHot), vars);

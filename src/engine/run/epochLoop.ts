@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchRanges, disposeBatch, makeBatch, type Batch } from '../data/batches';
-import { createRng, permutation, subSeed } from '../random';
+import { batchRanges, disposeBatch, type Batch } from '../data/batches';
+import { epochOrder } from '../data/epochOrder';
+import { createRng, subSeed } from '../random';
 import type { Curve, ExperimentConfig, LabEvent, Phase, RunSnapshot } from '../types';
 import { BestWeights } from './bestWeights';
 import { CancelledError, lastGoodCheckpoint, NumericalError } from './errors';
@@ -89,9 +90,8 @@ export class EpochLoop {
 
   /** Seeded epoch order, the same for every student so methods see the same batches. */
   private order(epoch: number, salt: string): Int32Array {
-    const train = this.evaluation.train;
-    const perm = permutation(train.length, createRng(subSeed(this.config.seed, `${salt}:${epoch}`)));
-    return perm.map((p) => train[p]);
+    const rng = createRng(subSeed(this.config.seed, `${salt}:${epoch}`));
+    return epochOrder(this.evaluation.train, rng, this.evaluation.reader.starts);
   }
 
   private async yieldAndCheck(): Promise<void> {
@@ -134,7 +134,7 @@ export class EpochLoop {
   }
 
   async train(t: Trainee, resume?: RunSnapshot): Promise<Trained> {
-    const { data, classes } = this.evaluation;
+    const { reader, classes } = this.evaluation;
     const best = new BestWeights(t.model);
     const curve: Curve = [];
     const valAccuracy: number[] = [];
@@ -172,7 +172,8 @@ export class EpochLoop {
         try {
           for (let s = 0; s < this.ranges.length; s++) {
             const [a, b] = this.ranges[s];
-            const batch = makeBatch(data, order, a, b, classes);
+            const batch = await reader.batch(order, a, b, classes);
+            reader.prefetch(order, b, this.ranges[s + 1]?.[1] ?? b);
             try {
               const stepNo = curve.length + pending.length + 1;
               pending.push({

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '../kernels/fusedAdam';
-import { batchRanges, disposeBatch, makeBatch } from '../data/batches';
+import { batchRanges, BatchReader, disposeBatch } from '../data/batches';
 import { indicesOf } from '../data/split';
 import { crossEntropy } from '../distill/common';
 import { buildModel, forward, modelPreset, trainableVariables } from '../models/efficientnet';
@@ -49,7 +49,7 @@ export async function estimateDuration(
   // A step that cannot fit is not timed: it would fail, or push the page out of memory.
   if (problem) return { memory, seconds: NaN, teacherStepMs: NaN, studentStepMs: NaN, stepsPerEpoch: 0, models: 0 };
   const stepsPerEpoch = batchRanges(train.length, config.batchSize).length;
-  const batch = makeBatch(data, train, 0, Math.min(train.length, config.batchSize), classes);
+  const batch = await new BatchReader(data).batch(train, 0, Math.min(train.length, config.batchSize), classes);
   const opts = { inputSize: data.size, classes, seed: 1 };
   const teacher = buildModel(modelPreset(config.teacherModel), { ...opts, name: 'estimate_teacher' });
   const student = buildModel(modelPreset(config.studentModel), { ...opts, name: 'estimate_student' });

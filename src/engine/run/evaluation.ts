@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeBatch, makeBatch } from '../data/batches';
+import { BatchReader, disposeBatch, type Batch } from '../data/batches';
 import { indicesOf } from '../data/split';
 import { counterfactualTwins } from '../data/shortcutEvents';
 import { accuracy, classificationMetrics, confusionMatrix } from '../metrics/classification';
@@ -21,6 +21,8 @@ export class Evaluation {
   readonly test: Int32Array;
   /** Training-split group share of each class, for bias amplification (the same for every model). */
   readonly trainShares: number[][];
+  /** Every batch of this dataset goes through one reader, so chunks read once serve every pass. */
+  readonly reader: BatchReader;
 
   constructor(
     readonly data: Dataset,
@@ -34,6 +36,11 @@ export class Evaluation {
     if (this.train.length < 2 || this.test.length < 1)
       throw new Error('The dataset needs at least two training and one test example.');
     this.trainShares = groupShares(data.labels, data.groups, this.classes, this.train);
+    this.reader = new BatchReader(data);
+  }
+
+  private batchOf(data: Dataset, indices: ArrayLike<number>, s: number, e: number): Promise<Batch> {
+    return (data === this.data ? this.reader : new BatchReader(data)).batch(indices, s, e, this.classes);
   }
 
   async predict(model: tf.LayersModel, indices: Int32Array, data: Dataset = this.data): Promise<Int32Array> {
@@ -41,7 +48,8 @@ export class Evaluation {
     const bs = Math.max(this.batchSize, 64);
     for (let s = 0; s < indices.length; s += bs) {
       const e = Math.min(indices.length, s + bs);
-      const batch = makeBatch(data, indices, s, e, this.classes);
+      const batch = await this.batchOf(data, indices, s, e);
+      this.reader.prefetch(indices, e, e + bs);
       const arg = tf.tidy(() => tf.argMax(forward(model, batch.x, false)[0], 1));
       preds.set((await arg.data()) as Int32Array, s);
       arg.dispose();
@@ -67,7 +75,7 @@ export class Evaluation {
     const counts = new Float64Array(this.classes);
     for (let s = 0; s < this.train.length; s += 128) {
       const e = Math.min(this.train.length, s + 128);
-      const batch = makeBatch(this.data, this.train, s, e, this.classes);
+      const batch = await this.reader.batch(this.train, s, e, this.classes);
       const emb = tf.tidy(() => forward(teacher, batch.x, false)[1]);
       const v = await emb.data();
       emb.dispose();
