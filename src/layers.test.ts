@@ -50,6 +50,7 @@ const ENGINE_DATA_ONLY = [
   'engine/models/architectures',
   'engine/models/keys',
   'engine/data/synthetic',
+  'engine/data/pixelChunks',
   'engine/metrics/fairness',
   'engine/metrics/classification',
   'engine/metrics/recommendation',

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { stableStringify } from '../engine/data/key';
-import type { FolderPlan } from '../engine/data/folderPlan';
+import { preparedIdentity, type FolderPlan } from '../engine/data/folderPlan';
 import { chunkRanges, type ChunkRecord, type ChunkSink } from '../engine/data/folderPrepare';
 import { imagesPerChunk, type PixelChunks } from '../engine/data/pixelChunks';
 import { writeAtomic } from './atomicFile';
@@ -20,8 +19,6 @@ import { writeAtomic } from './atomicFile';
  * step), at 150 KB an image on disk at 224 px (2.1 GB for WIDER) — disk is what a GPU server has.
  */
 
-const FORMAT = 1;
-
 export interface CacheInfo {
   dir: string;
   /** Chunks found finished by an earlier preparation when this one started. */
@@ -36,21 +33,7 @@ export function cacheFolder(
   bytesOf: (p: string) => number,
   perChunk = imagesPerChunk(size),
 ): string {
-  const identity = stableStringify({
-    format: FORMAT,
-    size,
-    source: plan.source,
-    wider: plan.wider ?? null,
-    perChunk,
-    items: plan.items.map((it) => [
-      it.path,
-      bytesOf(it.path),
-      it.classIndex,
-      it.group,
-      it.bbox ?? null,
-      it.official ?? null,
-    ]),
-  });
+  const identity = preparedIdentity(plan, size, bytesOf, perChunk);
   return join(root, `${plan.source}-${size}px-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`);
 }
 

@@ -1,15 +1,18 @@
-import type { DatasetInfo, LabDb, StoredDataset } from './db';
+import type { DatasetChunk, DatasetInfo, LabDb, StoredDataset } from './db';
 import { CHUNK_BYTES } from './db';
 
 /** Cached datasets: the pixels in chunks, the record, and a description the list reads without images. Written by the worker. */
 
 const chunkRange = (key: string) => IDBKeyRange.bound([key, 0], [key, Number.MAX_SAFE_INTEGER]);
 
-/** The dataset with its pixels reassembled from their chunks. */
+/**
+ * The dataset with its pixels reassembled from their chunks — except a dataset in chunks of whole images,
+ * which comes without pixels (`chunkImages` says how to read them: getDatasetChunk).
+ */
 export async function getDataset(db: LabDb, key: string): Promise<StoredDataset | undefined> {
   const tx = db.transaction(['datasets', 'datasetChunks']);
   const record = await tx.objectStore('datasets').get(key);
-  if (!record?.chunks) return record;
+  if (!record?.chunks || record.chunkImages) return record;
   const chunks = await tx.objectStore('datasetChunks').getAll(chunkRange(key));
   if (chunks.length !== record.chunks)
     throw new Error(
@@ -52,10 +55,36 @@ export async function listDatasets(db: LabDb): Promise<DatasetInfo[]> {
 
 export async function deleteDataset(db: LabDb, key: string): Promise<void> {
   const tx = db.transaction(['datasets', 'datasetInfo', 'datasetChunks'], 'readwrite');
+  const info = await tx.objectStore('datasetInfo').get(key);
   await Promise.all([
     tx.objectStore('datasets').delete(key),
     tx.objectStore('datasetInfo').delete(key),
     tx.objectStore('datasetChunks').delete(chunkRange(key)),
+    ...(info?.chunkKey ? [tx.objectStore('datasetChunks').delete(chunkRange(info.chunkKey))] : []),
     tx.done,
   ]);
+}
+
+/** One chunk of whole images, written in its own transaction as an import prepares it. */
+export async function putDatasetChunk(db: LabDb, chunk: DatasetChunk): Promise<void> {
+  await db.put('datasetChunks', chunk);
+}
+
+export async function getDatasetChunk(db: LabDb, key: string, index: number): Promise<DatasetChunk | undefined> {
+  return db.get('datasetChunks', [key, index]);
+}
+
+/** The chunks an import wrote under its preparation key (a cancelled or failed import's are removed). */
+export async function deleteChunks(db: LabDb, key: string): Promise<void> {
+  await db.delete('datasetChunks', chunkRange(key));
+}
+
+/**
+ * The record of a dataset whose chunks are all written: written last, in one transaction with its
+ * description, so the dataset appears in the list only when every chunk is there.
+ */
+export async function finishChunkedDataset(db: LabDb, d: StoredDataset): Promise<void> {
+  const tx = db.transaction(['datasets', 'datasetInfo'], 'readwrite');
+  const { images: _i, labels: _l, groups: _g, split: _s, ...info } = d;
+  await Promise.all([tx.objectStore('datasets').put(d), tx.objectStore('datasetInfo').put(info), tx.done]);
 }

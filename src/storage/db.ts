@@ -23,6 +23,13 @@ export interface StoredDataset {
   images: ArrayBuffer;
   /** How many datasetChunks records hold the pixels (absent: all in `images`). */
   chunks?: number;
+  /**
+   * Images in each chunk, when the chunks hold whole images (an imported folder, prepared chunk by chunk):
+   * training reads them a few at a time instead of reassembling the pixels. The chunks are stored under
+   * `chunkKey` (the preparation's key: the dataset's own is known only once every image is read).
+   */
+  chunkImages?: number[];
+  chunkKey?: string;
   labels: ArrayBuffer;
   groups: ArrayBuffer;
   split: ArrayBuffer;
@@ -40,6 +47,9 @@ export interface DatasetChunk {
   key: string;
   index: number;
   bytes: ArrayBuffer;
+  /** A prepared chunk's items (the folder plan's indices it holds) and what it skipped: what a resumed import reads. */
+  items?: number[];
+  skipped?: { path: string; reason: string }[];
 }
 
 /** Pixels per chunk record (bytes). 16 MB keeps each structured clone small for every browser. */

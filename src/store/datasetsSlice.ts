@@ -1,14 +1,16 @@
 import type { StateCreator } from 'zustand';
 import { openLabDb, type DatasetInfo } from '../storage/db';
 import { listDatasets } from '../storage/datasets';
-import { engineRequest } from './engine';
+import { engine, engineRequest } from './engine';
 import type { StoredTeacher, SweepUsing } from '../worker/protocol';
 import type { LabState } from './labStore';
 
 /** Cached imported datasets and the import in progress. Deleting goes through the worker. */
 export interface DatasetsSlice {
   /** Decoding a picked folder into a dataset. */
-  importing: { done: number; total: number; bytes: number; etaSeconds: number | null } | null;
+  importing: { done: number; total: number; bytes: number; etaSeconds: number | null; resumedChunks: number } | null;
+  /** Stops the folder import after its current image; what it stored is removed. */
+  cancelImport: () => void;
   cachedDatasets: DatasetInfo[];
   storageUsage: { usage?: number; quota?: number } | null;
   /** Whether the browser agreed to keep the lab's storage under pressure (navigator.storage.persist); null: not asked or not supported. */
@@ -28,6 +30,7 @@ export interface DatasetsSlice {
 
 export const createDatasetsSlice: StateCreator<LabState, [], [], DatasetsSlice> = (set, get) => ({
   importing: null,
+  cancelImport: () => engine().send({ type: 'cancel' }),
   cachedDatasets: [],
   teachers: [],
   loadTeachers: async () => {

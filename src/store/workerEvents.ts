@@ -41,7 +41,15 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
       set({ failures: [...get().failures, { label: m.label, message: m.message }] });
       break;
     case 'importProgress':
-      set({ importing: { done: m.done, total: m.total, bytes: m.bytes, etaSeconds: m.etaSeconds } });
+      set({
+        importing: {
+          done: m.done,
+          total: m.total,
+          bytes: m.bytes,
+          etaSeconds: m.etaSeconds,
+          resumedChunks: m.resumedChunks ?? 0,
+        },
+      });
       break;
     case 'result':
       set({ partial: [...get().partial, m.result] });

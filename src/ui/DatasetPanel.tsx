@@ -4,10 +4,14 @@ import { engineRequest, useLab } from '../store/labStore';
 import { sweepsUsingNote } from './sweepsUsingNote';
 import type { ImportSummary } from '../worker/folderImport';
 import { duration } from './format';
+import { imagesPerChunk, RESIDENT_CHUNKS } from '../engine/data/pixelChunks';
 
 type Source = 'builtin' | 'csv' | 'wider';
-const SIZES = [16, 32, 64, 96, 128, 224];
+// Up to 320: B3's 300 px and a margin. Larger images are stored in chunks, a few read at a time.
+const SIZES = [16, 32, 64, 96, 128, 224, 256, 300, 320];
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+/** What a run holds of a dataset stored in chunks: RESIDENT_CHUNKS chunks of whole images (the engine's bound). */
+const residentBytes = (size: number) => RESIDENT_CHUNKS * imagesPerChunk(size) * size * size * 3;
 
 /** Where the images come from: the built-in generator, a folder with a labels CSV, or a WIDER Attribute copy. */
 export function DatasetPanel() {
@@ -16,6 +20,7 @@ export function DatasetPanel() {
   const loadDatasets = useLab((s) => s.loadDatasets);
   const deleteDataset = useLab((s) => s.deleteDataset);
   const sweepsUsing = useLab((s) => s.sweepsUsing);
+  const cancelImport = useLab((s) => s.cancelImport);
   const running = status !== 'idle';
   const [source, setSource] = useState<Source>(config.dataset.kind === 'imported' ? config.dataset.source : 'builtin');
   const [size, setSize] = useState(32);
@@ -171,7 +176,12 @@ export function DatasetPanel() {
               <span className="muted">
                 {importing.done} / {importing.total} images · {mb(importing.bytes)} read · ETA{' '}
                 {duration(importing.etaSeconds)}
+                {importing.resumedChunks > 0 &&
+                  ` · ${importing.resumedChunks} chunk${importing.resumedChunks === 1 ? '' : 's'} found from an interrupted import`}
               </span>
+              <button type="button" className="secondary" onClick={cancelImport} data-testid="import-cancel">
+                Cancel import
+              </button>
             </div>
           )}
         </>
@@ -185,7 +195,8 @@ export function DatasetPanel() {
         <div data-testid="dataset-summary">
           <p className="muted">
             {summary.config.name}: {summary.config.count} images ({summary.split.train} train · {summary.split.val} val
-            · {summary.split.test} test) · {mb(summary.bytes)} cached in {summary.seconds.toFixed(1)} s
+            · {summary.split.test} test) · {mb(summary.bytes)} cached in {summary.seconds.toFixed(1)} s · a run holds at
+            most {mb(Math.min(summary.bytes, residentBytes(summary.config.size)))} of it in memory
           </p>
           <table className="counts" data-testid="dataset-counts">
             <thead>

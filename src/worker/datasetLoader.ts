@@ -1,5 +1,6 @@
 import { generateSynthetic, syntheticKey } from '../engine/data/synthetic';
-import type { DatasetConfig, InMemoryDataset } from '../engine/types';
+import type { Dataset, DatasetConfig, InMemoryDataset } from '../engine/types';
+import { storedChunks } from './datasetChunks';
 import { type LabDb, type StoredDataset } from '../storage/db';
 import { getDataset, putDataset } from '../storage/datasets';
 
@@ -26,7 +27,13 @@ export function toStored(d: InMemoryDataset): StoredDataset {
   };
 }
 
-export function fromStored(s: StoredDataset): InMemoryDataset {
+/** A stored dataset as the engine reads it: pixels in memory, or (an imported folder) chunks read from db. */
+export function fromStored(s: StoredDataset, db: LabDb): Dataset {
+  if (s.chunkImages) return { ...inMemory(s, new ArrayBuffer(0)), images: storedChunks(db, s) };
+  return inMemory(s, s.images);
+}
+
+function inMemory(s: StoredDataset, images: ArrayBuffer): InMemoryDataset {
   return {
     key: s.key,
     name: s.name,
@@ -35,7 +42,7 @@ export function fromStored(s: StoredDataset): InMemoryDataset {
     count: s.count,
     classNames: s.classNames,
     groupNames: s.groupNames,
-    images: new Uint8Array(s.images),
+    images: new Uint8Array(images),
     labels: new Uint8Array(s.labels),
     groups: new Int8Array(s.groups),
     split: new Uint8Array(s.split),
@@ -43,7 +50,7 @@ export function fromStored(s: StoredDataset): InMemoryDataset {
 }
 
 export interface LoadedDataset {
-  dataset: InMemoryDataset;
+  dataset: Dataset;
   fromCache: boolean;
   /** Why the cache could not be used or written, if it could not (the run goes on without it). */
   cacheWarning?: string;
@@ -63,14 +70,14 @@ export async function loadDataset(config: DatasetConfig, db: LabDb | null): Prom
       throw new Error(
         `The dataset “${config.name}” is no longer in this browser’s storage (site data cleared, or deleted). Load its folder again.`,
       );
-    return { dataset: fromStored(hit), fromCache: true };
+    return { dataset: fromStored(hit, db!), fromCache: true };
   }
   const key = datasetKeyOf(config);
   let cacheWarning: string | undefined;
   if (db) {
     try {
       const hit = await getDataset(db, key);
-      if (hit) return { dataset: fromStored(hit), fromCache: true };
+      if (hit) return { dataset: fromStored(hit, db), fromCache: true };
     } catch (e) {
       cacheWarning = `The dataset cache could not be read (${(e as Error).message}); generating it again.`;
     }

@@ -75,6 +75,8 @@ function askForThreads(threads: number | undefined) {
 /** The one backend selection in flight: a run that arrives meanwhile waits for it, never starts a second. */
 let initializing: Promise<void> | null = null;
 let stopRequested = false;
+/** Set by a cancel while a folder import runs. */
+let importStop = false;
 /** The duration estimate in flight, if any (a sweep waits for it). */
 let estimating: Promise<unknown> | null = null;
 let running = false;
@@ -159,7 +161,9 @@ ctx.onmessage = async (ev: MessageEvent) => {
       return;
     }
     if (msg.type === 'cancel') {
+      // Stops a run after its step, or a folder import after its image (whichever is going).
       stopRequested = true;
+      importStop = true;
       return;
     }
     if (msg.type === 'init') {
@@ -192,7 +196,12 @@ ctx.onmessage = async (ev: MessageEvent) => {
           return;
         }
         if (op.kind === 'importFolder') {
-          const value = await importFolder(op, (p) => post({ type: 'importProgress', ...p }));
+          importStop = false;
+          const value = await importFolder(
+            op,
+            (p) => post({ type: 'importProgress', ...p }),
+            () => importStop,
+          );
           post({ type: 'reply', id: msg.id, ok: true, value });
           return;
         }

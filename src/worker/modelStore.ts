@@ -3,11 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { savedModelKey, teacherModelKey } from '../engine/models/keys';
 import { checkTeacherWeights } from './teacherWeights';
 import { modelArtifacts } from '../engine/models/artifacts';
-import { SPLIT, type InMemoryDataset } from '../engine/types';
+import { SPLIT, type Dataset } from '../engine/types';
 import { argmaxRows, classProbabilities, topK, type Prediction } from '../engine/models/predict';
 import { indicesOf } from '../engine/data/split';
 import { openLabDb } from '../storage/db';
 import { getDataset } from '../storage/datasets';
+import { BatchReader } from '../engine/data/batches';
 import { fromStored } from './datasetLoader';
 import { decodeToSquare } from './imageDecode';
 import type { Disagreement, ExportedModel, ImportedTeacher, ModelOp, PhotoVersion, Typicality } from './protocol';
@@ -67,14 +68,12 @@ async function predict(op: Extract<ModelOp, { kind: 'predict' }>): Promise<Photo
 }
 
 /** The test split in batches of 64: each batch's dataset indices and their pixels, packed. */
-function* testBatches(data: InMemoryDataset): Generator<{ idx: number[]; pixels: Uint8Array }> {
+async function* testBatches(data: Dataset): AsyncGenerator<{ idx: number[]; pixels: Uint8Array }> {
   const test = indicesOf(data.split, SPLIT.test);
-  const px = data.size * data.size * 3;
+  const reader = new BatchReader(data);
   for (let s = 0; s < test.length; s += 64) {
-    const idx = Array.from(test.subarray(s, Math.min(test.length, s + 64)));
-    const pixels = new Uint8Array(idx.length * px);
-    idx.forEach((i, j) => pixels.set(data.images.subarray(i * px, (i + 1) * px), j * px));
-    yield { idx, pixels };
+    const e = Math.min(test.length, s + 64);
+    yield { idx: Array.from(test.subarray(s, e)), pixels: await reader.pixels(test, s, e) };
   }
 }
 
@@ -91,11 +90,11 @@ async function confidencesOnTest(teacherKey: string, datasetKey: string): Promis
         throw new Error(
           'The run’s dataset is no longer cached in this browser, so the photo cannot be compared with it.',
         );
-      const data = fromStored(stored);
+      const data = fromStored(stored, await openLabDb());
       const teacher = await load(teacherKey);
       const classes = data.classNames.length;
       const out: number[] = [];
-      for (const { idx, pixels } of testBatches(data)) {
+      for await (const { idx, pixels } of testBatches(data)) {
         const probs = await classProbabilities(teacher, pixels, data.size, idx.length);
         for (let j = 0; j < idx.length; j++) out.push(Math.max(...probs.subarray(j * classes, (j + 1) * classes)));
       }
@@ -130,12 +129,12 @@ async function disagreements(op: Extract<ModelOp, { kind: 'disagreements' }>): P
   const stored = await getDataset(await openLabDb(), op.datasetKey);
   if (!stored)
     throw new Error('The run’s dataset is no longer cached in this browser; run the experiment again to rebuild it.');
-  const data = fromStored(stored);
+  const data = fromStored(stored, await openLabDb());
   const [a, b] = await Promise.all([load(op.a), load(op.b)]);
   const px = data.size * data.size * 3;
   const classes = data.classNames.length;
   const found: Disagreement[] = [];
-  for (const { idx, pixels } of testBatches(data)) {
+  for await (const { idx, pixels } of testBatches(data)) {
     if (found.length >= op.limit) break;
     const pa = argmaxRows(await classProbabilities(a, pixels, data.size, idx.length), classes);
     const pb = argmaxRows(await classProbabilities(b, pixels, data.size, idx.length), classes);

@@ -104,7 +104,15 @@ export type FromWorker =
   | LabEvent
   | { type: 'backend'; report: BackendReport }
   | { type: 'dataset'; name: string; count: number; fromCache: boolean; warning?: string }
-  | { type: 'importProgress'; done: number; total: number; bytes: number; etaSeconds: number | null }
+  | {
+      type: 'importProgress';
+      done: number;
+      total: number;
+      bytes: number;
+      etaSeconds: number | null;
+      /** Chunks an interrupted import of the same folder had stored, found and not prepared again. */
+      resumedChunks?: number;
+    }
   /** After 'done': the finished run is stored (its sweep record dropped in the same transaction), or why not. */
   | { type: 'stored'; id: string }
   | { type: 'storeFailed'; id: string; message: string }

@@ -84,6 +84,18 @@ export class BatchReader {
     return assemble(this.data, indices, start, end, classes, x);
   }
 
+  /** The raw pixels of indices[start, end), packed (the photo demo's and the gallery's images). */
+  async pixels(indices: ArrayLike<number>, start = 0, end = indices.length): Promise<Uint8Array> {
+    const px = this.data.size * this.data.size * 3;
+    const out = new Uint8Array((end - start) * px);
+    const images = this.data.images;
+    if (images instanceof Uint8Array)
+      for (let j = start; j < end; j++)
+        out.set(images.subarray(indices[j] * px, (indices[j] + 1) * px), (j - start) * px);
+    else await this.chunks!.forEach(indices, start, end, (j, p) => out.set(p, j * px));
+    return out;
+  }
+
   /** Starts reading what indices[start, end) needs (nothing to do when the pixels are in memory). */
   prefetch(indices: ArrayLike<number>, start: number, end: number): void {
     if (this.chunks && start < end) this.chunks.prefetch(indices, start, Math.min(end, indices.length));

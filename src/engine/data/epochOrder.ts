@@ -29,10 +29,10 @@ export function epochOrder(
   const out = new Int32Array(train.length);
   let n = 0;
   for (let w = 0; w < chunkPerm.length; w += windowChunks) {
-    const window: number[] = [];
-    for (let c = w; c < Math.min(w + windowChunks, chunkPerm.length); c++) window.push(...byChunk[chunkPerm[c]]);
-    const perm = permutation(window.length, rng);
-    for (const p of perm) out[n++] = window[p];
+    const pool: number[] = [];
+    for (let c = w; c < Math.min(w + windowChunks, chunkPerm.length); c++) pool.push(...byChunk[chunkPerm[c]]);
+    const perm = permutation(pool.length, rng);
+    for (const p of perm) out[n++] = pool[p];
   }
   return out;
 }

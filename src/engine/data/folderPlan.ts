@@ -1,6 +1,7 @@
 import { parseLabelsCsv } from './labelsCsv';
 import { parseWider, type WiderOptions } from './wider';
 import { createRng, permutation } from '../random';
+import { stableStringify } from './key';
 
 /**
  * What a folder of images holds, before any image is decoded: a labels CSV's rows or a WIDER Attribute
@@ -103,4 +104,35 @@ export async function planFolder(req: FolderSource, files: FolderFiles): Promise
   }
   const order = permutation(items.length, createRng(PREPARE_SEED));
   return { ...req, name, classNames, groupNames, items: Array.from(order, (i) => items[i]), skipped };
+}
+
+/** Version of the prepared chunks' layout (part of their identity). */
+const PREPARED_FORMAT = 1;
+
+/**
+ * What prepared chunks are made from, as text for a hash (the runner's cache folder, the page's chunk
+ * key): the format, the size, the source's options, the chunking, and every item — path, bytes, class,
+ * group, box, official split — in preparation order. A changed file, label or option prepares anew.
+ */
+export function preparedIdentity(
+  plan: FolderPlan,
+  size: number,
+  bytesOf: (path: string) => number,
+  perChunk: number,
+): string {
+  return stableStringify({
+    format: PREPARED_FORMAT,
+    size,
+    source: plan.source,
+    wider: plan.wider ?? null,
+    perChunk,
+    items: plan.items.map((it) => [
+      it.path,
+      bytesOf(it.path),
+      it.classIndex,
+      it.group,
+      it.bbox ?? null,
+      it.official ?? null,
+    ]),
+  });
 }
