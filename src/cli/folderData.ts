@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { finishFolder, folderDataset, type FolderDataset, type FolderProgress } from '../engine/data/folderDataset';
-import { planFolder } from '../engine/data/folderPlan';
+import { createHash } from 'node:crypto';
+import { planFolder, preparedIdentity, type FolderFiles } from '../engine/data/folderPlan';
 import { prepareChunks } from '../engine/data/folderPrepare';
 import { imagesPerChunk } from '../engine/data/pixelChunks';
 import { cacheFolder, diskChunks, diskSink, ensureCacheRoot, takeLock, type CacheInfo } from './dataCache';
@@ -71,15 +72,29 @@ export interface FolderDataOptions {
   shouldStop?: () => boolean;
   /** Images per chunk (tests make small datasets come in several chunks); by the size otherwise. */
   perChunk?: number;
+  /** The key the preparation must have (a sweep's manifest): checked before any image is decoded. */
+  expectKey?: string;
 }
 
-export type PreparedFolder = FolderDataset & { cache: CacheInfo | null };
+export type PreparedFolder = FolderDataset & { cache: CacheInfo | null; preparedKey: string | null };
 
-export async function readFolderData(
+/** The key of what preparing this folder reads: every file, label and option (sweep manifests hold it). */
+export function preparedKey(identity: string): string {
+  return `prepared:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+}
+
+/** The folder planned (files listed, labels and annotations read; no image decoded) and its prepared key. */
+export async function planDataFolder(
   spec: DataSpec,
-  opts: FolderDataOptions,
-  progress: (s: string) => void,
-): Promise<PreparedFolder> {
+  opts: Pick<FolderDataOptions, 'size' | 'wider' | 'perChunk'>,
+): Promise<{ key: string; images: number }> {
+  const files = folderFiles(spec);
+  const plan = await planFolder({ source: spec.source, wider: opts.wider }, files);
+  const perChunk = opts.perChunk ?? imagesPerChunk(opts.size);
+  return { key: preparedKey(preparedIdentity(plan, opts.size, files.bytes, perChunk)), images: plan.items.length };
+}
+
+function folderFiles(spec: DataSpec): FolderFiles {
   let paths: string[];
   try {
     if (!statSync(spec.dir).isDirectory()) throw new Error('not a folder');
@@ -96,12 +111,21 @@ export async function readFolderData(
     if (n === undefined) sizes.set(p, (n = statSync(join(spec.dir, p)).size));
     return n;
   };
-  const files = {
+  return {
     folder: basename(spec.dir),
     paths,
     bytes: bytesOf,
     text: (p: string) => readFile(join(spec.dir, p), 'utf8'),
   };
+}
+
+export async function readFolderData(
+  spec: DataSpec,
+  opts: FolderDataOptions,
+  progress: (s: string) => void,
+): Promise<PreparedFolder> {
+  const files = folderFiles(spec);
+  const bytesOf = files.bytes;
   const decode = async (p: string, size: number, box?: [number, number, number, number]) => {
     if (/\.webp$/i.test(p)) throw new Error('WebP is decoded in the page only');
     return squareOf(p, await readFile(join(spec.dir, p)), size, box);
@@ -118,10 +142,19 @@ export async function readFolderData(
   };
   const request = { size: opts.size, source: spec.source, wider: opts.wider, seed: opts.seed };
   if (opts.cache === null)
-    return { ...(await folderDataset(request, files, decode, report, opts.shouldStop)), cache: null };
+    return {
+      ...(await folderDataset(request, files, decode, report, opts.shouldStop)),
+      cache: null,
+      preparedKey: null,
+    };
   ensureCacheRoot(opts.cache);
   const plan = await planFolder(request, files);
   const perChunk = opts.perChunk ?? imagesPerChunk(opts.size);
+  const key = preparedKey(preparedIdentity(plan, opts.size, bytesOf, perChunk));
+  if (opts.expectKey !== undefined && key !== opts.expectKey)
+    throw new Error(
+      `--data ${spec.source === 'csv' ? 'folder' : 'wider'}:${spec.dir} is not the data the sweep was planned on (its files, labels or options differ: ${key}, planned ${opts.expectKey}).`,
+    );
   const dir = cacheFolder(opts.cache, plan, opts.size, bytesOf, perChunk);
   mkdirSync(dir, { recursive: true });
   const unlock = await takeLock(dir, progress);
@@ -145,5 +178,5 @@ export async function readFolderData(
     unlock();
   }
   const prepared = finishFolder(plan, opts.size, opts.seed, records, diskChunks(dir, records, opts.size), bytesOf);
-  return { ...prepared, cache: { dir, finishedBefore, chunks: records.length } };
+  return { ...prepared, cache: { dir, finishedBefore, chunks: records.length }, preparedKey: key };
 }

@@ -9,12 +9,21 @@ import { join } from 'node:path';
 import { describeBackend, progressLines, startBackend } from './runnerBackend';
 import { formatPrediction, predictCommand } from './predictCommand';
 import { readPretrained } from './pretrainedFiles';
-import { DATA_FLAGS, DEFAULT_DATA_CACHE, formatPrepareReport, loadRunnerData, prepareCommand } from './runnerData';
+import {
+  DATA_FLAGS,
+  DEFAULT_DATA_CACHE,
+  formatPrepareReport,
+  loadRunnerData,
+  plannedData,
+  prepareCommand,
+  sweepDataLoader,
+} from './runnerData';
 import type { Dataset } from '../engine/types';
 import { useSimdKernels, type SimdChoice } from '../engine/kernels/convGradSimd';
 import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
 import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
+import { readManifest } from './sweepManifest';
 import { checkBackends, parseChecked, type CheckedBackend } from './checkBackends';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { applyOptions, cliOptionHelp, isProblem, OPTIONS } from '../engine/options';
@@ -148,8 +157,20 @@ async function main() {
   }
   const merge = args.get('--merge');
   if (merge !== undefined) {
-    if (isManifest(merge)) console.log(mergeSweepCommand(merge, args.get('--results')?.split(','), args.get('--out')));
-    else mergeFiles(merge.split(','), args.get('--out'));
+    if (isManifest(merge)) {
+      for (const flag of args.keys())
+        if (!['--merge', '--results', '--out', '--data', '--data-cache', '--quiet'].includes(flag))
+          throw new Error(`--merge of a sweep does not take ${flag}.`);
+      const log = (s: string) => (args.has('--quiet') ? undefined : process.stderr.write(s));
+      console.log(
+        await mergeSweepCommand(
+          merge,
+          args.get('--results')?.split(','),
+          args.get('--out'),
+          sweepDataLoader(args, log),
+        ),
+      );
+    } else mergeFiles(merge.split(','), args.get('--out'));
     return;
   }
   const known = new Set([
@@ -192,10 +213,8 @@ async function main() {
     useFusedOps(fused === 'fused');
     useWebgpuGradKernels(kernels === 'tfjs' || kernels === 'off' ? 'tfjs' : 'own');
   }
-  if (args.has('--data') && (args.has('--plan') || args.has('--manifest') || args.has('--check-backends')))
-    throw new Error(
-      '--data runs in one process for now: sweeps over machines (--plan, --manifest) and --check-backends use the built-in data.',
-    );
+  if (args.has('--data') && args.has('--check-backends'))
+    throw new Error('--check-backends compares backends on the built-in data; it does not take --data.');
   if (args.has('--no-baseline')) config.baseline = false;
   if (args.has('--check-backends')) {
     // One epoch of each model and the adversary on, unless the command line says otherwise: enough to
@@ -235,7 +254,9 @@ async function main() {
     const shards = args.has('--shards') ? Number(args.get('--shards')) : undefined;
     if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1))
       throw new Error('--shards: a whole number of shards, 1 or more.');
-    console.log(planCommand(plan, config, seeds, shards));
+    console.log(
+      planCommand(plan, config, seeds, shards, args.has('--data') ? await plannedData(args, config) : undefined),
+    );
     return;
   }
   const manifest = args.get('--manifest');
@@ -246,16 +267,30 @@ async function main() {
     // The weight files are where the shard finds them, checked against the manifest's SHA-256.
     const where = new Set(['backend', 'threads', 'teacherWeights', 'studentWeights']);
     const settings = OPTIONS.filter((o) => !where.has(o.name) && o.cliFlag !== undefined && args.has(o.cliFlag));
-    if (settings.length || seedsText !== undefined || args.has('--no-baseline'))
-      throw new Error(
-        `${[...settings.map((o) => o.cliFlag), ...(seedsText !== undefined ? ['--seeds'] : [])].join(', ') || '--no-baseline'}: a shard takes its settings from the manifest.`,
-      );
+    const fixed = [
+      ...settings.map((o) => o.cliFlag),
+      ...['--seeds', '--no-baseline', '--wider-crop', '--wider-classes'].filter((f) => args.has(f)),
+    ];
+    if (fixed.length) throw new Error(`${fixed.join(', ')}: a shard takes its settings from the manifest.`);
+    if (args.has('--data') && !readManifest(manifest).data)
+      throw new Error('--data: the sweep was planned on the built-in data; a shard of it takes no --data.');
     const log = (s: string) => {
       if (!quiet) process.stderr.write(s);
     };
     const backend = await startBackend(setup.backend, setup.threads);
     const folders = { results: args.get('--results'), teachers: args.get('--teachers') };
-    console.log(await shardCommand(manifest, args.get('--shard')!, folders, backend, log, config.pretrained, weights));
+    console.log(
+      await shardCommand(
+        manifest,
+        args.get('--shard')!,
+        folders,
+        backend,
+        log,
+        config.pretrained,
+        weights,
+        sweepDataLoader(args, log),
+      ),
+    );
     return;
   }
 

@@ -5,7 +5,9 @@ import { indicesOf } from '../engine/data/split';
 import { createRng } from '../engine/random';
 import { SPLIT, type Dataset, type ExperimentConfig, type ImportedDatasetConfig } from '../engine/types';
 import { cacheBytes } from './dataCache';
-import { parseDataSpec, readFolderData, type PreparedFolder } from './folderData';
+import { parseDataSpec, planDataFolder, readFolderData, type PreparedFolder } from './folderData';
+import type { PlannedData, SweepDataLoader } from './sweepCommands';
+import type { SweepData } from './sweepManifest';
 import { stopRequested } from './stopSignals';
 
 /**
@@ -19,11 +21,8 @@ export const DATA_FLAGS = ['--data', '--wider-crop', '--wider-classes', '--data-
 /** Where prepared chunks go unless --data-cache says: beside the command, so every shard started there shares them. */
 export const DEFAULT_DATA_CACHE = '.data-cache';
 
-export async function loadRunnerData(
-  args: Map<string, string>,
-  config: ExperimentConfig,
-  log: (s: string) => void,
-): Promise<PreparedFolder> {
+/** --data and WIDER's options as a sweep manifest holds them. */
+function dataOf(args: Map<string, string>): SweepData {
   const spec = parseDataSpec(args.get('--data')!);
   const crop = args.get('--wider-crop') ?? 'image';
   const classes = args.get('--wider-classes') ?? 'clusters';
@@ -31,19 +30,36 @@ export async function loadRunnerData(
     throw new Error('--wider-crop takes image or person; --wider-classes takes clusters or scenes.');
   if (spec.source === 'csv' && (args.has('--wider-crop') || args.has('--wider-classes')))
     throw new Error('--wider-crop and --wider-classes are for --data wider:DIR.');
-  const cache = args.get('--data-cache') ?? DEFAULT_DATA_CACHE;
+  return { ...spec, ...(spec.source === 'wider' ? { wider: { mode: crop, classes } } : {}) };
+}
+
+/** The built-in data's settings that a folder's preparation takes: the image size and the split's seed. */
+function sizeAndSeed(config: ExperimentConfig): { size: number; seed: number } {
   const settings = config.dataset;
   if (settings.kind !== 'synthetic') throw new Error('--data: the run already names an imported dataset.');
+  return { size: settings.size, seed: settings.seed };
+}
+
+export function loadRunnerData(
+  args: Map<string, string>,
+  config: ExperimentConfig,
+  log: (s: string) => void,
+): Promise<PreparedFolder> {
+  return prepareData(dataOf(args), sizeAndSeed(config), args, log);
+}
+
+async function prepareData(
+  data: SweepData,
+  at: { size: number; seed: number },
+  args: Map<string, string>,
+  log: (s: string) => void,
+  expectKey?: string,
+): Promise<PreparedFolder> {
+  const cache = args.get('--data-cache') ?? DEFAULT_DATA_CACHE;
   // Real photos: the same preparation as the page's import, at --image-size (the built-in data's size option).
   const prepared = await readFolderData(
-    spec,
-    {
-      size: settings.size,
-      seed: settings.seed,
-      wider: spec.source === 'wider' ? { mode: crop, classes } : undefined,
-      cache,
-      shouldStop: () => stopRequested() !== null,
-    },
+    { source: data.source, dir: data.dir },
+    { ...at, wider: data.wider, cache, shouldStop: () => stopRequested() !== null, expectKey },
     log,
   );
   if (prepared.cache)
@@ -58,6 +74,37 @@ export async function loadRunnerData(
         .join('; ')}${prepared.skipped.length > 5 ? '; …' : ''}\n`,
     );
   return prepared;
+}
+
+/** --plan with --data: what the manifest records of the photos (their folder, options and prepared key). */
+export async function plannedData(args: Map<string, string>, config: ExperimentConfig): Promise<PlannedData> {
+  const data = dataOf(args);
+  const { key } = await planDataFolder(
+    { source: data.source, dir: data.dir },
+    { size: sizeAndSeed(config).size, wider: data.wider },
+  );
+  return { data, key };
+}
+
+/**
+ * A shard's or a merge's photos: the manifest's folder, or this machine's copy given with --data (the
+ * same kind; its files must make the planned key), prepared into --data-cache once per machine.
+ */
+export function sweepDataLoader(args: Map<string, string>, log: (s: string) => void): SweepDataLoader {
+  return async (m) => {
+    const planned = m.data!;
+    let data = planned;
+    if (args.has('--data')) {
+      const here = parseDataSpec(args.get('--data')!);
+      if (here.source !== planned.source)
+        throw new Error(
+          `--data: the sweep was planned on a ${planned.source === 'wider' ? 'WIDER copy (wider:DIR)' : 'labels-CSV folder (folder:DIR)'}.`,
+        );
+      data = { ...planned, dir: here.dir };
+    }
+    const settings = m.config.dataset as { size: number; seed: number };
+    return (await prepareData(data, { size: settings.size, seed: settings.seed }, args, log, m.datasetKey)).dataset;
+  };
 }
 
 export interface PrepareReport {

@@ -2,13 +2,23 @@ import type { PretrainedWeights } from '../engine/run/pretrained';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateSynthetic } from '../engine/data/synthetic';
-import type { BackendReport, ExperimentConfig } from '../engine/types';
+import type { BackendReport, Dataset, ExperimentConfig } from '../engine/types';
 import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
 import type { RunnerOutput } from './merge';
 import { describeBackend, progressLines } from './runnerBackend';
 import { mergeCells, type SweepProvenance } from './sweepMerge';
 import { ShardRunner } from './shardRun';
-import { cellName, parseShard, planSweep, readManifest, shardCells, sweepData, writeManifest } from './sweepManifest';
+import {
+  cellName,
+  parseShard,
+  planSweep,
+  readManifest,
+  shardCells,
+  sweepData,
+  writeManifest,
+  type SweepData,
+  type SweepManifest,
+} from './sweepManifest';
 
 /** The sweep's folders: results and teachers beside the manifest unless given elsewhere (--results, --teachers). */
 export function sweepFolders(manifestPath: string, results?: string, teachers?: string) {
@@ -16,10 +26,27 @@ export function sweepFolders(manifestPath: string, results?: string, teachers?: 
   return { results: results ?? join(home, 'cells'), teachers: teachers ?? join(home, 'teachers'), home };
 }
 
+/** Photos for a sweep: the manifest's `data`, and the key of what their preparation reads. */
+export interface PlannedData {
+  data: SweepData;
+  key: string;
+}
+
+/** Where a sweep of photos finds its data on this machine (prepared into the chunk cache, once per machine). */
+export type SweepDataLoader = (m: SweepManifest) => Promise<Dataset>;
+
 /** --plan FILE: writes the manifest and says how to run and merge it. */
-export function planCommand(path: string, config: ExperimentConfig, seeds: number[], shards: number | undefined) {
+export function planCommand(
+  path: string,
+  config: ExperimentConfig,
+  seeds: number[],
+  shards: number | undefined,
+  photos?: PlannedData,
+) {
   if (config.dataset.kind !== 'synthetic') throw new Error('A planned sweep runs on the built-in dataset.');
-  const manifest = planSweep(config, seeds, generateSynthetic(config.dataset).key);
+  const manifest = photos
+    ? planSweep(config, seeds, photos.key, photos.data)
+    : planSweep(config, seeds, generateSynthetic(config.dataset).key);
   if (existsSync(path)) {
     const old = JSON.parse(readFileSync(path, 'utf8')) as { hash?: string };
     if (old.hash !== manifest.hash)
@@ -49,6 +76,7 @@ export async function shardCommand(
   log: (s: string) => void,
   given?: ExperimentConfig['pretrained'],
   weights?: PretrainedWeights,
+  loadData?: SweepDataLoader,
 ) {
   const manifest = readManifest(path);
   // The weight files the sweep was planned with, and only those: the same name is not enough, the bytes must match.
@@ -66,7 +94,7 @@ export async function shardCommand(
   }
   const shard = parseShard(shardText, process.env);
   const { results, teachers } = sweepFolders(path, folders.results, folders.teachers);
-  const data = sweepData(manifest);
+  const data = await dataOf(manifest, loadData);
   const cells = shardCells(manifest, shard.index, shard.count);
   log(
     `sweep ${manifest.hash}, shard ${shard.index}/${shard.count}: ${cells.length} cells · backend: ${describeBackend(backend)}\n`,
@@ -77,11 +105,22 @@ export async function shardCommand(
   return `shard ${shard.index}/${shard.count} of sweep ${manifest.hash}: ${ran} cells run${skipped ? `, ${skipped} already done` : ''}; results in ${results}`;
 }
 
+function dataOf(manifest: SweepManifest, loadData?: SweepDataLoader): Promise<Dataset> {
+  if (!manifest.data) return Promise.resolve(sweepData(manifest));
+  if (!loadData) throw new Error('The sweep reads a folder of photos; this command cannot prepare them.');
+  return loadData(manifest);
+}
+
 /** --merge MANIFEST: one table over every cell, the same as an unsharded run's. */
-export function mergeSweepCommand(path: string, resultDirs: string[] | undefined, outPath?: string): string {
+export async function mergeSweepCommand(
+  path: string,
+  resultDirs: string[] | undefined,
+  outPath?: string,
+  loadData?: SweepDataLoader,
+): Promise<string> {
   const manifest = readManifest(path);
   const dirs = resultDirs ?? [sweepFolders(path).results];
-  const { runs, provenance } = mergeCells(manifest, dirs);
+  const { runs, provenance } = mergeCells(manifest, dirs, await dataOf(manifest, loadData));
   const summary = summarize(runs);
   if (outPath) {
     const out: RunnerOutput & { manifest: string; provenance: SweepProvenance } = {

@@ -29,9 +29,21 @@ export interface SweepManifest {
   /** The settings every cell shares; each cell's own seed, method and λ replace those fields. */
   config: ExperimentConfig;
   seeds: number[];
-  /** The built-in dataset's content key, so a changed generator cannot pass for the same data. */
+  /**
+   * The built-in dataset's content key, so a changed generator cannot pass for the same data; for a
+   * folder of photos (`data`), the key of what its preparation reads (every file, label and option).
+   */
   datasetKey: string;
+  /** Photos instead of the built-in data: where the planner found them (a shard may name its own copy). */
+  data?: SweepData;
   cells: SweepCell[];
+}
+
+/** A sweep's folder of photos: the --data source, its folder, and WIDER's options. */
+export interface SweepData {
+  source: 'csv' | 'wider';
+  dir: string;
+  wider?: { mode: 'image' | 'person'; classes: 'clusters' | 'scenes' };
 }
 
 /** JSON with sorted keys: the same content always gives the same text, whatever order it was built in. */
@@ -47,11 +59,18 @@ export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
 }
 
-function manifestHash(m: Pick<SweepManifest, 'config' | 'seeds' | 'datasetKey' | 'cells'>): string {
-  return contentHash({ config: m.config, seeds: m.seeds, datasetKey: m.datasetKey, cells: m.cells });
+function manifestHash(m: Pick<SweepManifest, 'config' | 'seeds' | 'datasetKey' | 'cells' | 'data'>): string {
+  // `data` only where there is some: a manifest of the built-in data keeps the hash it always had.
+  const { config, seeds, datasetKey, cells, data } = m;
+  return contentHash({ config, seeds, datasetKey, cells, ...(data ? { data } : {}) });
 }
 
-export function planSweep(config: ExperimentConfig, seeds: number[], datasetKey: string): SweepManifest {
+export function planSweep(
+  config: ExperimentConfig,
+  seeds: number[],
+  datasetKey: string,
+  data?: SweepData,
+): SweepManifest {
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
   if (new Set(seeds).size !== seeds.length) throw new Error('--seeds: each seed once.');
@@ -59,12 +78,20 @@ export function planSweep(config: ExperimentConfig, seeds: number[], datasetKey:
   if (tooLarge) throw new Error(tooLarge);
   const base = { ...config, seed: seeds[0] };
   const cells = seeds.flatMap((seed) => planRuns(config).map((run) => ({ ...run, seed })));
-  const body = { config: base, seeds, datasetKey, cells: cells.map((c, index) => ({ ...c, index })) };
+  const body = {
+    config: base,
+    seeds,
+    datasetKey,
+    ...(data ? { data } : {}),
+    cells: cells.map((c, index) => ({ ...c, index })),
+  };
   return { version: 1, tool: 'FairDistill Lab sweep manifest', hash: manifestHash(body), ...body };
 }
 
 /** The built-in dataset the sweep was planned on, generated again here; refused if the generator now makes another. */
 export function sweepData(m: SweepManifest): Dataset {
+  if (m.data)
+    throw new Error('The sweep reads a folder of photos: its data is prepared by the runner (--data, --data-cache).');
   const data = generateSynthetic(m.config.dataset as Parameters<typeof generateSynthetic>[0]);
   if (data.key !== m.datasetKey)
     throw new Error('The built-in dataset generated here differs from the one the sweep was planned on.');
@@ -142,6 +169,13 @@ const whole = z.number().int().min(0);
 const manifestSchema = z.looseObject({
   hash: z.string(),
   datasetKey: z.string(),
+  data: z
+    .object({
+      source: z.enum(['csv', 'wider']),
+      dir: z.string(),
+      wider: z.object({ mode: z.enum(['image', 'person']), classes: z.enum(['clusters', 'scenes']) }).optional(),
+    })
+    .optional(),
   seeds: z.array(whole.max(2147483647)).min(1),
   config: z.looseObject({
     methods: z.array(z.looseObject({ id: z.string() })),

@@ -4,7 +4,7 @@ import { recommendations } from '../engine/metrics/recommendation';
 import { planRuns } from '../engine/plan';
 import { Evaluation } from '../engine/run/evaluation';
 import { withPairedIntervals } from '../engine/run/experiment';
-import type { ExperimentResult, ModelResult, RunFailure } from '../engine/types';
+import type { Dataset, ExperimentResult, ModelResult, RunFailure } from '../engine/types';
 import { cellName, sweepData, type SweepManifest } from './sweepManifest';
 import type { CellResult } from './shardRun';
 
@@ -17,6 +17,7 @@ import type { CellResult } from './shardRun';
 export function mergeCells(
   manifest: SweepManifest,
   resultDirs: string[],
+  data: Dataset = sweepData(manifest),
 ): { runs: ExperimentResult[]; provenance: SweepProvenance } {
   const found = readCells(manifest, resultDirs);
   const missing = manifest.cells.filter((c) => !found.has(c.index));
@@ -24,7 +25,7 @@ export function mergeCells(
     throw new Error(
       `${missing.length} of ${manifest.cells.length} cells have no result yet: ${missing.slice(0, 12).map(cellName).join('; ')}${missing.length > 12 ? `; and ${missing.length - 12} more` : ''}. Run (or re-run) their shards, then merge again.`,
     );
-  return { runs: mergedRuns(manifest, found), provenance: sweepProvenance(found) };
+  return { runs: mergedRuns(manifest, found, data), provenance: sweepProvenance(found) };
 }
 
 /** Each finished cell's file, by cell index; refuses a file from another manifest or another cell. */
@@ -84,8 +85,7 @@ function sweepProvenance(found: Map<number, CellResult>): SweepProvenance {
   return { kernels, commits, mixed, cells };
 }
 
-function mergedRuns(manifest: SweepManifest, found: Map<number, CellResult>): ExperimentResult[] {
-  const data = sweepData(manifest);
+function mergedRuns(manifest: SweepManifest, found: Map<number, CellResult>, data: Dataset): ExperimentResult[] {
   return manifest.seeds.map((seed) => {
     const cells = manifest.cells.filter((c) => c.seed === seed).map((c) => found.get(c.index)!);
     const teacher = cells[0].teacher;
@@ -94,7 +94,8 @@ function mergedRuns(manifest: SweepManifest, found: Map<number, CellResult>): Ex
     const other = cells.find((c) => !sameTeacher(c.teacher));
     if (other)
       throw new Error(`Seed ${seed}: ${other.label} was distilled from another teacher than ${cells[0].label}.`);
-    const config = { ...manifest.config, seed };
+    // Photos: the dataset the preparation made (as an unsharded run's config names it).
+    const config = { ...manifest.config, seed, ...(manifest.data ? { dataset: data.config } : {}) };
     const evaluation = new Evaluation(data, config.batchSize, seed);
     const students = cells.flatMap((c) => (c.result ? [c.result] : []));
     const failures: RunFailure[] = cells.flatMap((c) => (c.failure ? [c.failure] : []));
