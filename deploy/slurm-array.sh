@@ -14,6 +14,10 @@
 #        BACKEND=…    overrides the backend chosen from GPUS
 #        KIT=…        the self-contained runner (npm run bundle -- --out $KIT, on the shared file system):
 #                     the nodes then need no Node.js or checkout; without it, the checkout's node runs
+#        DATA=…       a sweep of photos (planned with --data wider:DIR or folder:DIR): where the nodes find
+#                     them, if not at the planned path (same kind, same files: checked before decoding)
+#        DATA_CACHE=… where a node keeps the prepared photos (default: $TMPDIR or /tmp, node-local, so each
+#                     node prepares them once and its tasks share them; a shared folder works too)
 #      e.g. a GPU partition:  SWEEP=/shared/sweep SHARDS=8 GPUS=1 PARTITION=gpu deploy/slurm-array.sh
 #      Each task runs shard $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT (--shard auto). A task that is
 #      requeued (scontrol requeue, preemption, node failure) gets SIGTERM: the runner stops after the
@@ -42,4 +46,5 @@ threads=$((${SLURM_CPUS_PER_TASK:-1} < 4 ? ${SLURM_CPUS_PER_TASK:-1} : 4))
 # exec: the batch shell is replaced, and srun passes Slurm's SIGTERM on to the runner (the kit's lab script
 # execs node in turn).
 exec srun --kill-on-bad-exit=1 "${runner[@]}" --manifest "$SWEEP/manifest.json" --shard auto \
-  --backend "$backend" --threads "$threads" ${RESULTS:+--results "$RESULTS"}
+  --backend "$backend" --threads "$threads" ${RESULTS:+--results "$RESULTS"} ${DATA:+--data "$DATA"} \
+  --data-cache "${DATA_CACHE:-${TMPDIR:-/tmp}/fairdistill-data}"
