@@ -271,7 +271,7 @@ function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
 
 /** A whole-number setting of the experiment config, under the config field's own name. */
 /** A config field with a few named values, the first its default when the config leaves it out. */
-function choiceOption<F extends 'optimizer' | 'lrSchedule'>(
+function choiceOption<F extends 'optimizer' | 'lrSchedule' | 'augment'>(
   name: string,
   field: F,
   cliFlag: string,
@@ -476,6 +476,8 @@ export const OPTIONS: OptionSpec<unknown>[] = [
     },
   }),
   choiceOption('lrSchedule', 'lrSchedule', '--lr-schedule', ['constant', 'cosine'] as const),
+  // Photos only (a run on the built-in data refuses it): see engine/data/augment.ts.
+  choiceOption('augment', 'augment', '--augment', ['off', 'crop+flip'] as const),
   option<number>({
     name: 'freezeEpochs',
     type: 'whole number 0–1000 (epochs a model from a weight file trains only its new head)',

@@ -168,6 +168,8 @@ export interface ExperimentConfig {
   lrSchedule?: 'constant' | 'cosine';
   /** Epochs at the start of a model from a weight file during which only its new head learns (0: none). */
   freezeEpochs?: number;
+  /** Training-time random-resized crop and flip for photos (engine/data/augment.ts); default off. */
+  augment?: 'off' | 'crop+flip';
   /** Weight files (torchvision or timm) the teacher and the student start from, recorded so a run names them. */
   pretrained?: { teacher?: WeightFileRef; student?: WeightFileRef };
   studentModel: string;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../types';
+import { cropFor, cropInto } from './augment';
 import { ChunkReader } from './pixelChunks';
 
 export interface Batch {
@@ -76,11 +77,29 @@ export class BatchReader {
     this.chunks = data.images instanceof Uint8Array ? null : new ChunkReader(data.images);
   }
 
-  async batch(indices: ArrayLike<number>, start: number, end: number, classes: number): Promise<Batch> {
-    if (!this.chunks) return makeBatch(this.data, indices, start, end, classes);
-    const px = this.data.size * this.data.size * 3;
+  /**
+   * The batch of indices[start, end); with `augment`, each image a random-resized crop and flip drawn for
+   * (seed, epoch, example) — training only.
+   */
+  async batch(
+    indices: ArrayLike<number>,
+    start: number,
+    end: number,
+    classes: number,
+    augment?: { seed: number; epoch: number },
+  ): Promise<Batch> {
+    if (!this.chunks && !augment) return makeBatch(this.data, indices, start, end, classes);
+    const size = this.data.size;
+    const px = size * size * 3;
     const x = new Float32Array((end - start) * px);
-    await this.chunks.forEach(indices, start, end, (j, pixels) => normalizePixels(pixels, x, j * px));
+    const put = (j: number, pixels: Uint8Array) => {
+      if (augment) cropInto(pixels, size, cropFor(augment.seed, augment.epoch, indices[start + j], size), x, j * px);
+      else normalizePixels(pixels, x, j * px);
+    };
+    const images = this.data.images;
+    if (images instanceof Uint8Array)
+      for (let j = start; j < end; j++) put(j - start, images.subarray(indices[j] * px, (indices[j] + 1) * px));
+    else await this.chunks!.forEach(indices, start, end, put);
     return assemble(this.data, indices, start, end, classes, x);
   }
 

@@ -94,6 +94,11 @@ export class EpochLoop {
     return epochOrder(this.evaluation.train, rng, this.evaluation.reader.starts);
   }
 
+  /** Crops and flips for this epoch's training batches, when the run asks for them. */
+  private augmentAt(epoch: number): { seed: number; epoch: number } | undefined {
+    return this.config.augment === 'crop+flip' ? { seed: subSeed(this.config.seed, 'augment'), epoch } : undefined;
+  }
+
   private async yieldAndCheck(): Promise<void> {
     await (this.hooks.yieldNow ?? defaultYield)();
     if (this.hooks.shouldStop?.()) throw new CancelledError();
@@ -172,7 +177,7 @@ export class EpochLoop {
         try {
           for (let s = 0; s < this.ranges.length; s++) {
             const [a, b] = this.ranges[s];
-            const batch = await reader.batch(order, a, b, classes);
+            const batch = await reader.batch(order, a, b, classes, this.augmentAt(epoch));
             reader.prefetch(order, b, this.ranges[s + 1]?.[1] ?? b);
             try {
               const stepNo = curve.length + pending.length + 1;

@@ -72,6 +72,10 @@ export async function runExperiment(
 ): Promise<ExperimentResult> {
   const errors = validateExperiment(config);
   if (errors.length) throw new Error(errors.join(' '));
+  if (config.augment === 'crop+flip' && data.config.kind === 'synthetic')
+    throw new Error(
+      'Augmentation (crop+flip) is for photos: the built-in data places its cues and draws its counterfactual twins pixel by pixel, and a crop would break both. Use it with a folder or WIDER copy.',
+    );
   // A step that cannot fit the backend is refused now, with the batch size that fits, not after an epoch.
   const memory = memoryProblem(
     estimateStepMemory(config, data.size, data.classNames.length),
