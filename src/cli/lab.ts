@@ -24,6 +24,7 @@ import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
 import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
 import { readManifest } from './sweepManifest';
+import { STUDY_PROTOCOL, withStudyProtocol } from './studyProtocol';
 import { checkBackends, parseChecked, type CheckedBackend } from './checkBackends';
 import { generateSynthetic } from '../engine/data/synthetic';
 import { applyOptions, cliOptionHelp, isProblem, OPTIONS } from '../engine/options';
@@ -58,6 +59,9 @@ const USAGE = [
   "                    as the page's import prepares them, PNG and JPEG, into chunks on disk under --data-cache",
   `                    (default ${DEFAULT_DATA_CACHE}/) read a few at a time; --prepare: prepare and read every batch`,
   '                    once, no training — time, images/s and peak memory, as JSON with --out)',
+  '       npm run lab -- --study --data wider:DIR --teacher-weights B3.pth --student-weights B0.pth [--backend webgpu]',
+  `                    (the study's protocol: ${STUDY_PROTOCOL.map(([f, v]) => `${f} ${v}`).join(' ')};`,
+  '                    any of these given wins; with --plan, a sweep of it over machines)',
   '       npm run lab -- --predict --model efficientnet-b0|efficientnet-b3 --weights FILE --image PHOTO [--json]',
   '                    (the top 5 ImageNet classes a torchvision or timm weight file sees in a PNG or JPEG photo)',
   'Sweeps over machines (a job runner starts the shards; see deploy/):',
@@ -83,6 +87,7 @@ const SWITCHES = new Set([
   '--predict',
   '--json',
   '--prepare',
+  '--study',
 ]);
 
 function parseArgs(argv: string[]): Map<string, string> {
@@ -131,7 +136,8 @@ function seedList(text: string, note: (s: string) => void): number[] {
 
 async function main() {
   installStopSignals((s) => process.stderr.write(s));
-  const args = parseArgs(process.argv.slice(2));
+  const given = parseArgs(process.argv.slice(2));
+  const args = given.has('--study') ? withStudyProtocol(given) : given;
   if (args.has('--help')) {
     console.log(USAGE);
     return;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupCommand, defaultSetup } from '../engine/options';
 import type { RunnerOutput } from './merge';
+import type { SweepManifest } from './sweepManifest';
 import { makeWiderCopy } from './imageFolderKit';
 
 /**
@@ -97,6 +98,46 @@ describe.skipIf(torchMissing)('fine-tuning and distilling from weight files in t
     );
     expect(r.stderr).not.toContain('Teacher · epoch');
   }, 120_000);
+
+  it('--study plans the study’s protocol on a WIDER copy from the two weight files; a flag given wins', () => {
+    const wider = makeWiderCopy();
+    const manifest = join(mkdtempSync(join(tmpdir(), 'fd-study-')), 'manifest.json');
+    const r = lab([
+      '--study',
+      '--data',
+      `wider:${wider}`,
+      '--teacher-weights',
+      files.b3,
+      '--student-weights',
+      files.b0,
+      '--student-epochs',
+      '3',
+      '--plan',
+      manifest,
+    ]);
+    expect(r.status, r.stderr.slice(-1500)).toBe(0);
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as SweepManifest;
+    expect(m.data).toEqual({ source: 'wider', dir: wider, wider: { mode: 'image', classes: 'clusters' } });
+    expect(m.config).toMatchObject({
+      teacherModel: 'efficientnet-b3',
+      studentModel: 'efficientnet-b0',
+      learningRate: 0.001,
+      lrSchedule: 'cosine',
+      freezeEpochs: 1,
+      batchSize: 16,
+      augment: 'crop+flip',
+      teacherEpochs: 10,
+      studentEpochs: 3,
+      lambdas: [0, 0.5, 1, 2],
+      dataset: { size: 224 },
+      pretrained: { teacher: { name: 'model.pth' }, student: { name: 'model.safetensors' } },
+    });
+    expect(m.config.methods.map((x) => x.id)).toEqual(['kd', 'rkd', 'ctkd', 'kdpp']);
+    expect(m.cells).toHaveLength(4 * 4 + 1); // four methods × four λ and the labels-only student
+    expect(lab(['--study', '--data', `wider:${wider}`]).stderr).toContain(
+      '--study runs the study on your WIDER copy from ImageNet weights: give --teacher-weights, --student-weights',
+    );
+  });
 
   it('weight files fit only the torchvision networks', () => {
     const r = lab([...SMALL, '--teacher-weights', files.b3]);

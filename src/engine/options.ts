@@ -437,7 +437,8 @@ export const OPTIONS: OptionSpec<unknown>[] = [
   syntheticOption('design', 'design', '--design', 'pairs | shortcut', oneOf(['pairs', 'shortcut'] as const)),
   syntheticOption('classes', 'classes', '--classes', 'whole number 2–16', integer(2, 16)),
   syntheticOption('examples', 'examples', '--examples', 'whole number 20–200000', integer(20, 200_000)),
-  syntheticOption('imageSize', 'size', '--image-size', 'whole number 8–256', integer(8, 256)),
+  // Up to 320: B3's 300 px for photos (--data), and a margin.
+  syntheticOption('imageSize', 'size', '--image-size', 'whole number 8–320', integer(8, 320)),
   syntheticOption('cueStrength', 'cueStrength', '--cue-strength', 'number 0–1', decimal(0, 1)),
   syntheticOption('labelNoise', 'labelNoise', '--label-noise', 'number 0–0.49', decimal(0, 0.49)),
   syntheticOption('hiddenDetail', 'hiddenDetail', '--hidden-detail', 'number 0–1', decimal(0, 1)),
