@@ -16,13 +16,15 @@
  *   - kernel shares: each kernel's share of a reference step, a lab-teacher step and a lab distillation
  *     step on Node wasm, with the SIMD kernels off (before), plain and relaxed, and relaxed with the
  *     fused element-wise ops (relaxed+fused), at 1 and 2 threads;
+ *   - the data path at 224 px: images/s decoding photos and streaming prepared batches (bench/dataPath.ts;
+ *     --data-path-only runs just that, in Node and in Chromium's wasm page);
  *   npm run bench -- --steps 3 --rounds 7 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/engine/backend';
 import type { BackendName } from '../src/engine/types';
@@ -36,6 +38,9 @@ import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
 import { planRefusal, type PlanRefusal } from './planRefusal';
 import { b0Pair } from './b0Step';
+import { dataPathRate, type DataPathRate } from './dataPath';
+import { makeLargeWiderCopy } from '../src/cli/widerFolderKit';
+import { squareOf } from '../src/cli/folderData';
 import { CHROMIUM_ARGS } from '../e2e/chromium';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -244,7 +249,7 @@ function kernelShares(report: BenchReport) {
   }
 }
 
-async function browserBench(report: BenchReport) {
+async function browserBench(report: BenchReport, dataPathOnly = false) {
   if (browserBackends.length === 0) return;
   if (!existsSync(chromium)) {
     report.notes.push(`Chromium not found at ${chromium}: browser backends not measured.`);
@@ -261,7 +266,7 @@ async function browserBench(report: BenchReport) {
   const origin = 'http://localhost:4999';
   try {
     // wasm twice: the single-threaded build, then the threaded one on every core (the lab's worker asks for up to 4).
-    const runs = browserBackends.flatMap((backend): { backend: BackendName; threads: number }[] =>
+    const all = browserBackends.flatMap((backend): { backend: BackendName; threads: number }[] =>
       backend === 'wasm'
         ? [
             { backend, threads: 0 },
@@ -269,13 +274,15 @@ async function browserBench(report: BenchReport) {
           ]
         : [{ backend, threads: 0 }],
     );
+    const runs = dataPathOnly ? [{ backend: 'wasm' as BackendName, threads: 0 }] : all;
     for (const { backend, threads } of runs) {
       const page = await browser.newPage();
       await serveDir(page, origin, root);
       await page.goto(`${origin}/index.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'bench page ready');
-      const workloads = workloadsFor('chromium', backend);
-      if (backend === 'wasm' && !threads) workloads.push('dataset-lab', 'folder', 'plan-refusal');
+      const workloads = dataPathOnly ? [] : workloadsFor('chromium', backend);
+      if (backend === 'wasm' && !threads)
+        workloads.push(...(dataPathOnly ? [] : ['dataset-lab', 'folder', 'plan-refusal']), 'data-path');
       const slow = backend !== 'wasm';
       const result = (await page.evaluate(
         (spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec),
@@ -295,11 +302,12 @@ async function browserBench(report: BenchReport) {
         else if ('teacherMsPerImage' in r)
           report.latency.push({ env: 'chromium', backend: label, ...(r as InferenceResult) });
         else if ('students' in r) report.planRefusal.push(r as unknown as PlanRefusal);
+        else if ('decodeImagesPerSecond' in r) report.dataPath.push(r as unknown as DataPathRate);
         else if (String((r as { preset: string }).preset).startsWith('folder')) report.folderCache = r;
         else report.datasetCache = r;
       }
       log(`chromium ${label} done`);
-      if (backend === 'wasm' && !result.skipped) {
+      if (backend === 'wasm' && !result.skipped && !dataPathOnly) {
         await pairRounds(report, 'chromium', label, result.threads ?? 1, async () => {
           const again = (await page.evaluate(
             (spec) => (window as never as { fdBench: { run(s: unknown): Promise<unknown> } }).fdBench.run(spec),
@@ -310,7 +318,7 @@ async function browserBench(report: BenchReport) {
       }
       await page.close();
     }
-    if (!args.includes('--no-charts')) report.charts = await chartCost(browser);
+    if (!args.includes('--no-charts') && !dataPathOnly) report.charts = await chartCost(browser);
   } finally {
     await browser.close();
   }
@@ -353,9 +361,35 @@ async function chartCost(browser: import('@playwright/test').Browser) {
   return { visibleSeconds, hiddenSeconds, url: query };
 }
 
+/** The data path in Node: 48 generated WIDER photos (640×480 JPEG) decoded and streamed at 224 px. */
+async function dataPathNode(report: BenchReport) {
+  await selectBackend({ forced: 'wasm', wasmThreads: 1 });
+  const dir = makeLargeWiderCopy(join(mkdtempSync(join(tmpdir(), 'fdl-bench-wider-')), 'WIDER'), {
+    trainval: 24,
+    test: 24,
+  }).dir;
+  const files = readdirSync(join(dir, 'Image'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+  report.dataPath.push(
+    await dataPathRate('node (pure-JS jpeg-js + bicubic)', files, (f, size) =>
+      Promise.resolve(squareOf(f, readFileSync(f), size)),
+    ),
+  );
+  log('data path (node) done');
+}
+
 async function main() {
   enableRelaxedSimd(); // the kernels' best build, as Chrome and the runner have it
   const report = emptyReport();
+  if (args.includes('--data-path-only')) {
+    await dataPathNode(report);
+    await browserBench(report, true);
+    console.log(formatReport(report, rounds));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: cpus().length, ...report }, null, 2));
+    return;
+  }
   for (const threads of [1, 2]) {
     const r = pytorch(report, threads);
     if (r) report.rows.push(r);
@@ -365,6 +399,7 @@ async function main() {
   report.planRefusal.push(planRefusal('node'));
   await nodeBench(report);
   await b0Bench(report);
+  await dataPathNode(report);
   kernelShares(report);
   await browserBench(report);
   if (report.rows.some((r) => r.env === 'pytorch'))

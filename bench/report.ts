@@ -1,5 +1,6 @@
 import type { PlanRefusal } from './planRefusal';
 import type { B0Pair } from './b0Step';
+import type { DataPathRate } from './dataPath';
 import { referenceFlopsPerImage } from './referenceCnn';
 import type { GpuLoopCounts } from './gpuLoop';
 import type { WebgpuWorkRow } from './webgpuWork';
@@ -48,6 +49,8 @@ export interface BenchReport {
   planRefusal: PlanRefusal[];
   /** torchvision's B0 training at 224 px, batch 16: the lab against PyTorch CPU at equal threads. */
   b0: B0Pair[];
+  /** Images per second the data path delivers at 224 px (decode once; stream every epoch), Node and Chromium. */
+  dataPath: DataPathRate[];
 }
 
 export function emptyReport(): BenchReport {
@@ -65,6 +68,7 @@ export function emptyReport(): BenchReport {
     webgpuWork: [],
     planRefusal: [],
     b0: [],
+    dataPath: [],
   };
 }
 
@@ -145,6 +149,24 @@ export function formatReport(report: BenchReport, rounds: number): string {
       ...report.b0.map(
         (b) =>
           `| ${b.threads} | ${b.labMs.map((v) => v.toFixed(0)).join(', ')} | ${b.torchMs.map((v) => v.toFixed(0)).join(', ')} | ${median(b.ratios).toFixed(2)} | ${b.widerEpochMinutes.toFixed(0)} min |`,
+      ),
+    );
+  }
+  if (report.dataPath.length) {
+    // What one training step of B0 at 224 px, batch 16, needs on this CPU (the B0 pair, when measured).
+    const b0 = report.b0[0];
+    const needed = b0 ? (1000 * b0.batch) / median(b0.labMs) : null;
+    lines.push(
+      '',
+      'The data path at 224 px (images/s): decoding a 640×480 JPEG to its square (once per dataset), and streaming',
+      'prepared batches of 16 (every epoch), plain and with crop+flip. A GPU keeps fed while its B0 step at batch 16',
+      'takes at least 16 / (streamed images/s) seconds — the figure to check with the GPU kit:',
+      '',
+      `| where | decode | stream | stream, crop+flip | keeps a GPU fed down to (ms per B0 step) |${needed ? ' × what a B0 step here needs |' : ''}`,
+      `|---|---|---|---|---|${needed ? '---|' : ''}`,
+      ...report.dataPath.map(
+        (d) =>
+          `| ${d.where} | ${d.decodeImagesPerSecond.toFixed(0)} | ${d.streamImagesPerSecond.toFixed(0)} | ${d.augmentedImagesPerSecond.toFixed(0)} | ${((1000 * d.batch) / d.augmentedImagesPerSecond).toFixed(1)} |${needed ? ` ${(d.augmentedImagesPerSecond / needed).toFixed(0)}× |` : ''}`,
       ),
     );
   }

@@ -16,6 +16,8 @@ import { loadDataset } from '../../src/worker/datasetLoader';
 import { importFolder } from '../../src/worker/folderImport';
 import { distillStep, inferenceLatency, referenceStep } from '../workloads';
 import { planRefusal } from '../planRefusal';
+import { dataPathRate } from '../dataPath';
+import { decodeToSquare } from '../../src/worker/imageDecode';
 
 export interface BrowserBenchSpec {
   backend: BackendName;
@@ -89,6 +91,26 @@ async function folderCache(count: number, size: number) {
   };
 }
 
+/** The data path in the page: 48 generated 640×480 JPEGs decoded by the worker's decoder, then streamed. */
+async function dataPath() {
+  const canvas = new OffscreenCanvas(640, 480);
+  const ctx = canvas.getContext('2d')!;
+  const photos: Blob[] = [];
+  for (let i = 0; i < 48; i++) {
+    const g = ctx.createLinearGradient(0, 0, 640, 480);
+    g.addColorStop(0, `hsl(${(i * 37) % 360} 60% 40%)`);
+    g.addColorStop(1, `hsl(${(i * 91) % 360} 60% 70%)`);
+    ctx.fillStyle = g;
+    ctx.fillRect(0, 0, 640, 480);
+    for (let k = 0; k < 40; k++) {
+      ctx.fillStyle = `hsl(${(i * 13 + k * 29) % 360} 70% 50%)`;
+      ctx.fillRect((k * 53 + i * 7) % 600, (k * 31 + i * 11) % 440, 40, 40);
+    }
+    photos.push(await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 }));
+  }
+  return dataPathRate('chromium (createImageBitmap + canvas)', photos, (p, size) => decodeToSquare(p, size));
+}
+
 async function run(spec: BrowserBenchSpec) {
   if (spec.threads && !crossOriginIsolated)
     return { backend: spec.backend, skipped: 'threads need a cross-origin isolated page' };
@@ -114,6 +136,7 @@ async function run(spec: BrowserBenchSpec) {
     else if (w.startsWith('dataset-')) rows.push(await datasetCache(w.slice(8) as PresetName));
     else if (w === 'folder') rows.push(await folderCache(400, 64));
     else if (w === 'plan-refusal') rows.push(planRefusal('chromium'));
+    else if (w === 'data-path') rows.push(await dataPath());
     else throw new Error(`unknown workload ${w}`);
   }
   return { backend: tf.getBackend(), threads: tf.getBackend() === 'wasm' ? getThreadsCount() : undefined, rows };

@@ -1,0 +1,136 @@
+/**
+ * The page's import of WIDER at full size, measured: the built app in headless Chromium picks a WIDER-format
+ * folder of 13,789 photos (src/cli/widerFolderKit.ts; --photos DIR to reuse one) at 224 px and imports it
+ * chunk by chunk into IndexedDB. Sampled while it runs: the tab's memory as Chromium measures it
+ * (performance.measureUserAgentSpecificMemory: the JS heaps of the page and its worker, wasm memory
+ * included; the page is cross-origin isolated) and the resident set of the renderer process (which also
+ * holds Blink, decoded image buffers and the GPU-less raster: an upper bound). Writes JSON.
+ *
+ *   npx tsx bench/importMemory.ts [--photos DIR] [--size 224] [--out bench/out/import-memory.json]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeLargeWiderCopy } from '../src/cli/widerFolderKit';
+import { CHROMIUM_ARGS } from '../e2e/chromium';
+import { serveDir } from './serveDir';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const size = arg('size', '224');
+const out = arg('out', 'bench/out/import-memory.json');
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Resident set (MB) of this browser's renderer processes: the children of its pid given --type=renderer. */
+function rendererRssMB(browserPid: number): number {
+  const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });
+  const rows = ps
+    .trim()
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null);
+  const family = new Set([browserPid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const m of rows)
+      if (family.has(Number(m[2])) && !family.has(Number(m[1]))) {
+        family.add(Number(m[1]));
+        grew = true;
+      }
+  }
+  return rows
+    .filter((m) => family.has(Number(m[1])) && m[4].includes('--type=renderer'))
+    .reduce((n, m) => n + Number(m[3]) / 1024, 0);
+}
+
+async function main() {
+  const photos =
+    arg('photos', '') || makeLargeWiderCopy(join(mkdtempSync(join(tmpdir(), 'fdl-import-mem-')), 'WIDER')).dir;
+  const { build } = await import('vite');
+  const appRoot = join(here, 'out', 'app');
+  await build({
+    configFile: join(here, '..', 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: appRoot, emptyOutDir: true },
+  });
+  if (!existsSync(chromium)) throw new Error(`Chromium not found at ${chromium}`);
+  const { chromium: pw } = await import('@playwright/test');
+  const browserServer = await pw.launchServer({ executablePath: chromium, args: CHROMIUM_ARGS });
+  const browserPid = browserServer.process().pid!;
+  const browser = await pw.connect(browserServer.wsEndpoint());
+  const origin = 'http://localhost:4997';
+  const page = await browser.newPage();
+  await serveDir(page, origin, appRoot);
+  await page.goto(`${origin}/?preset=tiny`);
+  await page.getByTestId('dataset-origin').selectOption('wider');
+  await page.getByTestId('import-size').selectOption(size);
+  const samples: { t: number; done: number; rendererRssMB: number; tabBytes?: number }[] = [];
+  const t0 = Date.now();
+  const picking = page.getByTestId('folder-input').setInputFiles(photos);
+  let finished = false;
+  void picking.then(() => undefined);
+  const summary = page
+    .getByTestId('dataset-summary')
+    .waitFor({ timeout: 3_600_000 })
+    .then(() => (finished = true));
+  let lastTab = 0;
+  while (!finished) {
+    const done = Number(
+      /^(\d+) \//.exec(
+        (await page
+          .getByTestId('import-progress')
+          .textContent()
+          .catch(() => '')) ?? '',
+      )?.[1] ?? 0,
+    );
+    const s: (typeof samples)[number] = { t: (Date.now() - t0) / 1000, done, rendererRssMB: rendererRssMB(browserPid) };
+    if (Date.now() - lastTab > 10_000) {
+      lastTab = Date.now();
+      s.tabBytes = await page
+        .evaluate(() =>
+          (performance as unknown as { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> })
+            .measureUserAgentSpecificMemory()
+            .then((m) => m.bytes),
+        )
+        .catch(() => undefined);
+    }
+    samples.push(s);
+    if (samples.length % 20 === 0)
+      console.error(`${s.t.toFixed(0)} s: ${done} images, renderer ${s.rendererRssMB.toFixed(0)} MB`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  await summary;
+  const seconds = (Date.now() - t0) / 1000;
+  const text = (await page.getByTestId('dataset-summary').textContent()) ?? '';
+  const images = Number(/(\d+) images/.exec(text)?.[1] ?? NaN);
+  const report = {
+    when: new Date().toISOString(),
+    photos,
+    size: Number(size),
+    seconds,
+    images,
+    secondsPer1000: (seconds / images) * 1000,
+    summary: text.trim(),
+    peakRendererRssMB: Math.max(...samples.map((s) => s.rendererRssMB)),
+    peakTabMB: Math.max(...samples.map((s) => (s.tabBytes ?? 0) / 1e6)),
+    samples,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2));
+  console.log(
+    `imported in ${seconds.toFixed(0)} s (${report.secondsPer1000.toFixed(1)} s per 1,000 photos): peak tab memory ${report.peakTabMB.toFixed(0)} MB (JS heaps + wasm, measureUserAgentSpecificMemory), peak renderer RSS ${report.peakRendererRssMB.toFixed(0)} MB; ${text.trim().slice(0, 160)}`,
+  );
+  await browser.close();
+  await browserServer.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
