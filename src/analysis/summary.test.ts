@@ -39,4 +39,28 @@ describe('the summary over seeds', () => {
     );
     expect(intervalNote(summarize([seed(0.9, 0.1)]))).toMatch(/^One seed/);
   });
+
+  it('the flip rate against the teacher in points, not a relative change on a 1% base; a reduction past 100% reads "all"', () => {
+    const withFlip = (m: ModelResult, flip: number, extra: object = {}) =>
+      ({ ...m, fairness: { ...m.fairness, counterfactualFlipRate: flip }, ...extra }) as ModelResult;
+    const run = {
+      teacher: withFlip(model('Teacher', 'teacher', 0.95, 0.1), 0.01),
+      students: [
+        withFlip(model('CKD λ=0', 'student', 0.95, 0.3), 0.163, { flipRateChangeVsTeacherInterval: [12.1, 20.4] }),
+        withFlip({ ...model('CKD λ=4', 'student', 0.94, 0.04), lambda: 4 }, 0.02, {
+          excessBiasReductionInterval: [1, 1.09],
+        }),
+      ],
+    } as unknown as ExperimentResult;
+    const rows = summarize([run]);
+    const ckd = rows.find((r) => r.label === 'CKD λ=0')!;
+    expect(ckd.flipRateChangeVsTeacher!.mean).toBeCloseTo(15.3, 10); // 16.3% − 1.0%, in points
+    const text = formatSummary(rows);
+    expect(text).toContain('flip vs teacher, pt');
+    expect(text).toContain('+15.3 [+12.1, +20.4]');
+    expect(text).not.toContain('+1530');
+    // λ 4's excess (−0.01) is below the floor: 1 − (−0.01 / 0.25) = 104% → "all", its interval too.
+    expect(rows.find((r) => r.label === 'CKD λ=4')!.excessBiasReduction!.mean).toBeCloseTo(1.04, 10);
+    expect(text).toContain('| all [all, all]');
+  });
 });

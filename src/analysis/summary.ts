@@ -53,6 +53,8 @@ export interface SummaryRow {
   /** Counterfactual flip rate, its change vs the teacher, and (λ > 0) its reduction vs λ = 0; null without twins. */
   flipRate: Figure | null;
   flipRateVsTeacher: Figure | null;
+  /** Student − teacher flip rate, in points: the CLI's column (a relative change on a 1% base says nothing). */
+  flipRateChangeVsTeacher: Figure | null;
   flipRateReduction: Figure | null;
 }
 
@@ -184,6 +186,16 @@ export function summarize(results: ExperimentResult[]): SummaryRow[] {
             BOUNDS.increase,
           )
         : null,
+      flipRateChangeVsTeacher: student
+        ? figure(
+            list.map((x) => {
+              const s = f(x).counterfactualFlipRate;
+              const t = x.teacher.fairness.counterfactualFlipRate;
+              return s == null || t == null ? null : 100 * (s - t);
+            }),
+            only(list, 'flipRateChangeVsTeacherInterval'),
+          )
+        : null,
       flipRateReduction: debiased
         ? figure(
             list.map((x) =>
@@ -213,6 +225,13 @@ export function formatFigure(v: Figure | null, scale = 1, digits = 1, signed = f
     : num(v.mean);
 }
 
+/** A reduction over seeds, as the page writes one: "all" at or past 100% (the floor), never "102". */
+export function formatReduction(v: Figure | null): string {
+  if (!v) return '—';
+  const n = (x: number) => (x >= 0.995 ? 'all' : (100 * x).toFixed(0));
+  return v.interval ? `${n(v.mean)} [${n(v.interval[0])}, ${n(v.interval[1])}]${v.clipped ? '*' : ''}` : n(v.mean);
+}
+
 /** What the intervals of a summary are, in words: how many seeds, and whether that says anything. */
 export function intervalNote(rows: SummaryRow[]): string {
   const n = rows[0]?.accuracy.n ?? 0;
@@ -239,7 +258,7 @@ export function formatSummary(rows: SummaryRow[]): string {
     'excess reduction %',
     'Δacc pt',
     'flip %',
-    'flip vs teacher %',
+    'flip vs teacher, pt',
     'flip reduction %',
   ];
   const lines = rows.map((r) => [
@@ -253,12 +272,12 @@ export function formatSummary(rows: SummaryRow[]): string {
     formatFigure(r.biasVsTeacher, 100, 0, true),
     formatFigure(r.excessBiasVsTeacher, 100, 0, true),
     formatFigure(r.excessChangeVsTeacher, 100, 1, true),
-    formatFigure(r.biasReduction, 100, 0),
-    formatFigure(r.excessBiasReduction, 100, 0),
+    formatReduction(r.biasReduction),
+    formatReduction(r.excessBiasReduction),
     formatFigure(r.accuracyChange, 1, 2, true),
     formatFigure(r.flipRate, 100, 1),
-    formatFigure(r.flipRateVsTeacher, 100, 0, true),
-    formatFigure(r.flipRateReduction, 100, 0),
+    formatFigure(r.flipRateChangeVsTeacher, 1, 1, true),
+    formatReduction(r.flipRateReduction),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

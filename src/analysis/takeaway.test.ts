@@ -25,7 +25,33 @@ describe('the takeaway sentence', () => {
     expect(takeaway(result)).toBe(
       'The student (CKD λ=0) amplified the teacher’s bias: its mean |disparity| above the noise floor is 31.0 against the teacher’s 2.0 (×100; change +29.0 [95%: 20.0 to 42.0], +1450%). ' +
         'Changing only the group flips 37% of its test predictions (teacher: 1%). ' +
-        'λ = 2 (recommended on the validation split) cut it by 83% [95%: 60% to 100%], and accuracy rose by 3.3 points [95%: +2.0 to +4.6].',
+        'λ = 2 (recommended on the validation split) cut it by 83% [95%: 60% to all], and accuracy rose by 3.3 points [95%: +2.0 to +4.6].',
+    );
+  });
+
+  it('a teacher with nothing above its floor: the student introduced the bias; a cut past 100% removed all of it', () => {
+    const result = (reduction: number, interval: [number, number]) =>
+      ({
+        teacher: m('Teacher', 0, 0, 0.01),
+        students: [
+          m('CKD λ=0', 0, 0.314, 0.2, { excessChangeVsTeacherInterval: [0.25, 0.38] }),
+          m('CKD λ=4', 4, -0.01, 0.02, { excessBiasReductionInterval: interval, accuracyChangeInterval: [-2, 0] }),
+        ],
+        recommendations: [
+          { method: 'kd', lambda: 4, test: { excessBiasReduction: reduction, accuracyChangePoints: -1 } },
+        ],
+      }) as unknown as ExperimentResult;
+    const text = takeaway(result(1.02, [1.0, 1.09]))!;
+    expect(text).toContain(
+      'The student (CKD λ=0) introduced a bias the teacher does not show above its noise floor: its mean |disparity| above the noise floor is 31.4 against the teacher’s 0.0 (×100; change +31.4 [95%: 25.0 to 38.0]).',
+    );
+    expect(text).not.toContain('amplified');
+    expect(text).toContain(
+      'λ = 4 (recommended on the validation split) removed all of it (its bias went below the noise floor) [95%: all, in every resample], at a cost of 1.0 points',
+    );
+    expect(takeaway(result(0.94, [0.77, 1.01]))).toContain('cut it by 94% [95%: 77% to all]');
+    expect(takeaway(result(1.0, [0.9, 1.0]))).toContain(
+      'removed all of it (down to the noise floor) [95%: 90% to all]',
     );
   });
 

@@ -2,6 +2,7 @@ import { biasIncrease } from '../engine/metrics/fairness';
 import { seriesOf } from '../engine/plan';
 import type { ExperimentResult } from '../engine/types';
 import { studentAt } from './compare';
+import { reductionBound, reductionText } from './reduction';
 
 const pct = (v: number) => `${Math.round(100 * v)}%`;
 const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.round(Math.abs(100 * v))}%`;
@@ -13,6 +14,20 @@ function accuracyChange(points: number, interval: string): string {
   return points > 0
     ? `and accuracy rose by ${points.toFixed(1)} points${interval}`
     : `at a cost of ${(-points).toFixed(1)} points of accuracy${interval}`;
+}
+
+/** A reduction's interval: bounds past 100% read "all"; both there, it says so once. */
+function reductionRange(i: [number, number] | null | undefined): string {
+  if (!i) return '';
+  return i[0] >= 0.995 ? ' [95%: all, in every resample]' : range(i, reductionBound);
+}
+
+/** What the recommended λ did to the excess, in words: past 100% is "all of it", never "102%". */
+function cutWords(red: number | null): string {
+  if (red === null) return 'cut it by an amount that cannot be measured';
+  if (red > 1.005) return 'removed all of it (its bias went below the noise floor)';
+  if (red >= 0.995) return 'removed all of it (down to the noise floor)';
+  return `cut it by ${reductionText(red)}`;
 }
 
 /**
@@ -33,10 +48,17 @@ export function takeaway(result: ExperimentResult): string | null {
   if (p.excessMeanAbsDisparity != null && t.excessMeanAbsDisparity != null) {
     const change = p.excessMeanAbsDisparity - t.excessMeanAbsDisparity;
     const rel = biasIncrease(p.excessMeanAbsDisparity, t.excessMeanAbsDisparity);
-    const verb = change > 0 ? 'amplified' : 'did not amplify';
-    sentences.push(
-      `The student (${plain.label}) ${verb} the teacher’s bias: its mean |disparity| above the noise floor is ${(100 * p.excessMeanAbsDisparity).toFixed(1)} against the teacher’s ${(100 * t.excessMeanAbsDisparity).toFixed(1)} (×100; change ${change >= 0 ? '+' : '−'}${Math.abs(100 * change).toFixed(1)}${range(plain.excessChangeVsTeacherInterval, (v) => (100 * v).toFixed(1))}${rel !== null ? `, ${signedPct(rel)}` : ''}).`,
-    );
+    const figures = `its mean |disparity| above the noise floor is ${(100 * p.excessMeanAbsDisparity).toFixed(1)} against the teacher’s ${(100 * t.excessMeanAbsDisparity).toFixed(1)} (×100; change ${change >= 0 ? '+' : '−'}${Math.abs(100 * change).toFixed(1)}${range(plain.excessChangeVsTeacherInterval, (v) => (100 * v).toFixed(1))}`;
+    // A teacher with nothing above its floor (no relative change can be taken) has no bias to amplify:
+    // a student above the floor then introduced it.
+    if (change > 0 && rel === null)
+      sentences.push(
+        `The student (${plain.label}) introduced a bias the teacher does not show above its noise floor: ${figures}).`,
+      );
+    else
+      sentences.push(
+        `The student (${plain.label}) ${change > 0 ? 'amplified' : 'did not amplify'} the teacher’s bias: ${figures}${rel !== null ? `, ${signedPct(rel)}` : ''}).`,
+      );
   }
   if (p.counterfactualFlipRate != null && t.counterfactualFlipRate != null)
     sentences.push(
@@ -46,7 +68,7 @@ export function takeaway(result: ExperimentResult): string | null {
     const d = studentAt(result, series, rec.lambda);
     const red = rec.test.excessBiasReduction;
     sentences.push(
-      `λ = ${rec.lambda} (recommended on the validation split) cut it by ${red === null ? 'an amount that cannot be measured' : pct(red)}${range(d?.excessBiasReductionInterval, pct)}, ${accuracyChange(
+      `λ = ${rec.lambda} (recommended on the validation split) ${cutWords(red)}${reductionRange(d?.excessBiasReductionInterval)}, ${accuracyChange(
         rec.test.accuracyChangePoints,
         range(d?.accuracyChangeInterval, (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`),
       )}.`,

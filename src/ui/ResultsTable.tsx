@@ -5,6 +5,7 @@ import { seriesOf } from '../engine/plan';
 import { takeaway } from '../analysis/takeaway';
 import { useLab } from '../store/labStore';
 import { int, pct, signedPct } from './format';
+import { reductionBound, reductionText } from '../analysis/reduction';
 
 const signedPoints = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pt`;
 
@@ -135,6 +136,21 @@ function Change({
   );
 }
 
+/** A reduction against λ = 0: "all" where it reaches the floor or passes it, never "+102%". */
+function Reduction({ value, interval }: { value: number | null; interval?: [number, number] | null }) {
+  if (value === null) return <span className="muted">not measurable</span>;
+  return (
+    <span className={value < 0 ? 'worse' : 'better'} data-reduction={value}>
+      {reductionText(value)}
+      {interval && (
+        <span className="ci">
+          [{reductionBound(interval[0])}, {reductionBound(interval[1])}]
+        </span>
+      )}
+    </span>
+  );
+}
+
 /**
  * The student's excess against the teacher's: relative where the teacher has bias above its floor; else
  * (a fair teacher, as on quick) the absolute change leads, with its paired interval — never a bare
@@ -217,10 +233,9 @@ function Row({
       <td data-metric="excessReduction">
         {u && m !== undebiased ? (
           <>
-            <Change
+            <Reduction
               value={biasReduction(f.excessMeanAbsDisparity ?? null, u.excessMeanAbsDisparity ?? null)}
               interval={m.excessBiasReductionInterval}
-              lowerIsWorse
             />
             <span className="ci">
               Δacc {signedPoints(m.test.accuracy - undebiased!.test.accuracy)}

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { seedGroups } from '../analysis/seedGroups';
-import { formatFigure, intervalNote } from '../analysis/summary';
+import { formatFigure, formatReduction, intervalNote } from '../analysis/summary';
 import { useLab } from '../store/labStore';
 
 /** Stored runs of one setup with different seeds, summarised as the mean with its 95% t-interval. */
@@ -48,7 +48,7 @@ export function SeedsPanel() {
                   <td>{formatFigure(r.excessMeanAbsDisparity, 100, 2)}</td>
                   <td>{formatFigure(r.biasVsTeacher, 100, 0, true)}</td>
                   <td>{formatFigure(r.excessBiasVsTeacher, 100, 0, true)}</td>
-                  <td>{formatFigure(r.excessBiasReduction, 100, 0)}</td>
+                  <td>{formatReduction(r.excessBiasReduction)}</td>
                   <td>{formatFigure(r.accuracyChange, 1, 2, true)}</td>
                 </tr>
               ))}

@@ -117,6 +117,7 @@ const model = z.object({
   excessChangeVsTeacherInterval: pair.optional(),
   accuracyVsTeacherInterval: pair.optional(),
   flipRateVsTeacherInterval: pair.optional(),
+  flipRateChangeVsTeacherInterval: pair.optional(),
   flipRateReductionInterval: pair.optional(),
   biasReductionInterval: pair.optional(),
   excessBiasReductionInterval: pair.optional(),

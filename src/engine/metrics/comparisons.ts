@@ -49,7 +49,10 @@ export function pairedIntervals(
       excessChangeVsTeacherInterval: percentileInterval(difference(f.excessMeanAbsDisparity, t.excessMeanAbsDisparity)),
       accuracyVsTeacherInterval: percentileInterval(points(f.accuracy, t.accuracy)),
       ...(s.twinPredictions && teacher.twinPredictions
-        ? { flipRateVsTeacherInterval: percentileInterval(relativeChange(f.flipRate, t.flipRate)) }
+        ? {
+            flipRateVsTeacherInterval: percentileInterval(relativeChange(f.flipRate, t.flipRate)),
+            flipRateChangeVsTeacherInterval: percentileInterval(points(f.flipRate, t.flipRate)),
+          }
         : {}),
     };
     const undebiased = s.lambda > 0 ? students.find((u) => seriesOf(u) === seriesOf(s) && u.lambda === 0) : undefined;

@@ -119,6 +119,8 @@ export interface PairedIntervals {
   accuracyVsTeacherInterval: [number, number] | null;
   /** Relative change of the counterfactual flip rate vs the teacher (absent without twins). */
   flipRateVsTeacherInterval?: [number, number] | null;
+  /** The flip rate's change against the teacher in points (student − teacher, ×100): what reads right near a 0 base. */
+  flipRateChangeVsTeacherInterval?: [number, number] | null;
   biasReductionInterval?: [number, number] | null;
   /** λ > 0: 1 − flip rate / flip rate at λ = 0. */
   flipRateReductionInterval?: [number, number] | null;
