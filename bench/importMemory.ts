@@ -61,9 +61,17 @@ async function main() {
   });
   if (!existsSync(chromium)) throw new Error(`Chromium not found at ${chromium}`);
   const { chromium: pw } = await import('@playwright/test');
-  const browserServer = await pw.launchServer({ executablePath: chromium, args: CHROMIUM_ARGS });
-  const browserPid = browserServer.process().pid!;
-  const browser = await pw.connect(browserServer.wsEndpoint());
+  // Launched here (not connected to): the picked files then go by path, not streamed over a connection.
+  // A switch Chromium ignores marks this browser's process for the RSS samples.
+  const marker = `--fdl-import-memory=${process.pid}`;
+  const browser = await pw.launch({ executablePath: chromium, args: [...CHROMIUM_ARGS, marker] });
+  const browserPid = Number(
+    execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .find((l) => l.includes(marker) && !l.includes('--type='))
+      ?.trim()
+      .split(/\s+/)[0],
+  );
   const origin = 'http://localhost:4997';
   const page = await browser.newPage();
   await serveDir(page, origin, appRoot);
@@ -75,10 +83,16 @@ async function main() {
   const picking = page.getByTestId('folder-input').setInputFiles(photos);
   let finished = false;
   void picking.then(() => undefined);
-  const summary = page
-    .getByTestId('dataset-summary')
-    .waitFor({ timeout: 3_600_000 })
-    .then(() => (finished = true));
+  let failure: string | null = null;
+  const summary = Promise.race([
+    page.getByTestId('dataset-summary').waitFor({ timeout: 3_600_000 }),
+    page
+      .getByTestId('dataset-error')
+      .waitFor({ timeout: 3_600_000 })
+      .then(async () => {
+        failure = await page.getByTestId('dataset-error').textContent();
+      }),
+  ]).then(() => (finished = true));
   let lastTab = 0;
   while (!finished) {
     const done = Number(
@@ -101,11 +115,12 @@ async function main() {
         .catch(() => undefined);
     }
     samples.push(s);
-    if (samples.length % 20 === 0)
+    if (samples.length % 10 === 0)
       console.error(`${s.t.toFixed(0)} s: ${done} images, renderer ${s.rendererRssMB.toFixed(0)} MB`);
     await new Promise((r) => setTimeout(r, 1000));
   }
   await summary;
+  if (failure) throw new Error(`the import failed: ${failure}`);
   const seconds = (Date.now() - t0) / 1000;
   const text = (await page.getByTestId('dataset-summary').textContent()) ?? '';
   const images = Number(/(\d+) images/.exec(text)?.[1] ?? NaN);
@@ -127,7 +142,6 @@ async function main() {
     `imported in ${seconds.toFixed(0)} s (${report.secondsPer1000.toFixed(1)} s per 1,000 photos): peak tab memory ${report.peakTabMB.toFixed(0)} MB (JS heaps + wasm, measureUserAgentSpecificMemory), peak renderer RSS ${report.peakRendererRssMB.toFixed(0)} MB; ${text.trim().slice(0, 160)}`,
   );
   await browser.close();
-  await browserServer.close();
 }
 
 main().catch((e) => {

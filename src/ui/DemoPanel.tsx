@@ -58,14 +58,15 @@ function PhotoReading({
         </p>
       ) : (
         <p data-testid="photo-typicality" data-percentile={typical.percentile.toFixed(3)}>
-          <strong>How familiar this photo is:</strong> the teacher gives its top class {pct(typical.confidence)}; it is
-          less sure than that of {pct(typical.percentile)} of the {typical.testImages} test images (their median:{' '}
-          {pct(typical.testMedian)}).{' '}
+          <strong>How familiar this photo is:</strong> on the photo as uploaded (no cue painted on, so the cards below,
+          which carry one, read differently) the teacher gives its top class {pct(typical.confidence)};{' '}
+          {pct(typical.percentile)} of the {typical.testImages} test images get a lower top-class confidence (their
+          median: {pct(typical.testMedian)}).{' '}
           {typical.percentile < 0.05
-            ? 'The photo is unlike the images these models learned from: read their answers as a resemblance at most.'
+            ? 'The teacher is less sure of this photo than of nearly every test image: it is unlike the images these models learned from, so read their answers as a resemblance at most.'
             : typical.percentile < 0.25
-              ? 'The photo is less familiar to the teacher than most test images.'
-              : 'The photo is about as familiar to the teacher as the test images.'}
+              ? 'The teacher is less sure of this photo than of most test images.'
+              : 'The teacher is about as sure of this photo as of the test images.'}
         </p>
       )}
       {flips && rate != null && (

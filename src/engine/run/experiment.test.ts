@@ -55,6 +55,17 @@ describe('experiment loop', () => {
       expect(types.has(t as LabEvent['type'])).toBe(true);
     const last = events.filter((e) => e.type === 'progress').pop() as Extract<LabEvent, { type: 'progress' }>;
     expect(last.fraction).toBeCloseTo(1, 6);
+    // The labels-only student is trained, not distilled; each student's first progress names it at step 0,
+    // never the model before's last step.
+    const stages = events.flatMap((e) => (e.type === 'stage' ? [e.message] : []));
+    expect(stages).toContain('Training: Labels only (no teacher)');
+    expect(stages).toContain('Distilling: CKD λ=1');
+    expect(stages.some((s) => s.startsWith('Distilling: Labels only'))).toBe(false);
+    events.forEach((e, i) => {
+      if (e.type !== 'stage' || !/^(Distilling|Training): /.test(e.message)) return;
+      const next = events.slice(i + 1).find((x) => x.type === 'progress') as Extract<LabEvent, { type: 'progress' }>;
+      expect([next.runLabel, next.epoch, next.step]).toEqual([e.message.replace(/^\w+: | \(no teacher\)$/g, ''), 1, 0]);
+    });
   });
 
   it('every model carries its noise floor, validation figures and test predictions; students their paired intervals', async () => {

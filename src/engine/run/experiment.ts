@@ -152,7 +152,12 @@ export async function runExperiment(
         progress.skipEpochs(config.studentEpochs); // done before the interruption: never redone
         continue;
       }
-      hooks.emit({ type: 'stage', message: `Distilling: ${run.label}` });
+      // The labels-only student learns from the labels alone: it is trained, not distilled.
+      hooks.emit({
+        type: 'stage',
+        message: run.role === 'baseline' ? `Training: ${run.label} (no teacher)` : `Distilling: ${run.label}`,
+      });
+      hooks.emit(progress.start('student', run.label, config.studentEpochs));
       try {
         const { student, ...result } = await trainStudent(
           config,

@@ -23,9 +23,21 @@ export class ProgressMeter {
     this.doneAtStart = this.done;
   }
 
+  /**
+   * A model starts: the progress event that names it at epoch 1, step 0 — so the line never shows the
+   * model before's last step ("epoch 10/10 step 23/23") while the next one sets up.
+   */
+  start(phase: Phase, runLabel: string, epochs: number): LabEvent {
+    return this.event(phase, runLabel, 1, epochs, 0);
+  }
+
   /** One step done: the progress event to emit. */
   step(phase: Phase, runLabel: string, epoch: number, epochs: number, step: number): LabEvent {
     this.done++;
+    return this.event(phase, runLabel, epoch, epochs, step);
+  }
+
+  private event(phase: Phase, runLabel: string, epoch: number, epochs: number, step: number): LabEvent {
     const elapsed = (Date.now() - this.started) / 1000;
     const here = this.done - this.doneAtStart;
     return {
