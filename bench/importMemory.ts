@@ -83,7 +83,7 @@ async function main() {
   const picking = page.getByTestId('folder-input').setInputFiles(photos);
   let finished = false;
   void picking.then(() => undefined);
-  let failure: string | null = null;
+  let failure = null as string | null;
   const summary = Promise.race([
     page.getByTestId('dataset-summary').waitFor({ timeout: 3_600_000 }),
     page
