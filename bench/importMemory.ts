@@ -64,7 +64,13 @@ async function main() {
   // Launched here (not connected to): the picked files then go by path, not streamed over a connection.
   // A switch Chromium ignores marks this browser's process for the RSS samples.
   const marker = `--fdl-import-memory=${process.pid}`;
-  const browser = await pw.launch({ executablePath: chromium, args: [...CHROMIUM_ARGS, marker] });
+  // A persistent profile on disk, as a user's browser has: a fresh context is incognito-like, and its
+  // in-memory storage refuses 2 GB (the import then stops with the quota message and keeps nothing).
+  const profile = mkdtempSync(join(tmpdir(), 'fdl-import-profile-'));
+  const context = await pw.launchPersistentContext(profile, {
+    executablePath: chromium,
+    args: [...CHROMIUM_ARGS, marker],
+  });
   const browserPid = Number(
     execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
       .split('\n')
@@ -73,7 +79,7 @@ async function main() {
       .split(/\s+/)[0],
   );
   const origin = 'http://localhost:4997';
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await serveDir(page, origin, appRoot);
   await page.goto(`${origin}/?preset=tiny`);
   await page.getByTestId('dataset-origin').selectOption('wider');
@@ -141,7 +147,7 @@ async function main() {
   console.log(
     `imported in ${seconds.toFixed(0)} s (${report.secondsPer1000.toFixed(1)} s per 1,000 photos): peak tab memory ${report.peakTabMB.toFixed(0)} MB (JS heaps + wasm, measureUserAgentSpecificMemory), peak renderer RSS ${report.peakRendererRssMB.toFixed(0)} MB; ${text.trim().slice(0, 160)}`,
   );
-  await browser.close();
+  await context.close();
 }
 
 main().catch((e) => {

@@ -6,6 +6,7 @@ import { takeaway } from '../analysis/takeaway';
 import { useLab } from '../store/labStore';
 import { int, pct, signedPct } from './format';
 import { reductionBound, reductionText } from '../analysis/reduction';
+import { architectureTimings, type Timing } from '../analysis/architectureTiming';
 
 const signedPoints = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pt`;
 
@@ -67,7 +68,7 @@ const COMPACT_SPANS = { accuracy: 2, fairness: 7, cost: 2 } as const;
  * The speed-up over the teacher, with its range from the two models' fastest and slowest batches; none
  * when the ranges overlap (then the timing cannot tell the two apart).
  */
-function speedUp(t: ModelResult['size'], m: ModelResult['size']): string {
+function speedUp(t: Timing, m: Timing): string {
   if (!t.latencyMs || !m.latencyMs) return '';
   if (!t.latencySpreadMs || !m.latencySpreadMs) return ` · ${(t.latencyMs / m.latencyMs).toFixed(1)}× faster`;
   const [tLo, tHi] = t.latencySpreadMs;
@@ -186,11 +187,14 @@ function Row({
   teacher,
   undebiased,
   selected,
+  timing,
 }: {
   m: ModelResult;
   teacher?: ModelResult;
   undebiased?: ModelResult;
   selected: boolean;
+  /** The pooled timing of a model's architecture (every twin reads the same speed). */
+  timing: (m: ModelResult) => Timing;
 }) {
   const f = m.fairness;
   const student = teacher && m.role !== 'teacher';
@@ -278,7 +282,7 @@ function Row({
       </td>
       <td data-metric="vs">
         {teacher && m.role !== 'teacher'
-          ? `${(teacher.size.params / m.size.params).toFixed(1)}× smaller${speedUp(teacher.size, m.size)}`
+          ? `${(teacher.size.params / m.size.params).toFixed(1)}× smaller${speedUp(timing(teacher), timing(m))}`
           : 'reference'}
       </td>
     </tr>
@@ -299,6 +303,7 @@ export function ResultsTable() {
   const skipped = new Set(models.flatMap((m) => m.fairness.skippedClasses));
   const summary = result ? takeaway(result) : null;
   const classNames = result?.dataset.classNames;
+  const timing = architectureTimings(models);
   return (
     <section className="card">
       <div className="card-head">
@@ -361,6 +366,7 @@ export function ResultsTable() {
                     : undefined
                 }
                 selected={!!view && m.role === 'student' && seriesOf(m) === view.series && m.lambda === view.lambda}
+                timing={timing}
               />
             ))}
           </tbody>
