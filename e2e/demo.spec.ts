@@ -86,6 +86,10 @@ test('photo demo: two students side by side, bad files refused, the student expo
     .locator('[data-testid="prediction-panel"][data-role="debiased"] [data-testid="prediction-row"]')
     .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-probability'))));
 
+  // The debiased picker offers only students an adversary pulled on (λ > 0): no λ = 0, no labels-only.
+  const debiasedOptions = await page.getByTestId('demo-debiased').locator('option').allTextContents();
+  expect(debiasedOptions.length).toBeGreaterThan(0);
+  expect(debiasedOptions.every((o) => /λ=(?!0\b)[\d.]+/.test(o))).toBe(true);
   // Another model chosen: the photo stays, and the newly chosen student answers for it.
   await page.getByTestId('demo-plain').selectOption('CKD λ=1');
   const plainPanel = page.locator('[data-testid="prediction-panel"][data-role="plain"]');

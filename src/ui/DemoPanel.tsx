@@ -273,11 +273,14 @@ export function DemoPanel() {
         }}
         data-testid={testid}
       >
-        {students.map((m) => (
-          <option key={m.label} value={m.label}>
-            {m.label}
-          </option>
-        ))}
+        {/* "Debiased" means an adversary pulled on it: only students trained at λ > 0. */}
+        {students
+          .filter((m) => role === 'plain' || m.lambda > 0)
+          .map((m) => (
+            <option key={m.label} value={m.label}>
+              {m.label}
+            </option>
+          ))}
       </select>
     </label>
   );
