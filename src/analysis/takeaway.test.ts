@@ -55,6 +55,44 @@ describe('the takeaway sentence', () => {
     );
   });
 
+  it('a sweep of several series speaks of the one whose recommended λ cut the most, and counts the others', () => {
+    const series = (name: string, extra: Partial<ModelResult> = {}) => ({ series: name, ...extra });
+    const result = {
+      teacher: m('Teacher', 0, 0.02, 0.01),
+      students: [
+        m('CKD T=1 λ=0', 0, 0.2, 0.2, series('CKD T=1')),
+        m('CKD T=1 λ=2', 2, 0.21, 0.2, series('CKD T=1')),
+        m('CKD T=4 λ=0', 0, 0.3, 0.3, series('CKD T=4')),
+        m('CKD T=4 λ=2', 2, 0.05, 0.05, series('CKD T=4')),
+      ],
+      recommendations: [
+        {
+          series: 'CKD T=1',
+          lambda: 0,
+          validation: { excessBiasReduction: null },
+          test: { excessBiasReduction: null, accuracyChangePoints: 0 },
+        },
+        {
+          series: 'CKD T=4',
+          lambda: 2,
+          validation: { excessBiasReduction: 0.7 },
+          test: { excessBiasReduction: 0.83, accuracyChangePoints: -0.5 },
+        },
+      ],
+    } as unknown as ExperimentResult;
+    const text = takeaway(result)!;
+    expect(text).toContain('The student (CKD T=4 λ=0)');
+    expect(text).toContain('λ = 2 (recommended on the validation split) cut it by 83%');
+    expect(text).toContain(
+      '(CKD T=4 is the series whose recommended λ cut the most on validation; 0 of the 1 other series had a λ > 0 that qualified.)',
+    );
+    expect(text).not.toContain('No λ > 0');
+    result.recommendations![1] = { ...result.recommendations![1], lambda: 0 };
+    expect(takeaway(result)).toContain(
+      'No λ > 0 reduced the bias on validation within the accuracy budget in any of the 2 series.',
+    );
+  });
+
   it('a loss of accuracy reads as a cost, a gain as a gain (the field is Δaccuracy, gain positive)', () => {
     const result = (points: number) =>
       ({

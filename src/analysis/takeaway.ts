@@ -36,7 +36,16 @@ function cutWords(red: number | null): string {
  * (chosen on validation) did to it and to accuracy.
  */
 export function takeaway(result: ExperimentResult): string | null {
-  const rec = result.recommendations?.[0];
+  // A sweep of several series (methods, or a method at several settings): the series whose recommended
+  // λ cut the most on validation speaks, and the sentence says how many others had one — never the first
+  // series alone ("No λ > 0 reduced the bias" for T = 1 while T = 4 cut 83%).
+  const all = result.recommendations ?? [];
+  const qualified = all.filter((r) => r.lambda > 0);
+  const rec = qualified.length
+    ? qualified.reduce((a, b) =>
+        (b.validation.excessBiasReduction ?? -Infinity) > (a.validation.excessBiasReduction ?? -Infinity) ? b : a,
+      )
+    : all[0];
   const first = result.students.find((s) => s.role === 'student');
   const series = rec ? (rec.series ?? seriesOf(rec)) : first && seriesOf(first);
   if (!series) return null;
@@ -73,6 +82,13 @@ export function takeaway(result: ExperimentResult): string | null {
         range(d?.accuracyChangeInterval, (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`),
       )}.`,
     );
-  } else if (rec) sentences.push('No λ > 0 reduced the bias on validation within the accuracy budget.');
+    if (all.length > 1)
+      sentences.push(
+        `(${series} is the series whose recommended λ cut the most on validation; ${qualified.length - 1} of the ${all.length - 1} other series had a λ > 0 that qualified.)`,
+      );
+  } else if (rec)
+    sentences.push(
+      `No λ > 0 reduced the bias on validation within the accuracy budget${all.length > 1 ? ` in any of the ${all.length} series` : ''}.`,
+    );
   return sentences.join(' ');
 }
