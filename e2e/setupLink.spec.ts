@@ -41,6 +41,8 @@ const SAMPLES: Record<string, string> = {
   lrSchedule: 'cosine',
   // Refused by the form without a weight file, yet carried by the link like every other setting.
   freezeEpochs: '1',
+  // Photos only (a run on the built-in data refuses it), carried by the link all the same.
+  augment: 'crop+flip',
   backend: 'wasm',
   threads: '1',
   charts: '0',

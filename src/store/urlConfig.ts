@@ -6,8 +6,10 @@ import { applyOptions, OPTIONS, setupQuery, type Setup } from '../engine/options
  * Every key and its rule come from the option table (engine/options.ts), which the CLI shares.
  */
 export interface UrlSetup extends Setup {
-  /** The URL named a preset (else the lab picks one for the machine: quick without a GPU). */
+  /** The URL named a preset (else the page starts on quick, and a bare address moves to lab with a GPU). */
   presetGiven: boolean;
+  /** The address had no settings at all. */
+  bare: boolean;
   /** One line per URL parameter that could not be used (named, with why), for the page to list. */
   problems: string[];
 }
@@ -17,7 +19,9 @@ export { presetConfig as configFor } from '../engine/options';
 export function readUrlSetup(search: string): UrlSetup {
   const params = new URLSearchParams(search);
   const texts = new Map(params);
-  const { setup, problems, notes } = applyOptions(texts, (o) => o.urlKey);
+  // Without a preset in the address the page starts on quick, which any machine runs: lab (20 minutes on
+  // a CPU) is offered only once a GPU is found (workerEvents), never shown first and then taken back.
+  const { setup, problems, notes } = applyOptions(texts, (o) => o.urlKey, texts.has('preset') ? 'lab' : 'quick');
   const known = new Set(OPTIONS.flatMap((o) => (o.urlKey ? [o.urlKey] : [])));
   const keys = [...params.keys()];
   // A misspelt key (lambda=5) must not pass for a setting that was applied.
@@ -27,7 +31,12 @@ export function readUrlSetup(search: string): UrlSetup {
   const repeated = [...new Set(keys.filter((k, i) => known.has(k) && keys.indexOf(k) !== i))].map(
     (k) => `${k} was given more than once; the last value was used.`,
   );
-  return { ...setup, problems: [...problems, ...unknown, ...repeated, ...notes], presetGiven: texts.has('preset') };
+  return {
+    ...setup,
+    problems: [...problems, ...unknown, ...repeated, ...notes],
+    presetGiven: texts.has('preset'),
+    bare: keys.length === 0,
+  };
 }
 
 /**

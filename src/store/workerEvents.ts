@@ -10,14 +10,15 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
   switch (m.type) {
     case 'backend':
       set({ backend: m.report, backendError: null });
-      // Without a GPU the first screen offers the quick story, unless the URL chose a preset.
+      // The first screen starts on the quick story; with a GPU found, a bare address moves to the lab
+      // story (an address with settings keeps them, on quick).
       if (
-        !url.presetGiven &&
+        url.bare &&
         get().status === 'idle' &&
-        get().preset === 'lab' &&
-        ['wasm', 'cpu'].includes(m.report.name)
+        get().preset === 'quick' &&
+        ['webgpu', 'webgl'].includes(m.report.name)
       )
-        get().setPreset('quick');
+        get().setPreset('lab');
       break;
     case 'dataset':
       set({ dataset: { name: m.name, count: m.count, fromCache: m.fromCache, warning: m.warning } });
