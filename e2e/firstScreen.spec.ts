@@ -9,6 +9,11 @@ test('without a GPU the first screen offers the quick story, and a shared link r
   await expect(page.getByTestId('distill')).toBeEnabled();
   // Before Distill, the page says how long the run should take here, from steps timed now.
   await expect(page.getByTestId('duration-estimate')).toContainText(/^About \d+ (s|min)/, { timeout: 60_000 });
+  // The estimate is seen where the click is: in view with Distill, above it, not under it.
+  await expect(page.getByTestId('duration-estimate')).toBeInViewport();
+  const estimate = (await page.getByTestId('duration-estimate').boundingBox())!;
+  const button = (await page.getByTestId('distill').boundingBox())!;
+  expect(estimate.y + estimate.height).toBeLessThanOrEqual(button.y + 1);
   await page.screenshot({ path: 'test-results/first-screen.png' });
   // A preset named in the URL is kept, whatever the machine.
   await page.goto('/?preset=lab&lambdas=0,0.5');

@@ -43,7 +43,7 @@ export function DurationEstimate() {
   return (
     <p className="muted" data-testid="duration-estimate" data-seconds={current ? Math.round(current.seconds) : ''}>
       {current
-        ? `About ${duration(current.seconds)} on this machine (${backend.name}; timed from its steps now: ${current.models} models, ${current.stepsPerEpoch} steps per epoch)${memory ? `; a training step holds about ${formatBytes(memory.bytes)}` : ''}.`
+        ? `About ${duration(current.seconds)} on this machine (${backend.name}; timed from its steps just now: ${current.models} models, ${current.stepsPerEpoch} steps per epoch)${memory ? `; a training step holds about ${formatBytes(memory.bytes)}` : ''}. Other work on the machine slows a run past this; the run's own ETA follows it.`
         : 'Timing a few steps of this setup…'}
     </p>
   );

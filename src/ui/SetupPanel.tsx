@@ -370,15 +370,18 @@ export function SetupPanel() {
           ))}
         </ul>
       )}
-      <DurationEstimate />
-      <button
-        type="submit"
-        className="primary"
-        disabled={running || settling || errors.length > 0}
-        data-testid="distill"
-      >
-        {running ? 'Distilling…' : settling ? 'Starting the engine…' : 'Distill'}
-      </button>
+      {/* The estimate rides with Distill at the foot of the setup: seen where the click is, never behind it. */}
+      <div className="distill-bar" data-testid="distill-bar">
+        <DurationEstimate />
+        <button
+          type="submit"
+          className="primary"
+          disabled={running || settling || errors.length > 0}
+          data-testid="distill"
+        >
+          {running ? 'Distilling…' : settling ? 'Starting the engine…' : 'Distill'}
+        </button>
+      </div>
       <p className="muted">
         <a href={link.url} data-testid="share-setup">
           Link to this setup
