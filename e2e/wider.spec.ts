@@ -43,3 +43,45 @@ test('a WIDER Attribute copy: clusters and groups counted, skipped images explai
   });
   await expect(page.getByText(/18 test images · wasm/)).toBeVisible(); // WIDER's test split: 8 photos × 2 boxes + 2
 });
+
+test('“Use the study’s protocol” sets B3 → B0, the four methods at the study’s λ, the fine-tune and crops', async ({
+  page,
+}) => {
+  await page.goto('/?preset=tiny');
+  await page.getByTestId('dataset-origin').selectOption('wider');
+  await page.getByTestId('use-study').click();
+  await expect(page.getByTestId('teacher-model')).toHaveValue('efficientnet-b3');
+  await expect(page.getByTestId('student-model')).toHaveValue('efficientnet-b0');
+  await expect(page.getByTestId('lambdas')).toHaveValue('0, 0.5, 1, 2');
+  await expect(page.getByTestId('augment')).toHaveValue('crop+flip');
+  await expect(page.getByTestId('import-size')).toHaveValue('224');
+  await expect(page.getByTestId('wider-mode')).toHaveValue('image');
+  // The address carries the protocol: what the runner's --study runs, setting by setting.
+  const href = (await page.getByTestId('share-setup').getAttribute('href'))!;
+  const q = new URLSearchParams(href.split('?')[1]);
+  expect(
+    Object.fromEntries(
+      [
+        'methods',
+        'lambdas',
+        'lr',
+        'lrSchedule',
+        'freezeEpochs',
+        'batchSize',
+        'augment',
+        'teacherEpochs',
+        'studentEpochs',
+      ].map((k) => [k, q.get(k)]),
+    ),
+  ).toEqual({
+    methods: 'kd,rkd,ctkd,kdpp',
+    lambdas: '0,0.5,1,2',
+    lr: '0.001',
+    lrSchedule: 'cosine',
+    freezeEpochs: '1',
+    batchSize: '16',
+    augment: 'crop+flip',
+    teacherEpochs: '10',
+    studentEpochs: '10',
+  });
+});

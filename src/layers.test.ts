@@ -51,6 +51,7 @@ const ENGINE_DATA_ONLY = [
   'engine/models/keys',
   'engine/data/synthetic',
   'engine/data/pixelChunks',
+  'engine/studyProtocol',
   'engine/metrics/fairness',
   'engine/metrics/classification',
   'engine/metrics/recommendation',

@@ -1,3 +1,5 @@
+import { studyFlags } from '../engine/studyProtocol';
+
 /**
  * `--study`: the study's protocol on your WIDER copy in one flag — torchvision's ImageNet-pretrained
  * EfficientNet-B3 fine-tuned and distilled into a pretrained B0 on WIDER Attribute's 16 clusters of whole
@@ -7,19 +9,9 @@
  * of these flags given on the command line wins; the data and the two weight files must be given.
  */
 export const STUDY_PROTOCOL: readonly [flag: string, value: string][] = [
+  // The option table's protocol (engine/studyProtocol.ts), on the lab preset, with WIDER's options.
   ['--preset', 'lab'],
-  ['--teacher', 'efficientnet-b3'],
-  ['--student', 'efficientnet-b0'],
-  ['--image-size', '224'],
-  ['--methods', 'kd,rkd,ctkd,kdpp'],
-  ['--lambdas', '0,0.5,1,2'],
-  ['--lr', '0.001'],
-  ['--lr-schedule', 'cosine'],
-  ['--freeze-epochs', '1'],
-  ['--batch-size', '16'],
-  ['--augment', 'crop+flip'],
-  ['--teacher-epochs', '10'],
-  ['--student-epochs', '10'],
+  ...studyFlags(),
   ['--wider-crop', 'image'],
   ['--wider-classes', 'clusters'],
 ];

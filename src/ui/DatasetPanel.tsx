@@ -4,6 +4,7 @@ import { engineRequest, useLab } from '../store/labStore';
 import { sweepsUsingNote } from './sweepsUsingNote';
 import type { ImportSummary } from '../worker/folderImport';
 import { duration } from './format';
+import { withStudySettings } from '../engine/studyProtocol';
 import { imagesPerChunk, RESIDENT_CHUNKS } from '../engine/data/pixelChunks';
 
 type Source = 'builtin' | 'csv' | 'wider';
@@ -150,6 +151,29 @@ export function DatasetPanel() {
               </>
             )}
           </div>
+          {source === 'wider' && (
+            <p>
+              <button
+                type="button"
+                className="secondary"
+                data-testid="use-study"
+                onClick={() => {
+                  const setup = withStudySettings({ preset, config, charts: true });
+                  updateConfig(setup.config);
+                  setSize(224);
+                  setWiderMode('image');
+                  setWiderClasses('clusters');
+                }}
+              >
+                Use the study’s protocol
+              </button>{' '}
+              <span className="muted">
+                B3 → B0 at 224 px on the 16 clusters of whole photos; CKD, RKD, CTKD and KD++ at λ 0, 0.5, 1, 2; Adam
+                1e-3, cosine, one head-only epoch, crops and flips; 10 epochs each. Then pick the folder here and the
+                two ImageNet weight files under the models.
+              </span>
+            </p>
+          )}
           <label className="button secondary">
             {busy ? 'Loading…' : 'Choose folder…'}
             <input

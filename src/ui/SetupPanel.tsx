@@ -278,6 +278,18 @@ export function SetupPanel() {
               <option value="sgd">SGD</option>
             </select>
           </label>
+          <label className="field">
+            <span>Augmentation</span>
+            <select
+              value={config.augment ?? 'off'}
+              onChange={(e) => updateConfig({ augment: e.target.value as 'off' | 'crop+flip' })}
+              data-testid="augment"
+              title="Random-resized crops and flips while training (photos only: the built-in data refuses it)"
+            >
+              <option value="off">Off</option>
+              <option value="crop+flip">Crop + flip (photos)</option>
+            </select>
+          </label>
           <NumberField label="Seed" value={config.seed} step={1} onChange={(v) => updateConfig({ seed: v })} />
         </div>
         <TeacherImport />
