@@ -49,7 +49,12 @@ function listFiles(dir: string): string[] {
 }
 
 /** The square (or the person box's centered square) of a decoded photo, resized to size × size RGB. */
-export function squareOf(path: string, file: Uint8Array, size: number, box?: [number, number, number, number]): Uint8Array {
+export function squareOf(
+  path: string,
+  file: Uint8Array,
+  size: number,
+  box?: [number, number, number, number],
+): Uint8Array {
   const img = decodeImage(file, path);
   const { x0, y0, w, h, side } = squareRegion(img.width, img.height, box);
   const left = x0 + Math.floor((w - side) / 2);
