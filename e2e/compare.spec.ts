@@ -133,6 +133,24 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   const kept = await page.locator('[data-best-epoch]').allInnerTexts();
   expect(kept).toHaveLength(7);
   for (const k of kept) expect(['1', '2']).toContain(k);
+  // Every model its own line (no student in the teacher's colour), each kept-epoch star in its line's colour.
+  const looks = await page.getByTestId('validation-chart').evaluate((el) =>
+    (
+      el as unknown as {
+        _fullData: { name: string; mode: string; line?: { color: string; dash: string }; marker: { color: string } }[];
+      }
+    )._fullData.map((t) => ({
+      name: t.name,
+      mode: t.mode,
+      line: t.line ? `${t.line.color} ${t.line.dash}` : '',
+      marker: t.marker.color,
+    })),
+  );
+  const lines = looks.filter((t) => t.mode === 'lines+markers');
+  expect(lines).toHaveLength(7);
+  expect(new Set(lines.map((t) => t.line)).size).toBe(7);
+  for (const star of looks.filter((t) => t.mode === 'markers'))
+    expect(star.marker).toBe(lines.find((l) => star.name.startsWith(`${l.name} ·`))!.line.split(' ')[0]);
 
   // Rename survives a reload.
   await page.getByRole('button', { name: /^Rename / }).click();

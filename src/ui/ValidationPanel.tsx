@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { bestEpoch } from '../analysis/validation';
 import { useLab } from '../store/labStore';
-import { loadPlotly, PLOT_CONFIG } from './plotly';
+import { loadPlotly, PLOT_CONFIG, studentLine, TEACHER_COLOR } from './plotly';
 
 /**
  * Validation accuracy after every epoch of every model, each model's kept (best) epoch marked, and the
@@ -17,9 +17,11 @@ export function ValidationPanel() {
     let live = true;
     void loadPlotly().then((Plotly) => {
       if (!live) return;
-      const traces = models.flatMap((m) => {
+      const traces = models.flatMap((m, i) => {
         const best = bestEpoch(m, result);
-        const epochs = m.valAccuracy.map((_, i) => i + 1);
+        const epochs = m.valAccuracy.map((_, e) => e + 1);
+        // The teacher in its own colour; each student its own, its kept-epoch star filled with it.
+        const look = m.role === 'teacher' ? { color: TEACHER_COLOR, dash: 'solid' } : studentLine(i - 1);
         return [
           {
             type: 'scatter',
@@ -28,7 +30,8 @@ export function ValidationPanel() {
             legendgroup: m.label,
             x: epochs,
             y: m.valAccuracy.map((a) => 100 * a),
-            line: { width: m.role === 'teacher' ? 3 : 1.5 },
+            line: { width: m.role === 'teacher' ? 3 : 1.5, color: look.color, dash: look.dash },
+            marker: { color: look.color },
             hovertemplate: `${m.label} · epoch %{x}: %{y:.1f}%<extra></extra>`,
           },
           ...(best === null
@@ -42,7 +45,7 @@ export function ValidationPanel() {
                   showlegend: false,
                   x: [best],
                   y: [100 * m.valAccuracy[best - 1]],
-                  marker: { symbol: 'star', size: 12, color: '#16a34a', line: { color: '#0f172a', width: 1 } },
+                  marker: { symbol: 'star', size: 12, color: look.color, line: { color: '#ffffff', width: 1 } },
                   hovertemplate: `${m.label}: kept epoch ${best} (%{y:.1f}%)<extra></extra>`,
                 },
               ]),
@@ -74,9 +77,9 @@ export function ValidationPanel() {
         <h2>Validation</h2>
       </div>
       <p className="muted">
-        Top-1 on the validation split after each epoch; the star is the epoch whose weights each model kept (the best on
-        validation; a debiased student chooses from the epoch after the adversary’s warm-up). The recommended λ and the
-        Pareto front are chosen on these figures, and reported on test.
+        Top-1 on the validation split after each epoch; the star, in its model’s colour, is the epoch whose weights each
+        model kept (the best on validation; a debiased student chooses from the epoch after the adversary’s warm-up).
+        The recommended λ and the Pareto front are chosen on these figures, and reported on test.
       </p>
       <div ref={el} className="chart" data-testid="validation-chart" />
       <table className="visually-hidden-table" data-testid="validation-values">

@@ -64,3 +64,29 @@ export function hasWebGL(): boolean {
     return false;
   }
 }
+
+/** The teacher's colour in every chart: apart from the students' palette, so no student shares it. */
+export const TEACHER_COLOR = '#0f172a';
+/** Twelve distinguishable colours (Tableau 10 and two more) for the students, none of them the teacher's. */
+const STUDENT_COLORS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#b45309',
+  '#4d7c0f',
+];
+/** A student's line: its colour, and past twelve students a dash pattern, so no two lines look alike. */
+export function studentLine(i: number): { color: string; dash: string } {
+  const dashes = ['solid', 'dash', 'dot', 'dashdot'];
+  return {
+    color: STUDENT_COLORS[i % STUDENT_COLORS.length],
+    dash: dashes[Math.floor(i / STUDENT_COLORS.length) % dashes.length],
+  };
+}
