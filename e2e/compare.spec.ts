@@ -176,6 +176,12 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   await page.getByTestId('open-run').first().click();
   await expect(page.getByTestId('lambda-slider')).toBeVisible();
   await expect(page.getByTestId('disparity-chart').locator('.main-svg').first()).toBeAttached();
+  // The y-axis title is whole: inside the chart, top to bottom and left to right.
+  const chartBox = (await page.getByTestId('disparity-chart').boundingBox())!;
+  const titleBox = (await page.getByTestId('disparity-chart').locator('.g-ytitle').boundingBox())!;
+  expect(titleBox.y).toBeGreaterThanOrEqual(chartBox.y);
+  expect(titleBox.y + titleBox.height).toBeLessThanOrEqual(chartBox.y + chartBox.height);
+  expect(titleBox.x).toBeGreaterThanOrEqual(chartBox.x);
   await page.waitForTimeout(1000); // plotly redraws for the new width
   await page.screenshot({ path: 'test-results/lab-narrow.png', fullPage: true });
 

@@ -71,8 +71,9 @@ export function ComparePanel() {
           shapes: band.filter(Boolean),
           barmode: 'group',
           height: 320,
-          margin: { l: 55, r: 10, t: 10, b: 90 },
-          yaxis: { title: { text: 'disparity ×100 (recall A − recall B)' }, zeroline: true },
+          margin: { l: 72, r: 10, t: 10, b: 90 },
+          // Two short lines: the plot is 220 px tall, and one line of the title ran past it.
+          yaxis: { title: { text: 'disparity ×100<br>(recall A − recall B)' }, zeroline: true },
           legend: { orientation: 'h', y: -0.35 },
           paper_bgcolor: 'rgba(0,0,0,0)',
           plot_bgcolor: 'rgba(0,0,0,0)',
