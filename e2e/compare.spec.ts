@@ -126,6 +126,14 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
     .locator('td[data-count]')
     .evaluateAll((t) => t.map((c) => Number(c.getAttribute('data-count'))));
   expect(counts.reduce((a, b) => a + b, 0)).toBe(exported.runs[0].result.dataset.test);
+  // Every class name whole in the headers: no cell cut to an ellipsis.
+  const cut = await tables
+    .first()
+    .locator('thead th')
+    .evaluateAll(
+      (ths) => ths.filter((th) => th.scrollWidth > th.clientWidth + 1 || th.scrollHeight > th.clientHeight + 1).length,
+    );
+  expect(cut).toBe(0);
   await page.getByTestId('confusion-model').selectOption('RKD λ=1');
   await expect(tables.nth(1)).toHaveAttribute('data-model', 'RKD λ=1');
   // Validation: each model's kept epoch (of 2).

@@ -78,6 +78,10 @@ test('the setup survives a reload (the address follows it), and runs of two swee
   // After a reload the last finished run is on screen again.
   await page.reload();
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(2);
+  // The results and the setup on the left agree; change the setup and the page says they no longer do.
+  await expect(page.getByTestId('result-setup-differs')).toHaveCount(0);
+  await page.getByTestId('lambdas').fill('0, 3');
+  await expect(page.getByTestId('result-setup-differs')).toContainText('the setup on the left differs from its setup');
 });
 
 test('a click before the engine has chosen its backend starts nothing: Distill waits, then offers the preset the page shows', async ({

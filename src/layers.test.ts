@@ -52,6 +52,7 @@ const ENGINE_DATA_ONLY = [
   'engine/data/synthetic',
   'engine/data/pixelChunks',
   'engine/studyProtocol',
+  'engine/data/key',
   'engine/metrics/fairness',
   'engine/metrics/classification',
   'engine/metrics/recommendation',

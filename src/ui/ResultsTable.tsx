@@ -7,6 +7,7 @@ import { useLab } from '../store/labStore';
 import { int, pct, signedPct } from './format';
 import { reductionBound, reductionText } from '../analysis/reduction';
 import { architectureTimings, type Timing } from '../analysis/architectureTiming';
+import { stableStringify } from '../engine/data/key';
 
 const signedPoints = (d: number) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)} pt`;
 
@@ -291,6 +292,8 @@ function Row({
 
 export function ResultsTable() {
   const result = useLab((s) => s.result);
+  const config = useLab((s) => s.config);
+  const status = useLab((s) => s.status);
   const partial = useLab((s) => s.partial);
   const view = useLab((s) => s.view);
   const liveFailures = useLab((s) => s.failures);
@@ -304,6 +307,8 @@ export function ResultsTable() {
   const summary = result ? takeaway(result) : null;
   const classNames = result?.dataset.classNames;
   const timing = architectureTimings(models);
+  // The open run and the setup on the left may differ (a stored run opened, then settings changed): say so.
+  const otherSetup = result && status === 'idle' && stableStringify(result.config) !== stableStringify(config);
   return (
     <section className="card">
       <div className="card-head">
@@ -326,6 +331,12 @@ export function ResultsTable() {
           All columns
         </label>
       </div>
+      {otherSetup && (
+        <p className="muted" data-testid="result-setup-differs">
+          These are the results of the run opened here; the setup on the left differs from its setup — Distill runs the
+          one on the left (“This run’s setup” below shows this run’s).
+        </p>
+      )}
       {summary && (
         <p className="takeaway" data-testid="takeaway">
           {summary}
