@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/engine/backend';
 import type { BackendName } from '../src/engine/types';
 import { provideNodeWebGPU } from '../src/cli/webgpuNode';
-import { serveDir } from './serveDir';
+import { buildLabApp, serveDir } from './serveDir';
 import { gpuLoopCounts } from './gpuLoop';
 import { presetModels, webgpuWork } from './webgpuWork';
 import { emptyReport, formatReport, type BenchReport, type Paired, type Row } from './report';
@@ -329,13 +329,7 @@ async function browserBench(report: BenchReport, dataPathOnly = false) {
  * drawn (throttled to 2 redraws/s) and with ?charts=0, alternating, on the page's own worker.
  */
 async function chartCost(browser: import('@playwright/test').Browser) {
-  const { build } = await import('vite');
-  const appRoot = join(here, 'out', 'app');
-  await build({
-    configFile: join(here, '..', 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: appRoot, emptyOutDir: true },
-  });
+  const appRoot = await buildLabApp();
   const origin = 'http://localhost:4998';
   const query = '?preset=tiny&methods=kd&lambdas=0,1&baseline=0&teacherEpochs=3&studentEpochs=3';
   const once = async (visible: boolean) => {

@@ -12,12 +12,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { makeLargeWiderCopy } from '../src/cli/widerFolderKit';
 import { CHROMIUM_ARGS } from '../e2e/chromium';
-import { serveDir } from './serveDir';
+import { buildLabApp, serveDir } from './serveDir';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
@@ -52,13 +50,7 @@ function rendererRssMB(browserPid: number): number {
 async function main() {
   const photos =
     arg('photos', '') || makeLargeWiderCopy(join(mkdtempSync(join(tmpdir(), 'fdl-import-mem-')), 'WIDER')).dir;
-  const { build } = await import('vite');
-  const appRoot = join(here, 'out', 'app');
-  await build({
-    configFile: join(here, '..', 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: appRoot, emptyOutDir: true },
-  });
+  const appRoot = await buildLabApp();
   if (!existsSync(chromium)) throw new Error(`Chromium not found at ${chromium}`);
   const { chromium: pw } = await import('@playwright/test');
   // Launched here (not connected to): the picked files then go by path, not streamed over a connection.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Serves a built folder to a page straight from disk, cross-origin isolated; localhost keeps it a secure context. */
 export async function serveDir(page: import('@playwright/test').Page, origin: string, root: string): Promise<void> {
@@ -27,3 +28,16 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
 };
+
+/** The lab's app built into bench/out/app (the page the bench's browser runs open); its folder. */
+export async function buildLabApp(): Promise<string> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const { build } = await import('vite');
+  const appRoot = join(here, 'out', 'app');
+  await build({
+    configFile: join(here, '..', 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: appRoot, emptyOutDir: true },
+  });
+  return appRoot;
+}
