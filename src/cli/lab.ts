@@ -11,7 +11,6 @@ import { formatPrediction, predictCommand } from './predictCommand';
 import { readPretrained } from './pretrainedFiles';
 import {
   DATA_FLAGS,
-  DEFAULT_DATA_CACHE,
   formatPrepareReport,
   loadRunnerData,
   plannedData,
@@ -24,10 +23,11 @@ import { useFusedOps } from '../engine/kernels/fusedKernels';
 import { useWebgpuGradKernels } from '../engine/kernels/webgpu/convGradWebgpu';
 import { isManifest, mergeSweepCommand, planCommand, shardCommand } from './sweepCommands';
 import { readManifest } from './sweepManifest';
-import { STUDY_PROTOCOL, withStudyProtocol } from './studyProtocol';
+import { withStudyProtocol } from './studyProtocol';
 import { checkBackends, parseChecked, type CheckedBackend } from './checkBackends';
 import { generateSynthetic } from '../engine/data/synthetic';
-import { applyOptions, cliOptionHelp, isProblem, OPTIONS } from '../engine/options';
+import { applyOptions, isProblem, OPTIONS } from '../engine/options';
+import { parseArgs, SWITCHES, USAGE } from './labArgs';
 import { planSizeProblem, uniqueValues } from '../engine/plan';
 import { checkOutputFile, checkOutputFolder } from './outputPaths';
 import { writeAtomic } from './atomicFile';
@@ -44,71 +44,6 @@ import {
   type RunnerCheckpoint,
 } from './checkpointFile';
 import { formatRecommendations, formatSummary, summarize } from '../analysis/summary';
-
-const USAGE = [
-  'Usage: npm run lab -- [options] [--seeds 0,1,2] [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]',
-  '       npm run lab -- --check-backends [--backends cpu,wasm,webgpu] [options] [--out check.json]   (the same',
-  "                    (webgpu:tfjs,webgpu:own compares tfjs's WebGPU gradient kernels with the lab's own)",
-  '                    seeded work on each backend, compared with the first within stated tolerances; exit',
-  '                    status 1 when a backend disagrees)',
-  '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
-  '                    e.g. one seed per process to use every core)',
-  '       npm run lab -- [options] --data folder:DIR|wider:DIR [--wider-crop image|person] [--wider-classes clusters|scenes]',
-  '                    [--data-cache DIR] [--prepare]',
-  '                    (real photos: a folder with labels.csv, or a WIDER Attribute copy, prepared at --image-size',
-  "                    as the page's import prepares them, PNG and JPEG, into chunks on disk under --data-cache",
-  `                    (default ${DEFAULT_DATA_CACHE}/) read a few at a time; --prepare: prepare and read every batch`,
-  '                    once, no training — time, images/s and peak memory, as JSON with --out)',
-  '       npm run lab -- --study --data wider:DIR --teacher-weights B3.pth --student-weights B0.pth [--backend webgpu]',
-  `                    (the study's protocol: ${STUDY_PROTOCOL.map(([f, v]) => `${f} ${v}`).join(' ')};`,
-  '                    any of these given wins; with --plan, a sweep of it over machines)',
-  '       npm run lab -- --predict --model efficientnet-b0|efficientnet-b3 --weights FILE --image PHOTO [--json]',
-  '                    (the top 5 ImageNet classes a torchvision or timm weight file sees in a PNG or JPEG photo)',
-  'Sweeps over machines (a job runner starts the shards; see deploy/):',
-  '       npm run lab -- --plan sweep/manifest.json [options] [--seeds 0,1,2] [--shards n]   (writes the manifest)',
-  '       npm run lab -- --manifest sweep/manifest.json --shard i/n [--backend …] [--results DIR] [--teachers DIR]',
-  '                    (i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID with --shard auto/n)',
-  '       npm run lab -- --merge sweep/manifest.json [--results DIR,DIR] [--out all.json]',
-  '       --kernels relaxed+fused|simd+fused|relaxed|simd|off|tfjs   wasm: the own SIMD convolution kernels',
-  '                    with fused multiply-add where the engine has it (relaxed) or without (simd), and with',
-  '                    +fused the fused swish, batch norm, SE scaling and Adam (relaxed+fused: the default);',
-  '                    off: XNNPACK compositions and JavaScript loops, as before the kernels existed. webgpu:',
-  "                    the own split-reduction programs (any but off/tfjs, the default) or tfjs's own (off or tfjs)",
-  'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
-  ...cliOptionHelp().map((l) => `  ${l}`),
-].join('\n');
-
-/** Flags without a value (booleans); every other flag takes the next argument. */
-const SWITCHES = new Set([
-  '--help',
-  '--quiet',
-  '--no-baseline',
-  '--check-backends',
-  '--predict',
-  '--json',
-  '--prepare',
-  '--study',
-]);
-
-function parseArgs(argv: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`Unexpected argument "${a}".\n${USAGE}`);
-    if (SWITCHES.has(a)) {
-      if (out.has(a)) throw new Error(`${a} was given twice; give it once.`);
-      out.set(a, 'true');
-      continue;
-    }
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value.\n${USAGE}`);
-    // A flag given twice would keep one of its values without a word: name it instead.
-    if (out.has(a)) throw new Error(`${a} was given twice ("${out.get(a)}" and "${next}"); give it once.`);
-    out.set(a, next);
-    i++;
-  }
-  return out;
-}
 
 function backendList(text: string): CheckedBackend[] {
   const names = text.split(',').map((x) => x.trim());
