@@ -157,7 +157,9 @@ export async function runExperiment(
         type: 'stage',
         message: run.role === 'baseline' ? `Training: ${run.label} (no teacher)` : `Distilling: ${run.label}`,
       });
-      hooks.emit(progress.start('student', run.label, config.studentEpochs));
+      // A model resumed from its snapshot gets no step-0 event: the loop's first step after the restored
+      // epochs names it, with the progress those epochs count for.
+      if (inProgress?.label !== run.label) hooks.emit(progress.start('student', run.label, config.studentEpochs));
       try {
         const { student, ...result } = await trainStudent(
           config,
