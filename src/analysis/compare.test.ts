@@ -9,6 +9,8 @@ import {
   seriesIn,
   snapLambda,
   surfaceGrid,
+  surfaceDrawn,
+  type ParamSurface,
 } from './compare';
 
 /** A hand-made result: 3 classes, teacher + labels-only + CKD at λ 0, 0.5, 2 + RKD at λ 0. */
@@ -151,5 +153,24 @@ describe('comparison of stored runs', () => {
     // One λ only, or no sweep: no surface (the methods stay lines).
     expect(paramSurfaces({ ...swept, students: swept.students.filter((s) => s.lambda === 0) })).toEqual([]);
     expect(paramSurfaces({ ...result, config: {} } as unknown as ExperimentResult)).toEqual([]);
+  });
+
+  it('draws a surface only over a full grid of at least 3 × 3 measured runs; a 2 × 2 grid shows its runs alone', () => {
+    const grid = (values: number[], lambdas: number[], hole = false) =>
+      ({
+        method: 'kd',
+        param: 'temperature',
+        axis: 'T',
+        values,
+        lambdas,
+        accuracy: values.map((_, i) => lambdas.map((_, j) => (hole && i === 0 && j === 0 ? null : 0.9))),
+        bias: [],
+        excess: [],
+        labels: [],
+      }) as unknown as ParamSurface;
+    expect(surfaceDrawn(grid([1, 4], [0, 2]))).toBe(false);
+    expect(surfaceDrawn(grid([1, 2, 4], [0, 2]))).toBe(false);
+    expect(surfaceDrawn(grid([1, 2, 4], [0, 1, 2]))).toBe(true);
+    expect(surfaceDrawn(grid([1, 2, 4], [0, 1, 2], true))).toBe(false);
   });
 });

@@ -205,6 +205,22 @@ export interface ParamSurface {
   labels: (string | null)[][];
 }
 
+/** Values per side a grid needs before a surface is drawn between its runs. */
+export const MIN_SURFACE_SIDE = 3;
+
+/**
+ * Whether a λ × setting grid is dense enough to draw a surface between its runs: at least 3 × 3 and every
+ * cell measured. A sparser grid (2 × 2 would be drawn as a smooth saddle no run measured) shows its runs
+ * and the lines along λ only — values are never invented between settings.
+ */
+export function surfaceDrawn(s: ParamSurface): boolean {
+  return (
+    s.values.length >= MIN_SURFACE_SIDE &&
+    s.lambdas.length >= MIN_SURFACE_SIDE &&
+    s.accuracy.every((row) => row.every((v) => v !== null))
+  );
+}
+
 export function paramSurfaces(result: ExperimentResult): ParamSurface[] {
   const sweeps = result.config.sweeps ?? [];
   const out: ParamSurface[] = [];

@@ -6,6 +6,7 @@ import {
   surfaceGrid,
   type ParamSurface,
   type RunPoint,
+  surfaceDrawn,
 } from '../analysis/compare';
 import { useLab } from '../store/labStore';
 import { hasWebGL, loadPlotly, loadPlotly3d, PLOT_CONFIG } from './plotly';
@@ -362,9 +363,26 @@ function surfaceTraces(surface: ParamSurface, selected: RunPoint | undefined, cm
     ),
   );
   const colour = { cmin, cmax, colorscale: 'YlOrRd', reversescale: true };
+  // Sparse grids: each setting's runs joined along λ, nothing drawn between settings.
+  const lines = surface.values.map((v, i) => {
+    const at = surface.lambdas.flatMap((l, j) =>
+      surface.accuracy[i][j] === null ? [] : [{ l, a: surface.accuracy[i][j]! }],
+    );
+    return {
+      type: 'scatter3d',
+      mode: 'lines',
+      x: at.map((p) => p.l),
+      y: at.map(() => v),
+      z: at.map((p) => 100 * p.a),
+      line: { color: '#94a3b8', width: 4 },
+      hoverinfo: 'skip',
+    };
+  });
   return [
+    ...(surfaceDrawn(surface) ? [] : lines),
     {
       type: 'surface',
+      visible: surfaceDrawn(surface),
       x: surface.lambdas,
       y: surface.values,
       z: pct(surface.accuracy),
@@ -389,6 +407,9 @@ function surfaceTraces(surface: ParamSurface, selected: RunPoint | undefined, cm
         size: runs.map((r) => (selected?.label === r.label ? 9 : 5)),
         color: runs.map((r) => (surface.bias[r.i][r.j] === null ? NaN : 100 * surface.bias[r.i][r.j]!)),
         ...colour,
+        // Without the surface its colour bar goes with the runs.
+        showscale: !surfaceDrawn(surface),
+        colorbar: { title: { text: 'mean |disp.| ×100' } },
         line: { color: '#0f172a', width: 1 },
       },
     },
