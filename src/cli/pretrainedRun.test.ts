@@ -54,6 +54,8 @@ describe.skipIf(torchMissing)('fine-tuning and distilling from weight files in t
       ...SMALL.map((a, i) => (SMALL[i - 1] === '--image-size' ? '16' : a)),
       '--data',
       `wider:${makeWiderCopy()}`,
+      '--data-cache',
+      join(out, '..', 'cache'), // not the default .data-cache/ of the checkout
       '--teacher',
       'efficientnet-b3',
       '--teacher-weights',
