@@ -26,15 +26,15 @@ export interface CacheInfo {
   chunks: number;
 }
 
-export function cacheFolder(
-  root: string,
-  plan: FolderPlan,
-  size: number,
-  bytesOf: (p: string) => number,
-  perChunk = imagesPerChunk(size),
-): string {
+/** The key of what preparing a folder reads: every file, label and option (sweep manifests hold it). */
+export function preparedKey(plan: FolderPlan, size: number, bytesOf: (p: string) => number, perChunk: number): string {
   const identity = preparedIdentity(plan, size, bytesOf, perChunk);
-  return join(root, `${plan.source}-${size}px-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`);
+  return `prepared:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+}
+
+/** The cache folder of a prepared key: one per source, size and plan. */
+export function cacheFolder(root: string, source: FolderPlan['source'], size: number, key: string): string {
+  return join(root, `${source}-${size}px-${key.slice('prepared:'.length)}`);
 }
 
 const name = (k: number) => `chunk-${String(k).padStart(5, '0')}`;

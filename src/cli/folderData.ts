@@ -2,11 +2,10 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { finishFolder, folderDataset, type FolderDataset, type FolderProgress } from '../engine/data/folderDataset';
-import { createHash } from 'node:crypto';
-import { planFolder, preparedIdentity, type FolderFiles } from '../engine/data/folderPlan';
+import { planFolder, type FolderFiles } from '../engine/data/folderPlan';
 import { prepareChunks } from '../engine/data/folderPrepare';
 import { imagesPerChunk } from '../engine/data/pixelChunks';
-import { cacheFolder, diskChunks, diskSink, ensureCacheRoot, takeLock, type CacheInfo } from './dataCache';
+import { cacheFolder, preparedKey, diskChunks, diskSink, ensureCacheRoot, takeLock, type CacheInfo } from './dataCache';
 import { resizeRgb } from '../engine/weights/imagenetTransform';
 import { decodeImage } from './decodeImage';
 import { squareRegion } from '../engine/data/squareRegion';
@@ -83,11 +82,6 @@ export interface FolderDataOptions {
 
 export type PreparedFolder = FolderDataset & { cache: CacheInfo | null; preparedKey: string | null };
 
-/** The key of what preparing this folder reads: every file, label and option (sweep manifests hold it). */
-export function preparedKey(identity: string): string {
-  return `prepared:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
-}
-
 /** The folder planned (files listed, labels and annotations read; no image decoded) and its prepared key. */
 export async function planDataFolder(
   spec: DataSpec,
@@ -96,7 +90,7 @@ export async function planDataFolder(
   const files = folderFiles(spec);
   const plan = await planFolder({ source: spec.source, wider: opts.wider }, files);
   const perChunk = opts.perChunk ?? imagesPerChunk(opts.size);
-  return { key: preparedKey(preparedIdentity(plan, opts.size, files.bytes, perChunk)), images: plan.items.length };
+  return { key: preparedKey(plan, opts.size, files.bytes, perChunk), images: plan.items.length };
 }
 
 function folderFiles(spec: DataSpec): FolderFiles {
@@ -155,12 +149,12 @@ export async function readFolderData(
   ensureCacheRoot(opts.cache);
   const plan = await planFolder(request, files);
   const perChunk = opts.perChunk ?? imagesPerChunk(opts.size);
-  const key = preparedKey(preparedIdentity(plan, opts.size, bytesOf, perChunk));
+  const key = preparedKey(plan, opts.size, bytesOf, perChunk);
   if (opts.expectKey !== undefined && key !== opts.expectKey)
     throw new Error(
       `--data ${spec.source === 'csv' ? 'folder' : 'wider'}:${spec.dir} is not the data the sweep was planned on (its files, labels or options differ: ${key}, planned ${opts.expectKey}).`,
     );
-  const dir = cacheFolder(opts.cache, plan, opts.size, bytesOf, perChunk);
+  const dir = cacheFolder(opts.cache, plan.source, opts.size, key);
   mkdirSync(dir, { recursive: true });
   const unlock = await takeLock(dir, progress);
   let records;
