@@ -6,9 +6,9 @@ import { finishFolder, folderDataset } from '../engine/data/folderDataset';
 import { planFolder, type FolderFiles } from '../engine/data/folderPlan';
 import { prepareChunks } from '../engine/data/folderPrepare';
 import { CancelledError } from '../engine/run/errors';
-import { openLabDb, type StoredDataset } from '../storage/db';
+import { openLabDb } from '../storage/db';
 import { deleteChunks, deleteDataset, finishChunkedDataset, listDatasets } from '../storage/datasets';
-import { idbSink } from './datasetChunks';
+import { chunkedRecord, idbSink } from './datasetChunks';
 import { loadDataset } from './datasetLoader';
 
 /**
@@ -42,29 +42,6 @@ function folder(): { files: FolderFiles; decode: (p: string) => Promise<Uint8Arr
   };
 }
 
-const record = (
-  d: ReturnType<typeof finishFolder>['dataset'],
-  chunkKey: string,
-  chunkImages: number[],
-): StoredDataset => ({
-  key: d.key,
-  name: d.name,
-  config: d.config,
-  size: d.size,
-  count: d.count,
-  classNames: d.classNames,
-  groupNames: d.groupNames,
-  images: new ArrayBuffer(0),
-  chunks: chunkImages.length,
-  chunkImages,
-  chunkKey,
-  labels: d.labels.slice().buffer,
-  groups: d.groups.slice().buffer,
-  split: d.split.slice().buffer,
-  bytes: d.count * PX,
-  createdAt: 'now',
-});
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
@@ -89,7 +66,7 @@ describe('an imported folder in IndexedDB chunks', () => {
     const { dataset } = finishFolder(plan, SIZE, 1, records, new Uint8Array(0), f.files.bytes);
     await finishChunkedDataset(
       db,
-      record(
+      chunkedRecord(
         dataset,
         'prep:a',
         records.map((r) => r.items.length),

@@ -5,9 +5,9 @@ import { imagesPerChunk } from '../engine/data/pixelChunks';
 import type { WiderOptions } from '../engine/data/wider';
 import { CancelledError } from '../engine/run/errors';
 import { SPLIT, type ImportedDatasetConfig } from '../engine/types';
-import { openLabDb, type StoredDataset } from '../storage/db';
+import { openLabDb } from '../storage/db';
 import { deleteChunks, finishChunkedDataset } from '../storage/datasets';
-import { idbSink } from './datasetChunks';
+import { chunkedRecord, idbSink } from './datasetChunks';
 import { decodeToSquare } from './imageDecode';
 
 /**
@@ -110,24 +110,11 @@ export async function importFolder(
   const { dataset, skipped } = finished;
   const { config, classNames, groupNames, split } = dataset;
   const bytes = dataset.count * px;
-  const stored: StoredDataset = {
-    key: dataset.key,
-    name: dataset.name,
-    config,
-    size: dataset.size,
-    count: dataset.count,
-    classNames,
-    groupNames,
-    images: new ArrayBuffer(0),
-    chunks: records.length,
-    chunkImages: records.map((r) => r.items.length),
+  const stored = chunkedRecord(
+    dataset,
     chunkKey,
-    labels: dataset.labels.slice().buffer,
-    groups: dataset.groups.slice().buffer,
-    split: split.slice().buffer,
-    bytes: bytes + dataset.labels.byteLength * 3,
-    createdAt: new Date().toISOString(),
-  };
+    records.map((r) => r.items.length),
+  );
   try {
     await finishChunkedDataset(db, stored);
   } catch (e) {
