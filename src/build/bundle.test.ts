@@ -1,10 +1,23 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { BackendCheckReport } from '../cli/checkBackends';
+import { makeFolder } from '../cli/imageFolderKit';
+import type { RunnerOutput } from '../cli/merge';
 import { BUNDLE_LIMIT_BYTES, buildBundle } from './bundle';
 
 /**
@@ -12,10 +25,31 @@ import { BUNDLE_LIMIT_BYTES, buildBundle } from './bundle';
  * the bundle alone, copied into an empty folder, with node, npm and npx off the PATH and a HOME it must
  * not write to — WebGPU on SwiftShader, PyTorch on the CPU standing in for CUDA where python3 has torch.
  * Its first part is the headless runner's backend check on WebGPU (Dawn over SwiftShader's Vulkan
- * driver) against wasm, asserted here row by row.
+ * driver) against wasm, asserted here row by row. Then the bundle reads real photos (--data, one of them
+ * WebP where Pillow can write it) through its own decoders and chunk cache.
  */
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** The labels-CSV folder of the runner's tests, its first photo turned into a lossless WebP by Pillow. */
+function photoFolder(): { dir: string; webp: boolean } {
+  const dir = makeFolder();
+  const made = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys; from PIL import Image; Image.open(sys.argv[1]).save(sys.argv[2], lossless=True)',
+      join(dir, 'img/0.png'),
+      join(dir, 'img/0.webp'),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (made.status !== 0) return { dir, webp: false };
+  rmSync(join(dir, 'img/0.png'));
+  const labels = join(dir, 'labels.csv');
+  writeFileSync(labels, readFileSync(labels, 'utf8').replace('img/0.png,', 'img/0.webp,'));
+  return { dir, webp: true };
+}
 
 /** A PATH with every program of /usr/bin and /bin but Node's. */
 function pathWithoutNode(dir: string): string {
@@ -96,6 +130,40 @@ describe('the self-contained runner and its GPU kit', () => {
         runs: { backend: { name: string } }[];
       };
       expect(JSON.stringify(tiny)).toContain('"name":"webgpu"');
+      // Real photos from the bundle alone: decoded (PNG, and WebP by the wasm decoder the bundle carries),
+      // prepared into the chunk cache and trained on; a photo it could not decode would be skipped (63).
+      const photos = photoFolder();
+      const data = await promisify(execFile)(
+        './kit/lab',
+        [
+          '--preset',
+          'tiny',
+          '--data',
+          `folder:${photos.dir}`,
+          '--data-cache',
+          join(work, 'cache'),
+          '--image-size',
+          '16',
+          '--teacher-epochs',
+          '1',
+          '--student-epochs',
+          '1',
+          '--lambdas',
+          '0',
+          '--threads',
+          '1',
+          '--backend',
+          'wasm',
+          '--out',
+          join(work, 'data.json'),
+        ],
+        { cwd: work, env, maxBuffer: 1 << 24 },
+      );
+      console.log(`--data from the bundle${photos.webp ? ' (one WebP photo)' : ' (no Pillow: PNG only)'}`);
+      expect(data.stderr).toContain('dataset: my-photos (labels.csv), 64 images');
+      const dataRun = JSON.parse(readFileSync(join(work, 'data.json'), 'utf8')) as RunnerOutput;
+      expect(dataRun.config.dataset).toMatchObject({ kind: 'imported', source: 'csv', count: 64, size: 16 });
+      expect(readdirSync(join(work, 'cache')).length).toBeGreaterThan(0);
       // Nothing written to HOME; temporary files went into the kit's own folder.
       expect(readdirSync(home)).toEqual([]);
       expect(existsSync(join(work, 'kit', 'runtime', 'node'))).toBe(true);

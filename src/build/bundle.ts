@@ -107,6 +107,10 @@ export async function buildBundle(out: string, log: (s: string) => void = () => 
   for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js'])
     copy(join(wasmOut, f), join(pkg, 'wasm-out', f));
   copy(join(wasmOut, '..', 'package.json'), join(pkg, 'package.json'));
+  // libwebp's wasm decoder, which src/cli/webpDecoder.ts finds through the package's folder.
+  const webp = dirname(require.resolve('@jsquash/webp/package.json'));
+  for (const f of ['package.json', 'codec/dec/webp_dec.wasm'])
+    copy(join(webp, f), join(app, 'node_modules/@jsquash/webp', f));
   // Dawn for Node: its index.js picks dist/<platform>-<arch>/dawn.node, which travels compressed
   // (21 MB → 7 MB) and DIR/lab unpacks beside Node.
   const webgpu = dirname(require.resolve('webgpu/package.json'));

@@ -1,13 +1,15 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { RgbImage } from '../engine/weights/imagenetTransform';
+import { decodeWebp, isWebp } from './webpDecoder';
 
 /**
  * A photo file decoded to 8-bit RGB in Node, by its first bytes: PNG with pngjs, JPEG with jpeg-js (both
- * pure JavaScript, so the self-contained bundle needs no native addon). Alpha is dropped, as PIL's
+ * pure JavaScript, so the self-contained bundle needs no native addon), WebP with libwebp's wasm build
+ * (webpDecoder.ts). Alpha is dropped, as PIL's
  * convert('RGB') drops it. A JPEG decoder may differ from libjpeg-turbo's by a level here and there.
  */
-export function decodeImage(file: Uint8Array, name: string): RgbImage {
+export async function decodeImage(file: Uint8Array, name: string): Promise<RgbImage> {
   let rgba: Uint8Array;
   let width: number;
   let height: number;
@@ -20,7 +22,11 @@ export function decodeImage(file: Uint8Array, name: string): RgbImage {
       const img = jpeg.decode(file, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
       ({ width, height } = img);
       rgba = img.data;
-    } else throw new Error('neither PNG nor JPEG');
+    } else if (isWebp(file)) {
+      const img = await decodeWebp(file);
+      ({ width, height } = img);
+      rgba = img.data;
+    } else throw new Error('neither PNG, JPEG nor WebP');
   } catch (e) {
     throw new Error(`${name} cannot be read as a photo: ${(e as Error).message}.`, { cause: e });
   }

@@ -13,9 +13,9 @@ import { squareRegion } from '../engine/data/squareRegion';
 /**
  * The runner's real data: `--data folder:DIR` (images and a labels CSV) or `--data wider:DIR` (a WIDER
  * Attribute copy), read from disk and prepared by the same steps as the page's import (folderDataset):
- * here Node decodes PNG and JPEG (pngjs, jpeg-js: pure JavaScript, nothing native in the self-contained
- * bundle), cuts the center square or the person box and resizes it with Pillow's antialiased bicubic.
- * WebP is not decoded in Node; such images are skipped and said so. With a cache (--data-cache) the
+ * here Node decodes PNG and JPEG (pngjs, jpeg-js: pure JavaScript) and WebP (libwebp in wasm) — nothing
+ * native in the self-contained bundle — cuts the center square or the person box and resizes it with
+ * Pillow's antialiased bicubic. With a cache (--data-cache) the
  * prepared pixels are chunks on disk, read a few at a time while training (dataCache.ts); without one
  * they are held in memory (13,789 WIDER photos at 64 px: 170 MB; at 224 px: 2.1 GB).
  */
@@ -48,13 +48,13 @@ function listFiles(dir: string): string[] {
 }
 
 /** The square (or the person box's centered square) of a decoded photo, resized to size × size RGB. */
-export function squareOf(
+export async function squareOf(
   path: string,
   file: Uint8Array,
   size: number,
   box?: [number, number, number, number],
-): Uint8Array {
-  const img = decodeImage(file, path);
+): Promise<Uint8Array> {
+  const img = await decodeImage(file, path);
   const { x0, y0, w, h, side } = squareRegion(img.width, img.height, box);
   const left = x0 + Math.floor((w - side) / 2);
   const top = y0 + Math.floor((h - side) / 2);
@@ -126,7 +126,6 @@ export async function readFolderData(
   const files = folderFiles(spec);
   const bytesOf = files.bytes;
   const decode = async (p: string, size: number, box?: [number, number, number, number]) => {
-    if (/\.webp$/i.test(p)) throw new Error('WebP is decoded in the page only');
     return squareOf(p, await readFile(join(spec.dir, p)), size, box);
   };
   let last = 0;

@@ -88,7 +88,7 @@ async function main() {
     );
     if (where.problems.length) throw new Error(where.problems.join(' ').replaceAll('; it was ignored.', '.'));
     await startBackend(where.setup.backend, where.setup.threads);
-    const p = predictCommand({
+    const p = await predictCommand({
       model: args.get('--model'),
       weights: args.get('--weights'),
       image: args.get('--image'),

@@ -21,7 +21,7 @@ const torchMissing = (() => {
 })();
 
 describe.skipIf(torchMissing)('--predict gives torchvision’s own top 5', () => {
-  it('from a .pth and a 640×480 PNG: the same input tensor, the same classes, probabilities within 1e-4', () => {
+  it('from a .pth and a 640×480 PNG: the same input tensor, the same classes, probabilities within 1e-4', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fd-predict-'));
     const image = join(dir, 'photo.png');
     writePhotoPng(image);
@@ -36,7 +36,7 @@ describe.skipIf(torchMissing)('--predict gives torchvision’s own top 5', () =>
     // The transform alone: Pillow's bicubic resize to 341×256, the 224 crop, the normalisation.
     const raw = readFileSync(join(dir, 'photo.f32'));
     const torchInput = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
-    const ours = imagenetInput(decodeImage(readFileSync(image), 'photo.png'), 256, 224, 'bicubic');
+    const ours = imagenetInput(await decodeImage(readFileSync(image), 'photo.png'), 256, 224, 'bicubic');
     let worst = 0;
     for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - torchInput[i]));
     expect(worst).toBeLessThan(1e-6);

@@ -21,14 +21,14 @@ export interface Prediction {
   top5: Top5Entry[];
 }
 
-export function predictCommand(args: { model?: string; weights?: string; image?: string }): Prediction {
+export async function predictCommand(args: { model?: string; weights?: string; image?: string }): Promise<Prediction> {
   const { model: id, weights, image } = args;
   if (!id || !weights || !image)
     throw new Error('--predict needs --model efficientnet-b0|efficientnet-b3, --weights FILE and --image PHOTO.');
   const preset = modelPreset(id);
   if (!preset.torchvision) throw new Error(`--predict takes efficientnet-b0 or efficientnet-b3, not ${id}.`);
   const file = readWeightFile(readWeightBytes(weights, '--weights'), basename(weights));
-  const photo = decodeImage(readFileSync(image), basename(image));
+  const photo = await decodeImage(readFileSync(image), basename(image));
   const top5 = imagenetTop5(preset.torchvision, file.tensors, photo, `The weight file ${basename(weights)}`);
   return {
     model: id,
