@@ -98,7 +98,7 @@ test('a click before the engine has chosen its backend starts nothing: Distill w
   const distill = page.getByTestId('distill');
   await expect(distill).toBeDisabled();
   await expect(distill).toHaveText('Starting the engine…');
-  // Before the machine is known the page shows the story any machine runs, never lab's 20 minutes first.
+  // Before the machine is known the page shows the story any machine runs, never lab's 25 minutes first.
   await expect(page.getByTestId('preset')).toHaveValue('quick');
   // Enter in the form submits it, a disabled button or not: nothing may start.
   await page.getByTestId('lambdas').press('Enter');

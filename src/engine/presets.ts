@@ -29,15 +29,16 @@ export type PresetName = 'tiny' | 'quick' | 'lab';
 
 /**
  * What a preset's default sweep costs, as measured (the page's preset list, its no-GPU warning and the
- * README say the same). lab on CPU, with the fused element-wise ops: teacher about 10 min (12 epochs),
- * the labels-only student 2 min, each CKD student 2¼–2½ min — wasm on one thread of this project's
- * 2-core machine, two sweeps side by side (docs/results/lab-sweeps.sh, seed 2, 2026-12-02; before the
- * fused ops: 23–27, 6–7 and 11–15 min, about 1¼ hours); on a GPU not yet timed (no GPU was at hand).
+ * README say the same). lab on CPU, with the fused element-wise ops, from the cells' own times in
+ * docs/results/lab.json (five seeds, wasm on one thread of this project's 2-core machine, two shards side
+ * by side): the teacher 8–11 min of training (12 epochs), each CKD student about 4 min (2½–17), the
+ * labels-only student about 2½ — about 25 min for teacher, labels-only and CKD at λ 0, 1, 2; on a GPU not
+ * yet timed (no GPU was at hand).
  */
 export const PRESET_COST: Record<PresetName, { cpu: string; gpu: string | null }> = {
   tiny: { cpu: 'seconds', gpu: null },
   quick: { cpu: 'about 3 minutes on a 2-core CPU', gpu: null },
-  lab: { cpu: 'about 20 minutes on a 2-core CPU', gpu: null },
+  lab: { cpu: 'about 25 minutes on a 2-core CPU', gpu: null },
 };
 
 /** A preset always runs on the built-in generated dataset. */

@@ -19,7 +19,7 @@ export { presetConfig as configFor } from '../engine/options';
 export function readUrlSetup(search: string): UrlSetup {
   const params = new URLSearchParams(search);
   const texts = new Map(params);
-  // Without a preset in the address the page starts on quick, which any machine runs: lab (20 minutes on
+  // Without a preset in the address the page starts on quick, which any machine runs: lab (25 minutes on
   // a CPU) is offered only once a GPU is found (workerEvents), never shown first and then taken back.
   const { setup, problems, notes } = applyOptions(texts, (o) => o.urlKey, texts.has('preset') ? 'lab' : 'quick');
   const known = new Set(OPTIONS.flatMap((o) => (o.urlKey ? [o.urlKey] : [])));
