@@ -11,7 +11,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list']],
+  // The list for people; the JSON for src/build/testTimes.ts (docs/test-times.md).
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   outputDir: 'test-results/artifacts',
   use: { baseURL: `http://localhost:${port}`, viewport: { width: 1280, height: 800 }, trace: 'off' },
   webServer: [

@@ -1,5 +1,5 @@
-/// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
+import { configDefaults } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { wasmThreadFactory } from './src/build/wasmThreadFactory.ts';
 
@@ -46,6 +46,21 @@ export const SERVED_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/**
+ * Unit-test files that start processes, browsers, clusters or bundles, or train for seconds: the inner
+ * loop (npm run test:quick) leaves them to npm test. Chosen from docs/test-times.md (each ≥ 2 s there).
+ */
+const SLOW_TESTS = [
+  'src/build/bundle.test.ts',
+  'src/cli/{clusterSlurm,clusterSsh,stopSignals,sweepShards,dataSweep,dataCache,folderData,pretrainedRun,runnerOutputs,predict,decodeImage}.test.ts',
+  'src/engine/kernels/{kernelThreads,fusedOps,convGradKernels}.test.ts',
+  'src/engine/kernels/webgpu/*.test.ts',
+  'src/engine/run/{resilientRun,experiment,runSnapshot}.test.ts',
+  'src/engine/weights/torchvisionWeights.test.ts',
+  'src/engine/data/augment.test.ts',
+  'src/worker/datasetLoader.test.ts',
+];
+
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy(), wasmThreadFactory()],
   // The dev server injects an inline React-refresh script, so its CSP header holds frame-ancestors only.
@@ -56,6 +71,10 @@ export default defineConfig({
   build: { target: 'es2022', chunkSizeWarningLimit: 6000 },
   test: {
     include: ['src/**/*.test.ts'],
+    // npm run test:quick leaves out the files that take seconds to minutes each (docs/test-times.md).
+    exclude: [...configDefaults.exclude, ...(process.env.FAIRDISTILL_QUICK ? SLOW_TESTS : [])],
+    // Every run writes each file's and test's time, which src/build/testTimes.ts turns into docs/test-times.md.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
