@@ -1,3 +1,4 @@
+import { objectiveOf } from './objective';
 import type { StoredRun } from '../engine/types';
 
 /** Several stored runs side by side: each model's figures per run, and each model's loss curve per run. */
@@ -30,9 +31,13 @@ export function overlay(runs: StoredRun[]): Overlay {
     ),
     curves: runs.flatMap((r) =>
       [r.result.teacher, ...r.result.students].map((m) => {
-        const main = m.curve.some((p) => p.terms.total !== undefined) ? 'total' : 'CE';
-        const pts = m.curve.filter((p) => p.terms[main] !== undefined);
-        return { run: r.name, label: m.label, steps: pts.map((p) => p.step), loss: pts.map((p) => p.terms[main]) };
+        const pts = m.curve.filter((p) => objectiveOf(p.terms) !== undefined);
+        return {
+          run: r.name,
+          label: m.label,
+          steps: pts.map((p) => p.step),
+          loss: pts.map((p) => objectiveOf(p.terms)!),
+        };
       }),
     ),
   };

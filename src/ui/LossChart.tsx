@@ -1,3 +1,4 @@
+import { objectiveOf } from '../analysis/objective';
 import { useEffect, useRef, useState } from 'react';
 import { useLab } from '../store/labStore';
 import { loadPlotly, PLOT_CONFIG } from './plotly';
@@ -37,7 +38,7 @@ export function LossChart() {
   const el = useRef<HTMLDivElement>(null);
   const [smoothing, setSmoothing] = useState(false);
   const [logScale, setLogScale] = useState(false);
-  // 'main' = one line per run (its total, or CE where a run has no total); else 'all' or one term.
+  // 'main' = one line per run (the objective: its total, or CE, less λ·adversary); else 'all' or one term.
   const [termFilter, setTermFilter] = useState('main');
   const [termNames, setTermNames] = useState<string[]>([]);
   const [empty, setEmpty] = useState(true);
@@ -69,11 +70,13 @@ export function LossChart() {
         const names = new Set<string>();
         points.forEach((p) => Object.keys(p.terms).forEach((k) => names.add(k)));
         names.forEach((n) => seen.add(n));
-        const main = names.has('total') ? 'total' : 'CE';
-        for (const term of names) {
-          if (termFilter === 'main' ? term !== main : termFilter !== 'all' && term !== termFilter) continue;
-          const pts = points.filter((p) => p.terms[term] !== undefined);
-          const ys = pts.map((p) => p.terms[term]);
+        // One line per run: the objective its student descends (task − λ·adversary), so λ values part.
+        const series = termFilter === 'main' ? ['objective'] : [...names];
+        for (const term of series) {
+          if (termFilter !== 'main' && termFilter !== 'all' && term !== termFilter) continue;
+          const valueOf = (p: (typeof points)[number]) => (term === 'objective' ? objectiveOf(p.terms) : p.terms[term]);
+          const pts = points.filter((p) => valueOf(p) !== undefined);
+          const ys = pts.map((p) => valueOf(p)!);
           const secondary = onRightAxis(term);
           if (!termIndex.has(term)) termIndex.set(term, termIndex.size);
           traces.push({
@@ -96,16 +99,29 @@ export function LossChart() {
       setEmpty(traces.length === 0);
       // Before the first step there is nothing to draw: no empty axes running from −1 to 6.
       if (!traces.length) return;
+      const legendRows = Math.ceil(traces.length / 3);
       await Plotly.react(
         node,
         traces,
         {
-          margin: { l: 50, r: 50, t: 10, b: 40 },
-          height: 300,
+          // The legend gets rows of its own below the step axis (three entries a row), so twenty
+          // entries lengthen the chart instead of squeezing the plot or covering the axis title.
+          margin: { l: 50, r: 50, t: 10, b: 60 + 20 * legendRows },
+          height: 250 + 60 + 20 * legendRows,
           xaxis: { title: { text: 'step' } },
           yaxis: { title: { text: 'loss' }, type: logScale ? 'log' : 'linear' },
-          yaxis2: { title: { text: 'adversary / T / λ' }, overlaying: 'y', side: 'right', showgrid: false },
-          legend: { orientation: 'h', y: -0.25 },
+          yaxis2: {
+            title: { text: 'adversary / T / λ' },
+            overlaying: 'y',
+            side: 'right',
+            showgrid: false,
+            rangemode: 'tozero',
+            // Ticks of its own at round values (0, 5, 10), not the left axis's grid carried over (1.97, 3.93).
+            tickmode: 'auto',
+            nticks: 6,
+            tickformat: '.2~f',
+          },
+          legend: { orientation: 'h', yanchor: 'top', y: -60 / 250, entrywidth: 0.33, entrywidthmode: 'fraction' },
           paper_bgcolor: 'rgba(0,0,0,0)',
           plot_bgcolor: 'rgba(0,0,0,0)',
         },
@@ -135,7 +151,7 @@ export function LossChart() {
           <label>
             Lines{' '}
             <select value={termFilter} onChange={(e) => setTermFilter(e.target.value)} data-testid="loss-terms">
-              <option value="main">one per run (total loss)</option>
+              <option value="main">one per run (task − λ·adversary)</option>
               <option value="all">every loss term</option>
               {termNames.map((t) => (
                 <option key={t} value={t}>
