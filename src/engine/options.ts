@@ -1,17 +1,44 @@
-import { METHOD_INFO, paramNamed, paramSymbol, withDefaults } from './distill/catalog';
-import { MODEL_PRESETS } from './models/architectures';
+import { METHOD_INFO, withDefaults } from './distill/catalog';
 import { duplicateNotes, uniqueValues } from './plan';
 import { EXPERIMENT_PRESETS, methodChoice, type PresetName } from './presets';
 import {
   BACKEND_ORDER,
   WASM_THREADS,
   type BackendName,
-  type DebiasConfig,
   type ExperimentConfig,
   type MethodChoice,
   type ParamSweep,
-  type SyntheticDatasetConfig,
 } from './types';
+import {
+  LAMBDA_MAX,
+  type MethodLambdas,
+  type ParamValue,
+  decimal,
+  integer,
+  isProblem,
+  oneOf,
+  parseMethodLambdas,
+  parseParams,
+  parseSweeps,
+  plainNumber,
+  problem,
+  shown,
+  zeroOrOne,
+} from './optionValues';
+import {
+  type OptionSpec,
+  type Setup,
+  choiceOption,
+  debiasOption,
+  integerOption,
+  modelOption,
+  option,
+  syntheticOption,
+  weightsOption,
+} from './optionSpec';
+
+export type { OptionSpec, Setup } from './optionSpec';
+export { isProblem, plainNumber, shown } from './optionValues';
 
 /**
  * The one table of the settings a URL (?lambdas=0,0.5) or the headless runner (--lambdas 0,0.5) can
@@ -19,297 +46,7 @@ import {
  * reads and writes setups through it (shareable links); the CLI parses its flags through it.
  */
 
-/** A whole setup as options: the experiment config plus where and how it runs. */
-export interface Setup {
-  preset: PresetName;
-  config: ExperimentConfig;
-  backend?: BackendName;
-  threads?: number;
-  /** The live loss chart is drawn (the bench measures what drawing it costs). */
-  charts: boolean;
-}
-
-export interface OptionSpec<T> {
-  name: string;
-  /** What the value is, for help texts: "whole number 1–1000", "list of numbers 0–100", … */
-  type: string;
-  urlKey?: string;
-  cliFlag?: string;
-  /** The value from the text, or a message saying why it cannot be used. */
-  parse(text: string): T | { problem: string };
-  /** The value's text in a URL or on a command line. */
-  format(value: T): string;
-  /** Reads the option's value from a setup (undefined: not set). */
-  get(s: Setup): T | undefined;
-  /** Puts a parsed value into a setup. */
-  set(s: Setup, value: T): void;
-}
-
-const problem = (p: string) => ({ problem: p });
-
-/** A text quoted in a message, cut to its start when long (a 3,000-value list is not echoed whole). */
-export const shown = (text: string) =>
-  text.length <= 80 ? `"${text}"` : `"${text.slice(0, 60)}…" (${text.length.toLocaleString('en-US')} characters)`;
-export const isProblem = (v: unknown): v is { problem: string } =>
-  typeof v === 'object' && v !== null && 'problem' in v && Object.keys(v).length === 1;
-
-/** Whole numbers written plainly: "-0", "1e3", "0x10" or " 5" are refused, not read as something else. */
-function integer(min: number, max: number) {
-  return (text: string) => {
-    const v = Number(text);
-    return /^(0|-?[1-9][0-9]*)$/.test(text) && v >= min && v <= max
-      ? v
-      : problem(`must be a whole number from ${min} to ${max} (got ${shown(text)})`);
-  };
-}
-
-/** The number a text writes plainly ("2", "0.5", "1e-3"; "-0" is 0); NaN for "", " 2", "0x10", "Infinity". */
-export function plainNumber(text: string): number {
-  return /^-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?$/i.test(text) ? Number(text) + 0 : NaN;
-}
-
-/** A number in [min, max] written plainly (no empty text, no hex, no Infinity). */
-function decimal(min: number, max: number) {
-  return (text: string) => {
-    const v = Number(text);
-    return /^-?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?$/i.test(text) && !Object.is(v, -0) && v >= min && v <= max
-      ? v
-      : problem(`must be a number from ${min} to ${max} (got ${shown(text)})`);
-  };
-}
-
-/**
- * "kd.T=1,2,4,8;dkd.beta=4,8": each part one method's hyper-parameter (by key or symbol) and its
- * values. The method must exist and have the parameter; ranges are checked with the plan.
- */
-function parseSweeps(text: string): ParamSweep[] | { problem: string } {
-  const sweeps: ParamSweep[] = [];
-  for (const part of parts(text)) {
-    const named = methodParam(part, 'v1,v2 (e.g. kd.T=1,2,4,8)');
-    if (isProblem(named)) return named;
-    const { def, p, name, value: list } = named;
-    const values = list.split(',').map((x) => plainNumber(x.trim()));
-    if (values.some((v) => !Number.isFinite(v) || v < p.min || v > p.max))
-      return problem(`${def.id}.${name} takes numbers from ${p.min} to ${p.max} (got ${shown(list)})`);
-    if (p.integer && values.some((v) => !Number.isInteger(v)))
-      return problem(`${def.id}.${name} takes whole numbers (got ${shown(list)})`);
-    sweeps.push({ method: def.id, param: p.key, values });
-  }
-  if (!sweeps.length) return problem('is empty; give method.param=v1,v2 (e.g. kd.T=1,2,4,8)');
-  return sweeps;
-}
-
-interface MethodLambdas {
-  method: MethodChoice['id'];
-  lambdas: number[];
-}
-
-/** "rkd=0,2,4;dkd=0,4": a method's own λ values (each 0–LAMBDA_MAX), each method once. */
-function parseMethodLambdas(text: string): MethodLambdas[] | { problem: string } {
-  const out: MethodLambdas[] = [];
-  for (const part of parts(text)) {
-    const m = /^([a-z]+)=(.+)$/.exec(part);
-    if (!m) return problem(`must read method=λ1,λ2 (e.g. rkd=0,2,4); got ${shown(part)}`);
-    const [, id, list] = m;
-    if (!(METHOD_IDS as string[]).includes(id))
-      return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
-    if (out.some((x) => x.method === id)) return problem(`gives ${id} its λ values twice`);
-    const values = list.split(',').map((x) => plainNumber(x.trim()));
-    if (values.some((v) => !(Number.isFinite(v) && v >= 0 && v <= LAMBDA_MAX)))
-      return problem(`${id} takes λ values from 0 to ${LAMBDA_MAX} (got ${shown(list)})`);
-    out.push({ method: id as MethodChoice['id'], lambdas: values });
-  }
-  if (!out.length) return problem('is empty; give method=λ1,λ2 (e.g. rkd=0,2,4)');
-  return out;
-}
-
-/** The ;-separated parts of a text, trimmed, empty ones dropped. */
-const parts = (text: string) =>
-  text
-    .split(';')
-    .map((p) => p.trim())
-    .filter(Boolean);
-
-/** "kd.T=…": the method and its hyper-parameter (by key or symbol), and the text after "=". */
-function methodParam(part: string, shape: string) {
-  const m = /^([a-z]+)\.([A-Za-z]+)=(.+)$/.exec(part);
-  if (!m) return problem(`must read method.param=${shape}; got ${shown(part)}`);
-  const [, id, name, value] = m;
-  const def = METHOD_INFO.find((d) => d.id === id && id !== 'none');
-  if (!def) return problem(`names an unknown method "${id}" (known: ${METHOD_IDS.join(', ')})`);
-  const p = paramNamed(def, name);
-  if (!p)
-    return problem(`names no hyper-parameter of ${id} ("${name}"; it has ${def.params.map(paramSymbol).join(', ')})`);
-  return { def, p, name, value };
-}
-
-const METHOD_IDS = METHOD_INFO.filter((m) => m.id !== 'none').map((m) => m.id);
-const MODEL_IDS = MODEL_PRESETS.map((m) => m.id);
-
-interface ParamValue {
-  method: MethodChoice['id'];
-  param: string;
-  value: number;
-}
-
-/** "kd.T=2;dkd.beta=4": one value per method's hyper-parameter (by key or symbol), each in its range. */
-function parseParams(text: string): ParamValue[] | { problem: string } {
-  const out: ParamValue[] = [];
-  for (const part of parts(text)) {
-    const named = methodParam(part, 'value (e.g. kd.T=2)');
-    if (isProblem(named)) return named;
-    const { def, p, name } = named;
-    const value = plainNumber(named.value.trim());
-    if (!(Number.isFinite(value) && value >= p.min && value <= p.max))
-      return problem(`${def.id}.${name} takes a number from ${p.min} to ${p.max} (got ${shown(named.value)})`);
-    if (p.integer && !Number.isInteger(value))
-      return problem(`${def.id}.${name} takes a whole number (got ${shown(named.value)})`);
-    if (out.some((o) => o.method === def.id && o.param === p.key))
-      return problem(`gives ${def.id}.${name} twice; give each hyper-parameter once`);
-    out.push({ method: def.id, param: p.key, value });
-  }
-  return out;
-}
-
-/** Which model plays a role, by its id in the model list. */
-function modelOption(name: string, field: 'teacherModel' | 'studentModel', cliFlag: string): OptionSpec<unknown> {
-  return option<string>({
-    name,
-    type: MODEL_IDS.join(' | '),
-    urlKey: name,
-    cliFlag,
-    parse: oneOf(MODEL_IDS),
-    format: String,
-    get: (s) => s.config[field],
-    set: (s, v) => {
-      s.config[field] = v;
-    },
-  });
-}
-
-/**
- * A weight file a model starts from (--teacher-weights / --student-weights): the runner reads the file at
- * the path given and records its name, size and SHA-256 in the config; a reproduce command names the file.
- * Not a URL setting: the page picks files instead.
- */
-function weightsOption(name: string, role: 'teacher' | 'student', cliFlag: string): OptionSpec<unknown> {
-  return option<string>({
-    name,
-    type: 'a .pth or .safetensors file (torchvision or timm)',
-    cliFlag,
-    parse: (text) => (text.trim() ? text : problem('needs the path of a weight file')),
-    format: String,
-    get: (s) => s.config.pretrained?.[role]?.name,
-    set: (s, v) => {
-      s.config.pretrained = { ...s.config.pretrained, [role]: { name: v, bytes: 0, sha256: '' } };
-    },
-  });
-}
-
-/** A setting of the adversary (config.debias), under its own option name. */
-function debiasOption<F extends keyof DebiasConfig>(
-  name: string,
-  field: F,
-  cliFlag: string,
-  type: string,
-  parse: (text: string) => DebiasConfig[F] | { problem: string },
-  format: (v: DebiasConfig[F]) => string = String,
-): OptionSpec<unknown> {
-  return option<DebiasConfig[F]>({
-    name,
-    type,
-    urlKey: name,
-    cliFlag,
-    parse,
-    format,
-    get: (s) => s.config.debias[field],
-    set: (s, v) => {
-      s.config.debias = { ...s.config.debias, [field]: v };
-    },
-  });
-}
-
-/** A setting of the built-in dataset (ignored, with a note, when the setup uses imported data). */
-function syntheticOption<F extends keyof SyntheticDatasetConfig>(
-  name: string,
-  field: F,
-  cliFlag: string,
-  type: string,
-  parse: (text: string) => SyntheticDatasetConfig[F] | { problem: string },
-): OptionSpec<unknown> {
-  return option<SyntheticDatasetConfig[F]>({
-    name,
-    type,
-    urlKey: name,
-    cliFlag,
-    parse,
-    format: String,
-    get: (s) => (s.config.dataset.kind === 'synthetic' ? s.config.dataset[field] : undefined),
-    set: (s, v) => {
-      if (s.config.dataset.kind === 'synthetic') s.config.dataset = { ...s.config.dataset, [field]: v };
-    },
-  });
-}
-
-function oneOf<T extends string>(values: readonly T[]) {
-  return (text: string) =>
-    (values as readonly string[]).includes(text) ? (text as T) : problem(`must be one of ${values.join(', ')}`);
-}
-
-/** A switch written as 0 or 1 (URL and CLI alike). */
-const zeroOrOne = {
-  parse: (text: string) => (text === '0' ? false : text === '1' ? true : problem('must be 0 or 1')),
-  format: (v: boolean) => (v ? '1' : '0'),
-};
-
 const PRESET_NAMES = Object.keys(EXPERIMENT_PRESETS) as PresetName[];
-const LAMBDA_MAX = 100;
-
-function option<T>(spec: OptionSpec<T>): OptionSpec<unknown> {
-  return spec as OptionSpec<unknown>;
-}
-
-/** A whole-number setting of the experiment config, under the config field's own name. */
-/** A config field with a few named values, the first its default when the config leaves it out. */
-function choiceOption<F extends 'optimizer' | 'lrSchedule' | 'augment'>(
-  name: string,
-  field: F,
-  cliFlag: string,
-  choices: readonly NonNullable<ExperimentConfig[F]>[],
-): OptionSpec<unknown> {
-  return option<NonNullable<ExperimentConfig[F]>>({
-    name,
-    type: choices.join(' | '),
-    urlKey: name,
-    cliFlag,
-    parse: oneOf(choices),
-    format: String,
-    get: (s) => s.config[field] ?? choices[0],
-    set: (s, v) => {
-      s.config[field] = v;
-    },
-  });
-}
-
-function integerOption(
-  name: 'teacherEpochs' | 'studentEpochs' | 'batchSize' | 'seed',
-  cliFlag: string,
-  min: number,
-  max: number,
-): OptionSpec<unknown> {
-  return option<number>({
-    name,
-    type: `whole number ${min}–${max}`,
-    urlKey: name,
-    cliFlag,
-    parse: integer(min, max),
-    format: String,
-    get: (s) => s.config[name],
-    set: (s, v) => {
-      s.config[name] = v;
-    },
-  });
-}
 
 /** Every option, in the order a help text lists them. `preset` comes first: the others patch its config. */
 export const OPTIONS: OptionSpec<unknown>[] = [
