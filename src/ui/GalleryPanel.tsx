@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { engineRequest, useLab } from '../store/labStore';
 import type { Gallery } from '../worker/gallery';
-import { PixelImage } from './DemoPanel';
+import { PixelImage } from './PixelImage';
 
 /**
  * Before training: the training images by class × group, with counts — the shortcut the models are
