@@ -50,6 +50,10 @@ test('a folder of images with a labels CSV: counts shown, tiny models trained on
   await expect(page.getByTestId('cached-dataset')).toHaveCount(1);
   await page.getByTestId('cached-dataset').getByRole('button').first().click();
   await expect(page.getByTestId('dataset-current')).toContainText('64 images');
+  // The models may see a smaller size than the stored 16 px: the center, crops resized to it.
+  await expect(page.getByTestId('input-size').locator('option')).toHaveText(['as stored (16 px)', '8 px', '12 px']);
+  await page.getByTestId('input-size').selectOption('12');
+  await expect(page).toHaveURL(/inputSize=12/);
   await page.getByTestId('distill').click();
   await expect(page.getByTestId('dataset-source')).toContainText(
     'my-photos (labels.csv) · 64 images · loaded from the IndexedDB cache',

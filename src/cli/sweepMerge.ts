@@ -96,7 +96,7 @@ function mergedRuns(manifest: SweepManifest, found: Map<number, CellResult>, dat
       throw new Error(`Seed ${seed}: ${other.label} was distilled from another teacher than ${cells[0].label}.`);
     // Photos: the dataset the preparation made (as an unsharded run's config names it).
     const config = { ...manifest.config, seed, ...(manifest.data ? { dataset: data.config } : {}) };
-    const evaluation = new Evaluation(data, config.batchSize, seed);
+    const evaluation = new Evaluation(data, config.batchSize, seed, config.inputSize);
     const students = cells.flatMap((c) => (c.result ? [c.result] : []));
     const failures: RunFailure[] = cells.flatMap((c) => (c.failure ? [c.failure] : []));
     const ordered = withPairedIntervals(evaluation, teacher, planRuns(config), students);

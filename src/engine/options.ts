@@ -216,6 +216,19 @@ export const OPTIONS: OptionSpec<unknown>[] = [
   choiceOption('lrSchedule', 'lrSchedule', '--lr-schedule', ['constant', 'cosine'] as const),
   // Photos only (a run on the built-in data refuses it): see engine/data/augment.ts.
   choiceOption('augment', 'augment', '--augment', ['off', 'crop+flip'] as const),
+  // Photos only, at most the stored size (the run refuses either otherwise): see BatchReader.
+  option<number>({
+    name: 'inputSize',
+    type: 'whole number 8–320 (the models’ input size, below the stored --image-size: crops resize to it, evaluation reads the center)',
+    urlKey: 'inputSize',
+    cliFlag: '--input-size',
+    parse: integer(8, 320),
+    format: String,
+    get: (s) => s.config.inputSize,
+    set: (s, v) => {
+      s.config.inputSize = v;
+    },
+  }),
   option<number>({
     name: 'freezeEpochs',
     type: 'whole number 0–1000 (epochs a model from a weight file trains only its new head)',

@@ -170,6 +170,12 @@ export interface ExperimentConfig {
   freezeEpochs?: number;
   /** Training-time random-resized crop and flip for photos (engine/data/augment.ts); default off. */
   augment?: 'off' | 'crop+flip';
+  /**
+   * The size the models see, below the stored images' size (photos): training crops resize to it, and
+   * evaluation reads the center square (torchvision: Resize(stored), CenterCrop(input)). Absent: the
+   * stored size.
+   */
+  inputSize?: number;
   /** Weight files (torchvision or timm) the teacher and the student start from, recorded so a run names them. */
   pretrained?: { teacher?: WeightFileRef; student?: WeightFileRef };
   studentModel: string;

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { InputSizeField } from './InputSizeField';
 import { METHOD_INFO as METHODS, withDefaults } from '../engine/distill/catalog';
 import { MODEL_PRESETS } from '../engine/models/architectures';
 import { methodChoice, PRESET_COST, type PresetName } from '../engine/presets';
@@ -187,6 +188,7 @@ export function SetupPanel() {
               <option value="crop+flip">Crop + flip (photos)</option>
             </select>
           </label>
+          {!synthetic && <InputSizeField config={config} onChange={(inputSize) => updateConfig({ inputSize })} />}
           <NumberField label="Seed" value={config.seed} step={1} onChange={(v) => updateConfig({ seed: v })} />
         </div>
         <TeacherImport />

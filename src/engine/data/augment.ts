@@ -49,23 +49,31 @@ export function cropFor(seed: number, epoch: number, example: number, size: numb
 }
 
 /**
- * The crop of an RGB size × size image, resized back to size × size bilinearly (half-pixel centres, as
- * torch's interpolate with align_corners=False), mirrored when drawn so, normalised to [−1, 1] into out.
+ * The crop of an RGB size × size image, resized to outSize × outSize (the stored size by default)
+ * bilinearly (half-pixel centres, as torch's interpolate with align_corners=False), mirrored when drawn
+ * so, normalised to [−1, 1] into out.
  */
-export function cropInto(pixels: Uint8Array, size: number, c: CropDraw, out: Float32Array, offset: number): void {
-  const sx = c.w / size;
-  const sy = c.h / size;
-  for (let y = 0; y < size; y++) {
+export function cropInto(
+  pixels: Uint8Array,
+  size: number,
+  c: CropDraw,
+  out: Float32Array,
+  offset: number,
+  outSize = size,
+): void {
+  const sx = c.w / outSize;
+  const sy = c.h / outSize;
+  for (let y = 0; y < outSize; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), c.h - 1);
     const y0 = Math.floor(fy);
     const y1 = Math.min(y0 + 1, c.h - 1);
     const wy = fy - y0;
-    for (let x = 0; x < size; x++) {
+    for (let x = 0; x < outSize; x++) {
       const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), c.w - 1);
       const x0 = Math.floor(fx);
       const x1 = Math.min(x0 + 1, c.w - 1);
       const wx = fx - x0;
-      const dst = offset + (y * size + (c.flip ? size - 1 - x : x)) * 3;
+      const dst = offset + (y * outSize + (c.flip ? outSize - 1 - x : x)) * 3;
       const r0 = (c.y0 + y0) * size + c.x0;
       const r1 = (c.y0 + y1) * size + c.x0;
       for (let ch = 0; ch < 3; ch++) {
@@ -75,4 +83,14 @@ export function cropInto(pixels: Uint8Array, size: number, c: CropDraw, out: Flo
       }
     }
   }
+}
+
+/**
+ * The fixed view of a stored size × size image at a smaller input size: its center input × input square,
+ * pixel for pixel (torchvision's eval transform, Resize(stored) then CenterCrop(input), when the stored
+ * size is the resize). Unflipped; evaluation and training without augmentation read it.
+ */
+export function centerCrop(size: number, input: number): CropDraw {
+  const at = Math.floor((size - input) / 2);
+  return { x0: at, y0: at, w: input, h: input, flip: false };
 }

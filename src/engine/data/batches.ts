@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../types';
-import { cropFor, cropInto } from './augment';
+import { centerCrop, cropFor, cropInto } from './augment';
 import { ChunkReader } from './pixelChunks';
 
 export interface Batch {
@@ -25,6 +25,7 @@ function assemble(
   end: number,
   classes: number,
   x: Float32Array,
+  size = data.size,
 ): Batch {
   const n = end - start;
   const labels = new Int32Array(n);
@@ -39,7 +40,7 @@ function assemble(
   }
   const labelsT = tf.tensor1d(labels, 'int32');
   return {
-    x: tf.tensor4d(x, [n, data.size, data.size, 3]),
+    x: tf.tensor4d(x, [n, size, size, 3]),
     labels: labelsT,
     oneHot: tf.tidy(() => tf.oneHot(labelsT, classes).toFloat() as tf.Tensor2D),
     groups: tf.tensor1d(groups),
@@ -68,13 +69,24 @@ export function makeBatch(
 
 /**
  * Batches of any dataset: in memory, straight from the array; in chunks, through a ChunkReader that keeps a
- * few chunks resident and reads the next batch's ahead while a step runs.
+ * few chunks resident and reads the next batch's ahead while a step runs. With an input size below the
+ * stored size, a batch holds input-size images: the center square (evaluation, and training without
+ * augmentation) or the random-resized crop drawn on the whole stored image, resized to the input size.
  */
 export class BatchReader {
   readonly chunks: ChunkReader | null;
+  readonly inputSize: number;
 
-  constructor(readonly data: Dataset) {
+  constructor(
+    readonly data: Dataset,
+    inputSize?: number,
+  ) {
     this.chunks = data.images instanceof Uint8Array ? null : new ChunkReader(data.images);
+    this.inputSize = inputSize ?? data.size;
+    if (!Number.isInteger(this.inputSize) || this.inputSize < 1 || this.inputSize > data.size)
+      throw new Error(
+        `The input size ${this.inputSize} must be a whole number from 1 to the stored images' ${data.size} px.`,
+      );
   }
 
   /**
@@ -88,19 +100,24 @@ export class BatchReader {
     classes: number,
     augment?: { seed: number; epoch: number },
   ): Promise<Batch> {
-    if (!this.chunks && !augment) return makeBatch(this.data, indices, start, end, classes);
     const size = this.data.size;
+    const input = this.inputSize;
+    if (!this.chunks && !augment && input === size) return makeBatch(this.data, indices, start, end, classes);
     const px = size * size * 3;
-    const x = new Float32Array((end - start) * px);
+    const inPx = input * input * 3;
+    const x = new Float32Array((end - start) * inPx);
+    const center = centerCrop(size, input);
     const put = (j: number, pixels: Uint8Array) => {
-      if (augment) cropInto(pixels, size, cropFor(augment.seed, augment.epoch, indices[start + j], size), x, j * px);
+      if (augment)
+        cropInto(pixels, size, cropFor(augment.seed, augment.epoch, indices[start + j], size), x, j * inPx, input);
+      else if (input < size) cropInto(pixels, size, center, x, j * inPx, input);
       else normalizePixels(pixels, x, j * px);
     };
     const images = this.data.images;
     if (images instanceof Uint8Array)
       for (let j = start; j < end; j++) put(j - start, images.subarray(indices[j] * px, (indices[j] + 1) * px));
     else await this.chunks!.forEach(indices, start, end, put);
-    return assemble(this.data, indices, start, end, classes, x);
+    return assemble(this.data, indices, start, end, classes, x, input);
   }
 
   /** The raw pixels of indices[start, end), packed (the photo demo's and the gallery's images). */

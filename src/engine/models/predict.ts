@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { centerCrop, cropInto } from '../data/augment';
 import { normalizePixels } from '../data/batches';
 
 /** Top-k classes of one image (HWC uint8 at the model's input size), normalized as in training. */
@@ -21,15 +22,29 @@ export async function classProbabilities(
   count = 1,
 ): Promise<Float32Array> {
   const expected = model.inputs[0].shape;
-  if (expected[1] !== size || expected[2] !== size || expected[3] !== 3) {
+  const input = expected[1] ?? size;
+  // A model trained at an input size below the stored size (config.inputSize) sees the center square,
+  // as evaluation showed it; any other mismatch is a model of another dataset.
+  if (expected[1] !== expected[2] || input > size || expected[3] !== 3) {
     throw new Error(
       `The model expects ${expected[1]}×${expected[2]}×${expected[3]} images; this image is ${size}×${size}×3.`,
     );
   }
-  const x = new Float32Array(pixels.length);
-  normalizePixels(pixels, x);
+  const inPx = input * input * 3;
+  const x = new Float32Array(count * inPx);
+  if (input === size) normalizePixels(pixels, x);
+  else
+    for (let j = 0; j < count; j++)
+      cropInto(
+        pixels.subarray(j * size * size * 3, (j + 1) * size * size * 3),
+        size,
+        centerCrop(size, input),
+        x,
+        j * inPx,
+        input,
+      );
   const probs = tf.tidy(() => {
-    const out = model.predict(tf.tensor4d(x, [count, size, size, 3]));
+    const out = model.predict(tf.tensor4d(x, [count, input, input, 3]));
     return tf.softmax((Array.isArray(out) ? out[0] : out) as tf.Tensor2D);
   });
   const values = (await probs.data()) as Float32Array;

@@ -32,9 +32,9 @@ async function initialGradients(
   evaluation: Evaluation,
   role: 'teacher' | 'student',
 ): Promise<{ names: string[]; values: Float32Array[] }> {
-  const { data, classes, train } = evaluation;
+  const { classes, train } = evaluation;
   const model = buildModel(modelPreset(role === 'teacher' ? config.teacherModel : config.studentModel), {
-    inputSize: data.size,
+    inputSize: evaluation.inputSize,
     classes,
     seed: subSeed(config.seed, role),
     name: `check-${role}`,
@@ -64,7 +64,7 @@ export async function traceBackend(
   data: Dataset,
   backend: BackendReport,
 ): Promise<BackendTrace> {
-  const evaluation = new Evaluation(data, config.batchSize, config.seed);
+  const evaluation = new Evaluation(data, config.batchSize, config.seed, config.inputSize);
   const t = await initialGradients(config, evaluation, 'teacher');
   const s = await initialGradients(config, evaluation, 'student');
   const result = await runExperiment(config, data, backend, { emit: () => {} });

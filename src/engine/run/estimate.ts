@@ -43,14 +43,15 @@ export async function estimateDuration(
 ): Promise<DurationEstimate> {
   const train = indicesOf(data.split, SPLIT.train);
   const classes = data.classNames.length;
-  const step = estimateStepMemory(config, data.size, classes);
+  const input = config.inputSize ?? data.size;
+  const step = estimateStepMemory(config, input, classes);
   const problem = backend ? memoryProblem(step, memoryLimit(backend), !config.teacherImport) : null;
   const memory = { bytes: step.bytes, problem };
   // A step that cannot fit is not timed: it would fail, or push the page out of memory.
   if (problem) return { memory, seconds: NaN, teacherStepMs: NaN, studentStepMs: NaN, stepsPerEpoch: 0, models: 0 };
   const stepsPerEpoch = batchRanges(train.length, config.batchSize).length;
-  const batch = await new BatchReader(data).batch(train, 0, Math.min(train.length, config.batchSize), classes);
-  const opts = { inputSize: data.size, classes, seed: 1 };
+  const batch = await new BatchReader(data, input).batch(train, 0, Math.min(train.length, config.batchSize), classes);
+  const opts = { inputSize: input, classes, seed: 1 };
   const teacher = buildModel(modelPreset(config.teacherModel), { ...opts, name: 'estimate_teacher' });
   const student = buildModel(modelPreset(config.studentModel), { ...opts, name: 'estimate_student' });
   // One optimizer per model: Adam keys its moments by variable name, and the two models share names.

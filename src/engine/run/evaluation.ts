@@ -28,6 +28,8 @@ export class Evaluation {
     readonly data: Dataset,
     private readonly batchSize: number,
     private readonly seed: number,
+    /** The models' input size (config.inputSize); the stored size when absent. */
+    inputSize?: number,
   ) {
     this.classes = data.classNames.length;
     this.train = indicesOf(data.split, SPLIT.train);
@@ -36,11 +38,21 @@ export class Evaluation {
     if (this.train.length < 2 || this.test.length < 1)
       throw new Error('The dataset needs at least two training and one test example.');
     this.trainShares = groupShares(data.labels, data.groups, this.classes, this.train);
-    this.reader = new BatchReader(data);
+    this.reader = new BatchReader(data, inputSize);
+  }
+
+  /** The size of the images a model of this evaluation takes. */
+  get inputSize(): number {
+    return this.reader.inputSize;
   }
 
   private batchOf(data: Dataset, indices: ArrayLike<number>, s: number, e: number): Promise<Batch> {
-    return (data === this.data ? this.reader : new BatchReader(data)).batch(indices, s, e, this.classes);
+    return (data === this.data ? this.reader : new BatchReader(data, this.inputSize)).batch(
+      indices,
+      s,
+      e,
+      this.classes,
+    );
   }
 
   async predict(model: tf.LayersModel, indices: Int32Array, data: Dataset = this.data): Promise<Int32Array> {
@@ -164,7 +176,7 @@ export class Evaluation {
       ...(twinPreds ? { twinPredictions: twinPreds } : {}),
     });
     const validation = await this.validationFigures(model);
-    const latency = await latencyOf(model, this.data.size);
+    const latency = await latencyOf(model, this.inputSize);
     const size = { ...modelSize(model), latencyMs: latency.medianMs, latencySpreadMs: latency.spreadMs };
     return {
       ...base,

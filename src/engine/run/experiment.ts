@@ -76,9 +76,19 @@ export async function runExperiment(
     throw new Error(
       'Augmentation (crop+flip) is for photos: the built-in data places its cues and draws its counterfactual twins pixel by pixel, and a crop would break both. Use it with a folder or WIDER copy.',
     );
+  if (config.inputSize !== undefined && config.inputSize !== data.size) {
+    if (data.config.kind === 'synthetic')
+      throw new Error(
+        `An input size (${config.inputSize}) below the stored size is for photos: the built-in data's cues sit at its edges, which a center crop would cut. Use it with a folder or WIDER copy.`,
+      );
+    if (config.inputSize > data.size)
+      throw new Error(
+        `The input size ${config.inputSize} is above the stored images' ${data.size} px: prepare the photos at ${config.inputSize} px or more (--image-size), or take a smaller input size.`,
+      );
+  }
   // A step that cannot fit the backend is refused now, with the batch size that fits, not after an epoch.
   const memory = memoryProblem(
-    estimateStepMemory(config, data.size, data.classNames.length),
+    estimateStepMemory(config, config.inputSize ?? data.size, data.classNames.length),
     memoryLimit(backend),
     !config.teacherImport,
   );
@@ -87,7 +97,7 @@ export async function runExperiment(
     throw new Error('A resumed sweep needs both its teacher model and its teacher result.');
   const started = resume ? new Date(resume.startedAt) : new Date();
   const runs = planRuns(config);
-  const evaluation = new Evaluation(data, config.batchSize, config.seed);
+  const evaluation = new Evaluation(data, config.batchSize, config.seed, config.inputSize);
   const stepsPerEpoch = batchRanges(evaluation.train.length, config.batchSize).length;
   const progress = new ProgressMeter(
     stepsPerEpoch * (config.teacherEpochs + runs.length * config.studentEpochs),

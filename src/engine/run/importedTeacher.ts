@@ -29,7 +29,7 @@ export async function importedTeacher(
   if (!hooks.loadTeacher) throw new Error('This runner cannot load an imported teacher.');
   hooks.emit({ type: 'stage', message: `Measuring the imported teacher ${imported.name}` });
   const model = await hooks.loadTeacher(imported.key);
-  const problem = teacherMismatch(model, evaluation.data.size, evaluation.classes);
+  const problem = teacherMismatch(model, evaluation.inputSize, evaluation.classes);
   if (problem) {
     model.dispose();
     throw new Error(`The imported teacher ${imported.name} does not fit this dataset: ${problem}`);

@@ -35,10 +35,10 @@ export async function trainStudent(
   resume?: RunSnapshot,
   weights?: PretrainedWeights,
 ): Promise<Omit<ModelResult, 'modelKey'> & { student: tf.LayersModel }> {
-  const { data, classes } = evaluation;
+  const { classes } = evaluation;
   const def = getMethod(run.method);
   const student = buildModel(modelPreset(config.studentModel), {
-    inputSize: data.size,
+    inputSize: evaluation.inputSize,
     classes,
     seed: subSeed(config.seed, 'student'),
     name: 'student',

@@ -22,9 +22,9 @@ export async function trainTeacher(
   resume?: RunSnapshot,
   weights?: PretrainedWeights,
 ): Promise<{ model: tf.LayersModel; result: ModelResult }> {
-  const { data, classes } = evaluation;
+  const { classes } = evaluation;
   const model = buildModel(modelPreset(config.teacherModel), {
-    inputSize: data.size,
+    inputSize: evaluation.inputSize,
     classes,
     seed: subSeed(config.seed, 'teacher'),
     name: 'teacher',
