@@ -6,7 +6,12 @@
  * included; the page is cross-origin isolated) and the resident set of the renderer process (which also
  * holds Blink, decoded image buffers and the GPU-less raster: an upper bound). Writes JSON.
  *
- *   npx tsx bench/importMemory.ts [--photos DIR] [--size 224] [--out bench/out/import-memory.json]
+ * With --train, the page then trains on what it imported, as a user would with Distill: the tiny teacher
+ * and the labels-only and CKD students one epoch each (the runner's one-epoch run on the same photos),
+ * reading the stored chunks a few at a time; sampled the same way, its time and the table's first rows
+ * are kept.
+ *
+ *   npx tsx bench/importMemory.ts [--photos DIR] [--size 224] [--train] [--out bench/out/import-memory.json]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -73,7 +78,8 @@ async function main() {
   const origin = 'http://localhost:4997';
   const page = await context.newPage();
   await serveDir(page, origin, appRoot);
-  await page.goto(`${origin}/?preset=tiny`);
+  const train = args.includes('--train');
+  await page.goto(`${origin}/?preset=tiny${train ? '&teacherEpochs=1&studentEpochs=1&methods=kd&lambdas=0' : ''}`);
   await page.getByTestId('dataset-origin').selectOption('wider');
   await page.getByTestId('import-size').selectOption(size);
   const samples: { t: number; done: number; rendererRssMB: number; tabBytes?: number }[] = [];
@@ -122,6 +128,51 @@ async function main() {
   const seconds = (Date.now() - t0) / 1000;
   const text = (await page.getByTestId('dataset-summary').textContent()) ?? '';
   const images = Number(/(\d+) images/.exec(text)?.[1] ?? NaN);
+  // Training on the imported chunks: the same samples until the run is done (or fails).
+  let training: Record<string, unknown> | undefined;
+  if (train) {
+    const t1 = Date.now();
+    const trainSamples: { t: number; stage: string; rendererRssMB: number; tabBytes?: number }[] = [];
+    await page.getByTestId('distill').click();
+    let stage: string;
+    let lastTrainTab = 0;
+    for (;;) {
+      stage = ((await page.getByTestId('stage').textContent()) ?? '').trim();
+      const sample: (typeof trainSamples)[number] = {
+        t: (Date.now() - t1) / 1000,
+        stage,
+        rendererRssMB: rendererRssMB(browserPid),
+      };
+      if (Date.now() - lastTrainTab > 10_000) {
+        lastTrainTab = Date.now();
+        sample.tabBytes = await page
+          .evaluate(() =>
+            (performance as unknown as { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> })
+              .measureUserAgentSpecificMemory()
+              .then((m) => m.bytes),
+          )
+          .catch(() => undefined);
+      }
+      trainSamples.push(sample);
+      if (trainSamples.length % 30 === 0) console.error(`training ${sample.t.toFixed(0)} s: ${stage}`);
+      if (/^(Done|Failed|Error|Cancelled)/i.test(stage) || Date.now() - t1 > 3_600_000) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const table = await page
+      .getByTestId('results-table')
+      .innerText()
+      .catch(() => '');
+    training = {
+      url: page.url(),
+      stage,
+      seconds: (Date.now() - t1) / 1000,
+      peakRendererRssMB: Math.max(...trainSamples.map((x) => x.rendererRssMB)),
+      peakTabMB: Math.max(...trainSamples.map((x) => (x.tabBytes ?? 0) / 1e6)),
+      table: table.split('\n').slice(0, 12).join('\n'),
+      samples: trainSamples.filter((_, i) => i % 5 === 0),
+    };
+    console.log(`trained in ${(training.seconds as number).toFixed(0)} s: ${stage}`);
+  }
   const report = {
     when: new Date().toISOString(),
     photos,
@@ -133,6 +184,7 @@ async function main() {
     peakRendererRssMB: Math.max(...samples.map((s) => s.rendererRssMB)),
     peakTabMB: Math.max(...samples.map((s) => (s.tabBytes ?? 0) / 1e6)),
     samples,
+    ...(training ? { training } : {}),
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2));

@@ -9,43 +9,7 @@ import { join } from 'node:path';
  *   npx tsx bench/labRecheck.ts SWEEP_CELLS RECHECK_CELLS OUT.json 0,4,10,14,17,20
  */
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-const TIMING = new Set([
-  'seconds',
-  'trainSeconds',
-  'startedAt',
-  'backend',
-  'commit',
-  'epochSeconds',
-  'msPerStep',
-  'evalSeconds',
-  'latencyMs',
-  'latencySpreadMs',
-]);
-
-/** The fields the later code writes that the sweep's cells lack. */
-export function added(a: Json | undefined, b: Json | undefined, path = ''): string[] {
-  if (b === undefined) return [];
-  if (a === undefined) return [path];
-  if (b === null || typeof b !== 'object' || Array.isArray(b)) return [];
-  const ao = a as Record<string, Json>;
-  return Object.keys(b).flatMap((k) =>
-    TIMING.has(k) ? [] : added(ao[k], (b as Record<string, Json>)[k], `${path}.${k}`),
-  );
-}
-
-/** The paths where two results differ, timings left out. */
-export function differences(a: Json | undefined, b: Json | undefined, path = ''): string[] {
-  // A figure the later code adds (absent from the sweep's cells) is reported apart, not as a difference.
-  if (a === undefined || b === undefined) return [];
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null)
-    return Object.is(a, b) ? [] : [path || '(root)'];
-  if (Array.isArray(a) !== Array.isArray(b)) return [path];
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].flatMap((k) =>
-    TIMING.has(k) ? [] : differences((a as Record<string, Json>)[k], (b as Record<string, Json>)[k], `${path}.${k}`),
-  );
-}
+import { added, differences, type Json } from './resultDiff';
 
 const [sweep, recheck, out, list] = process.argv.slice(2);
 const read = (dir: string, i: string) =>
