@@ -157,11 +157,12 @@ export function teacherTraining(preset: PresetName): { batch: number; step: () =
 export function modelTraining(
   preset: PresetName,
   modelId: string,
+  batchSize?: number,
 ): { batch: number; step: () => Promise<void>; dispose: () => void } {
   const cfg = EXPERIMENT_PRESETS[preset];
   const size = cfg.dataset.size,
     classes = cfg.dataset.classes,
-    batch = cfg.batchSize;
+    batch = batchSize ?? cfg.batchSize;
   const model = buildModel(modelPreset(modelId), { inputSize: size, classes, seed: 1, name: 'm' });
   const optimizer = adam(cfg.learningRate);
   const vars = trainableVariables([model]);

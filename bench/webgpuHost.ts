@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useWebgpuGradKernels, type WebgpuGradKernels } from '../src/engine/kernels/webgpu/convGradWebgpu';
+import { recordStep } from '../src/engine/kernels/webgpu/webgpuWork';
+import { presetModels } from './webgpuWork';
+import { modelTraining } from './workloads';
+
+/**
+ * A WebGPU training step's host cost, timed on Dawn's null adapter (`create(['backend=null'])` in the npm
+ * package `webgpu`): it accepts every command and executes none, so what a step costs here is tfjs's
+ * bookkeeping, its uniform buffers and bind groups, Dawn's validation and the submits — the time a
+ * GPU would wait on the host. Per preset model and gradient-kernel path: the median wall time of a step
+ * after warm-up (the loss read back once a step, as the lab's step does today), the dispatches and
+ * submits of one step, and µs per dispatch (to set beside the 24–36 µs measured for Dawn on Vulkan,
+ * arXiv 2604.02344). The outputs are garbage and nothing numeric is checked.
+ *
+ * Dawn's null device holds its buffers in host memory and refuses past 512 MB, so every model steps at
+ * batch 8: a step's dispatches, submits and bind groups are per op, not per image, so its host cost is
+ * the batch-64 step's too.
+ *
+ *   npx tsx bench/webgpuHost.ts [--steps 9] [--out bench/out/webgpu-host.json]
+ */
+
+export interface WebgpuHostRow {
+  model: string;
+  kernels: WebgpuGradKernels;
+  batch: number;
+  dispatchesPerStep: number;
+  submitsPerStep: number;
+  readbacksPerStep: number;
+  hostMsPerStep: number;
+  hostUsPerDispatch: number;
+  stepsMs: number[];
+}
+
+export const HOST_BATCH = 8;
+
+/** Gives Node Dawn's null adapter as navigator.gpu and starts tfjs's WebGPU backend on it. */
+export async function nullAdapterBackend(): Promise<string> {
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  const gpu = create(['backend=null']);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  // tfjs-backend-webgpu registers itself only where navigator.gpu exists when it loads.
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start WebGPU on the null adapter');
+  const adapter = await gpu.requestAdapter();
+  return `Dawn null backend (${adapter ? 'adapter found' : 'no adapter'})`;
+}
+
+/**
+ * Destroys the buffers tfjs keeps for reuse: a model's pool would otherwise stay allocated for the next
+ * model, and the null device's 512 MB fill up across models.
+ */
+function trimBufferPool(backend: WebGPUBackend): void {
+  const pool = (
+    backend as unknown as { bufferManager: { freeBuffers: Map<string, GPUBuffer[]>; numFreeBuffers: number } }
+  ).bufferManager;
+  for (const buffers of pool.freeBuffers.values()) {
+    for (const b of buffers) b.destroy();
+    buffers.length = 0; // the keys stay: tfjs stops pooling when the map is empty
+  }
+  pool.numFreeBuffers = 0;
+}
+
+export async function webgpuHost(steps = 9, log: (s: string) => void = () => {}): Promise<WebgpuHostRow[]> {
+  const rows: WebgpuHostRow[] = [];
+  for (const { preset, model } of presetModels()) {
+    for (const kernels of ['tfjs', 'own'] as const) {
+      useWebgpuGradKernels(kernels);
+      const t = modelTraining(preset, model, HOST_BATCH);
+      const backend = tf.backend() as unknown as WebGPUBackend;
+      // Warm-up: pipelines compiled, Adam's slots made, tfjs's buffer pool filled.
+      for (let i = 0; i < 3; i++) await t.step();
+      const record = await recordStep(backend, t.step);
+      const ms: number[] = [];
+      for (let i = 0; i < steps; i++) {
+        const t0 = performance.now();
+        await t.step();
+        ms.push(performance.now() - t0);
+      }
+      t.dispose();
+      trimBufferPool(backend);
+      const median = [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+      rows.push({
+        model: `${preset}/${model}`,
+        kernels,
+        batch: HOST_BATCH,
+        dispatchesPerStep: record.dispatches,
+        submitsPerStep: record.submits,
+        readbacksPerStep: record.readbacks,
+        hostMsPerStep: median,
+        hostUsPerDispatch: (1000 * median) / record.dispatches,
+        stepsMs: ms.map((v) => Math.round(v * 10) / 10),
+      });
+      log(`${preset}/${model} ${kernels}: ${median.toFixed(1)} ms a step, ${record.dispatches} dispatches`);
+    }
+  }
+  useWebgpuGradKernels('own');
+  return rows;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const arg = (name: string, fallback: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : fallback;
+  };
+  const out = arg('out', 'bench/out/webgpu-host.json');
+  const adapter = await nullAdapterBackend();
+  const rows = await webgpuHost(Number(arg('steps', '9')), (s) => console.error(s));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        when: new Date().toISOString(),
+        command: `npx tsx bench/webgpuHost.ts ${args.join(' ')}`.trim(),
+        adapter,
+        rows,
+      },
+      null,
+      2,
+    ),
+  );
+  for (const r of rows)
+    console.log(
+      `| ${r.model} | ${r.kernels} | ${r.dispatchesPerStep} | ${r.submitsPerStep} | ${r.readbacksPerStep} | ${r.hostMsPerStep.toFixed(1)} | ${r.hostUsPerDispatch.toFixed(1)} |`,
+    );
+  process.exit(0);
+}
