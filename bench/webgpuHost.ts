@@ -3,7 +3,12 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useWebgpuGradKernels, type WebgpuGradKernels } from '../src/engine/kernels/webgpu/convGradWebgpu';
+import { registerWebgpuAdam } from '../src/engine/kernels/webgpu/adamPrograms';
+import {
+  registerWebgpuConvGradKernels,
+  useWebgpuGradKernels,
+  type WebgpuGradKernels,
+} from '../src/engine/kernels/webgpu/convGradWebgpu';
 import { recordStep } from '../src/engine/kernels/webgpu/webgpuWork';
 import { presetModels } from './webgpuWork';
 import { modelTraining } from './workloads';
@@ -47,6 +52,9 @@ export async function nullAdapterBackend(): Promise<string> {
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   // tfjs-backend-webgpu registers itself only where navigator.gpu exists when it loads.
   await import('@tensorflow/tfjs-backend-webgpu');
+  // The lab's own WebGPU kernels, as selectBackend registers them (the 'own' rows run them).
+  registerWebgpuConvGradKernels();
+  registerWebgpuAdam();
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start WebGPU on the null adapter');
   const adapter = await gpu.requestAdapter();
   return `Dawn null backend (${adapter ? 'adapter found' : 'no adapter'})`;

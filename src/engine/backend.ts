@@ -7,6 +7,7 @@ import { registerPooledReductions } from './kernels/pooledReduce';
 import { registerSimdConvForward } from './kernels/convForward';
 import { registerSharedIdentity } from './kernels/sharedIdentity';
 import { registerWebgpuConvGradKernels, webgpuKernelsName } from './kernels/webgpu/convGradWebgpu';
+import { registerWebgpuAdam } from './kernels/webgpu/adamPrograms';
 import { BACKEND_ORDER, type AdapterReport, type BackendName, type BackendReport } from './types';
 
 export { isBackendName } from './types';
@@ -126,6 +127,7 @@ async function tryBackend(
       // The webgpu backend registers itself only when WebGPU exists at import time: import it now.
       await import('@tensorflow/tfjs-backend-webgpu');
       registerWebgpuConvGradKernels();
+      registerWebgpuAdam();
     } else if (name === 'webgl') {
       if (isNode) return 'WebGL needs a browser';
       if (opts.forced === 'webgl') tf.env().set('SOFTWARE_WEBGL_ENABLED', true);

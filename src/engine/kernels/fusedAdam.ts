@@ -20,16 +20,36 @@ interface AdamState {
   incrementIterations(): void;
 }
 
+/** Whether LabAdam runs on WebGPU: the lab's own WebGPU kernels are on (webgpuAdam.ts registers it). */
+let webgpuAdam: () => boolean = () => false;
+export function useWebgpuAdamWhen(active: () => boolean): void {
+  webgpuAdam = active;
+}
+
+/**
+ * tfjs's β^t after `steps` updates, as its variable holds it: β, then one float32 multiply by β a step —
+ * a float32 product rounded once, which Math.fround of the double product gives exactly.
+ */
+function powerAfter(beta: number, steps: number): number {
+  let acc = Math.fround(beta);
+  for (let i = 0; i < steps; i++) acc = Math.fround(acc * Math.fround(beta));
+  return acc;
+}
+
 export class FusedAdam extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (!fusedOpsActive()) return super.applyGradients(variableGradients);
+    const onWebgpu = tf.getBackend() === 'webgpu' && webgpuAdam();
+    if (!fusedOpsActive() && !onWebgpu) return super.applyGradients(variableGradients);
     const s = this as unknown as AdamState;
     const list = Array.isArray(variableGradients);
     const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     tf.tidy(() => {
-      // tfjs's 1 − β^t, in float32 as its sub(1, accBeta) gives them.
-      const c1 = Math.fround(1 - s.accBeta1.dataSync()[0]);
-      const c2 = Math.fround(1 - s.accBeta2.dataSync()[0]);
+      // tfjs's 1 − β^t, in float32 as its sub(1, accBeta) gives them. On WebGPU from the step count (a
+      // read of accBeta would wait for the GPU every step); it holds what the variable holds.
+      const a1 = onWebgpu ? powerAfter(s.beta1, this.iterations) : s.accBeta1.dataSync()[0];
+      const a2 = onWebgpu ? powerAfter(s.beta2, this.iterations) : s.accBeta2.dataSync()[0];
+      const c1 = Math.fround(1 - a1);
+      const c2 = Math.fround(1 - a2);
       const attrs = { beta1: s.beta1, beta2: s.beta2, c1, c2, epsilon: s.epsilon, learningRate: s.learningRate };
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];

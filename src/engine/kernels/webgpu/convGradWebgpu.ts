@@ -33,10 +33,14 @@ let choice: WebgpuGradKernels = 'own';
 export function useWebgpuGradKernels(k: WebgpuGradKernels): void {
   choice = k;
 }
+/** Which kernels WebGPU runs: the lab's own (gradients and Adam) or tfjs's. */
+export function webgpuGradKernels(): WebgpuGradKernels {
+  return choice;
+}
 
 /** What the backend report says of the gradient kernels on WebGPU. */
 export function webgpuKernelsName(): string {
-  return choice === 'own' ? 'own WebGPU gradient kernels' : 'tfjs’s WebGPU gradient kernels';
+  return choice === 'own' ? 'own WebGPU gradient kernels and Adam' : 'tfjs’s WebGPU gradient kernels';
 }
 
 /** The gradient kernel call in progress, so a dispatch recorder (webgpuWork.ts) can tell whose dispatch it sees. */
