@@ -49,6 +49,22 @@ async function interrupted(stopAfter: { label: string; epoch: number }, on: Data
   return { snapshot: snapshot!, sweep: sweep!, teacher };
 }
 
+/** The sweep run again from where `interrupted` left it: the finished teacher, students and snapshot. */
+async function resume(
+  from: Awaited<ReturnType<typeof interrupted>>,
+  on: Dataset,
+  emit: (e: LabEvent) => void = () => {},
+): Promise<ExperimentResult> {
+  return runExperiment(config, on, backend, { emit }, false, {
+    teacher: await tf.loadLayersModel(tf.io.fromMemory(from.teacher!)),
+    teacherResult: from.sweep.teacher!,
+    students: from.sweep.students,
+    failures: from.sweep.failures,
+    startedAt: from.sweep.startedAt,
+    inProgress: from.snapshot,
+  });
+}
+
 function expectSameModel(a: ModelResult, b: ModelResult) {
   expect(b.curve).toEqual(a.curve);
   expect(b.valAccuracy).toEqual(a.valAccuracy);
@@ -72,14 +88,7 @@ describe('epoch checkpoints', () => {
     expect(snapshotBytes(snapshot)).toBeGreaterThan(0);
     expect(sweep.students.map((s) => s.label)).toEqual(['CTKD λ=0.5']);
     const events: LabEvent[] = [];
-    const resumed = await runExperiment(config, data, backend, { emit: (e) => events.push(e) }, false, {
-      teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)),
-      teacherResult: sweep.teacher!,
-      students: sweep.students,
-      failures: sweep.failures,
-      startedAt: sweep.startedAt,
-      inProgress: snapshot,
-    });
+    const resumed = await resume({ snapshot, sweep, teacher }, data, (e) => events.push(e));
     expectSameModel(full.teacher, resumed.teacher);
     full.students.forEach((s, i) => expectSameModel(s, resumed.students[i]));
     // Only epochs 2 and 3 of KD++ were trained; epoch 1 came back from the snapshot.
@@ -120,14 +129,7 @@ describe('epoch checkpoints', () => {
     // The chunked order is not the in-memory one, so the runs differ from `full`: the comparison is live.
     expect(straight.teacher.curve).not.toEqual(full.teacher.curve);
     const { snapshot, sweep, teacher } = await interrupted({ label: 'CTKD λ=0.5', epoch: 2 }, chunked);
-    const resumed = await runExperiment(config, chunked, backend, { emit: () => {} }, false, {
-      teacher: await tf.loadLayersModel(tf.io.fromMemory(teacher!)),
-      teacherResult: sweep.teacher!,
-      students: sweep.students,
-      failures: sweep.failures,
-      startedAt: sweep.startedAt,
-      inProgress: snapshot,
-    });
+    const resumed = await resume({ snapshot, sweep, teacher }, chunked);
     expectSameModel(straight.teacher, resumed.teacher);
     straight.students.forEach((s, i) => expectSameModel(s, resumed.students[i]));
     expect(tf.memory().numTensors).toBe(before);
