@@ -43,6 +43,8 @@ const SAMPLES: Record<string, string> = {
   freezeEpochs: '1',
   // Photos only (a run on the built-in data refuses it), carried by the link all the same.
   augment: 'crop+flip',
+  // Photos only, at most the stored size; carried by the link all the same.
+  inputSize: '16',
   backend: 'wasm',
   threads: '1',
   charts: '0',
