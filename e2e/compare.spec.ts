@@ -184,9 +184,15 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   await page.getByTestId('open-run').first().click();
   await expect(page.getByTestId('lambda-slider')).toBeVisible();
   await expect(page.getByTestId('disparity-chart').locator('.main-svg').first()).toBeAttached();
-  // The y-axis title is whole: inside the chart, top to bottom and left to right.
-  const chartBox = (await page.getByTestId('disparity-chart').boundingBox())!;
-  const titleBox = (await page.getByTestId('disparity-chart').locator('.g-ytitle').boundingBox())!;
+  // The y-axis title is whole: inside the chart, top to bottom and left to right. Both boxes are read in
+  // one frame: charts above (the live loss grows with its legend) may move the page between two reads.
+  const [chartBox, titleBox] = await page.getByTestId('disparity-chart').evaluate((chart) => {
+    const box = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    };
+    return [box(chart), box(chart.querySelector('.g-ytitle')!)];
+  });
   expect(titleBox.y).toBeGreaterThanOrEqual(chartBox.y);
   expect(titleBox.y + titleBox.height).toBeLessThanOrEqual(chartBox.y + chartBox.height);
   expect(titleBox.x).toBeGreaterThanOrEqual(chartBox.x);
