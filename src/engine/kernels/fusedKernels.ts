@@ -377,6 +377,17 @@ function inferenceBatchNorm(own: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+let gradientsRegistered = false;
+/**
+ * The fused kernels' gradients (by kernel name, for every backend that has the kernels: wasm here, the
+ * WebGPU programs of kernels/webgpu/ for those it has). Idempotent.
+ */
+export function registerFusedGradients(): void {
+  if (gradientsRegistered) return;
+  for (const g of GRADIENTS) tf.registerGradient(g);
+  gradientsRegistered = true;
+}
+
 let registered = false;
 /** How often each fused kernel ran: tests read it. */
 export const fusedKernelCalls: Record<string, number> = {};
@@ -393,7 +404,7 @@ export function registerFusedKernels(): void {
         return kernelFunc(args);
       }) as unknown as tf.KernelFunc,
     });
-  for (const g of GRADIENTS) tf.registerGradient(g);
+  registerFusedGradients();
   replaceKernel('FusedBatchNorm', 'wasm', inferenceBatchNorm);
   registered = true;
 }

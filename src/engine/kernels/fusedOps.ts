@@ -8,9 +8,16 @@ import { channelScaleShape, fusedOpsActive } from './fusedKernels';
  * compute exactly what they did before.
  */
 
+/** Whether LabSwish runs on WebGPU: the lab's own WebGPU kernels are on (webgpu/swishPrograms.ts registers it). */
+let webgpuSwish: () => boolean = () => false;
+export function useWebgpuSwishWhen(active: () => boolean): void {
+  webgpuSwish = active;
+}
+
 /** x·σ(x) (tfjs-layers' swish: mul(sigmoid(mul(x, 1)), x)). */
 export function swish(x: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && fusedOpsActive()) return tf.engine().runKernel('LabSwish', { x }) as tf.Tensor;
+  if (x.dtype === 'float32' && (fusedOpsActive() || (tf.getBackend() === 'webgpu' && webgpuSwish())))
+    return tf.engine().runKernel('LabSwish', { x }) as tf.Tensor;
   return tf.tidy(() => tf.mul(tf.sigmoid(tf.mul(x, 1)), x));
 }
 

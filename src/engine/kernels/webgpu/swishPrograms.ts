@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { registerFusedGradients } from '../fusedKernels';
+import { useWebgpuSwishWhen } from '../fusedOps';
+import { fault, FLAT_GROUP } from './convGradCommon';
+import { webgpuGradKernels } from './convGradWebgpu';
+
+/**
+ * Swish on WebGPU in one program each way — `LabSwish` and `LabSwishGrad`, the kernel names the wasm
+ * path's fused swish uses (fusedKernels.ts, whose gradient registration routes LabSwish's gradient to
+ * LabSwishGrad on any backend) — instead of tfjs's three element-wise programs forward and seven back:
+ *   y = x·σ(x),  σ(x) = 1 / (1 + e^(−x))   (tfjs-webgpu's sigmoid, in the same form)
+ *   dx = dy·σ(x)·(1 + x·(1 − σ(x)))        (x·σ(x)'s derivative)
+ */
+
+class SwishProgram implements WebGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [FLAT_GROUP, 1, 1];
+  size = true;
+
+  constructor(
+    shape: number[],
+    private readonly grad: boolean,
+  ) {
+    this.variableNames = grad ? ['x', 'dy'] : ['x'];
+    this.outputShape = shape;
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(tf.util.sizeFromShape(shape) / FLAT_GROUP), 1, 1];
+    this.shaderKey = `fdl_swish${grad ? 'Grad' : ''}${fault().key}`;
+  }
+
+  getUserCode(): string {
+    const value = this.grad ? 'dy[index] * s * (1.0 + v * (1.0 - s))' : 's * v';
+    return `
+fn main(index : i32) {
+  if (index < uniforms.size) {
+    let v = x[index];
+    let s = 1.0 / (1.0 + exp(-1.0 * v));
+    result[index] = ${value}${fault().wgsl};
+  }
+}`;
+  }
+}
+
+const forward: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: tf.TensorInfo };
+  return (backend as WebGPUBackend).runWebGPUProgram(new SwishProgram(x.shape, false), [x], 'float32');
+};
+
+const backward: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  return (backend as WebGPUBackend).runWebGPUProgram(new SwishProgram(x.shape, true), [x, dy], 'float32');
+};
+
+let registered = false;
+
+/** Registers LabSwish and LabSwishGrad for webgpu (after the webgpu backend's module is imported). Idempotent. */
+export function registerWebgpuSwish(): void {
+  if (registered) return;
+  for (const [kernelName, kernelFunc] of [
+    ['LabSwish', forward],
+    ['LabSwishGrad', backward],
+  ] as const) {
+    if (tf.getKernel(kernelName, 'webgpu')) tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
+  }
+  registerFusedGradients(); // LabSwish's gradient is LabSwishGrad, on any backend
+  // With tfjs's kernels chosen (--kernels tfjs, the bench's side-by-side rows) swish is tfjs's too.
+  useWebgpuSwishWhen(() => webgpuGradKernels() === 'own');
+  registered = true;
+}
