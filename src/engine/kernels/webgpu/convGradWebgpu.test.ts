@@ -91,7 +91,7 @@ describe('WebGPU convolution gradient kernels (Dawn over SwiftShader)', () => {
     expect(await provideNodeWebGPU()).toBeNull();
     const b = await selectBackend({ forced: 'webgpu' });
     expect(b.name, b.fallbacks.join('; ')).toBe('webgpu');
-    expect(b.kernels).toBe('own WebGPU gradient kernels and Adam');
+    expect(b.kernels).toBe('own WebGPU gradient kernels, Adam and swish');
   }, 300_000);
 
   /** The worst relative difference of ∂x and ∂W over the first `n` cases, with where it was. */

@@ -40,7 +40,7 @@ export function webgpuGradKernels(): WebgpuGradKernels {
 
 /** What the backend report says of the gradient kernels on WebGPU. */
 export function webgpuKernelsName(): string {
-  return choice === 'own' ? 'own WebGPU gradient kernels and Adam' : 'tfjs’s WebGPU gradient kernels';
+  return choice === 'own' ? 'own WebGPU gradient kernels, Adam and swish' : 'tfjs’s WebGPU gradient kernels';
 }
 
 /** The gradient kernel call in progress, so a dispatch recorder (webgpuWork.ts) can tell whose dispatch it sees. */
