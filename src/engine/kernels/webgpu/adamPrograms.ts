@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { useWebgpuAdamWhen } from '../fusedAdam';
-import { fault, FLAT_GROUP } from './convGradCommon';
+import { fault } from './convGradCommon';
+import { FlatProgram } from './flatProgram';
 import { webgpuGradKernels } from './convGradWebgpu';
 
 /**
@@ -15,29 +16,12 @@ import { webgpuGradKernels } from './convGradWebgpu';
  * result is tfjs's within float32 rounding, not always bit for bit.
  */
 
-const SIZE = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-abstract class AdamPart implements WebGPUProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [FLAT_GROUP, 1, 1];
-  size = true;
-  abstract variableNames: string[];
+abstract class AdamPart extends FlatProgram {
   abstract uniforms: string;
 
-  constructor(
-    shape: number[],
-    readonly part: string,
-  ) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(SIZE(shape) / FLAT_GROUP), 1, 1];
-    this.shaderKey = `fdl_adam_${part}${fault().key}`;
+  constructor(shape: number[], part: string) {
+    super(shape, `fdl_adam_${part}${fault().key}`);
   }
-
-  abstract getUserCode(): string;
 }
 
 /** m' = m·β1 + g·(1 − β1). */

@@ -1,16 +1,9 @@
 import type { CountedProgram } from './convGradCommon';
-import { FLAT_GROUP } from './convGradCommon';
+import { FlatProgram } from './flatProgram';
 
 /** Pass 2: out[i] = Σ_s partials[s][i], one invocation per output value. */
-export class PartialSumProgram implements CountedProgram {
+export class PartialSumProgram extends FlatProgram implements CountedProgram {
   variableNames = ['partials'];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [FLAT_GROUP, 1, 1];
-  size = true;
-  invocations: number;
   serialLoop: number;
   multiplyAdds: number;
 
@@ -18,14 +11,10 @@ export class PartialSumProgram implements CountedProgram {
     outputShape: number[],
     private readonly parts: number,
   ) {
-    this.outputShape = outputShape;
     const size = outputShape.reduce((a, b) => a * b, 1);
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(size / FLAT_GROUP), 1, 1];
-    this.invocations = this.dispatch[0] * FLAT_GROUP;
+    super(outputShape, `fdl_partialSum_${parts}_${size}`);
     this.serialLoop = parts;
     this.multiplyAdds = parts * size;
-    this.shaderKey = `fdl_partialSum_${parts}_${size}`;
   }
 
   getUserCode(): string {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { registerFusedGradients } from '../fusedKernels';
 import { useWebgpuSwishWhen } from '../fusedOps';
-import { fault, FLAT_GROUP } from './convGradCommon';
+import { fault } from './convGradCommon';
+import { FlatProgram } from './flatProgram';
 import { webgpuGradKernels } from './convGradWebgpu';
 
 /**
@@ -13,24 +14,15 @@ import { webgpuGradKernels } from './convGradWebgpu';
  *   dx = dy·σ(x)·(1 + x·(1 − σ(x)))        (x·σ(x)'s derivative)
  */
 
-class SwishProgram implements WebGPUProgram {
+class SwishProgram extends FlatProgram {
   variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [FLAT_GROUP, 1, 1];
-  size = true;
 
   constructor(
     shape: number[],
     private readonly grad: boolean,
   ) {
+    super(shape, `fdl_swish${grad ? 'Grad' : ''}${fault().key}`);
     this.variableNames = grad ? ['x', 'dy'] : ['x'];
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(tf.util.sizeFromShape(shape) / FLAT_GROUP), 1, 1];
-    this.shaderKey = `fdl_swish${grad ? 'Grad' : ''}${fault().key}`;
   }
 
   getUserCode(): string {
