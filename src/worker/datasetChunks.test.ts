@@ -8,7 +8,8 @@ import { prepareChunks } from '../engine/data/folderPrepare';
 import { CancelledError } from '../engine/run/errors';
 import { openLabDb } from '../storage/db';
 import { deleteChunks, deleteDataset, finishChunkedDataset, listDatasets } from '../storage/datasets';
-import { chunkedRecord, idbSink } from './datasetChunks';
+import { idbSink } from './datasetChunks';
+import { toStored } from './storedRecord';
 import { loadDataset } from './datasetLoader';
 
 /**
@@ -66,11 +67,7 @@ describe('an imported folder in IndexedDB chunks', () => {
     const { dataset } = finishFolder(plan, SIZE, 1, records, new Uint8Array(0), f.files.bytes);
     await finishChunkedDataset(
       db,
-      chunkedRecord(
-        dataset,
-        'prep:a',
-        records.map((r) => r.items.length),
-      ),
+      toStored(dataset, { chunkKey: 'prep:a', chunkImages: records.map((r) => r.items.length) }),
     );
     const loaded = (await loadDataset(dataset.config, db)).dataset;
     expect(loaded.images).toMatchObject({ kind: 'chunks', count: 39 });

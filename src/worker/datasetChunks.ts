@@ -1,6 +1,5 @@
 import type { ChunkSink } from '../engine/data/folderPrepare';
 import type { PixelChunks } from '../engine/data/pixelChunks';
-import type { Dataset } from '../engine/types';
 import type { LabDb, StoredDataset } from '../storage/db';
 import { getDatasetChunk, putDatasetChunk } from '../storage/datasets';
 
@@ -47,29 +46,5 @@ export function storedChunks(db: LabDb, s: StoredDataset): PixelChunks {
         );
       return new Uint8Array(c.bytes);
     },
-  };
-}
-
-/** The record of a dataset whose pixels are in chunks of whole images under `chunkKey` (written last). */
-export function chunkedRecord(d: Dataset, chunkKey: string, chunkImages: number[]): StoredDataset {
-  const px = d.size * d.size * 3;
-  return {
-    key: d.key,
-    name: d.name,
-    config: d.config,
-    size: d.size,
-    count: d.count,
-    classNames: d.classNames,
-    groupNames: d.groupNames,
-    images: new ArrayBuffer(0),
-    chunks: chunkImages.length,
-    chunkImages,
-    chunkKey,
-    labels: d.labels.slice().buffer,
-    groups: d.groups.slice().buffer,
-    split: d.split.slice().buffer,
-    // Pixels, and a byte each of label, group and split.
-    bytes: d.count * px + d.labels.byteLength * 3,
-    createdAt: new Date().toISOString(),
   };
 }

@@ -4,7 +4,8 @@ import { SYNTHETIC_PRESETS } from '../engine/data/synthetic';
 import { openLabDb } from '../storage/db';
 import { deleteDataset, getDataset, listDatasets, putDataset } from '../storage/datasets';
 import { generateSynthetic } from '../engine/data/synthetic';
-import { loadDataset, toStored } from './datasetLoader';
+import { loadDataset } from './datasetLoader';
+import { toStored } from './storedRecord';
 
 describe('dataset cache in IndexedDB', () => {
   it('the first load generates and stores; the second comes from IndexedDB, byte for byte', async () => {

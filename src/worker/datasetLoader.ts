@@ -1,31 +1,9 @@
 import { generateSynthetic, syntheticKey } from '../engine/data/synthetic';
 import type { Dataset, DatasetConfig, InMemoryDataset } from '../engine/types';
 import { storedChunks } from './datasetChunks';
+import { toStored } from './storedRecord';
 import { type LabDb, type StoredDataset } from '../storage/db';
 import { getDataset, putDataset } from '../storage/datasets';
-
-/** ArrayBuffer holding exactly the view's bytes (a view may sit inside a larger buffer). */
-function ownBuffer(v: ArrayBufferView): ArrayBuffer {
-  return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
-}
-
-export function toStored(d: InMemoryDataset): StoredDataset {
-  return {
-    key: d.key,
-    name: d.name,
-    config: d.config,
-    size: d.size,
-    count: d.count,
-    classNames: d.classNames,
-    groupNames: d.groupNames,
-    images: ownBuffer(d.images),
-    labels: ownBuffer(d.labels),
-    groups: ownBuffer(d.groups),
-    split: ownBuffer(d.split),
-    bytes: d.images.byteLength + d.labels.byteLength + d.groups.byteLength + d.split.byteLength,
-    createdAt: new Date().toISOString(),
-  };
-}
 
 /** A stored dataset as the engine reads it: pixels in memory, or (an imported folder) chunks read from db. */
 export function fromStored(s: StoredDataset, db: LabDb): Dataset {

@@ -7,7 +7,8 @@ import { CancelledError } from '../engine/run/errors';
 import { SPLIT, type ImportedDatasetConfig } from '../engine/types';
 import { openLabDb } from '../storage/db';
 import { deleteChunks, finishChunkedDataset } from '../storage/datasets';
-import { chunkedRecord, idbSink } from './datasetChunks';
+import { idbSink } from './datasetChunks';
+import { toStored } from './storedRecord';
 import { decodeToSquare } from './imageDecode';
 
 /**
@@ -110,11 +111,7 @@ export async function importFolder(
   const { dataset, skipped } = finished;
   const { config, classNames, groupNames, split } = dataset;
   const bytes = dataset.count * px;
-  const stored = chunkedRecord(
-    dataset,
-    chunkKey,
-    records.map((r) => r.items.length),
-  );
+  const stored = toStored(dataset, { chunkKey, chunkImages: records.map((r) => r.items.length) });
   try {
     await finishChunkedDataset(db, stored);
   } catch (e) {
