@@ -1,4 +1,5 @@
 import type { ConvGradGeometry, CountedProgram } from './convGradCommon';
+import { FlatProgram } from './flatProgram';
 import { FLAT_GROUP, constants, fault, geometryKey, splitOf } from './convGradCommon';
 import { PartialSumProgram } from './partialSumProgram';
 
@@ -78,28 +79,16 @@ export function depthwiseFilterGradPrograms(g: ConvGradGeometry): CountedProgram
  * Depthwise ∂x[b, iy, ix, c] = Σ_{fy, fx, q} dy[b, oy, ox, c·mult + q] · W[fy, fx, c, q], oy·s = iy + pt − fy:
  * one invocation per input value; its loop is the filter's taps (at most 25 here), so nothing to split.
  */
-export class DepthwiseInputGradProgram implements CountedProgram {
+export class DepthwiseInputGradProgram extends FlatProgram implements CountedProgram {
   variableNames = ['dy', 'W'];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [FLAT_GROUP, 1, 1];
-  size = true;
-  invocations: number;
   serialLoop: number;
   multiplyAdds: number;
 
   constructor(private readonly g: ConvGradGeometry) {
-    this.outputShape = [g.batch, g.inH, g.inW, g.inC];
-    const size = g.batch * g.inH * g.inW * g.inC;
-    this.dispatchLayout = { x: [0, 1, 2, 3] };
-    this.dispatch = [Math.ceil(size / FLAT_GROUP), 1, 1];
-    this.invocations = this.dispatch[0] * FLAT_GROUP;
+    super([g.batch, g.inH, g.inW, g.inC], `fdl_depthwiseInputGrad_${geometryKey(g)}${fault().key}`);
     // The taps that can meet an output pixel: ⌈f/s⌉ per axis.
     this.serialLoop = Math.ceil(g.fH / g.strideH) * Math.ceil(g.fW / g.strideW) * g.mult;
     this.multiplyAdds = g.batch * g.outH * g.outW * g.fH * g.fW * g.inC * g.mult;
-    this.shaderKey = `fdl_depthwiseInputGrad_${geometryKey(g)}${this.fault.key}`;
   }
   private readonly fault = fault();
 
