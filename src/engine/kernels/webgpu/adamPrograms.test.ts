@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { provideNodeWebGPU } from '../../../cli/webgpuNode';
-import { selectBackend } from '../../backend';
+import { startSwiftShaderWebgpu } from '../../../cli/swiftShaderWebgpu';
 import { adam } from '../fusedAdam';
 import { ADAM_PROGRAMS } from './adamPrograms';
 import { injectWebgpuGradFault, useWebgpuGradKernels } from './convGradWebgpu';
@@ -17,9 +15,6 @@ import { recordStep } from './webgpuWork';
  * made 0.1% wrong caught by the same check. Measured here: bit for bit (0 ulp) — SwiftShader does not
  * fuse the multiply-adds; a GPU driver may, hence the tolerance of a few ulp.
  */
-
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-process.env.VK_ICD_FILENAMES ??= SWIFTSHADER;
 
 const SHAPES = [[3, 3, 8, 16], [16], [1], [37, 5]];
 
@@ -61,10 +56,7 @@ function worstUlps(a: Float32Array[], b: Float32Array[]): number {
 
 describe('Adam on WebGPU (Dawn over SwiftShader)', () => {
   beforeAll(async () => {
-    expect(existsSync(SWIFTSHADER), 'Debian chromium ships the SwiftShader Vulkan driver').toBe(true);
-    expect(await provideNodeWebGPU()).toBeNull();
-    const b = await selectBackend({ forced: 'webgpu' });
-    expect(b.name, b.fallbacks.join('; ')).toBe('webgpu');
+    expect((await startSwiftShaderWebgpu()).name).toBe('webgpu');
   }, 300_000);
 
   it('five steps: every weight and moment within float32 rounding of tfjs’s Adam; 3 dispatches a variable', async () => {
