@@ -20,7 +20,7 @@ interface AdamState {
   incrementIterations(): void;
 }
 
-/** Whether LabAdam runs on WebGPU: the lab's own WebGPU kernels are on (webgpuAdam.ts registers it). */
+/** Whether LabAdam runs on WebGPU: the lab's own WebGPU kernels are on (webgpu/adamPrograms.ts registers it). */
 let webgpuAdam: () => boolean = () => false;
 export function useWebgpuAdamWhen(active: () => boolean): void {
   webgpuAdam = active;
@@ -28,15 +28,27 @@ export function useWebgpuAdamWhen(active: () => boolean): void {
 
 /**
  * tfjs's β^t after `steps` updates, as its variable holds it: β, then one float32 multiply by β a step —
- * a float32 product rounded once, which Math.fround of the double product gives exactly.
+ * a float32 product rounded once, which Math.fround of the double product gives exactly. It keeps the
+ * last step's power, so a run pays one multiply a step (a restored, earlier step count starts over).
  */
-function powerAfter(beta: number, steps: number): number {
-  let acc = Math.fround(beta);
-  for (let i = 0; i < steps; i++) acc = Math.fround(acc * Math.fround(beta));
-  return acc;
+class BetaPower {
+  private steps = 0;
+  private acc: number;
+
+  constructor(private readonly beta: number) {
+    this.acc = Math.fround(beta);
+  }
+
+  after(steps: number): number {
+    if (steps < this.steps) [this.steps, this.acc] = [0, Math.fround(this.beta)];
+    for (; this.steps < steps; this.steps++) this.acc = Math.fround(this.acc * Math.fround(this.beta));
+    return this.acc;
+  }
 }
 
 export class FusedAdam extends tf.AdamOptimizer {
+  private powers?: [BetaPower, BetaPower];
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     const onWebgpu = tf.getBackend() === 'webgpu' && webgpuAdam();
     if (!fusedOpsActive() && !onWebgpu) return super.applyGradients(variableGradients);
@@ -46,8 +58,9 @@ export class FusedAdam extends tf.AdamOptimizer {
     tf.tidy(() => {
       // tfjs's 1 − β^t, in float32 as its sub(1, accBeta) gives them. On WebGPU from the step count (a
       // read of accBeta would wait for the GPU every step); it holds what the variable holds.
-      const a1 = onWebgpu ? powerAfter(s.beta1, this.iterations) : s.accBeta1.dataSync()[0];
-      const a2 = onWebgpu ? powerAfter(s.beta2, this.iterations) : s.accBeta2.dataSync()[0];
+      this.powers ??= [new BetaPower(s.beta1), new BetaPower(s.beta2)];
+      const a1 = onWebgpu ? this.powers[0].after(this.iterations) : s.accBeta1.dataSync()[0];
+      const a2 = onWebgpu ? this.powers[1].after(this.iterations) : s.accBeta2.dataSync()[0];
       const c1 = Math.fround(1 - a1);
       const c2 = Math.fround(1 - a2);
       const attrs = { beta1: s.beta1, beta2: s.beta2, c1, c2, epsilon: s.epsilon, learningRate: s.learningRate };
