@@ -43,12 +43,13 @@ function facts(o: JsonObject, prefix = '', depth = 0): [string, string][] {
 }
 
 function table(rows: JsonObject[]): string {
-  const columns = [...new Set(rows.flatMap((r) => facts(r).map(([k]) => k)))];
-  const cell = (r: JsonObject, k: string) => new Map(facts(r)).get(k) ?? '';
+  // Each row's facts once: the columns are their union, a row's missing ones empty.
+  const cells = rows.map((r) => new Map(facts(r)));
+  const columns = [...new Set(cells.flatMap((c) => [...c.keys()]))];
   return [
     `| ${columns.join(' | ')} |`,
     `|${columns.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${columns.map((k) => cell(r, k)).join(' | ')} |`),
+    ...cells.map((c) => `| ${columns.map((k) => c.get(k) ?? '').join(' | ')} |`),
   ].join('\n');
 }
 
