@@ -28,6 +28,11 @@ const DASHES = ['solid', 'dash', 'dashdot', 'longdash', 'longdashdot', 'dot'];
 /** Terms on the right-hand axis: the adversary's (on another scale than CE), the temperature and λ. */
 const onRightAxis = (term: string) => term === 'temperature' || term === 'λ' || /^adv/i.test(term);
 
+/** The plot's own height, the step axis with its title below it, and a legend row (px). */
+const PLOT_PX = 250;
+const AXIS_PX = 60;
+const ROW_PX = 20;
+
 /** Exponential moving average, the usual smoothing of training curves. */
 function smooth(values: number[], weight: number): number[] {
   let last = values[0] ?? 0;
@@ -45,7 +50,6 @@ export function LossChart() {
   const version = useLab((s) => s.lossVersion);
   const pending = useRef<number | null>(null);
   const lastDraw = useRef(0);
-
   useEffect(() => {
     const draw = async () => {
       pending.current = null;
@@ -106,8 +110,8 @@ export function LossChart() {
         {
           // The legend gets rows of its own below the step axis (three entries a row), so twenty
           // entries lengthen the chart instead of squeezing the plot or covering the axis title.
-          margin: { l: 50, r: 50, t: 10, b: 60 + 20 * legendRows },
-          height: 250 + 60 + 20 * legendRows,
+          margin: { l: 50, r: 50, t: 10, b: AXIS_PX + ROW_PX * legendRows },
+          height: PLOT_PX + AXIS_PX + ROW_PX * legendRows,
           xaxis: { title: { text: 'step' } },
           yaxis: { title: { text: 'loss' }, type: logScale ? 'log' : 'linear' },
           yaxis2: {
@@ -121,14 +125,23 @@ export function LossChart() {
             nticks: 6,
             tickformat: '.2~f',
           },
-          legend: { orientation: 'h', yanchor: 'top', y: -60 / 250, entrywidth: 0.33, entrywidthmode: 'fraction' },
+          legend: {
+            orientation: 'h',
+            yanchor: 'top',
+            y: -AXIS_PX / PLOT_PX, // just below the step axis and its title, in plot-height units
+            entrywidth: 0.33,
+            entrywidthmode: 'fraction',
+          },
           paper_bgcolor: 'rgba(0,0,0,0)',
           plot_bgcolor: 'rgba(0,0,0,0)',
         },
         PLOT_CONFIG,
       );
     };
-    if (pending.current !== null) return;
+    // A draw already scheduled gives way to this one, due at the same time (the throttle counts from the
+    // last draw): it would draw the lines, smoothing and scale chosen before, and a choice made while it
+    // waited would stay undrawn until the next training step.
+    if (pending.current !== null) clearTimeout(pending.current);
     const wait = Math.max(0, REDRAW_MS - (performance.now() - lastDraw.current));
     pending.current = window.setTimeout(() => void draw(), wait);
   }, [version, smoothing, logScale, termFilter]);
