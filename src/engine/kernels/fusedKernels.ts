@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { at, simdKernels, split, threaded, type Backend, type Started } from './convGradSimd';
+import { registerFusedGradients } from './fusedGradients';
 import { replaceKernel } from './replaceKernel';
 import { workRange, type KernelName } from './simd/kernelThreads';
 
@@ -294,38 +295,6 @@ const KERNELS: Record<string, Kernel> = {
   LabChannelScaleGrad: channelScaleGrad,
 };
 
-const GRADIENTS: tf.GradConfig[] = [
-  {
-    kernelName: 'LabSwish',
-    inputsToSave: ['x'],
-    gradFunc: (dy, [x]) => ({
-      x: () => tf.engine().runKernel('LabSwishGrad', { x, dy: dy as tf.Tensor }) as tf.Tensor,
-    }),
-  },
-  {
-    kernelName: 'LabBatchNormTrain',
-    inputsToSave: ['x', 'scale'],
-    outputsToSave: [false, true, true],
-    gradFunc: (dys, [x, scale, mean, variance], attrs) => {
-      // The engine hands zeros for outputs that no gradient reached (the moving averages' mean and variance).
-      const [dy, dmean, dvariance] = dys as tf.Tensor[];
-      // One kernel call for all three gradients, made here: the engine disposes what each closure makes.
-      const [dx, dScale, dOffset] = tf
-        .engine()
-        .runKernel('LabBatchNormTrainGrad', { dy, x, mean, variance, scale, dmean, dvariance }, attrs) as tf.Tensor[];
-      return { x: () => dx, scale: () => dScale, offset: () => dOffset };
-    },
-  },
-  {
-    kernelName: 'LabChannelScale',
-    inputsToSave: ['x', 's'],
-    gradFunc: (dy, [x, s]) => {
-      const [dx, ds] = tf.engine().runKernel('LabChannelScaleGrad', { dy: dy as tf.Tensor, x, s }) as tf.Tensor[];
-      return { x: () => dx, s: () => ds };
-    },
-  },
-];
-
 /**
  * Batch norm with given statistics — how a model in inference mode runs it (the teacher's forward pass
  * in every distillation step): y = (x − mean)·scale/√(var + ε) + offset, one SIMD pass. tfjs-wasm's own
@@ -375,17 +344,6 @@ function inferenceBatchNorm(own: tf.KernelFunc): tf.KernelFunc {
     b.disposeData(bt.dataId);
     return y;
   };
-}
-
-let gradientsRegistered = false;
-/**
- * The fused kernels' gradients (by kernel name, for every backend that has the kernels: wasm here, the
- * WebGPU programs of kernels/webgpu/ for those it has). Idempotent.
- */
-export function registerFusedGradients(): void {
-  if (gradientsRegistered) return;
-  for (const g of GRADIENTS) tf.registerGradient(g);
-  gradientsRegistered = true;
 }
 
 let registered = false;

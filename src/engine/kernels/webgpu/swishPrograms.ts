@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { registerFusedGradients } from '../fusedKernels';
+import { registerFusedGradients } from '../fusedGradients';
 import { useWebgpuSwishWhen } from '../fusedOps';
 import { fault } from './convGradCommon';
 import { FlatProgram } from './flatProgram';
