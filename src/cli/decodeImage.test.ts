@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from './decodeImage';
+import { webpSize } from './webpDecoder';
 import { squareOf } from './folderData';
 
 /**
@@ -73,6 +74,20 @@ describe.skipIf(pilMissing)('photos decoded in Node, as Pillow decodes them', ()
     const b = await squareOf('photo.png', readFileSync(join(dir, 'photo.png')), 16);
     expect(worst(a, b)).toBe(0);
     expect(a.length).toBe(16 * 16 * 3);
+  });
+
+  it('a WebP file’s size is read from its header before decoding; a huge one is refused by its size', async () => {
+    expect(made.status, made.stderr).toBe(0);
+    for (const name of ['lossless.webp', 'lossy.webp'])
+      expect(webpSize(readFileSync(join(dir, name))), name).toEqual({ width: 61, height: 47 });
+    // An extended (VP8X) header claiming 20,000 × 20,000 (width − 1 and height − 1, 24 bits each).
+    const huge = new Uint8Array(40);
+    huge.set(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8X'), 0);
+    huge.set([0x1f, 0x4e, 0x00, 0x1f, 0x4e, 0x00], 24);
+    expect(webpSize(huge)).toEqual({ width: 20000, height: 20000 });
+    await expect(decodeImage(huge, 'huge.webp')).rejects.toThrow(
+      'huge.webp cannot be read as a photo: it is 20000×20000 pixels, more than the 256 M the lab decodes.',
+    );
   });
 
   it('a file that is no photo is named, with what the runner reads', async () => {
