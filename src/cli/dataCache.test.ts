@@ -115,6 +115,22 @@ describe('--data-cache: prepared chunks on disk', () => {
     expect(existsSync(join(dir, 'prepare.lock'))).toBe(false);
   });
 
+  it('excludes: four processes taking the lock 200 times each never hold it together, and leave nothing', async () => {
+    // The lock once was created empty and then written: a process reading it in between took it for a
+    // dead holder's and two shards prepared the same data (CI saw it in dataSweep.test.ts).
+    const dir = tmp('contend-');
+    const contender = (): Promise<string> =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/lockContender.ts', dir, '200']);
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.on('exit', () => resolve(out.trim()));
+      });
+    const overlaps = await Promise.all([contender(), contender(), contender(), contender()]);
+    expect(overlaps).toEqual(['0', '0', '0', '0']);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('--prepare killed halfway goes on from its chunks; every batch streamed once, memory reported', async () => {
     const photos = makeLargeWiderCopy(join(tmp('wider-'), 'WIDER'), {
       trainval: 150,

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -59,12 +69,19 @@ function alive(pid: number): boolean {
 export async function takeLock(dir: string, log: (s: string) => void, pollMs = 1000): Promise<() => void> {
   const path = join(dir, 'prepare.lock');
   let said = false;
+  // The lock appears whole: its text is written to a file of this process and hard-linked into place
+  // (link fails if the lock exists). Creating the lock and then writing it left a moment when another
+  // process read it empty, took it for a dead holder's and prepared the same data alongside.
+  const mine = join(dir, `prepare.lock.${process.pid}.${hostname()}`);
   for (;;) {
+    writeFileSync(mine, `${process.pid} ${hostname()}`);
     try {
-      writeFileSync(path, `${process.pid} ${hostname()}`, { flag: 'wx' });
+      linkSync(mine, path);
       return () => rmSync(path, { force: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(mine, { force: true }); // lives only while it is linked: a wait leaves nothing behind
     }
     let text: string;
     try {
@@ -77,7 +94,23 @@ export async function takeLock(dir: string, log: (s: string) => void, pollMs = 1
     // A process of this machine can be asked whether it runs; one of another machine (a shared
     // filesystem) cannot, and is waited for: the message says which file to remove if it was killed.
     if (!Number.isInteger(owner) || owner <= 0 || (host === hostname() && !alive(owner))) {
-      rmSync(path, { force: true }); // its process is gone: take the preparation over
+      // Its process is gone: take the preparation over. The dead lock is moved aside before it is
+      // removed, so that one which a live process took meanwhile is put back, not deleted.
+      const aside = `${mine}.dead`;
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue; // another process moved it first
+      }
+      if (readFileSync(aside, 'utf8') !== text) {
+        try {
+          linkSync(aside, path);
+        } catch {
+          // a third process took the lock in the moment it was aside: two holders, a race of three
+          // processes meeting a dead lock at once, left as rare
+        }
+      }
+      rmSync(aside, { force: true });
       continue;
     }
     if (!said)
