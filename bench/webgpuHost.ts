@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerWebgpuAdam } from '../src/engine/kernels/webgpu/adamPrograms';
-import { registerWebgpuSwish } from '../src/engine/kernels/webgpu/swishPrograms';
+import { registerWebgpuFused } from '../src/engine/kernels/webgpu/fusedPrograms';
 import {
   registerWebgpuConvGradKernels,
   useWebgpuGradKernels,
@@ -56,7 +56,7 @@ export async function nullAdapterBackend(): Promise<string> {
   // The lab's own WebGPU kernels, as selectBackend registers them (the 'own' rows run them).
   registerWebgpuConvGradKernels();
   registerWebgpuAdam();
-  registerWebgpuSwish();
+  registerWebgpuFused();
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start WebGPU on the null adapter');
   const adapter = await gpu.requestAdapter();
   return `Dawn null backend (${adapter ? 'adapter found' : 'no adapter'})`;

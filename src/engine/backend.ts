@@ -8,7 +8,7 @@ import { registerSimdConvForward } from './kernels/convForward';
 import { registerSharedIdentity } from './kernels/sharedIdentity';
 import { registerWebgpuConvGradKernels, webgpuKernelsName } from './kernels/webgpu/convGradWebgpu';
 import { registerWebgpuAdam } from './kernels/webgpu/adamPrograms';
-import { registerWebgpuSwish } from './kernels/webgpu/swishPrograms';
+import { registerWebgpuFused } from './kernels/webgpu/fusedPrograms';
 import { BACKEND_ORDER, type AdapterReport, type BackendName, type BackendReport } from './types';
 
 export { isBackendName } from './types';
@@ -129,7 +129,7 @@ async function tryBackend(
       await import('@tensorflow/tfjs-backend-webgpu');
       registerWebgpuConvGradKernels();
       registerWebgpuAdam();
-      registerWebgpuSwish();
+      registerWebgpuFused();
     } else if (name === 'webgl') {
       if (isNode) return 'WebGL needs a browser';
       if (opts.forced === 'webgl') tf.env().set('SOFTWARE_WEBGL_ENABLED', true);

@@ -8,16 +8,23 @@ import { channelScaleShape, fusedOpsActive } from './fusedKernels';
  * compute exactly what they did before.
  */
 
-/** Whether LabSwish runs on WebGPU: the lab's own WebGPU kernels are on (webgpu/swishPrograms.ts registers it). */
-let webgpuSwish: () => boolean = () => false;
-export function useWebgpuSwishWhen(active: () => boolean): void {
-  webgpuSwish = active;
+/**
+ * Whether the fused ops run on WebGPU: the lab's own WebGPU kernels are on (webgpu/fusedPrograms.ts
+ * registers their programs under the same kernel names).
+ */
+let webgpuFused: () => boolean = () => false;
+export function useWebgpuFusedWhen(active: () => boolean): void {
+  webgpuFused = active;
+}
+
+/** The fused ops run here: wasm's fused kernels, or WebGPU's programs. */
+export function fusedOpsHere(): boolean {
+  return fusedOpsActive() || (tf.getBackend() === 'webgpu' && webgpuFused());
 }
 
 /** x·σ(x) (tfjs-layers' swish: mul(sigmoid(mul(x, 1)), x)). */
 export function swish(x: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && (fusedOpsActive() || (tf.getBackend() === 'webgpu' && webgpuSwish())))
-    return tf.engine().runKernel('LabSwish', { x }) as tf.Tensor;
+  if (x.dtype === 'float32' && fusedOpsHere()) return tf.engine().runKernel('LabSwish', { x }) as tf.Tensor;
   return tf.tidy(() => tf.mul(tf.sigmoid(tf.mul(x, 1)), x));
 }
 
@@ -31,7 +38,7 @@ export function batchNormTraining(
   beta: tf.Tensor,
   epsilon: number,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  if (x.dtype === 'float32' && x.rank >= 2 && fusedOpsActive())
+  if (x.dtype === 'float32' && x.rank >= 2 && fusedOpsHere())
     return tf.engine().runKernel('LabBatchNormTrain', { x, scale: gamma, offset: beta }, {
       varianceEpsilon: epsilon,
     } as unknown as tf.NamedAttrMap) as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -44,7 +51,7 @@ export function batchNormTraining(
 
 /** x [B, …, C] times s [B, 1, …, 1, C]: squeeze-and-excitation's gate (tfjs: a broadcasting mul). */
 export function channelScale(x: tf.Tensor, s: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && s.dtype === 'float32' && channelScaleShape(x.shape, s.shape) && fusedOpsActive())
+  if (x.dtype === 'float32' && s.dtype === 'float32' && channelScaleShape(x.shape, s.shape) && fusedOpsHere())
     return tf.engine().runKernel('LabChannelScale', { x, s }) as tf.Tensor;
   return tf.mul(x, s);
 }

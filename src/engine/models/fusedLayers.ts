@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOpsActive } from '../kernels/fusedKernels';
-import { batchNormTraining, channelScale, swish } from '../kernels/fusedOps';
+import { batchNormTraining, channelScale, fusedOpsHere, swish } from '../kernels/fusedOps';
 
 /**
  * tfjs-layers' swish activation, batch normalisation and multiply layer, running the fused ops
@@ -67,10 +67,23 @@ export class FusedBatchNormalization extends BatchNormalizationBase {
     const axis = s.axis >= 0 ? s.axis : s.axis + input.rank;
     // Elsewhere (another backend, the fused ops off) tfjs's own code, untouched: the path below reads
     // the statistics back synchronously, which only the wasm heap does for free.
-    if (!kwargs.training || axis !== input.rank - 1 || !s.gamma || !s.beta || !fusedOpsActive())
+    if (!kwargs.training || axis !== input.rank - 1 || !s.gamma || !s.beta || !fusedOpsHere())
       return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const [normed, mean, variance] = batchNormTraining(input, s.gamma!.read(), s.beta!.read(), s.epsilon);
+      if (!fusedOpsActive()) {
+        // WebGPU: each moving average one program on the GPU (a read back would wait for the GPU).
+        for (const [variable, value] of [
+          [s.movingMean, mean],
+          [s.movingVariance, variance],
+        ] as const)
+          variable.write(
+            tf.engine().runKernel('LabMovingAverage', { orig: variable.read(), value }, {
+              momentum: s.momentum,
+            } as unknown as tf.NamedAttrMap) as tf.Tensor,
+          );
+        return normed;
+      }
       // The moving averages from the [C] values on the wasm heap (a synchronous read there): two writes
       // instead of six ops with their tidy and tape work per layer, the same bits.
       for (const [variable, value] of [
@@ -94,7 +107,7 @@ export class FusedBatchNormalization extends BatchNormalizationBase {
 export class FusedMultiply extends MultiplyBase {
   static readonly className = 'Multiply';
   override mergeFunction(inputs: tf.Tensor[]): tf.Tensor {
-    if (inputs.length === 2 && fusedOpsActive()) return channelScale(inputs[0], inputs[1]);
+    if (inputs.length === 2 && fusedOpsHere()) return channelScale(inputs[0], inputs[1]);
     return super.mergeFunction(inputs);
   }
 }

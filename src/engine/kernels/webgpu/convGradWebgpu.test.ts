@@ -84,7 +84,7 @@ describe('WebGPU convolution gradient kernels (Dawn over SwiftShader)', () => {
     for (let i = 0; i < cases.length; i++) reference.push(await grads(cases[i], 7 * i));
     const b = await startSwiftShaderWebgpu();
     expect(b.name).toBe('webgpu');
-    expect(b.kernels).toBe('own WebGPU gradient kernels, Adam and swish');
+    expect(b.kernels).toBe('own WebGPU gradient kernels, Adam, swish, batch norm and the SE gate');
   }, 300_000);
 
   /** The worst relative difference of ∂x and ∂W over the first `n` cases, with where it was. */

@@ -40,7 +40,9 @@ export function webgpuGradKernels(): WebgpuGradKernels {
 
 /** What the backend report says of the gradient kernels on WebGPU. */
 export function webgpuKernelsName(): string {
-  return choice === 'own' ? 'own WebGPU gradient kernels, Adam and swish' : 'tfjs’s WebGPU gradient kernels';
+  return choice === 'own'
+    ? 'own WebGPU gradient kernels, Adam, swish, batch norm and the SE gate'
+    : 'tfjs’s WebGPU gradient kernels';
 }
 
 /** The gradient kernel call in progress, so a dispatch recorder (webgpuWork.ts) can tell whose dispatch it sees. */

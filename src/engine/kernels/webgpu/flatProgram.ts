@@ -15,7 +15,7 @@ export abstract class FlatProgram implements WebGPUProgram {
   workgroupSize: [number, number, number] = [FLAT_GROUP, 1, 1];
   size = true;
   /** Invocations the dispatch starts (whole workgroups). */
-  readonly invocations: number;
+  invocations: number;
 
   constructor(outputShape: number[], shaderKey: string) {
     this.outputShape = outputShape;

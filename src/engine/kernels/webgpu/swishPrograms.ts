@@ -1,10 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { registerFusedGradients } from '../fusedGradients';
-import { useWebgpuSwishWhen } from '../fusedOps';
 import { fault } from './convGradCommon';
 import { FlatProgram } from './flatProgram';
-import { webgpuGradKernels } from './convGradWebgpu';
 
 /**
  * Swish on WebGPU in one program each way — `LabSwish` and `LabSwishGrad`, the kernel names the wasm
@@ -48,20 +45,7 @@ const backward: tf.KernelFunc = ({ inputs, backend }) => {
   return (backend as WebGPUBackend).runWebGPUProgram(new SwishProgram(x.shape, true), [x, dy], 'float32');
 };
 
-let registered = false;
-
-/** Registers LabSwish and LabSwishGrad for webgpu (after the webgpu backend's module is imported). Idempotent. */
-export function registerWebgpuSwish(): void {
-  if (registered) return;
-  for (const [kernelName, kernelFunc] of [
-    ['LabSwish', forward],
-    ['LabSwishGrad', backward],
-  ] as const) {
-    if (tf.getKernel(kernelName, 'webgpu')) tf.unregisterKernel(kernelName, 'webgpu');
-    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
-  }
-  registerFusedGradients(); // LabSwish's gradient is LabSwishGrad, on any backend
-  // With tfjs's kernels chosen (--kernels tfjs, the bench's side-by-side rows) swish is tfjs's too.
-  useWebgpuSwishWhen(() => webgpuGradKernels() === 'own');
-  registered = true;
-}
+export const SWISH_KERNELS: [string, tf.KernelFunc][] = [
+  ['LabSwish', forward],
+  ['LabSwishGrad', backward],
+];
