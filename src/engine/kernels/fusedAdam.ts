@@ -20,10 +20,21 @@ interface AdamState {
   incrementIterations(): void;
 }
 
+interface Slot {
+  w: tf.TensorInfo;
+  m: tf.TensorInfo;
+  v: tf.TensorInfo;
+  g: tf.TensorInfo;
+}
+/** Updates variables in place on WebGPU, saying which it updated (webgpu/adamPrograms.ts). */
+type InPlace = (backend: never, slots: Slot[], attrs: Record<string, number>) => boolean[];
+
 /** Whether LabAdam runs on WebGPU: the lab's own WebGPU kernels are on (webgpu/adamPrograms.ts registers it). */
 let webgpuAdam: () => boolean = () => false;
-export function useWebgpuAdamWhen(active: () => boolean): void {
+let inPlace: InPlace | null = null;
+export function useWebgpuAdamWhen(active: () => boolean, update: InPlace): void {
   webgpuAdam = active;
+  inPlace = update;
 }
 
 /**
@@ -64,6 +75,20 @@ export class FusedAdam extends tf.AdamOptimizer {
       const c1 = Math.fround(1 - a1);
       const c2 = Math.fround(1 - a2);
       const attrs = { beta1: s.beta1, beta2: s.beta2, c1, c2, epsilon: s.epsilon, learningRate: s.learningRate };
+      // One variable's step as LabAdam's kernel: new tensors, assigned.
+      const kernelStep = ({ w, m, v, g }: Slot) => {
+        const [w1, m1, v1] = tf
+          .engine()
+          .runKernel(
+            'LabAdam',
+            { w, m, v, g } as unknown as tf.NamedTensorMap,
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
+        (m as tf.Variable).assign(m1);
+        (v as tf.Variable).assign(v1);
+        (w as tf.Variable).assign(w1);
+      };
+      const slots: Slot[] = [];
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
         s.accumulatedFirstMoment[i] ??= {
@@ -76,14 +101,20 @@ export class FusedAdam extends tf.AdamOptimizer {
         };
         const gradient = list ? variableGradients[i].tensor : (variableGradients as tf.NamedTensorMap)[name];
         if (gradient == null) return;
-        const m = s.accumulatedFirstMoment[i].variable,
-          v = s.accumulatedSecondMoment[i].variable;
-        const [w1, m1, v1] = tf
-          .engine()
-          .runKernel('LabAdam', { w: value, m, v, g: gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        m.assign(m1);
-        v.assign(v1);
-        value.assign(w1);
+        const slot = {
+          w: value,
+          m: s.accumulatedFirstMoment[i].variable,
+          v: s.accumulatedSecondMoment[i].variable,
+          g: gradient,
+        };
+        if (onWebgpu && inPlace) slots.push(slot);
+        else kernelStep(slot);
+      });
+      // WebGPU: the weights and moments written in their own buffers, two variables a dispatch; one
+      // that cannot be (inPlace says why) takes LabAdam's three programs and an assign.
+      const done = slots.length ? inPlace!(tf.backend() as never, slots, attrs) : [];
+      slots.forEach((slot, j) => {
+        if (!done[j]) kernelStep(slot);
       });
       s.accBeta1.assign(tf.mul(s.accBeta1, s.beta1));
       s.accBeta2.assign(tf.mul(s.accBeta2, s.beta2));

@@ -1,6 +1,7 @@
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { ConvGradGeometry, DispatchWork } from './convGradPrograms';
 import { currentGradCall, type GradCall, type GradKernelName } from './convGradWebgpu';
+import { onRawDispatch } from './rawDispatch';
 
 /**
  * What a GPU would see of a training step, counted without one: every dispatch the WebGPU backend
@@ -145,9 +146,15 @@ export async function recordStep(
     record.readbacks++;
     return read.call(this, buffer);
   };
+  // The lab's own in-place dispatches (rawDispatch.ts) go around runWebGPUProgram.
+  onRawDispatch((name) => {
+    record.dispatches++;
+    record.byProgram[name] = (record.byProgram[name] ?? 0) + 1;
+  });
   try {
     await step();
   } finally {
+    onRawDispatch(null);
     b.runWebGPUProgram = run;
     b.submitQueue = submit;
     b.getBufferData = read;
