@@ -11,6 +11,7 @@ import {
   type WebgpuGradKernels,
 } from '../src/engine/kernels/webgpu/convGradWebgpu';
 import { recordStep } from '../src/engine/kernels/webgpu/webgpuWork';
+import { GPU_READBACK_EVERY } from '../src/engine/run/epochLoop';
 import { presetModels } from './webgpuWork';
 import { modelTraining } from './workloads';
 
@@ -19,7 +20,7 @@ import { modelTraining } from './workloads';
  * package `webgpu`): it accepts every command and executes none, so what a step costs here is tfjs's
  * bookkeeping, its uniform buffers and bind groups, Dawn's validation and the submits — the time a
  * GPU would wait on the host. Per preset model and gradient-kernel path: the median wall time of a step
- * after warm-up (the loss read back once a step, as the lab's step does today), the dispatches and
+ * after warm-up (the loss read back every 16 steps without waiting for it, as the lab's loop does), the dispatches and
  * submits of one step, and µs per dispatch (to set beside the 24–36 µs measured for Dawn on Vulkan,
  * arXiv 2604.02344). The outputs are garbage and nothing numeric is checked.
  *
@@ -86,13 +87,30 @@ export async function webgpuHost(steps = 9, log: (s: string) => void = () => {})
       const backend = tf.backend() as unknown as WebGPUBackend;
       // Warm-up: pipelines compiled, Adam's slots made, tfjs's buffer pool filled.
       for (let i = 0; i < 3; i++) await t.step();
-      const record = await recordStep(backend, t.step);
+      // One step as the lab records it: nothing read back (the loop reads the loss every 16 steps,
+      // without waiting for it).
+      let kept: tf.Tensor | undefined;
+      const record = await recordStep(backend, async () => {
+        kept = t.stepKept();
+        await Promise.resolve();
+      });
+      kept!.dispose();
       const ms: number[] = [];
+      const costs: tf.Tensor[] = [];
+      const reads: Promise<unknown>[] = [];
       for (let i = 0; i < steps; i++) {
         const t0 = performance.now();
-        await t.step();
+        costs.push(t.stepKept());
+        if (costs.length === GPU_READBACK_EVERY || i === steps - 1) {
+          const batch = costs.splice(0);
+          const stacked = tf.stack(batch);
+          tf.dispose(batch);
+          reads.push(stacked.data().finally(() => stacked.dispose()));
+        }
         ms.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 0)); // the event loop turns between steps, as the lab's does
       }
+      await Promise.all(reads);
       t.dispose();
       trimBufferPool(backend);
       const median = [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];

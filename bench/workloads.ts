@@ -158,7 +158,7 @@ export function modelTraining(
   preset: PresetName,
   modelId: string,
   batchSize?: number,
-): { batch: number; step: () => Promise<void>; dispose: () => void } {
+): { batch: number; step: () => Promise<void>; stepKept: () => tf.Tensor; dispose: () => void } {
   const cfg = EXPERIMENT_PRESETS[preset];
   const size = cfg.dataset.size,
     classes = cfg.dataset.classes,
@@ -174,6 +174,10 @@ export function modelTraining(
       const cost = optimizer.minimize(() => crossEntropy(forward(model, x, true)[0], oneHot), true, vars)!;
       await cost.data();
       cost.dispose();
+    },
+    /** A step whose loss is left on the device, unread (the caller reads it, as the lab does every 16 steps). */
+    stepKept() {
+      return optimizer.minimize(() => crossEntropy(forward(model, x, true)[0], oneHot), true, vars)!;
     },
     dispose() {
       tf.dispose([x, oneHot]);

@@ -58,10 +58,11 @@ describe('epoch loop readback', () => {
     expect(trained.curve.map((p) => [p.step, p.epoch, p.terms.CE, p.terms.KD])).toEqual(
       Array.from({ length: 2 * n }, (_, i) => [i + 1, i < n ? 1 : 2, i + 1, -(i + 1)]),
     );
-    // Losses arrive in reads of two steps, and the last step of an epoch is read alone before validation:
-    // step 1 (p), step 2 (read ll, p), step 3 (read l, p), per epoch.
+    // Losses arrive in reads of two steps, not waited for, and the last step of an epoch is read alone
+    // before validation: step 1 (p), step 2 (its read starts; p), while the loop yields the read lands
+    // (ll), step 3 (read l, waited for as the epoch's last; p) — per epoch.
     const order = events.filter((e) => e.type === 'loss' || e.type === 'progress').map((e) => e.type[0]);
-    expect(order.join('')).toBe('pllplp'.repeat(2));
+    expect(order.join('')).toBe('pplllp'.repeat(2));
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -73,6 +74,16 @@ describe('epoch loop readback', () => {
     expect(err).toBeInstanceOf(NumericalError);
     expect((err as Error).message).toMatch(/^Probe: the CE loss became NaN at step 2 \(read back with steps 1–3\)\./);
     expect(steps()).toBe(3); // stopped at the read, not at the end of the epoch
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the loop does not wait for a read: the step after it runs before the read’s NaN stops the run', async () => {
+    const before = tf.memory().numTensors;
+    const { loop, trainee, dispose, steps } = setUp(2, 2);
+    const err = await loop.train(trainee).catch((e: unknown) => e);
+    dispose();
+    expect((err as Error).message).toMatch(/^Probe: the CE loss became NaN at step 2 \(read back with steps 1–2\)\./);
+    expect(steps()).toBe(3); // the read of steps 1–2 was in flight while step 3 ran
     expect(tf.memory().numTensors).toBe(before);
   });
 });

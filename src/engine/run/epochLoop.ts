@@ -61,7 +61,8 @@ interface PendingStep {
 /**
  * Steps between two reads of the loss terms on a GPU backend. A read waits for the queue to drain, so
  * reading every step would leave the GPU idle while the next step is recorded; 16 steps keep it fed and
- * still stop a diverged run within a fraction of an epoch. On cpu and wasm a read costs nothing: every step.
+ * still stop a diverged run within a fraction of an epoch — and the loop does not wait for the read
+ * (it is taken up 16 steps later). On cpu and wasm a read costs nothing: every step, at once.
  */
 export const GPU_READBACK_EVERY = 16;
 
@@ -174,6 +175,10 @@ export class EpochLoop {
         t.beforeEpoch?.(epoch);
         const order = this.order(epoch, t.phase);
         const pending: PendingStep[] = [];
+        // On a GPU the read of the loss terms is not waited for: the steps after it are recorded and
+        // submitted while the copy maps, and the read is taken up at the next one (its NaN check with
+        // it, naming its steps) or at the epoch's end. One read in flight at a time keeps the curve in order.
+        let reading: Promise<void> | null = null;
         try {
           for (let s = 0; s < this.ranges.length; s++) {
             const [a, b] = this.ranges[s];
@@ -190,13 +195,29 @@ export class EpochLoop {
             } finally {
               disposeBatch(batch);
             }
-            if (pending.length >= this.readEvery || s === this.ranges.length - 1)
-              await this.readTerms(pending.splice(0), t.label, t.phase, curve);
+            const last = s === this.ranges.length - 1;
+            if (pending.length >= this.readEvery || last) {
+              if (this.readEvery === 1) await this.readTerms(pending.splice(0), t.label, t.phase, curve);
+              else {
+                const before = reading;
+                reading = null;
+                if (before) await before; // (on its error these steps are still pending: disposed below)
+                reading = this.readTerms(pending.splice(0), t.label, t.phase, curve);
+                reading.catch(() => {}); // its error is thrown where it is awaited
+                if (last) {
+                  const r = reading;
+                  reading = null;
+                  await r;
+                }
+              }
+            }
             this.hooks.emit(this.progress.step(t.phase, t.label, epoch, t.epochs, s + 1));
             await this.yieldAndCheck();
           }
         } finally {
           for (const p of pending) tf.dispose(Object.values(p.kept));
+          // A read still in flight disposes its own terms when it lands; an error has already been thrown.
+          if (reading) await (reading as Promise<void>).catch(() => {});
         }
         const acc = await this.evaluation.valAccuracy(t.model);
         valAccuracy.push(acc);
