@@ -12,12 +12,14 @@
  * Prints a markdown table; writes JSON to bench/out/bench.json. Not part of `npm test`.
  *   - WebGPU in Node (Dawn): dispatches, submissions and reads back per step of the training loop;
  *     `webgpuWork`: per preset model, the serial chain, fewest invocations and dispatches of a training
- *     step with tfjs's gradient kernels and with the lab's own (bench/webgpuWork.ts; --no-webgpu-work skips);
+ *     step with tfjs's gradient kernels and with the lab's own (bench/webgpuWork.ts; --no-webgpu-work skips),
+ *     with each step's host cost on Dawn's null adapter (hostMsPerStep, hostUsPerDispatch: bench/webgpuHost.ts);
  *   - kernel shares: each kernel's share of a reference step, a lab-teacher step and a lab distillation
  *     step on Node wasm, with the SIMD kernels off (before), plain and relaxed, and relaxed with the
  *     fused element-wise ops (relaxed+fused), at 1 and 2 threads;
  *   - the data path at 224 px: images/s decoding photos and streaming prepared batches (bench/dataPath.ts;
- *     --data-path-only runs just that, in Node and in Chromium's wasm page);
+ *     --data-path-only runs just that, in Node and in Chromium's wasm page; --webgpu-work-only runs just
+ *     the WebGPU loop counts and webgpuWork with its host times);
  *   npm run bench -- --steps 3 --rounds 7 --node wasm,cpu,webgpu --browser webgpu,webgl,wasm,cpu [--no-browser] [--no-charts]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -31,7 +33,8 @@ import type { BackendName } from '../src/engine/types';
 import { provideNodeWebGPU } from '../src/cli/webgpuNode';
 import { buildLabApp, serveDir } from './serveDir';
 import { gpuLoopCounts } from './gpuLoop';
-import { presetModels, webgpuWork } from './webgpuWork';
+import { presetModels, webgpuWork, type WebgpuWorkRow } from './webgpuWork';
+import type { WebgpuHostRow } from './webgpuHost';
 import { emptyReport, formatReport, type BenchReport, type Paired, type Row } from './report';
 import type { KernelShareRun } from './kernelProfile';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
@@ -133,6 +136,29 @@ function pytorch(report: BenchReport, threads: number, note = true): Row | null 
   }
 }
 
+/**
+ * The host's cost of each row's step, on Dawn's null adapter (bench/webgpuHost.ts, in a process of its
+ * own: the null adapter and SwiftShader cannot both be Node's navigator.gpu), joined to the counted rows
+ * by model and kernels.
+ */
+function hostCosts(rows: WebgpuWorkRow[]): void {
+  const out = join(mkdtempSync(join(tmpdir(), 'fdl-host-')), 'host.json');
+  try {
+    execFileSync(process.execPath, [...process.execArgv, join(here, 'webgpuHost.ts'), '--out', out], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch (e) {
+    log(`webgpu host cost not measured: ${(e as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const host = (JSON.parse(readFileSync(out, 'utf8')) as { rows: WebgpuHostRow[] }).rows;
+  for (const r of rows) {
+    const h = host.find((x) => x.model === r.model && x.kernels === r.kernels);
+    if (h)
+      Object.assign(r, { hostMsPerStep: h.hostMsPerStep, hostUsPerDispatch: h.hostUsPerDispatch, hostBatch: h.batch });
+  }
+}
+
 async function nodeBench(report: BenchReport) {
   for (const backend of nodeBackends) {
     const noDawn = backend === 'webgpu' ? await provideNodeWebGPU() : null;
@@ -144,7 +170,10 @@ async function nodeBench(report: BenchReport) {
     if (backend === 'webgpu') {
       report.gpuLoop.push(...(await gpuLoopCounts(chosen)));
       log('node webgpu loop counted');
-      if (!args.includes('--no-webgpu-work')) report.webgpuWork = await webgpuWork(presetModels(), log);
+      if (!args.includes('--no-webgpu-work')) {
+        report.webgpuWork = await webgpuWork(presetModels(), log);
+        hostCosts(report.webgpuWork);
+      }
       // A software adapter (SwiftShader) proves the path; its timings would only mislead.
       if (chosen.adapter?.software) continue;
     }
@@ -376,9 +405,21 @@ async function dataPathNode(report: BenchReport) {
 async function main() {
   enableRelaxedSimd(); // the kernels' best build, as Chrome and the runner have it
   const report = emptyReport();
-  if (args.includes('--data-path-only')) {
-    await dataPathNode(report);
-    await browserBench(report, true);
+  if (args.includes('--data-path-only') || args.includes('--webgpu-work-only')) {
+    if (args.includes('--webgpu-work-only')) {
+      // What a WebGPU step asks of a GPU and of the host, alone: the loop's counts and webgpuWork with
+      // the null adapter's host times (the WebGPU issue's figures), on the adapter Node finds.
+      const problem = await provideNodeWebGPU();
+      const chosen = await selectBackend({ forced: 'webgpu' });
+      if (chosen.name !== 'webgpu')
+        throw new Error(`WebGPU did not start: ${[problem, ...chosen.fallbacks].join('; ')}`);
+      report.gpuLoop.push(...(await gpuLoopCounts(chosen)));
+      report.webgpuWork = await webgpuWork(presetModels(), log);
+      hostCosts(report.webgpuWork);
+    } else {
+      await dataPathNode(report);
+      await browserBench(report, true);
+    }
     console.log(formatReport(report, rounds));
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), cpus: cpus().length, ...report }, null, 2));

@@ -213,21 +213,32 @@ export function formatReport(report: BenchReport, rounds: number): string {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** The webgpuWork table: per preset model, tfjs's gradient kernels beside the lab's own. */
+const KERNEL_LABEL = { tfjs: 'tfjs 4.22', gradients: 'own gradients', own: 'own + fused' } as const;
+
+/** The webgpuWork table: per preset model, tfjs's kernels beside the lab's gradient kernels, and with its fused programs. */
 export function formatWebgpuWork(rows: WebgpuWorkRow[]): string {
   const lines = [
     'WebGPU work of one training step (counted from the programs’ own dispatch and loop bounds; the same on any adapter):',
     '',
-    '| model | batch | gradient kernels | serial chain (multiply-adds) | shorter by | fewest invocations | fewest over 4 M multiply-adds | gradient dispatches | dispatches | submits | reads back |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| model | batch | gradient kernels | serial chain (multiply-adds) | shorter by | fewest invocations | fewest over 4 M multiply-adds | gradient dispatches | dispatches | submits | reads back | host ms a step (null adapter) | lower by | µs a dispatch |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
+  const ms = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
   for (const r of rows) {
     const tfjs = rows.find((t) => t.model === r.model && t.kernels === 'tfjs');
-    const by = r.kernels === 'own' && tfjs ? `${(tfjs.serialChain / r.serialChain).toFixed(1)}×` : '—';
+    const by = r.kernels !== 'tfjs' && tfjs ? `${(tfjs.serialChain / r.serialChain).toFixed(1)}×` : '—';
+    const hostBy =
+      r.kernels !== 'tfjs' && tfjs?.hostMsPerStep && r.hostMsPerStep
+        ? `${(tfjs.hostMsPerStep / r.hostMsPerStep).toFixed(2)}×`
+        : '—';
     lines.push(
-      `| ${r.model} | ${r.batch} | ${r.kernels === 'own' ? 'own' : 'tfjs 4.22'} | ${count(r.serialChain)} | ${by} | ${count(r.minInvocations)} | ${r.minInvocationsOver4M === null ? 'none that large' : count(r.minInvocationsOver4M)} | ${r.gradDispatches} | ${r.dispatchesPerStep} | ${r.submitsPerStep} | ${r.readbacksPerStep} |`,
+      `| ${r.model} | ${r.batch} | ${KERNEL_LABEL[r.kernels]} | ${count(r.serialChain)} | ${by} | ${count(r.minInvocations)} | ${r.minInvocationsOver4M === null ? 'none that large' : count(r.minInvocationsOver4M)} | ${r.gradDispatches} | ${r.dispatchesPerStep} | ${r.submitsPerStep} | ${r.readbacksPerStep} | ${ms(r.hostMsPerStep)} | ${hostBy} | ${ms(r.hostUsPerDispatch)} |`,
     );
   }
+  lines.push(
+    '',
+    'Host time: the median step on Dawn’s null adapter (it executes nothing), at batch 8 (bench/webgpuHost.ts); published: 24–36 µs a dispatch for Dawn on Vulkan (arXiv 2604.02344).',
+  );
   const own = rows.filter((r) => r.kernels === 'own');
   if (own.length)
     lines.push(

@@ -5,7 +5,7 @@
  *   teacher            the preset teacher's step on the labels (cross-entropy, Adam)
  *   student            the preset student's distillation step without the adversary (λ = 0)
  *   student-adversary  the same with the adversary's pull (λ = 0.5) and its update
- *   node bench/stepRates.ts --backend webgpu|wasm [--kernels own|tfjs] [--threads N] [--preset lab|tiny]
+ *   node bench/stepRates.ts --backend webgpu|wasm [--kernels own|gradients|tfjs] [--threads N] [--preset lab|tiny]
  *                           [--steps N] [--workloads reference,teacher,student,student-adversary]
  * Prints one JSON line per workload (and a first line naming the backend); ends the process when done.
  */
@@ -39,7 +39,8 @@ function params(preset: PresetName, id: string): number {
 async function main() {
   const backendName = arg('backend', 'webgpu') as BackendName;
   const kernels = arg('kernels', 'own');
-  if (kernels !== 'own' && kernels !== 'tfjs') throw new Error(`--kernels: own or tfjs, not ${kernels}`);
+  if (kernels !== 'own' && kernels !== 'gradients' && kernels !== 'tfjs')
+    throw new Error(`--kernels: own, gradients or tfjs, not ${kernels}`);
   useWebgpuGradKernels(kernels);
   const threads = args.includes('--threads') ? Number(arg('threads', '1')) : undefined;
   const backend = await startBackend(backendName, threads);

@@ -81,7 +81,7 @@ function trimBufferPool(backend: WebGPUBackend): void {
 export async function webgpuHost(steps = 9, log: (s: string) => void = () => {}): Promise<WebgpuHostRow[]> {
   const rows: WebgpuHostRow[] = [];
   for (const { preset, model } of presetModels()) {
-    for (const kernels of ['tfjs', 'own'] as const) {
+    for (const kernels of ['tfjs', 'gradients', 'own'] as const) {
       useWebgpuGradKernels(kernels);
       const t = modelTraining(preset, model, HOST_BATCH);
       const backend = tf.backend() as unknown as WebGPUBackend;

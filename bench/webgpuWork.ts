@@ -17,6 +17,10 @@ export interface WebgpuWorkRow extends WorkSummary {
   model: string;
   kernels: WebgpuGradKernels;
   batch: number;
+  /** The step's host time on Dawn's null adapter, median (bench/webgpuHost.ts; at hostBatch). */
+  hostMsPerStep?: number;
+  hostUsPerDispatch?: number;
+  hostBatch?: number;
 }
 
 export function presetModels(): { preset: PresetName; model: string }[] {
@@ -38,7 +42,7 @@ export async function webgpuWork(
   if (tf.getBackend() !== 'webgpu') throw new Error('webgpuWork runs on the webgpu backend');
   const rows: WebgpuWorkRow[] = [];
   for (const { preset, model } of models) {
-    for (const kernels of ['tfjs', 'own'] as const) {
+    for (const kernels of ['tfjs', 'gradients', 'own'] as const) {
       useWebgpuGradKernels(kernels);
       const t = modelTraining(preset, model);
       const backend = tf.backend() as unknown as WebGPUBackend;

@@ -4,7 +4,8 @@
 # most important first, so a cut-off run still leaves them:
 #   1. the adapter (Dawn over the Vulkan driver) and --check-backends wasm,webgpu on tiny;
 #   2. training steps per second side by side: the reference CNN, the lab teacher, the lab student with
-#      and without the adversary — WebGPU with tfjs's gradient kernels and with the lab's own, wasm on
+#      and without the adversary — WebGPU with tfjs's kernels, with the lab's gradient kernels and with
+#      its fused programs too (the gradients-only row not in --smoke), wasm on
 #      every core, PyTorch on CUDA (fp32 with TF32 off, and its defaults) and on the CPU cores — each as
 #      a ratio to CUDA (2-rates.json; tfjs and PyTorch parameter counts side by side);
 #   3. one quick seed and one lab seed (CKD, λ 0 and 2) on WebGPU: wall time and the story's figures.
@@ -62,6 +63,9 @@ GPU_LIMIT=${GPU_LIMIT:-$([ $SMOKE = 1 ] && echo 120 || echo 45)}
 per=25
 run 2-webgpu-tfjs.jsonl $GPU_LIMIT "${rates[@]}" --backend webgpu --kernels tfjs --preset $PRESET --steps $STEPS --workloads $GPU_WORK
 run 2-webgpu-own.jsonl $GPU_LIMIT "${rates[@]}" --backend webgpu --kernels own --preset $PRESET --steps $STEPS --workloads $GPU_WORK
+# The lab's gradient kernels without its fused programs (tfjs's Adam and element-wise ops): what the fused
+# programs add on this GPU. Not in the smoke run (a software adapter would spend its time for nothing).
+[ $SMOKE = 1 ] || run 2-webgpu-gradients.jsonl $GPU_LIMIT "${rates[@]}" --backend webgpu --kernels gradients --preset $PRESET --steps $STEPS --workloads $GPU_WORK
 run 2-wasm.jsonl 60 "${rates[@]}" --backend wasm --threads "$CORES" --preset $PRESET --steps $STEPS
 if "$PY" -c 'import torch' 2>/dev/null; then
   torch+=(--preset $PRESET --steps $STEPS)

@@ -13,7 +13,9 @@ export function parseChecked(entry: string): { name: BackendName; kernels?: Webg
   const [name, kernels] = entry.split(':');
   if (!['cpu', 'wasm', 'webgpu'].includes(name)) return null;
   if (kernels === undefined) return { name: name as BackendName };
-  return name === 'webgpu' && (kernels === 'own' || kernels === 'tfjs') ? { name, kernels } : null;
+  return name === 'webgpu' && (kernels === 'own' || kernels === 'gradients' || kernels === 'tfjs')
+    ? { name, kernels }
+    : null;
 }
 
 /** The backends the check compares by default, the first being the reference. */

@@ -152,7 +152,8 @@ async function main() {
     useSimdKernels(build === 'tfjs' ? 'off' : (build as SimdChoice));
     // The fused element-wise ops (wasm) come with '+fused'; a build named alone is the engine before them.
     useFusedOps(fused === 'fused');
-    useWebgpuGradKernels(kernels === 'tfjs' || kernels === 'off' ? 'tfjs' : 'own');
+    // On WebGPU: tfjs's programs; the lab's gradient programs alone; or with its fused programs ('+fused').
+    useWebgpuGradKernels(kernels === 'tfjs' || kernels === 'off' ? 'tfjs' : fused === 'fused' ? 'own' : 'gradients');
   }
   if (args.has('--data') && args.has('--check-backends'))
     throw new Error('--check-backends compares backends on the built-in data; it does not take --data.');

@@ -7,9 +7,10 @@ import { STUDY_PROTOCOL } from './studyProtocol';
 export const USAGE = [
   'Usage: npm run lab -- [options] [--seeds 0,1,2] [--no-baseline] [--out results.json] [--checkpoint run.ckpt] [--quiet]',
   '       npm run lab -- --check-backends [--backends cpu,wasm,webgpu] [options] [--out check.json]   (the same',
-  "                    (webgpu:tfjs,webgpu:own compares tfjs's WebGPU gradient kernels with the lab's own)",
   '                    seeded work on each backend, compared with the first within stated tolerances; exit',
   '                    status 1 when a backend disagrees)',
+  "                    webgpu:tfjs,webgpu:gradients,webgpu:own compares tfjs's WebGPU kernels with the lab's",
+  '                    gradient kernels, and with its fused programs too',
   '       npm run lab -- --merge seed0.json,seed1.json [--out all.json]   (one table over runs made apart,',
   '                    e.g. one seed per process to use every core)',
   '       npm run lab -- [options] --data folder:DIR|wider:DIR [--wider-crop image|person] [--wider-classes clusters|scenes]',
@@ -32,7 +33,8 @@ export const USAGE = [
   '                    with fused multiply-add where the engine has it (relaxed) or without (simd), and with',
   '                    +fused the fused swish, batch norm, SE scaling and Adam (relaxed+fused: the default);',
   '                    off: XNNPACK compositions and JavaScript loops, as before the kernels existed. webgpu:',
-  "                    the own split-reduction programs (any but off/tfjs, the default) or tfjs's own (off or tfjs)",
+  '                    the own gradient programs with the fused ones (+fused: Adam in place, swish, batch norm,',
+  "                    the SE gate; the default), the gradient programs alone (relaxed, simd), or tfjs's (off, tfjs)",
   'Options (the same table as the page’s URL parameters; the preset defaults to tiny here):',
   ...cliOptionHelp().map((l) => `  ${l}`),
 ].join('\n');

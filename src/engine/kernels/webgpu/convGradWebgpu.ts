@@ -20,7 +20,12 @@ import {
 
 export { injectWebgpuGradFault } from './convGradPrograms';
 
-export type WebgpuGradKernels = 'own' | 'tfjs';
+/**
+ * Which WebGPU kernels run: 'own' — the lab's gradient programs and its fused ones (Adam, swish, batch
+ * norm, the SE gate); 'gradients' — the lab's gradient programs with tfjs's Adam and element-wise ops
+ * (the engine before the fused programs, for side-by-side figures); 'tfjs' — tfjs's everywhere.
+ */
+export type WebgpuGradKernels = 'own' | 'gradients' | 'tfjs';
 export const WEBGPU_GRAD_KERNELS = [
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
@@ -33,15 +38,16 @@ let choice: WebgpuGradKernels = 'own';
 export function useWebgpuGradKernels(k: WebgpuGradKernels): void {
   choice = k;
 }
-/** Which kernels WebGPU runs: the lab's own (gradients and Adam) or tfjs's. */
+/** Which kernels WebGPU runs (see WebgpuGradKernels). */
 export function webgpuGradKernels(): WebgpuGradKernels {
   return choice;
 }
 
 /** What the backend report says of the gradient kernels on WebGPU. */
 export function webgpuKernelsName(): string {
-  return choice === 'own'
-    ? 'own WebGPU gradient kernels, Adam, swish, batch norm and the SE gate'
+  if (choice === 'own') return 'own WebGPU gradient kernels, Adam, swish, batch norm and the SE gate';
+  return choice === 'gradients'
+    ? 'own WebGPU gradient kernels, tfjs’s Adam and element-wise ops'
     : 'tfjs’s WebGPU gradient kernels';
 }
 
@@ -144,7 +150,7 @@ export function registerWebgpuConvGradKernels(): void {
         const inputs = args.inputs as Record<string, tf.TensorInfo>;
         const attrs = args.attrs as Attrs;
         const g = k.geometry(inputs, attrs);
-        const own = g !== null && choice === 'own';
+        const own = g !== null && choice !== 'tfjs';
         const counts = (webgpuGradCounts[k.name] ??= { own: 0, tfjs: 0 });
         counts[own ? 'own' : 'tfjs']++;
         current = g ? { kernel: k.name, geometry: g, path: own ? 'own' : 'tfjs' } : null;
