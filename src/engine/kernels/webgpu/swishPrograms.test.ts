@@ -3,20 +3,22 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startSwiftShaderWebgpu } from '../../../cli/swiftShaderWebgpu';
 import { swish } from '../fusedOps';
+import { modelFusedShapes } from '../modelFusedShapes';
 import { injectWebgpuGradFault, useWebgpuGradKernels } from './convGradWebgpu';
 import { recordStep } from './webgpuWork';
 
 /**
  * Swish on WebGPU, one program each way, against tfjs's own composition on the same backend (Dawn over
- * SwiftShader): x·σ(x) and its gradient on activations of the shapes the models have and values far
+ * SwiftShader): x·σ(x) and its gradient on every activation shape the preset models have, values far
  * into both tails, to 1e-5 of the largest value; one dispatch forward and one back (tfjs's: eight); a
  * program made 0.1% wrong fails the same check.
  */
 
+// Every swish of every preset model (batch 2), and a matrix.
 const SHAPES = [
-  [2, 16, 16, 24],
-  [2, 8, 8, 96],
-  [2, 1, 1, 40],
+  ...modelFusedShapes()
+    .filter((s) => s.op === 'swish')
+    .map((s) => [2, ...s.shape]),
   [7, 3],
 ];
 
