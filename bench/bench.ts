@@ -155,7 +155,12 @@ function hostCosts(rows: WebgpuWorkRow[]): void {
   for (const r of rows) {
     const h = host.find((x) => x.model === r.model && x.kernels === r.kernels);
     if (h)
-      Object.assign(r, { hostMsPerStep: h.hostMsPerStep, hostUsPerDispatch: h.hostUsPerDispatch, hostBatch: h.batch });
+      Object.assign(r, {
+        hostMsPerStep: h.hostMsPerStep,
+        hostUsPerDispatch: h.hostUsPerDispatch,
+        hostRatioToTfjs: h.ratioToTfjs,
+        hostBatch: h.batch,
+      });
   }
 }
 

@@ -40,6 +40,8 @@ export interface WebgpuHostRow {
   readbacksPerStep: number;
   hostMsPerStep: number;
   hostUsPerDispatch: number;
+  /** The median over paired rounds of tfjs's step time over this one's. */
+  ratioToTfjs: number;
   stepsMs: number[];
 }
 
@@ -78,13 +80,28 @@ function trimBufferPool(backend: WebGPUBackend): void {
   pool.numFreeBuffers = 0;
 }
 
+const KINDS = ['tfjs', 'gradients', 'own'] as const;
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+/**
+ * Per preset model, the three kernel sets side by side in paired rounds (one step of each per round, in
+ * turn, so a burst of load on this shared CPU falls on all three alike): the median step of each, and
+ * `ratioToTfjs`, the median over rounds of tfjs's step over this one's.
+ */
 export async function webgpuHost(steps = 9, log: (s: string) => void = () => {}): Promise<WebgpuHostRow[]> {
   const rows: WebgpuHostRow[] = [];
+  const backend = tf.backend() as unknown as WebGPUBackend;
   for (const { preset, model } of presetModels()) {
-    for (const kernels of ['tfjs', 'gradients', 'own'] as const) {
+    const runs: {
+      kernels: WebgpuGradKernels;
+      t: ReturnType<typeof modelTraining>;
+      record: Awaited<ReturnType<typeof recordStep>>;
+      ms: number[];
+      costs: tf.Tensor[];
+    }[] = [];
+    for (const kernels of KINDS) {
       useWebgpuGradKernels(kernels);
       const t = modelTraining(preset, model, HOST_BATCH);
-      const backend = tf.backend() as unknown as WebGPUBackend;
       // Warm-up: pipelines compiled, Adam's slots made, tfjs's buffer pool filled.
       for (let i = 0; i < 3; i++) await t.step();
       // One step as the lab records it: nothing read back (the loop reads the loss every 16 steps,
@@ -95,38 +112,43 @@ export async function webgpuHost(steps = 9, log: (s: string) => void = () => {})
         await Promise.resolve();
       });
       kept!.dispose();
-      const ms: number[] = [];
-      const costs: tf.Tensor[] = [];
-      const reads: Promise<unknown>[] = [];
-      for (let i = 0; i < steps; i++) {
+      runs.push({ kernels, t, record, ms: [] as number[], costs: [] as tf.Tensor[] });
+    }
+    const reads: Promise<unknown>[] = [];
+    for (let i = 0; i < steps; i++) {
+      for (const r of runs) {
+        useWebgpuGradKernels(r.kernels);
         const t0 = performance.now();
-        costs.push(t.stepKept());
-        if (costs.length === GPU_READBACK_EVERY || i === steps - 1) {
-          const batch = costs.splice(0);
+        r.costs.push(r.t.stepKept());
+        if (r.costs.length === GPU_READBACK_EVERY || i === steps - 1) {
+          const batch = r.costs.splice(0);
           const stacked = tf.stack(batch);
           tf.dispose(batch);
           reads.push(stacked.data().finally(() => stacked.dispose()));
         }
-        ms.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 0)); // the event loop turns between steps, as the lab's does
+        r.ms.push(performance.now() - t0);
+        await new Promise((res) => setTimeout(res, 0)); // the event loop turns between steps, as the lab's does
       }
-      await Promise.all(reads);
-      t.dispose();
-      trimBufferPool(backend);
-      const median = [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+    }
+    await Promise.all(reads);
+    for (const r of runs) {
+      r.t.dispose();
+      const m = median(r.ms);
       rows.push({
         model: `${preset}/${model}`,
-        kernels,
+        kernels: r.kernels,
         batch: HOST_BATCH,
-        dispatchesPerStep: record.dispatches,
-        submitsPerStep: record.submits,
-        readbacksPerStep: record.readbacks,
-        hostMsPerStep: median,
-        hostUsPerDispatch: (1000 * median) / record.dispatches,
-        stepsMs: ms.map((v) => Math.round(v * 10) / 10),
+        dispatchesPerStep: r.record.dispatches,
+        submitsPerStep: r.record.submits,
+        readbacksPerStep: r.record.readbacks,
+        hostMsPerStep: m,
+        hostUsPerDispatch: (1000 * m) / r.record.dispatches,
+        ratioToTfjs: median(r.ms.map((v, i) => runs[0].ms[i] / v)),
+        stepsMs: r.ms.map((v) => Math.round(v * 10) / 10),
       });
-      log(`${preset}/${model} ${kernels}: ${median.toFixed(1)} ms a step, ${record.dispatches} dispatches`);
+      log(`${preset}/${model} ${r.kernels}: ${m.toFixed(1)} ms a step, ${r.record.dispatches} dispatches`);
     }
+    trimBufferPool(backend);
   }
   useWebgpuGradKernels('own');
   return rows;
@@ -157,7 +179,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   );
   for (const r of rows)
     console.log(
-      `| ${r.model} | ${r.kernels} | ${r.dispatchesPerStep} | ${r.submitsPerStep} | ${r.readbacksPerStep} | ${r.hostMsPerStep.toFixed(1)} | ${r.hostUsPerDispatch.toFixed(1)} |`,
+      `| ${r.model} | ${r.kernels} | ${r.dispatchesPerStep} | ${r.submitsPerStep} | ${r.readbacksPerStep} | ${r.hostMsPerStep.toFixed(1)} | ${r.ratioToTfjs.toFixed(2)}× | ${r.hostUsPerDispatch.toFixed(1)} |`,
     );
   process.exit(0);
 }

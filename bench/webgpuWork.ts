@@ -20,6 +20,8 @@ export interface WebgpuWorkRow extends WorkSummary {
   /** The step's host time on Dawn's null adapter, median (bench/webgpuHost.ts; at hostBatch). */
   hostMsPerStep?: number;
   hostUsPerDispatch?: number;
+  /** The median over paired rounds of tfjs's step over this one's, on the null adapter. */
+  hostRatioToTfjs?: number;
   hostBatch?: number;
 }
 
