@@ -99,6 +99,53 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   expect(csvLines[0]).toMatch(/^role,label,method,series,method_params,lambda,seed,params,accuracy/);
   expect(csvLines[0]).toContain(',mean_equalized_odds_gap,mean_demographic_parity_gap,bias_amplification,');
   expect(csvLines).toHaveLength(8); // header, teacher, 6 students
+  // Every figure of the results table, read back from the CSV: each row's cells equal its CSV row's values
+  // formatted as the table formats them.
+  const cells = (line: string) =>
+    line
+      .match(/("([^"]|"")*"|[^,]*)(,|$)/g)!
+      .slice(0, -1)
+      .map((c) => c.replace(/,$/, ''))
+      .map((c) => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
+  const head = cells(csvLines[0]);
+  const rows = csvLines.slice(1).map((l) => Object.fromEntries(cells(l).map((c, i) => [head[i], c])));
+  const hundredths = (v: string, digits: number) => (v === '' ? null : (100 * Number(v)).toFixed(digits));
+  for (const row of rows) {
+    const tr = page.getByTestId('results-table').locator(`tr[data-label="${row.label}"]`);
+    const text = async (metric: string) =>
+      (await tr.locator(`[data-metric="${metric}"]`).first().textContent())!.trim();
+    expect(await text('accuracy')).toBe(hundredths(row.accuracy, 1));
+    expect(await text('recall')).toBe(hundredths(row.weighted_recall, 1));
+    expect(await text('precision')).toBe(hundredths(row.weighted_precision, 1));
+    expect(await text('f1')).toBe(hundredths(row.weighted_f1, 1));
+    expect(await text('macroF1')).toBe(hundredths(row.macro_f1, 1));
+    expect(await text('disparity')).toBe(hundredths(row.mean_abs_disparity, 2));
+    expect(await text('floor')).toBe(hundredths(row.noise_floor, 2) ?? '—');
+    expect(await text('excess')).toBe(hundredths(row.excess_mean_abs_disparity, 2) ?? 'not measurable');
+    expect(await text('eo')).toBe(hundredths(row.mean_equalized_odds_gap, 2) ?? '—');
+    expect(await text('dp')).toBe(hundredths(row.mean_demographic_parity_gap, 2) ?? '—');
+    const amp = hundredths(row.bias_amplification, 2);
+    expect(await text('amp')).toBe(amp === null ? '—' : `${Number(row.bias_amplification) > 0 ? '+' : ''}${amp}`);
+    expect(await text('params')).toBe(Number(row.params).toLocaleString('en-US'));
+    expect(await text('flops')).toBe(Number(row.mflops).toFixed(2));
+    expect(await text('latency')).toBe(row.latency_ms === '' ? '—' : Number(row.latency_ms).toFixed(3));
+    const kb = (b: string) => (Number(b) / 1024).toFixed(Number(b) < 10_240 ? 1 : 0);
+    expect(await text('kb')).toBe(`${kb(row.bytes_float32)} / ${kb(row.bytes_float16)} / ${kb(row.bytes_uint8)}`);
+    const reduction = tr.locator('[data-reduction]');
+    expect(await reduction.count()).toBe(row.excess_reduction_vs_lambda0 === '' ? 0 : 1);
+    if (row.excess_reduction_vs_lambda0 !== '')
+      expect(Number(await reduction.getAttribute('data-reduction'))).toBeCloseTo(
+        Number(row.excess_reduction_vs_lambda0),
+        4,
+      );
+    expect(row.lambda).toBe(row.role === 'teacher' ? '' : /λ=([\d.]+)/.exec(row.label)![1]);
+    expect([row.preset, row.teacher_epochs, row.student_epochs, row.backend]).toEqual([
+      'Tiny (tests, any CPU)',
+      '2',
+      '2',
+      'wasm',
+    ]);
+  }
 
   // The run's whole setup, the command that trains it again (copied as shown), and its seed in its name.
   await expect(page.getByTestId('open-run')).toContainText('seed 0');

@@ -3,7 +3,7 @@
  * the full schema, worker/runSchema.ts), and the results table as CSV.
  */
 import { seriesOf } from '../engine/plan';
-import { biasIncrease } from '../engine/metrics/fairness';
+import { biasIncrease, biasReduction } from '../engine/metrics/fairness';
 import type { ExperimentResult } from '../engine/types';
 import type { StoredRun } from '../engine/types';
 
@@ -55,6 +55,48 @@ export function runsCsv(runs: StoredRun[]): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
+/** The run's setup, on every row: a row read alone still says what produced it. */
+const SETUP_COLUMNS = [
+  'preset',
+  'dataset',
+  'image_size',
+  'data_seed',
+  'bias_strength',
+  'label_noise',
+  'cue_strength',
+  'data_design',
+  'teacher_model',
+  'student_model',
+  'teacher_epochs',
+  'student_epochs',
+  'batch_size',
+  'learning_rate',
+  'backend',
+];
+
+function setupCells(result: ExperimentResult): (string | number | null)[] {
+  const c = result.config;
+  const d = c.dataset;
+  const synthetic = d.kind !== 'imported';
+  return [
+    c.name,
+    synthetic ? 'built-in' : `${d.source === 'wider' ? 'WIDER' : 'folder'}: ${d.name}`,
+    c.inputSize ?? d.size,
+    synthetic ? d.seed : null,
+    synthetic ? d.biasStrength : null,
+    synthetic ? d.labelNoise : null,
+    synthetic ? d.cueStrength : null,
+    synthetic ? (d.design ?? 'pairs') : null,
+    c.teacherModel,
+    c.studentModel,
+    c.teacherEpochs,
+    c.studentEpochs,
+    c.batchSize,
+    c.learningRate,
+    result.backend?.name ?? null,
+  ];
+}
+
 function resultTable(result: ExperimentResult): { header: string[]; rows: (string | number | null)[][] } {
   const models = [result.teacher, ...result.students];
   const header = [
@@ -85,14 +127,39 @@ function resultTable(result: ExperimentResult): { header: string[]; rows: (strin
     'excess_bias_vs_teacher_ci_low',
     'excess_bias_vs_teacher_ci_high',
     'excess_change_vs_teacher',
+    'excess_change_vs_teacher_ci_low',
+    'excess_change_vs_teacher_ci_high',
+    'excess_reduction_vs_lambda0',
+    'excess_reduction_ci_low',
+    'excess_reduction_ci_high',
     'accuracy_change_vs_lambda0_points',
+    'accuracy_change_ci_low_points',
+    'accuracy_change_ci_high_points',
     'mean_equalized_odds_gap',
     'mean_demographic_parity_gap',
     'bias_amplification',
     'worst_group_accuracy',
     'counterfactual_flip_rate',
+    'flip_rate_ci_low',
+    'flip_rate_ci_high',
+    'flip_rate_change_vs_teacher_points',
+    'flip_rate_change_ci_low_points',
+    'flip_rate_change_ci_high_points',
+    'bytes_float32',
+    'bytes_float16',
+    'bytes_uint8',
+    'mflops',
+    'latency_ms',
+    'latency_fastest_ms',
+    'latency_slowest_ms',
+    'compression_vs_teacher',
+    'speedup_vs_teacher',
+    ...SETUP_COLUMNS,
     ...result.dataset.classNames.map((c) => `disparity_${c}`),
   ];
+  const setup = setupCells(result);
+  const teacherFlip = result.teacher.fairness.counterfactualFlipRate ?? null;
+  const teacherLatency = result.teacher.size.latencyMs;
   const rows = models.map((m) => {
     const f = m.fairness;
     const perClass = new Map(f.perClass.map((c) => [c.classIndex, c.disparity]));
@@ -111,7 +178,7 @@ function resultTable(result: ExperimentResult): { header: string[]; rows: (strin
             .map(([k, v]) => `${k}=${v}`)
             .join(';')
         : null,
-      m.lambda,
+      m.role === 'teacher' ? null : m.lambda, // the teacher is not distilled: it has no λ
       result.config.seed,
       m.size.params,
       m.test.accuracy,
@@ -135,12 +202,38 @@ function resultTable(result: ExperimentResult): { header: string[]; rows: (strin
       m.excessBiasVsTeacherInterval?.[0] ?? null,
       m.excessBiasVsTeacherInterval?.[1] ?? null,
       m.role === 'teacher' || f.excessMeanAbsDisparity == null || t === null ? null : f.excessMeanAbsDisparity - t,
+      m.excessChangeVsTeacherInterval?.[0] ?? null,
+      m.excessChangeVsTeacherInterval?.[1] ?? null,
+      undebiased
+        ? biasReduction(f.excessMeanAbsDisparity ?? null, undebiased.fairness.excessMeanAbsDisparity ?? null)
+        : null,
+      m.excessBiasReductionInterval?.[0] ?? null,
+      m.excessBiasReductionInterval?.[1] ?? null,
       undebiased ? 100 * (m.test.accuracy - undebiased.test.accuracy) : null,
+      m.accuracyChangeInterval?.[0] ?? null,
+      m.accuracyChangeInterval?.[1] ?? null,
       f.meanEqualizedOdds,
       f.meanDemographicParity,
       f.biasAmplification,
       f.worstGroupAccuracy,
       f.counterfactualFlipRate ?? null,
+      f.interval?.counterfactualFlipRate?.[0] ?? null,
+      f.interval?.counterfactualFlipRate?.[1] ?? null,
+      m.role === 'teacher' || f.counterfactualFlipRate == null || teacherFlip === null
+        ? null
+        : 100 * (f.counterfactualFlipRate - teacherFlip),
+      m.flipRateChangeVsTeacherInterval?.[0] ?? null,
+      m.flipRateChangeVsTeacherInterval?.[1] ?? null,
+      m.size.bytesFloat32,
+      m.size.bytesFloat16,
+      m.size.bytesUint8,
+      m.size.flops / 1e6,
+      m.size.latencyMs ?? null,
+      m.size.latencySpreadMs?.[0] ?? null,
+      m.size.latencySpreadMs?.[1] ?? null,
+      m.role === 'teacher' ? null : result.teacher.size.params / m.size.params,
+      m.role === 'teacher' || !teacherLatency || !m.size.latencyMs ? null : teacherLatency / m.size.latencyMs,
+      ...setup,
       ...result.dataset.classNames.map((_, i) => perClass.get(i) ?? null),
     ];
   });
