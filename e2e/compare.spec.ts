@@ -183,6 +183,49 @@ test('after a sweep: runs survive a reload, the λ slider drives the bars, surfa
   expect(cut).toBe(0);
   await page.getByTestId('confusion-model').selectOption('RKD λ=1');
   await expect(tables.nth(1)).toHaveAttribute('data-model', 'RKD λ=1');
+  // Split by group: each model's table per group (together every test image once), and the rates by
+  // group that the by-group CSV holds (Fairlearn's MetricFrame figures; the unit tests check them by hand).
+  await page.getByTestId('confusion-by-group').check();
+  await expect(tables).toHaveCount(4);
+  const total = async (i: number) =>
+    (
+      await tables
+        .nth(i)
+        .locator('td[data-count]')
+        .evaluateAll((t) => t.map((c) => Number(c.getAttribute('data-count'))))
+    ).reduce((a, b) => a + b, 0);
+  expect((await total(0)) + (await total(1))).toBe(exported.runs[0].result.dataset.test);
+  const [byGroupCsv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-group-csv').click()]);
+  const groupLines = readFileSync(await byGroupCsv.path(), 'utf8')
+    .trim()
+    .split('\n');
+  const groupHead = cells(groupLines[0]);
+  const groupRows = groupLines.slice(1).map((l) => Object.fromEntries(cells(l).map((c, i) => [groupHead[i], c])));
+  const classes: string[] = exported.runs[0].result.dataset.classNames;
+  const groupNames: string[] = exported.runs[0].result.dataset.groupNames;
+  expect(groupRows).toHaveLength(7 * classes.length * 2);
+  const rates = page.getByTestId('group-rates');
+  await expect(rates).toHaveCount(2);
+  for (const [i, label] of ['Teacher', 'RKD λ=1'].entries())
+    for (const cls of classes) {
+      const [a, b] = groupNames.map((g) =>
+        groupRows.find((r) => r.label === label && r.class === cls && r.group === g)!,
+      );
+      const shown = (v: string) => (v === '' ? '—' : (100 * Number(v)).toFixed(1));
+      const row = rates.nth(i).locator(`tr[data-class="${cls}"]`);
+      await expect(row.locator('[data-rate="tpr"]')).toHaveText(
+        `${shown(a.true_positive_rate)} / ${shown(b.true_positive_rate)}`,
+      );
+      await expect(row.locator('[data-rate="fpr"]')).toHaveText(
+        `${shown(a.false_positive_rate)} / ${shown(b.false_positive_rate)}`,
+      );
+      await expect(row.locator('[data-rate="selection"]')).toHaveText(
+        `${shown(a.selection_rate)} / ${shown(b.selection_rate)}`,
+      );
+      await expect(row.locator('[data-gap="eodds"]')).toHaveText(shown(a.equalized_odds_gap));
+    }
+  await page.getByTestId('confusion-by-group').uncheck();
+  await expect(tables).toHaveCount(2);
   // Validation: each model's kept epoch (of 2).
   await expect(page.getByTestId('validation-chart').locator('.main-svg').first()).toBeAttached();
   const kept = await page.locator('[data-best-epoch]').allInnerTexts();

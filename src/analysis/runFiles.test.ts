@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, ModelResult } from '../engine/types';
-import { csvCell, resultCsv, runsCsv } from './runFiles';
+import { fairnessMetrics } from '../engine/metrics/fairness';
+import { csvCell, groupRatesCsv, resultCsv, runsCsv } from './runFiles';
 
 function model(role: ModelResult['role'], label: string, acc: number, disp: (number | null)[]): ModelResult {
   return {
@@ -171,6 +172,46 @@ describe('run files', () => {
         '0.003',
         'wasm',
       ]);
+  });
+
+  it('writes the rates by group long form: a row per model, class and group, as the fairness figures hold them', () => {
+    // Class 0 of a two-class hand case: group 0 (man) 2 of 3 found, 1 false positive of 2; group 1 (woman) 1 of 2, none of 3.
+    const labels = [0, 0, 0, 1, 1, 0, 0, 1, 1, 1];
+    const preds = [0, 0, 1, 0, 1, 0, 1, 1, 1, 1];
+    const groups = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+    const fairness = fairnessMetrics(labels, preds, groups, 2);
+    const m = { ...result.teacher, fairness };
+    const r = {
+      ...result,
+      dataset: { classNames: ['party', 'spa'], groupNames: ['man', 'woman'] },
+      teacher: m,
+      students: [{ ...result.students[0], fairness }],
+    } as unknown as ExperimentResult;
+    const rows = records(groupRatesCsv(r));
+    expect(rows).toHaveLength(2 * 2 * 2); // 2 models × 2 classes × 2 groups
+    const at = (label: string, cls: string, group: string) =>
+      rows.find((x) => x.label === label && x.class === cls && x.group === group)!;
+    const t0 = at('Teacher', 'party', 'man');
+    expect([t0.count, t0.true_positive_rate, t0.false_positive_rate, t0.selection_rate]).toEqual([
+      '5',
+      '0.666667',
+      '0.5',
+      '0.6',
+    ]);
+    const t1 = at('Teacher', 'party', 'woman');
+    expect([t1.count, t1.true_positive_rate, t1.false_positive_rate, t1.selection_rate]).toEqual([
+      '5',
+      '0.5',
+      '0',
+      '0.2',
+    ]);
+    // The gaps beside them: |2/3 − 1/2|, max(that, |1/2 − 0|), |0.6 − 0.2|.
+    expect([t0.equal_opportunity_gap, t0.equalized_odds_gap, t0.demographic_parity_gap]).toEqual([
+      '0.166667',
+      '0.5',
+      '0.4',
+    ]);
+    expect([t0.lambda, at('CKD λ=0.5', 'spa', 'woman').lambda]).toEqual(['', '0.5']);
   });
 
   it('writes the table as CSV with quoted cells, empty cells for undefined values, and bias vs teacher', () => {

@@ -55,6 +55,52 @@ export function runsCsv(runs: StoredRun[]): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
+/**
+ * The rates each fairness gap is built from, long form — a row per model, class and group: Fairlearn's
+ * MetricFrame(by_group) of the binary task "is this class" (count, true_positive_rate,
+ * false_positive_rate, selection_rate), with the class's gaps beside them. Runs stored before the rates
+ * were kept have none (the header alone).
+ */
+export function groupRatesCsv(result: ExperimentResult): string {
+  const header = [
+    'role',
+    'label',
+    'series',
+    'lambda',
+    'class',
+    'group',
+    'count',
+    'true_positive_rate',
+    'false_positive_rate',
+    'selection_rate',
+    'equal_opportunity_gap',
+    'equalized_odds_gap',
+    'demographic_parity_gap',
+  ];
+  const rows = [result.teacher, ...result.students].flatMap((m) =>
+    m.fairness.oneVsRest.flatMap((o) =>
+      o.byGroup
+        ? ([0, 1] as const).map((g) => [
+            m.role,
+            m.label,
+            m.role === 'teacher' ? null : seriesOf(m),
+            m.role === 'teacher' ? null : m.lambda,
+            result.dataset.classNames[o.classIndex],
+            result.dataset.groupNames[g],
+            o.byGroup!.count[g],
+            o.byGroup!.truePositiveRate[g],
+            o.byGroup!.falsePositiveRate[g],
+            o.byGroup!.selectionRate[g],
+            o.equalOpportunity,
+            o.equalizedOdds,
+            o.demographicParity,
+          ])
+        : [],
+    ),
+  );
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
 /** The run's setup, on every row: a row read alone still says what produced it. */
 const SETUP_COLUMNS = [
   'preset',

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { exportRunsJson, resultCsv, runsCsv } from '../analysis/runFiles';
+import { exportRunsJson, groupRatesCsv, resultCsv, runsCsv } from '../analysis/runFiles';
 import type { StoredRun } from '../engine/types';
 import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
@@ -140,6 +140,19 @@ export function RunsList() {
             }
           >
             Table (CSV)
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!result}
+            data-testid="export-group-csv"
+            title="Per model, class and group: count, true- and false-positive rate, selection rate, and the gaps built from them (Fairlearn’s MetricFrame by group)"
+            onClick={() =>
+              result &&
+              downloadText(`${fileStem(current?.name ?? 'results')}-by-group.csv`, groupRatesCsv(result), 'text/csv')
+            }
+          >
+            Rates by group (CSV)
           </button>
           <button
             type="button"

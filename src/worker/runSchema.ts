@@ -58,9 +58,20 @@ const fairness = z.object({
         equalOpportunity: unit.nullable(),
         equalizedOdds: unit.nullable(),
         demographicParity: unit.nullable(),
+        byGroup: z
+          .object({
+            truePositiveRate: z.tuple([unit.nullable(), unit.nullable()]),
+            falsePositiveRate: z.tuple([unit.nullable(), unit.nullable()]),
+            selectionRate: z.tuple([unit.nullable(), unit.nullable()]),
+            count: z.tuple([count, count]),
+          })
+          .optional(),
       }),
     )
     .max(1000),
+  confusionByGroup: z
+    .tuple([z.array(z.array(count).max(1000)).max(1000), z.array(z.array(count).max(1000)).max(1000)])
+    .optional(),
   meanEqualizedOdds: unit.nullable(),
   meanDemographicParity: unit.nullable(),
   groupAccuracy: z.tuple([unit.nullable(), unit.nullable()]),

@@ -69,6 +69,59 @@ describe('fairness metrics on a hand-made table', () => {
     expect(f.oneVsRest[2].equalOpportunity).toBeNull();
   });
 
+  it('per group and class: Fairlearn’s MetricFrame(by_group) of “is class c”, and each group’s confusion table', () => {
+    // Fairlearn's definitions (fairlearn/metrics/_base_metrics.py, _selection_rate.py) written out on the
+    // binary task of each class, per group, in float64: count = len(y_true), selection_rate = mean(ŷ = 1),
+    // true_positive_rate = TP / (TP + FN), false_positive_rate = FP / (FP + TN). (Fairlearn itself is not
+    // installable here: no PyPI.)
+    for (let k = 0; k < 3; k++)
+      for (const g of [0, 1]) {
+        const at = rows.filter((r) => r[2] === g);
+        const yTrue: number[] = at.map((r) => (r[0] === k ? 1 : 0));
+        const yPred: number[] = at.map((r) => (r[1] === k ? 1 : 0));
+        const tp = yTrue.filter((y, i) => y === 1 && yPred[i] === 1).length;
+        const fn = yTrue.filter((y, i) => y === 1 && yPred[i] === 0).length;
+        const fp = yTrue.filter((y, i) => y === 0 && yPred[i] === 1).length;
+        const tn = yTrue.filter((y, i) => y === 0 && yPred[i] === 0).length;
+        const byGroup = f.oneVsRest[k].byGroup!;
+        expect(byGroup.count[g]).toBe(yTrue.length);
+        expect(byGroup.selectionRate[g]).toBeCloseTo(yPred.reduce((a, b) => a + b, 0) / yPred.length, 12);
+        if (tp + fn === 0) expect(byGroup.truePositiveRate[g]).toBeNull();
+        else expect(byGroup.truePositiveRate[g]).toBeCloseTo(tp / (tp + fn), 12);
+        expect(byGroup.falsePositiveRate[g]).toBeCloseTo(fp / (fp + tn), 12);
+      }
+    // By hand, class 0: TPR 3/4 and 1/2; FPR 0/2 and 2/7; selection 3/6 and 3/9; 6 and 9 examples.
+    expect(f.oneVsRest[0].byGroup).toEqual({
+      truePositiveRate: [0.75, 0.5],
+      falsePositiveRate: [0, 2 / 7],
+      selectionRate: [0.5, 1 / 3],
+      count: [6, 9],
+    });
+    // The gaps are the rates' differences: equalized odds is the larger of the TPR and FPR gaps.
+    const b = f.oneVsRest[0].byGroup!;
+    expect(f.oneVsRest[0].equalizedOdds).toBeCloseTo(
+      Math.max(
+        Math.abs(b.truePositiveRate[0]! - b.truePositiveRate[1]!),
+        Math.abs(b.falsePositiveRate[0]! - b.falsePositiveRate[1]!),
+      ),
+      12,
+    );
+    expect(f.oneVsRest[2].byGroup!.truePositiveRate).toEqual([null, 1]); // group 0 has no class-2 example
+    // Each group's confusion table, [true][predicted]; the unknown-group example is in neither.
+    expect(f.confusionByGroup).toEqual([
+      [
+        [3, 1, 0],
+        [0, 2, 0],
+        [0, 0, 0],
+      ],
+      [
+        [1, 0, 1],
+        [2, 1, 1],
+        [0, 0, 3],
+      ],
+    ]);
+  });
+
   it('group accuracies and the worst group', () => {
     expect(f.groupAccuracy[0]).toBeCloseTo(5 / 6, 12);
     expect(f.groupAccuracy[1]).toBeCloseTo(5 / 9, 12);

@@ -44,6 +44,8 @@ interface Counts {
   predicted: number[][];
   groupTotal: [number, number];
   groupCorrect: [number, number];
+  /** [group][true][predicted]. */
+  confusion: [number[][], number[][]];
   unknown: number;
 }
 
@@ -61,6 +63,10 @@ function count(
     predicted: grid(),
     groupTotal: [0, 0],
     groupCorrect: [0, 0],
+    confusion: [0, 1].map(() => Array.from({ length: classes }, () => new Array<number>(classes).fill(0))) as [
+      number[][],
+      number[][],
+    ],
     unknown: 0,
   };
   const n = index ? index.length : labels.length;
@@ -76,6 +82,7 @@ function count(
     c.support[y][g]++;
     c.predicted[p][g]++;
     c.groupTotal[g]++;
+    c.confusion[g][y][p]++;
     if (y === p) {
       c.hits[y][g]++;
       c.groupCorrect[g]++;
@@ -116,11 +123,18 @@ function oneVsRest(c: Counts): OneVsRestGaps[] {
     const gap = (v: (number | null)[]) => (v[0] === null || v[1] === null ? null : Math.abs(v[0] - v[1]));
     const tprGap = gap(tpr);
     const fprGap = gap(fpr);
+    const pair = (v: (number | null)[]) => [v[0], v[1]] as [number | null, number | null];
     return {
       classIndex: k,
       equalOpportunity: tprGap,
       equalizedOdds: tprGap === null || fprGap === null ? null : Math.max(tprGap, fprGap),
       demographicParity: gap(sel),
+      byGroup: {
+        truePositiveRate: pair(tpr),
+        falsePositiveRate: pair(fpr),
+        selectionRate: pair(sel),
+        count: [c.groupTotal[0], c.groupTotal[1]],
+      },
     };
   });
 }
@@ -205,6 +219,7 @@ export function fairnessMetrics(
     skippedClasses: perClass.filter((d) => d.disparity === null).map((d) => d.classIndex),
     unknownGroup: c.unknown,
     oneVsRest: ovr,
+    confusionByGroup: c.confusion,
     meanEqualizedOdds: meanAbs(ovr.map((o) => o.equalizedOdds)),
     meanDemographicParity: meanAbs(ovr.map((o) => o.demographicParity)),
     groupAccuracy,

@@ -37,6 +37,18 @@ export interface OneVsRestGaps {
   equalizedOdds: number | null;
   /** |P(ŷ = c | group 0) − P(ŷ = c | group 1)|. */
   demographicParity: number | null;
+  /**
+   * The rates each gap is built from, per group [group 0, group 1] — Fairlearn's MetricFrame(by_group) of
+   * the binary task "is class c" (y_true = label is c, y_pred = prediction is c): true_positive_rate,
+   * false_positive_rate, selection_rate and count (the group's test examples); null where a rate's
+   * denominator is 0. Absent in runs stored before it existed.
+   */
+  byGroup?: {
+    truePositiveRate: [number | null, number | null];
+    falsePositiveRate: [number | null, number | null];
+    selectionRate: [number | null, number | null];
+    count: [number, number];
+  };
 }
 
 export interface FairnessMetrics {
@@ -52,6 +64,8 @@ export interface FairnessMetrics {
   /** Examples whose group is unknown (left out of every fairness figure). */
   unknownGroup: number;
   oneVsRest: OneVsRestGaps[];
+  /** The confusion table of each group, [group][true][predicted] (absent in runs stored before it existed). */
+  confusionByGroup?: [number[][], number[][]];
   /**
    * Means over the classes where each one-vs-rest gap is defined. The lab's own aggregation: Fairlearn
    * reports one figure for a binary task; here each class against the rest is one binary task. (The
