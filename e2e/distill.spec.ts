@@ -34,7 +34,7 @@ test('click Distill on the tiny preset: teacher and student trained, measured an
     /^\[-?\d+\.\d, -?\d+\.\d\]$/,
   );
   await expect(table.getByTestId('result-row-student').locator('[data-metric="biasIncrease"] .ci')).toHaveText(
-    /^\[[+-]\d+%, [+-]\d+%\]$/,
+    /^\[[+−]\d+%, [+−]\d+%\]$/,
   );
   // The result mentions the backend it ran on.
   await expect(page.getByText(new RegExp(`test images · ${backend} · `))).toBeVisible();

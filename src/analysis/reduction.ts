@@ -22,3 +22,19 @@ export function reductionCell(v: number, interval?: [number, number] | null): st
   const head = v >= ALL ? 'all' : reductionBound(v);
   return interval ? `${head} [${reductionBound(interval[0])}, ${reductionBound(interval[1])}]` : head;
 }
+
+/**
+ * A relative change against a reference (+46%): at −100% or past it the figure is at or below its noise
+ * floor — all of the reference's excess gone — so it reads "all gone" (with "below the floor" past it),
+ * never "−101%".
+ */
+export function changeText(v: number): string {
+  if (v < -1.005) return 'all gone (below the floor)';
+  if (v <= -ALL) return 'all gone';
+  return `${v >= 0 ? '+' : '−'}${Math.round(Math.abs(100 * v))}%`;
+}
+
+/** An interval bound of a relative change: clamped at −100% (a bound past it is "all gone" too). */
+export function changeBound(v: number): string {
+  return v <= -ALL ? '−100%' : `${v >= 0 ? '+' : '−'}${Math.round(Math.abs(100 * v))}%`;
+}

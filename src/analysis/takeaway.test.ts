@@ -55,6 +55,19 @@ describe('the takeaway sentence', () => {
     );
   });
 
+  it('a student whose excess fell past the teacher’s to below its floor: “all gone”, never “−101%”', () => {
+    const result = {
+      teacher: m('Teacher', 0, 0.428, 0.01),
+      students: [m('CKD λ=0', 0, -0.005, 0.02, { excessChangeVsTeacherInterval: [-0.434, -0.428] })],
+      recommendations: [{ method: 'kd', lambda: 0, test: { excessBiasReduction: null, accuracyChangePoints: 0 } }],
+    } as unknown as ExperimentResult;
+    const text = takeaway(result)!;
+    expect(text).toContain(
+      'did not amplify the teacher’s bias: its mean |disparity| above the noise floor is −0.5 against the teacher’s 42.8 (×100; change −43.3 [95%: −43.4 to −42.8], all gone (below the floor)).',
+    );
+    expect(text).not.toMatch(/−10\d%/);
+  });
+
   it('a sweep of several series speaks of the one whose recommended λ cut the most, and counts the others', () => {
     const series = (name: string, extra: Partial<ModelResult> = {}) => ({ series: name, ...extra });
     const result = {

@@ -2,10 +2,9 @@ import { biasIncrease } from '../engine/metrics/fairness';
 import { seriesOf } from '../engine/plan';
 import type { ExperimentResult } from '../engine/types';
 import { studentAt } from './compare';
-import { reductionBound, reductionText } from './reduction';
+import { changeText, reductionBound, reductionText } from './reduction';
 
 const pct = (v: number) => `${Math.round(100 * v)}%`;
-const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.round(Math.abs(100 * v))}%`;
 const range = (i: [number, number] | null | undefined, f: (v: number) => string) =>
   i ? ` [95%: ${f(i[0])} to ${f(i[1])}]` : '';
 /** A change of accuracy in words: a gain reads as a gain, a loss as a cost — never "+3.3 points of accuracy" for both. */
@@ -57,7 +56,9 @@ export function takeaway(result: ExperimentResult): string | null {
   if (p.excessMeanAbsDisparity != null && t.excessMeanAbsDisparity != null) {
     const change = p.excessMeanAbsDisparity - t.excessMeanAbsDisparity;
     const rel = biasIncrease(p.excessMeanAbsDisparity, t.excessMeanAbsDisparity);
-    const figures = `its mean |disparity| above the noise floor is ${(100 * p.excessMeanAbsDisparity).toFixed(1)} against the teacher’s ${(100 * t.excessMeanAbsDisparity).toFixed(1)} (×100; change ${change >= 0 ? '+' : '−'}${Math.abs(100 * change).toFixed(1)}${range(plain.excessChangeVsTeacherInterval, (v) => (100 * v).toFixed(1))}`;
+    // A figure ×100 with a true minus sign, as the change beside it has.
+    const x100 = (v: number) => (100 * v).toFixed(1).replace(/^-/, '−');
+    const figures = `its mean |disparity| above the noise floor is ${x100(p.excessMeanAbsDisparity)} against the teacher’s ${x100(t.excessMeanAbsDisparity)} (×100; change ${change >= 0 ? '+' : '−'}${Math.abs(100 * change).toFixed(1)}${range(plain.excessChangeVsTeacherInterval, x100)}`;
     // A teacher with nothing above its floor (no relative change can be taken) has no bias to amplify:
     // a student above the floor then introduced it.
     if (change > 0 && rel === null)
@@ -66,7 +67,7 @@ export function takeaway(result: ExperimentResult): string | null {
       );
     else
       sentences.push(
-        `The student (${plain.label}) ${change > 0 ? 'amplified' : 'did not amplify'} the teacher’s bias: ${figures}${rel !== null ? `, ${signedPct(rel)}` : ''}).`,
+        `The student (${plain.label}) ${change > 0 ? 'amplified' : 'did not amplify'} the teacher’s bias: ${figures}${rel !== null ? `, ${changeText(rel)}` : ''}).`,
       );
   }
   if (p.counterfactualFlipRate != null && t.counterfactualFlipRate != null)

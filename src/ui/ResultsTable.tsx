@@ -4,8 +4,8 @@ import type { ModelResult } from '../engine/types';
 import { seriesOf } from '../engine/plan';
 import { takeaway } from '../analysis/takeaway';
 import { useLab } from '../store/labStore';
-import { int, pct, signedPct } from './format';
-import { reductionBound, reductionText } from '../analysis/reduction';
+import { int, pct } from './format';
+import { changeBound, changeText, reductionBound, reductionText } from '../analysis/reduction';
 import { architectureTimings, type Timing } from '../analysis/architectureTiming';
 import { stableStringify } from '../engine/data/key';
 
@@ -63,7 +63,7 @@ const COLUMNS: { key: string; label: string; title?: string }[] = [
 
 /** Columns the compact table hides (1-based, as styles.css's nth-child rules count them), and the group spans. */
 const FULL_SPANS = { accuracy: 5, fairness: 11, cost: 5 } as const;
-const COMPACT_SPANS = { accuracy: 2, fairness: 7, cost: 2 } as const;
+const COMPACT_SPANS = { accuracy: 1, fairness: 7, cost: 1 } as const;
 
 /**
  * The speed-up over the teacher, with its range from the two models' fastest and slowest batches; none
@@ -126,12 +126,14 @@ function Change({
 }) {
   if (value === null) return <span className="muted">not measurable</span>;
   const worse = lowerIsWorse ? value < 0 : value > 0;
+  const text = changeText(value);
   return (
     <span className={worse ? 'worse' : 'better'}>
-      {signedPct(value)}
+      {text.replace(' (below the floor)', '')}
+      {text.endsWith('(below the floor)') && <span className="ci note">below the floor</span>}
       {interval && (
         <span className="ci">
-          [{signedPct(interval[0])}, {signedPct(interval[1])}]
+          [{changeBound(interval[0])}, {changeBound(interval[1])}]
         </span>
       )}
     </span>
@@ -178,7 +180,7 @@ function ExcessVsTeacher({ m, teacher }: { m: ModelResult; teacher: ModelResult 
           [{signed(i[0])}, {signed(i[1])}]
         </span>
       )}
-      <span className="ci">absolute: the teacher has no excess</span>
+      <span className="ci note">absolute: the teacher has no excess</span>
     </span>
   );
 }
@@ -242,7 +244,7 @@ function Row({
               value={biasReduction(f.excessMeanAbsDisparity ?? null, u.excessMeanAbsDisparity ?? null)}
               interval={m.excessBiasReductionInterval}
             />
-            <span className="ci">
+            <span className="ci note">
               Δacc {signedPoints(m.test.accuracy - undebiased!.test.accuracy)}
               {m.accuracyChangeInterval &&
                 ` [${m.accuracyChangeInterval.map((v) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`).join(', ')}] pt`}
@@ -320,7 +322,7 @@ export function ResultsTable() {
         )}
         <label
           className="toggles"
-          title="Weighted recall, precision and F1; worst group, EO and DP gaps, bias amplification; sizes, MFLOPs and latency"
+          title="Weighted recall, precision and F1, macro F1; worst group, EO and DP gaps, bias amplification; parameters, sizes, MFLOPs and latency"
         >
           <input
             type="checkbox"

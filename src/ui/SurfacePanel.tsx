@@ -233,6 +233,10 @@ export function SurfacePanel() {
         }))
         .filter((r) => Number.isFinite(r.x));
       const selected = points.find((p) => view && p.series === view.series && p.lambda === view.lambda);
+      // Room on both sides for the labels beside the points ("Teacher" right of the rightmost one).
+      const xs = [...points.map(excessOf), ...references.map((r) => r.x)].filter(Number.isFinite);
+      const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+      const pad = Math.max(hi - lo, 1);
       void Plotly.react(
         node,
         [
@@ -295,11 +299,15 @@ export function SurfacePanel() {
             : []),
         ],
         {
-          height: 300,
-          margin: { l: 55, r: 10, t: 10, b: 45 },
-          xaxis: { title: { text: 'excess mean |disp.| ×100 (test; lower is fairer)' } },
+          // The legend below the axis title, not over it: its own band at the foot.
+          height: 360,
+          margin: { l: 55, r: 10, t: 10, b: 115 },
+          xaxis: {
+            title: { text: 'excess mean |disp.| ×100 (test; lower is fairer)', standoff: 8 },
+            range: [lo - 0.1 * pad, hi + 0.22 * pad],
+          },
           yaxis: { title: { text: 'top-1 %' } },
-          legend: { orientation: 'h', y: -0.3 },
+          legend: { orientation: 'h', x: 0, y: -0.3, yanchor: 'top' },
           ...TRANSPARENT,
         },
         PLOT_CONFIG,
