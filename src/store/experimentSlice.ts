@@ -51,6 +51,16 @@ export interface ExperimentSlice {
   setPreset: (p: PresetName) => void;
   updateConfig: (patch: Partial<ExperimentConfig>) => void;
   distill: () => void;
+  /**
+   * Several seeds in one click (the CLI's --seeds): the setup once per seed, one after another, each
+   * stored as its own run (grouped under "Across seeds"); a cancel, an error or a refused store ends
+   * the batch.
+   */
+  distillSeeds: (seeds: number[]) => void;
+  /** The seeds of a batch still to run after the current one, and the batch's size (null: no batch). */
+  seedBatch: { queue: number[]; total: number } | null;
+  /** Starts the batch's next seed, if any (after the run before it is stored). */
+  nextSeed: () => void;
   cancel: () => void;
   resume: () => void;
   discardResumable: () => Promise<void>;
@@ -98,6 +108,7 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
   urlProblems: url.problems,
   unstoredRun: null,
   pendingRunId: null,
+  seedBatch: null,
   setPreset: (p) => set({ preset: p, config: configFor(p) }),
   updateConfig: (patch) => set({ config: { ...get().config, ...patch } }),
   distill: () => {
@@ -110,9 +121,23 @@ export const createExperimentSlice: StateCreator<LabState, [], [], ExperimentSli
     set({ ...freshRun, status: 'running', failures: [], stage: 'Starting', pendingRunId: id });
     engine().send({ type: 'run', config: get().config, runId: id });
   },
+  distillSeeds: (seeds) => {
+    if (get().status !== 'idle' || !seeds.length) return;
+    set({ config: { ...get().config, seed: seeds[0] }, seedBatch: { queue: seeds.slice(1), total: seeds.length } });
+    get().distill();
+    if (get().status === 'idle') set({ seedBatch: null }); // it did not start (the engine not ready)
+  },
+  nextSeed: () => {
+    const batch = get().seedBatch;
+    if (!batch || get().status !== 'idle') return;
+    if (!batch.queue.length) return set({ seedBatch: null });
+    const [seed, ...queue] = batch.queue;
+    set({ config: { ...get().config, seed }, seedBatch: { queue, total: batch.total } });
+    get().distill();
+  },
   cancel: () => {
     if (get().status !== 'running') return;
-    set({ status: 'cancelling', stage: 'Cancelling after this step' });
+    set({ status: 'cancelling', stage: 'Cancelling after this step', seedBatch: null });
     engine().send({ type: 'cancel' });
   },
   resume: () => {

@@ -67,12 +67,16 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
       });
       break;
     case 'stored':
-      void get().loadRuns();
+      // The next seed of a batch starts once this one's run is stored (and listed, for its group).
+      void get()
+        .loadRuns()
+        .then(() => get().nextSeed());
       break;
     case 'storeFailed': {
       // The finished run stays on this page (and exportable) although storage refused it.
       const result = get().result;
       set({
+        seedBatch: null, // a batch stops where storage refuses a run
         unstoredRun: result ? { id: m.id, name: runName(result), createdAt: result.startedAt, result } : null,
         error: `The run finished but could not be stored: ${m.message}. It stays on this page until you leave it — export it to keep it.`,
       });
@@ -95,7 +99,7 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
       break;
     }
     case 'cancelled':
-      set({ status: 'idle', stage: 'Cancelled', progress: null });
+      set({ status: 'idle', stage: 'Cancelled', progress: null, seedBatch: null });
       break;
     case 'error': {
       const wasRunning = get().status !== 'idle';
@@ -104,6 +108,7 @@ export function handleWorkerMessage(m: FromWorker, set: StoreApi<LabState>['setS
         status: 'idle',
         error: m.message,
         progress: null,
+        seedBatch: null,
         ...(wasRunning ? { stage: 'Stopped by an error' } : {}),
       });
       // A run that ended in an error (a failed worker, storage, a bug) left its checkpoint: offer it at once.

@@ -8,7 +8,7 @@ import { duration, formatBytes } from './format';
  * Before Distill: how long this setup's sweep should take on this machine, from a few steps the
  * engine times now (asked again, after a pause, whenever the setup or the backend changes).
  */
-export function DurationEstimate() {
+export function DurationEstimate({ seeds = 1 }: { seeds?: number }) {
   const config = useLab((s) => s.config);
   const backend = useLab((s) => s.backend);
   const status = useLab((s) => s.status);
@@ -43,7 +43,7 @@ export function DurationEstimate() {
   return (
     <p className="muted" data-testid="duration-estimate" data-seconds={current ? Math.round(current.seconds) : ''}>
       {current
-        ? `About ${duration(current.seconds)} on this machine (${backend.name}; timed from its steps just now: ${current.models} models, ${current.stepsPerEpoch} steps per epoch)${memory ? `; a training step holds about ${formatBytes(memory.bytes)}` : ''}. Other work on the machine slows a run past this; the run's own ETA follows it.`
+        ? `About ${duration(seeds * current.seconds)} on this machine${seeds > 1 ? ` for ${seeds} seeds (${duration(current.seconds)} each)` : ''} (${backend.name}; timed from its steps just now: ${current.models} models, ${current.stepsPerEpoch} steps per epoch)${memory ? `; a training step holds about ${formatBytes(memory.bytes)}` : ''}. Other work on the machine slows a run past this; the run's own ETA follows it.`
         : 'Timing a few steps of this setup…'}
     </p>
   );

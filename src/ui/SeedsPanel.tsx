@@ -1,12 +1,24 @@
 import { useMemo } from 'react';
 import { seedGroups } from '../analysis/seedGroups';
-import { formatFigure, formatReduction, intervalNote } from '../analysis/summary';
+import { formatFigure, formatReduction, INFORMATIVE_SEEDS, intervalNote } from '../analysis/summary';
 import { useLab } from '../store/labStore';
 
 /** Stored runs of one setup with different seeds, summarised as the mean with its 95% t-interval. */
 export function SeedsPanel() {
   const runs = useLab((s) => s.runs);
+  const status = useLab((s) => s.status);
   const groups = useMemo(() => seedGroups(runs), [runs]);
+  // The seeds a group lacks for an informative interval: the smallest ones it has not run.
+  const missing = (seeds: number[]) => {
+    const out: number[] = [];
+    for (let s = 0; out.length < INFORMATIVE_SEEDS - seeds.length; s++) if (!seeds.includes(s)) out.push(s);
+    return out;
+  };
+  const runMore = (config: (typeof groups)[number]['runs'][number]['result']['config'], seeds: number[]) => {
+    const lab = useLab.getState();
+    lab.updateConfig(config);
+    lab.distillSeeds(seeds);
+  };
   if (!groups.length) return null;
   return (
     <section className="card" data-testid="seeds-panel">
@@ -26,6 +38,21 @@ export function SeedsPanel() {
               <span className="muted" data-testid="seed-interval-note">
                 {intervalNote(g.rows)}
               </span>
+              {g.seeds.length < INFORMATIVE_SEEDS && (
+                <>
+                  {' '}
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={status !== 'idle'}
+                    data-testid="run-more-seeds"
+                    title="Puts this group's setup on the left and runs it with the seeds it lacks, each stored as its own run"
+                    onClick={() => runMore(g.runs[0].result.config, missing(g.seeds))}
+                  >
+                    Run seed{INFORMATIVE_SEEDS - g.seeds.length > 1 ? 's' : ''} {missing(g.seeds).join(', ')}
+                  </button>
+                </>
+              )}
             </caption>
             <thead>
               <tr>

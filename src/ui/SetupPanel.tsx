@@ -9,7 +9,7 @@ import { validateSyntheticConfig } from '../engine/data/synthetic';
 import type { MethodId } from '../engine/types';
 import { useLab } from '../store/labStore';
 import { AdversarySettings } from './AdversarySettings';
-import { DurationEstimate } from './DurationEstimate';
+import { DistillBar } from './DistillBar';
 import { NumberField } from './NumberField';
 import { setupLink } from '../store/urlConfig';
 import { url } from '../store/engine';
@@ -29,7 +29,9 @@ function parseLambdas(text: string): number[] | null {
 }
 
 export function SetupPanel() {
-  const { preset, config, status, setPreset, updateConfig, distill, backend, backendError } = useLab();
+  const { preset, config, status, setPreset, updateConfig, distill, distillSeeds, backend, backendError } = useLab();
+  // Seeds a click runs: the setup's seed and the ones after it, each stored as a run of its own.
+  const [seedCount, setSeedCount] = useState(1);
   const settling = !backend && !backendError;
   const noGpu = backend && (backend.name === 'wasm' || backend.name === 'cpu');
   const [lambdaText, setLambdaText] = useState(config.lambdas.join(', '));
@@ -73,7 +75,9 @@ export function SetupPanel() {
       className="setup"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!errors.length) distill();
+        if (errors.length) return;
+        if (seedCount > 1) distillSeeds(Array.from({ length: seedCount }, (_, i) => config.seed + i));
+        else distill();
       }}
       aria-label="Experiment setup"
     >
@@ -282,17 +286,7 @@ export function SetupPanel() {
         </ul>
       )}
       {/* The estimate rides with Distill at the foot of the setup: seen where the click is, never behind it. */}
-      <div className="distill-bar" data-testid="distill-bar">
-        <DurationEstimate />
-        <button
-          type="submit"
-          className="primary"
-          disabled={running || settling || errors.length > 0}
-          data-testid="distill"
-        >
-          {running ? 'Distilling…' : settling ? 'Starting the engine…' : 'Distill'}
-        </button>
-      </div>
+      <DistillBar seedCount={seedCount} setSeedCount={setSeedCount} blocked={settling || errors.length > 0} />
       <p className="muted">
         <a href={link.url} data-testid="share-setup">
           Link to this setup
