@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { exportRunsJson, groupRatesCsv, resultCsv, runsCsv } from '../analysis/runFiles';
+import { htmlReport } from './htmlReport';
 import type { StoredRun } from '../engine/types';
 import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
@@ -153,6 +154,20 @@ export function RunsList() {
             }
           >
             Rates by group (CSV)
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!result}
+            data-testid="export-report"
+            title="This run as one HTML file: the takeaway, every column of the table, the disparities, the charts as drawn here and the setup; opens offline, no script"
+            onClick={() =>
+              void htmlReport(document, current?.name ?? 'FairDistill Lab run').then((html) =>
+                downloadText(`${fileStem(current?.name ?? 'results')}-report.html`, html, 'text/html'),
+              )
+            }
+          >
+            Report (HTML)
           </button>
           <button
             type="button"

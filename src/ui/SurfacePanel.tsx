@@ -304,7 +304,7 @@ export function SurfacePanel() {
           margin: { l: 55, r: 10, t: 10, b: 115 },
           xaxis: {
             title: { text: 'excess mean |disp.| ×100 (test; lower is fairer)', standoff: 8 },
-            range: [lo - 0.1 * pad, hi + 0.22 * pad],
+            range: [lo - 0.22 * pad, hi + 0.22 * pad],
           },
           yaxis: { title: { text: 'top-1 %' } },
           legend: { orientation: 'h', x: 0, y: -0.3, yanchor: 'top' },

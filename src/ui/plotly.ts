@@ -8,6 +8,8 @@ export interface PlotlyLike {
     config?: Record<string, unknown>,
   ): Promise<unknown>;
   purge(el: HTMLElement): void;
+  /** The chart as an image data URL (the HTML report embeds it). */
+  toImage(el: HTMLElement, opts: { format: 'svg' | 'png'; width: number; height: number }): Promise<string>;
 }
 
 let basic: Promise<PlotlyLike> | null = null;
@@ -24,6 +26,7 @@ function untabbed(p: PlotlyLike): PlotlyLike {
       return done;
     },
     purge: (el) => p.purge(el),
+    toImage: (el, opts) => p.toImage(el, opts),
   };
 }
 
