@@ -352,6 +352,9 @@ export interface StoredRun {
   ownedModels?: string[];
   /** The record's size in bytes (its JSON), measured once when stored: the runs list never re-serialises a run. */
   bytes?: number;
+  /** The user's own words on the run (the runs list's Notes), and tags to find it by. */
+  notes?: string;
+  tags?: string[];
 }
 
 /** A finished run's name: its dataset (imported) or preset, what it swept (methods, λ), and when it started. */

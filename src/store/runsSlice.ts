@@ -20,6 +20,8 @@ export interface RunsSlice {
   loadRuns: () => Promise<void>;
   selectRun: (id: string) => void;
   renameRun: (id: string, name: string) => Promise<void>;
+  /** Replaces a run's notes and tags (stored by the worker, cleaned there). */
+  annotateRun: (id: string, notes: string, tags: string[]) => Promise<void>;
   /** Adds the runs of an export file (all or none) that are not stored already. Imported runs get fresh ids. */
   importRuns: (file: Blob) => Promise<{ added: number; alreadyStored: number }>;
   removeRun: (id: string) => Promise<void>;
@@ -116,6 +118,14 @@ export const createRunsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, 
       await get().loadRuns();
     } catch (e) {
       set({ error: `The run could not be renamed: ${(e as Error).message}` });
+    }
+  },
+  annotateRun: async (id, notes, tags) => {
+    try {
+      await engineRequest({ kind: 'annotateRun', id, notes, tags });
+      await get().loadRuns();
+    } catch (e) {
+      set({ error: `The notes could not be saved: ${(e as Error).message}` });
     }
   },
   importRuns: async (file) => {

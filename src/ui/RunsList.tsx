@@ -6,6 +6,43 @@ import { ownModels, useLab } from '../store/labStore';
 import { downloadText, fileStem } from './download';
 import { PanelBoundary } from './PanelBoundary';
 import { formatBytes, pct } from './format';
+import { findRuns, parseTags, type RunOrder } from '../analysis/runCollection';
+
+/** A run's notes and tags, edited in place: Save stores them (the worker cleans and keeps them). */
+function RunNotes({ run, onDone }: { run: StoredRun; onDone: () => void }) {
+  const annotateRun = useLab((s) => s.annotateRun);
+  const [notes, setNotes] = useState(run.notes ?? '');
+  const [tags, setTags] = useState((run.tags ?? []).join(', '));
+  return (
+    <div className="run-notes" data-testid="run-notes-editor">
+      <label>
+        Notes
+        <textarea
+          value={notes}
+          rows={3}
+          onChange={(e) => setNotes(e.target.value)}
+          data-testid="run-notes-input"
+          maxLength={10_000}
+        />
+      </label>
+      <label>
+        Tags (comma-separated)
+        <input value={tags} onChange={(e) => setTags(e.target.value)} data-testid="run-tags-input" />
+      </label>
+      <button
+        type="button"
+        className="secondary"
+        data-testid="run-notes-save"
+        onClick={() => void annotateRun(run.id, notes, parseTags(tags)).then(onDone)}
+      >
+        Save
+      </button>{' '}
+      <button type="button" className="secondary" onClick={onDone}>
+        Cancel
+      </button>
+    </div>
+  );
+}
 
 function RunName({ id, name, onOpen, disabled }: { id: string; name: string; onOpen: () => void; disabled: boolean }) {
   const renameRun = useLab((s) => s.renameRun);
@@ -71,8 +108,9 @@ function storage(r: StoredRun): string {
 /** One stored run in the list: a component of its own, so a record it cannot read fails inside its row's boundary. */
 function RunRow({ run, current }: { run: StoredRun; current: boolean }) {
   const { selectRun, removeRun, status, compared, toggleCompared } = useLab();
+  const [editing, setEditing] = useState(false);
   return (
-    <li data-testid="stored-run" className={current ? 'current' : ''}>
+    <li data-testid="stored-run" className={current ? 'current' : ''} data-run-id={run.id}>
       <input
         type="checkbox"
         checked={compared.includes(run.id)}
@@ -86,6 +124,22 @@ function RunRow({ run, current }: { run: StoredRun; current: boolean }) {
         teacher {pct(run.result.teacher.test.accuracy)}% · {run.result.students.length} students ·{' '}
         {run.result.backend.name} · {storage(run)}
       </span>
+      {(run.tags ?? []).map((t) => (
+        <span key={t} className="tag" data-testid="run-tag">
+          #{t}
+        </span>
+      ))}
+      <button
+        type="button"
+        className="icon"
+        aria-label={`Notes and tags of ${run.name}`}
+        title={run.notes ? `Notes: ${run.notes}` : 'Notes and tags'}
+        aria-expanded={editing}
+        data-testid="run-notes"
+        onClick={() => setEditing(!editing)}
+      >
+        {run.notes ? '🗒' : '＋'}
+      </button>
       <button
         type="button"
         className="icon"
@@ -96,6 +150,12 @@ function RunRow({ run, current }: { run: StoredRun; current: boolean }) {
       >
         ✕
       </button>
+      {run.notes && !editing && (
+        <p className="run-note muted" data-testid="run-note">
+          {run.notes}
+        </p>
+      )}
+      {editing && <RunNotes run={run} onDone={() => setEditing(false)} />}
     </li>
   );
 }
@@ -104,6 +164,9 @@ export function RunsList() {
   const { runs, removeRun, currentRunId, result, importRuns } = useLab();
   const fileInput = useRef<HTMLInputElement>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
+  const [order, setOrder] = useState<RunOrder>('newest');
+  const shown = findRuns(runs, query, order);
   const current = runs.find((r) => r.id === currentRunId);
   const onImport = async (file: File | undefined) => {
     if (!file) return;
@@ -198,11 +261,39 @@ export function RunsList() {
           {note}
         </p>
       )}
+      {runs.length > 1 && (
+        <div className="runs-find">
+          <input
+            type="search"
+            placeholder="Find runs: name, notes, #tag, preset, method, seed 2, &quot;a phrase&quot;…"
+            aria-label="Find runs"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="runs-filter"
+          />
+          <select
+            aria-label="Order of the runs"
+            value={order}
+            onChange={(e) => setOrder(e.target.value as RunOrder)}
+            data-testid="runs-order"
+          >
+            <option value="newest">newest first</option>
+            <option value="oldest">oldest first</option>
+            <option value="name">by name</option>
+            <option value="teacher-accuracy">by teacher top-1</option>
+          </select>
+          {query && (
+            <span className="muted" role="status" data-testid="runs-found">
+              {shown.length} of {runs.length}
+            </span>
+          )}
+        </div>
+      )}
       {runs.length === 0 ? (
         <p className="muted">No finished run yet. Click “Distill”.</p>
       ) : (
         <ul className="runs" data-testid="runs-list">
-          {runs.map((r) => (
+          {shown.map((r) => (
             <PanelBoundary
               key={r.id}
               name={`The stored run “${r.name}”`}

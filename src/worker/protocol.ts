@@ -10,6 +10,8 @@ import {
 /** Changes to stored records, which only the worker writes. */
 export type StorageOp =
   | { kind: 'renameRun'; id: string; name: string }
+  /** The user's notes and tags on a run (replacing the ones it had). */
+  | { kind: 'annotateRun'; id: string; notes: string; tags: string[] }
   /** A runs export, read, checked against the full schema and stored in one transaction by the worker. */
   | { kind: 'importRuns'; file: Blob }
   /** The worker deletes the run and the models it saved itself (matched by whole key). */
@@ -141,6 +143,7 @@ const MODEL_OPS = [
 ];
 export const STORAGE_OPS: readonly string[] = [
   'renameRun',
+  'annotateRun',
   'importRuns',
   'deleteRun',
   'discardSweep',
@@ -158,6 +161,10 @@ function storageOpProblem(op: Record<string, unknown>): string | null {
   switch (op.kind) {
     case 'renameRun':
       return isText(op.id) && isText(op.name) ? null : 'renameRun request without a run id and a name';
+    case 'annotateRun':
+      return isText(op.id) && isText(op.notes) && Array.isArray(op.tags) && op.tags.every(isText)
+        ? null
+        : 'annotateRun request without a run id, notes and a list of tags';
     case 'importRuns':
       return op.file instanceof Blob ? null : 'importRuns request without a file';
     case 'deleteRun':

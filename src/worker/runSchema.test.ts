@@ -6,8 +6,8 @@ import { EXPERIMENT_PRESETS, methodChoice, type SyntheticExperimentConfig } from
 import { runExperiment } from '../engine/run/experiment';
 import { useTestBackend } from '../engine/testing/setup';
 import type { StoredRun } from '../engine/types';
-import { MAX_RUN_BYTES, parseRunsExport } from './runSchema';
-import { importedRuns } from './storageOps';
+import { MAX_NOTES, MAX_RUN_BYTES, MAX_TAGS, parseRunsExport } from './runSchema';
+import { cleanAnnotation, importedRuns } from './storageOps';
 
 let run: StoredRun;
 
@@ -89,6 +89,31 @@ describe('runs import: the full schema', () => {
     expect('injected' in back.result.teacher).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.keys(back)).toEqual(['id', 'name', 'createdAt', 'result']);
+  });
+
+  it('a run’s notes and tags travel with it; too long or too many are refused on import, cleaned when stored', () => {
+    const [back] = parseRunsExport(
+      edited((r) => {
+        r.notes = 'lr too high\nrerun with 0.003';
+        r.tags = ['pilot', 'lab'];
+      }),
+    );
+    expect([back.notes, back.tags]).toEqual(['lr too high\nrerun with 0.003', ['pilot', 'lab']]);
+    expect(() => parseRunsExport(edited((r) => (r.notes = 'x'.repeat(MAX_NOTES + 1))))).toThrow(/notes/);
+    expect(() =>
+      parseRunsExport(edited((r) => (r.tags = Array.from({ length: MAX_TAGS + 1 }, (_, i) => `t${i}`)))),
+    ).toThrow(/tags/);
+    // What the page sends is trimmed, without empties or repeats (any case), within the limits.
+    expect(cleanAnnotation('  a note  ', [' pilot', 'Pilot', '', 'final '])).toEqual({
+      notes: 'a note',
+      tags: ['pilot', 'final'],
+    });
+    expect(
+      cleanAnnotation(
+        '',
+        Array.from({ length: 40 }, (_, i) => `t${i}`),
+      ).tags,
+    ).toHaveLength(MAX_TAGS);
   });
 
   it('a run that could never have been made is refused: impossible dataset settings, a seed the option table refuses, a 10^8-student plan', () => {

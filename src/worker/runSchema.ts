@@ -15,6 +15,10 @@ import { BACKEND_ORDER, type StoredRun } from '../engine/types';
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 export const MAX_RUN_BYTES = 16 * 1024 * 1024;
 export const MAX_RUNS = 500;
+/** A run's notes, one tag, and its tags: what the runs list stores and an import accepts. */
+export const MAX_NOTES = 10_000;
+export const MAX_TAG = 50;
+export const MAX_TAGS = 30;
 
 const finite = z.number().finite();
 const unit = finite.min(0).max(1);
@@ -251,7 +255,14 @@ const result = z.object({
   seconds: finite.min(0).max(1e9),
 });
 
-const run = z.object({ id: text(200), name: text(500), createdAt: text(100), result });
+const run = z.object({
+  id: text(200),
+  name: text(500),
+  createdAt: text(100),
+  result,
+  notes: text(MAX_NOTES).optional(),
+  tags: z.array(text(MAX_TAG)).max(MAX_TAGS).optional(),
+});
 
 const exportFile = z.object({
   format: z.literal('fairdistill-lab-runs'),

@@ -11,7 +11,7 @@ import type { StorageOp, SweepUsing } from './protocol';
 import type { StoredSweep } from '../storage/db';
 import { datasetKeyOf } from './datasetLoader';
 import { methodInfo } from '../engine/distill/catalog';
-import { parseRunsExport } from './runSchema';
+import { MAX_NOTES, MAX_TAG, MAX_TAGS, parseRunsExport } from './runSchema';
 
 /** Every saved model of the lab (tf.io's IndexedDB), with its size and when it was saved. */
 async function savedModels(): Promise<Map<string, { bytes: number; savedAt: string | null }>> {
@@ -83,6 +83,14 @@ export async function runStorageOp(op: StorageOp): Promise<unknown> {
       const run = (await listRuns(db)).find((r) => r.id === op.id);
       if (!run) throw new Error('That run is no longer stored.');
       await putRun(db, { ...run, name: op.name });
+      announce({ kind: 'runs' });
+      return true;
+    }
+    case 'annotateRun': {
+      const run = (await listRuns(db)).find((r) => r.id === op.id);
+      if (!run) throw new Error('That run is no longer stored.');
+      const { notes, tags } = cleanAnnotation(op.notes, op.tags);
+      await putRun(db, { ...run, notes, tags });
       announce({ kind: 'runs' });
       return true;
     }
@@ -211,6 +219,21 @@ export function teacherName(key: string): string {
  * Imported runs get fresh ids, so they can never collide with or match a stored run's, and own no
  * saved model: their model keys name the exporting browser's storage, not anything of this one.
  */
+/**
+ * Notes and tags as stored: the notes trimmed and cut to MAX_NOTES characters; tags trimmed, without
+ * empties or repeats (case-insensitive), each cut to MAX_TAG, at most MAX_TAGS — what the import schema accepts.
+ */
+export function cleanAnnotation(notes: string, tags: string[]): { notes: string; tags: string[] } {
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const t of tags.map((x) => x.trim().slice(0, MAX_TAG)).filter(Boolean))
+    if (!seen.has(t.toLowerCase()) && kept.length < MAX_TAGS) {
+      seen.add(t.toLowerCase());
+      kept.push(t);
+    }
+  return { notes: notes.trim().slice(0, MAX_NOTES), tags: kept };
+}
+
 export function importedRuns(runs: StoredRun[]): StoredRun[] {
   return runs.map((r) => ({
     ...r,
