@@ -40,6 +40,12 @@ async function main() {
   await page.getByTestId('surface-panel').scrollIntoViewIfNeeded();
   await page.getByTestId('pareto-chart').locator('.main-svg').first().waitFor();
   await page.waitForTimeout(1500);
+  // The run's setup and the confusion tables split by group, open; the page back at its top.
+  await page.getByTestId('run-config').locator('summary').click();
+  await page.getByTestId('confusion-panel').locator('summary').click();
+  await page.getByTestId('confusion-by-group').check();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(500);
   await page.screenshot({ path: join(out, 'quick-run.png'), fullPage: true });
   await page
     .getByTestId('disparity-chart')
