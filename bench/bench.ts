@@ -31,12 +31,13 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/engine/backend';
 import type { BackendName } from '../src/engine/types';
 import { provideNodeWebGPU } from '../src/cli/webgpuNode';
-import { buildLabApp, serveDir } from './serveDir';
+import { serveDir } from './serveDir';
 import { gpuLoopCounts } from './gpuLoop';
-import { presetModels, webgpuWork, type WebgpuWorkRow } from './webgpuWork';
-import type { WebgpuHostRow } from './webgpuHost';
+import { presetModels, webgpuWork } from './webgpuWork';
+import { joinHostCosts } from './webgpuHostJoin';
+import { chartCost } from './chartCost';
+import { kernelShareRuns } from './kernelShareRuns';
 import { emptyReport, formatReport, type BenchReport, type Paired, type Row } from './report';
-import type { KernelShareRun } from './kernelProfile';
 import { enableRelaxedSimd } from '../src/cli/relaxedSimdNode';
 import { distillStep, inferenceLatency, referenceStep, type InferenceResult, type StepResult } from './workloads';
 import { planRefusal, type PlanRefusal } from './planRefusal';
@@ -136,34 +137,6 @@ function pytorch(report: BenchReport, threads: number, note = true): Row | null 
   }
 }
 
-/**
- * The host's cost of each row's step, on Dawn's null adapter (bench/webgpuHost.ts, in a process of its
- * own: the null adapter and SwiftShader cannot both be Node's navigator.gpu), joined to the counted rows
- * by model and kernels.
- */
-function hostCosts(rows: WebgpuWorkRow[]): void {
-  const out = join(mkdtempSync(join(tmpdir(), 'fdl-host-')), 'host.json');
-  try {
-    execFileSync(process.execPath, [...process.execArgv, join(here, 'webgpuHost.ts'), '--out', out], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  } catch (e) {
-    log(`webgpu host cost not measured: ${(e as Error).message.split('\n')[0]}`);
-    return;
-  }
-  const host = (JSON.parse(readFileSync(out, 'utf8')) as { rows: WebgpuHostRow[] }).rows;
-  for (const r of rows) {
-    const h = host.find((x) => x.model === r.model && x.kernels === r.kernels);
-    if (h)
-      Object.assign(r, {
-        hostMsPerStep: h.hostMsPerStep,
-        hostUsPerDispatch: h.hostUsPerDispatch,
-        hostRatioToTfjs: h.ratioToTfjs,
-        hostBatch: h.batch,
-      });
-  }
-}
-
 async function nodeBench(report: BenchReport) {
   for (const backend of nodeBackends) {
     const noDawn = backend === 'webgpu' ? await provideNodeWebGPU() : null;
@@ -177,7 +150,7 @@ async function nodeBench(report: BenchReport) {
       log('node webgpu loop counted');
       if (!args.includes('--no-webgpu-work')) {
         report.webgpuWork = await webgpuWork(presetModels(), log);
-        hostCosts(report.webgpuWork);
+        joinHostCosts(report.webgpuWork, log);
       }
       // A software adapter (SwiftShader) proves the path; its timings would only mislead.
       if (chosen.adapter?.software) continue;
@@ -234,51 +207,6 @@ async function nodeBench(report: BenchReport) {
       );
     } catch (e) {
       report.notes.push(`node threaded wasm was not measured: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-}
-
-/** bench/kernelShares.ts once per kernel choice and thread count, each in a process of its own. */
-function kernelShares(report: BenchReport) {
-  if (!nodeBackends.includes('wasm')) return;
-  const choices: [KernelShareRun['simd'], number][] = [
-    ['off', 1],
-    ['simd', 1],
-    // Each fused choice right after the build it adds to: the two side by side, as paired as one run allows.
-    ['relaxed', 1],
-    ['relaxed+fused', 1],
-    ...(cpus().length > 1
-      ? ([
-          ['off', 2],
-          ['relaxed', 2],
-          ['relaxed+fused', 2],
-        ] as [KernelShareRun['simd'], number][])
-      : []),
-  ];
-  for (const [simd, threads] of choices) {
-    try {
-      const text = execFileSync(
-        process.execPath,
-        [
-          ...process.execArgv,
-          join(here, 'kernelShares.ts'),
-          '--simd',
-          simd,
-          '--threads',
-          String(threads),
-          '--steps',
-          String(steps),
-          '--workloads',
-          'reference,teacher-lab,distill-lab',
-        ],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 },
-      );
-      report.kernelShares.push(JSON.parse(text.trim().split('\n').pop()!) as KernelShareRun);
-      log(`kernel shares ${simd} ×${threads} done`);
-    } catch (e) {
-      report.notes.push(
-        `kernel shares (${simd}, ${threads} threads) were not measured: ${(e as Error).message.split('\n')[0]}`,
-      );
     }
   }
 }
@@ -352,41 +280,10 @@ async function browserBench(report: BenchReport, dataPathOnly = false) {
       }
       await page.close();
     }
-    if (!args.includes('--no-charts') && !dataPathOnly) report.charts = await chartCost(browser);
+    if (!args.includes('--no-charts') && !dataPathOnly) report.charts = await chartCost(browser, log);
   } finally {
     await browser.close();
   }
-}
-
-/**
- * What the live charts cost training: the built app runs the same small sweep with the loss chart
- * drawn (throttled to 2 redraws/s) and with ?charts=0, alternating, on the page's own worker.
- */
-async function chartCost(browser: import('@playwright/test').Browser) {
-  const appRoot = await buildLabApp();
-  const origin = 'http://localhost:4998';
-  const query = '?preset=tiny&methods=kd&lambdas=0,1&baseline=0&teacherEpochs=3&studentEpochs=3';
-  const once = async (visible: boolean) => {
-    const context = await browser.newContext(); // fresh IndexedDB: both modes generate the dataset
-    const page = await context.newPage();
-    await serveDir(page, origin, appRoot);
-    await page.goto(`${origin}/${query}${visible ? '' : '&charts=0'}`);
-    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]');
-    const t0 = Date.now();
-    await page.getByTestId('distill').click();
-    await page.waitForSelector('[data-testid="stage"]:has-text("Done")', { timeout: 600_000 });
-    const seconds = (Date.now() - t0) / 1000;
-    await context.close();
-    return seconds;
-  };
-  const visibleSeconds: number[] = [],
-    hiddenSeconds: number[] = [];
-  for (let i = 0; i < 2; i++) {
-    visibleSeconds.push(await once(true));
-    hiddenSeconds.push(await once(false));
-  }
-  log('charts visible vs hidden done');
-  return { visibleSeconds, hiddenSeconds, url: query };
 }
 
 /** The data path in Node: 48 generated WIDER photos (640×480 JPEG) decoded and streamed at 224 px. */
@@ -420,7 +317,7 @@ async function main() {
         throw new Error(`WebGPU did not start: ${[problem, ...chosen.fallbacks].join('; ')}`);
       report.gpuLoop.push(...(await gpuLoopCounts(chosen)));
       report.webgpuWork = await webgpuWork(presetModels(), log);
-      hostCosts(report.webgpuWork);
+      joinHostCosts(report.webgpuWork, log);
     } else {
       await dataPathNode(report);
       await browserBench(report, true);
@@ -440,7 +337,7 @@ async function main() {
   await nodeBench(report);
   await b0Bench(report);
   await dataPathNode(report);
-  kernelShares(report);
+  if (nodeBackends.includes('wasm')) kernelShareRuns(report, steps, log);
   await browserBench(report);
   if (report.rows.some((r) => r.env === 'pytorch'))
     for (const threads of [1, 2]) {

@@ -265,7 +265,7 @@ export function RunsList() {
         <div className="runs-find">
           <input
             type="search"
-            placeholder="Find runs: name, notes, #tag, preset, method, seed 2, &quot;a phrase&quot;…"
+            placeholder='Find runs: name, notes, #tag, preset, method, seed 2, "a phrase"…'
             aria-label="Find runs"
             value={query}
             onChange={(e) => setQuery(e.target.value)}

@@ -9,9 +9,8 @@ import {
   surfaceDrawn,
 } from '../analysis/compare';
 import { useLab } from '../store/labStore';
-import { hasWebGL, loadPlotly, loadPlotly3d, PLOT_CONFIG } from './plotly';
-
-const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' };
+import { ParetoChart } from './ParetoChart';
+import { hasWebGL, loadPlotly, loadPlotly3d, PLOT_CONFIG, TRANSPARENT } from './plotly';
 
 /**
  * λ × method against accuracy (height) and mean |disparity| (colour): in 3D one line per method over
@@ -21,11 +20,6 @@ const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,
  * written in each cell). The Pareto scatter of accuracy vs bias is always shown; Pareto-optimal runs
  * are marked in both.
  */
-/** Method colours on the Pareto scatter (the teacher is black, labels only grey). */
-const METHOD_COLORS = ['#f97316', '#0ea5e9', '#a855f7', '#16a34a', '#e11d48'];
-
-/** The scatter's x: excess mean |disparity| ×100 (raw where a run has no excess), NaN when not measurable. */
-const excessOf = (p: RunPoint) => 100 * (p.excess ?? p.bias ?? NaN);
 
 export function SurfacePanel() {
   const result = useLab((s) => s.result);
@@ -38,7 +32,6 @@ export function SurfacePanel() {
   const section = useRef<HTMLElement>(null);
   const mode = flat ? '2d' : seen ? '3d' : 'pending';
   const main = useRef<HTMLDivElement>(null);
-  const pareto = useRef<HTMLDivElement>(null);
   const grid = useMemo(() => (result ? surfaceGrid(result) : null), [result]);
   const points = useMemo(() => (result ? runPoints(result) : []), [result]);
   const surfaces = useMemo(() => (result ? paramSurfaces(result) : []), [result]);
@@ -208,116 +201,6 @@ export function SurfacePanel() {
     };
   }, [grid, points, surface, flat, view, mode]);
 
-  useEffect(() => {
-    const node = pareto.current;
-    if (!node || points.length === 0) return;
-    let live = true;
-    void loadPlotly().then((Plotly) => {
-      if (!live) return;
-      const front = points.filter((p) => p.pareto).sort((a, b) => excessOf(a) - excessOf(b));
-      const methodsIn = [...new Set(points.map((p) => p.series))];
-      const baseline = result?.students.find((m) => m.role === 'baseline');
-      const references = [
-        // Their labels sit on opposite sides, so the two never print over each other at one point.
-        ...(result
-          ? [{ model: result.teacher, name: 'Teacher', color: '#0f172a', symbol: 'star', position: 'bottom right' }]
-          : []),
-        ...(baseline
-          ? [{ model: baseline, name: 'Labels only', color: '#94a3b8', symbol: 'x', position: 'top left' }]
-          : []),
-      ]
-        .map((r) => ({
-          ...r,
-          x: 100 * (r.model.fairness.excessMeanAbsDisparity ?? r.model.fairness.meanAbsDisparity ?? NaN),
-          y: 100 * r.model.test.accuracy,
-        }))
-        .filter((r) => Number.isFinite(r.x));
-      const selected = points.find((p) => view && p.series === view.series && p.lambda === view.lambda);
-      // Room on both sides for the labels beside the points ("Teacher" right of the rightmost one).
-      const xs = [...points.map(excessOf), ...references.map((r) => r.x)].filter(Number.isFinite);
-      const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
-      const pad = Math.max(hi - lo, 1);
-      void Plotly.react(
-        node,
-        [
-          // One colour per method, each point labelled with its λ; Pareto-optimal points as diamonds.
-          ...methodsIn.map((m, k) => {
-            const own = points.filter((p) => p.series === m);
-            return {
-              type: 'scatter',
-              mode: 'markers+text',
-              name: m,
-              x: own.map(excessOf),
-              y: own.map((p) => 100 * p.accuracy),
-              text: own.map((p) => `λ=${p.lambda}`),
-              textposition: 'top center',
-              textfont: { size: 10, color: METHOD_COLORS[k % METHOD_COLORS.length] },
-              customdata: own.map((p) => `${p.label}${p.pareto ? ' · Pareto-optimal' : ''}`),
-              hovertemplate: '%{customdata}<br>excess mean |disp.| %{x:.1f} · top-1 %{y:.1f}% (test)<extra></extra>',
-              marker: {
-                size: 10,
-                color: METHOD_COLORS[k % METHOD_COLORS.length],
-                symbol: own.map((p) => (p.pareto ? 'diamond' : 'circle')),
-                line: { color: own.map((p) => (p.pareto ? '#16a34a' : '#fff')), width: 2 },
-              },
-            };
-          }),
-          // The references: the teacher, and the student trained from labels alone.
-          ...references.map((r) => ({
-            type: 'scatter',
-            mode: 'markers+text',
-            name: r.name,
-            x: [r.x],
-            y: [r.y],
-            text: [r.name],
-            textposition: r.position,
-            textfont: { size: 10, color: '#0f172a' },
-            hovertemplate: `${r.name}<br>excess mean |disp.| %{x:.1f} · top-1 %{y:.1f}% (test)<extra></extra>`,
-            marker: { size: 13, color: r.color, symbol: r.symbol, line: { color: '#0f172a', width: 1 } },
-          })),
-          {
-            type: 'scatter',
-            mode: 'lines',
-            name: 'Pareto front',
-            x: front.map(excessOf),
-            y: front.map((p) => 100 * p.accuracy),
-            line: { color: '#16a34a', dash: 'dot', shape: 'hv' },
-            hoverinfo: 'skip',
-          },
-          ...(selected
-            ? [
-                {
-                  type: 'scatter',
-                  mode: 'markers',
-                  name: 'on the slider',
-                  x: [excessOf(selected)],
-                  y: [100 * selected.accuracy],
-                  marker: { size: 16, color: 'rgba(0,0,0,0)', line: { color: '#0ea5e9', width: 3 } },
-                  hoverinfo: 'skip',
-                },
-              ]
-            : []),
-        ],
-        {
-          // The legend below the axis title, not over it: its own band at the foot.
-          height: 360,
-          margin: { l: 55, r: 10, t: 10, b: 115 },
-          xaxis: {
-            title: { text: 'excess mean |disp.| ×100 (test; lower is fairer)', standoff: 8 },
-            range: [lo - 0.22 * pad, hi + 0.22 * pad],
-          },
-          yaxis: { title: { text: 'top-1 %' } },
-          legend: { orientation: 'h', x: 0, y: -0.3, yanchor: 'top' },
-          ...TRANSPARENT,
-        },
-        PLOT_CONFIG,
-      );
-    });
-    return () => {
-      live = false;
-    };
-  }, [points, view, result]);
-
   if (!result || points.length === 0 || !grid) return null;
   const front = points.filter((p) => p.pareto);
   return (
@@ -346,7 +229,7 @@ export function SurfacePanel() {
         <div key={mode} ref={main} className="chart" data-testid={flat ? 'surface-heatmap' : 'surface-3d'}>
           {mode === 'pending' && <p className="muted">The 3D view is drawn as this panel comes into view.</p>}
         </div>
-        <div ref={pareto} className="chart" data-testid="pareto-chart" />
+        <ParetoChart points={points} />
       </div>
       <p className="muted" data-testid="pareto-list">
         Pareto-optimal on {basis} (no run is both more accurate and less biased there; shown with its test figures):{' '}

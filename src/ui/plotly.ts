@@ -14,6 +14,9 @@ export interface PlotlyLike {
 
 let basic: Promise<PlotlyLike> | null = null;
 
+/** A chart's paper and plot without a background of their own: the card's shows through. */
+export const TRANSPARENT = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)' };
+
 /**
  * Plotly as the lab uses it: after each draw the toolbar's buttons leave the tab order (each chart
  * would add eight stops before the next control); they stay one mouse move away.
