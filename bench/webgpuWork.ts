@@ -48,9 +48,21 @@ export async function webgpuWork(
       useWebgpuGradKernels(kernels);
       const t = modelTraining(preset, model);
       const backend = tf.backend() as unknown as WebGPUBackend;
-      // A first step (Adam creates its slots), then the counted one, which every later step is like.
+      // A first step (Adam creates its slots), then the counted one, which every later step is like —
+      // as the lab's loop records it: its loss left on the GPU (read every 16 steps, not waited for),
+      // read here only once the step is counted.
       await recordStep(backend, t.step, { dry: true });
-      const record = await recordStep(backend, t.step, { dry: true });
+      let kept: tf.Tensor | undefined;
+      const record = await recordStep(
+        backend,
+        async () => {
+          kept = t.stepKept();
+          await Promise.resolve();
+        },
+        { dry: true },
+      );
+      await kept!.data();
+      kept!.dispose();
       t.dispose();
       rows.push({ model: `${preset}/${model}`, kernels, batch: t.batch, ...summarise(record) });
       log(`webgpu work ${preset}/${model} ${kernels} counted`);

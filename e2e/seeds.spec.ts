@@ -24,6 +24,9 @@ test('several seeds in one click, grouped with their interval; a group of two of
   await expect(group).toHaveCount(1);
   await expect(group.locator('caption')).toContainText('seeds 0, 1 (n = 2)');
   await expect(page.getByTestId('seed-interval-note')).toContainText('not informative');
+  // The group's table fits its card (it sat under the runs list and ran past its edge).
+  const fit = await group.evaluate((t) => ({ table: t.scrollWidth, box: t.parentElement!.clientWidth }));
+  expect(fit.table, JSON.stringify(fit)).toBeLessThanOrEqual(fit.box);
   // The group offers the seed it lacks for an informative interval, runs it on the group's setup.
   const more = page.getByTestId('run-more-seeds');
   await expect(more).toHaveText('Run seed 2');

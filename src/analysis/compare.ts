@@ -5,7 +5,7 @@
  */
 import { METHOD_INFO, methodInfo, paramNamed, paramSymbol } from '../engine/distill/catalog';
 import { seriesOf } from '../engine/plan';
-import type { ExperimentResult, MethodId, ModelResult } from '../engine/types';
+import type { ExperimentResult, MethodId, ModelResult, Recommendation } from '../engine/types';
 
 /** Each method's short name (CKD, RKD, …), from the catalog. */
 export const METHOD_SHORT = Object.fromEntries(METHOD_INFO.map((m) => [m.id, m.short])) as Record<MethodId, string>;
@@ -254,4 +254,23 @@ export function paramSurfaces(result: ExperimentResult): ParamSurface[] {
     });
   }
   return out;
+}
+
+/**
+ * The series a sweep leads with: the one whose recommended λ (> 0) cut the excess most on validation —
+ * never simply the first ("No λ > 0 reduced the bias" for CKD T = 1 while T = 4 cut 83%) — else the
+ * first recommendation's, else the first series; with its recommendation. The takeaway speaks of it
+ * and the comparison charts open on it.
+ */
+export function leadingSeries(result: ExperimentResult): { series: string; rec?: Recommendation } | null {
+  const all = result.recommendations ?? [];
+  const qualified = all.filter((r) => r.lambda > 0);
+  const rec = qualified.length
+    ? qualified.reduce((a, b) =>
+        (b.validation.excessBiasReduction ?? -Infinity) > (a.validation.excessBiasReduction ?? -Infinity) ? b : a,
+      )
+    : all[0];
+  if (rec) return { series: rec.series ?? seriesOf(rec), rec };
+  const first = result.students.find((s) => s.role === 'student');
+  return first ? { series: seriesOf(first) } : null;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, ModelResult } from '../engine/types';
+import { leadingSeries } from './compare';
 import { takeaway } from './takeaway';
 
 const m = (label: string, lambda: number, excess: number, flip: number, extra: Partial<ModelResult> = {}) =>
@@ -100,7 +101,10 @@ describe('the takeaway sentence', () => {
       '(CKD T=4 is the series whose recommended λ cut the most on validation; 0 of the 1 other series had a λ > 0 that qualified.)',
     );
     expect(text).not.toContain('No λ > 0');
+    // The comparison charts open on the same series (runsSlice's defaultView reads leadingSeries).
+    expect(leadingSeries(result)?.series).toBe('CKD T=4');
     result.recommendations![1] = { ...result.recommendations![1], lambda: 0 };
+    expect(leadingSeries(result)?.series).toBe('CKD T=1'); // none qualified: the first recommendation's
     expect(takeaway(result)).toContain(
       'No λ > 0 reduced the bias on validation within the accuracy budget in any of the 2 series.',
     );

@@ -1,7 +1,6 @@
 import { biasIncrease } from '../engine/metrics/fairness';
-import { seriesOf } from '../engine/plan';
 import type { ExperimentResult } from '../engine/types';
-import { studentAt } from './compare';
+import { leadingSeries, studentAt } from './compare';
 import { changeText, reductionBound, reductionText } from './reduction';
 
 const pct = (v: number) => `${Math.round(100 * v)}%`;
@@ -40,14 +39,9 @@ export function takeaway(result: ExperimentResult): string | null {
   // series alone ("No λ > 0 reduced the bias" for T = 1 while T = 4 cut 83%).
   const all = result.recommendations ?? [];
   const qualified = all.filter((r) => r.lambda > 0);
-  const rec = qualified.length
-    ? qualified.reduce((a, b) =>
-        (b.validation.excessBiasReduction ?? -Infinity) > (a.validation.excessBiasReduction ?? -Infinity) ? b : a,
-      )
-    : all[0];
-  const first = result.students.find((s) => s.role === 'student');
-  const series = rec ? (rec.series ?? seriesOf(rec)) : first && seriesOf(first);
-  if (!series) return null;
+  const lead = leadingSeries(result);
+  if (!lead) return null;
+  const { series, rec } = lead;
   const plain = studentAt(result, series, 0);
   if (!plain) return null;
   const t = result.teacher.fairness;

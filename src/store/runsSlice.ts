@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import { lambdasOf, seriesIn } from '../analysis/compare';
+import { lambdasOf, leadingSeries, seriesIn } from '../analysis/compare';
 import { recommendLambda } from '../engine/metrics/recommendation';
 import { ownedModelKeys } from '../engine/models/keys';
 import type { ExperimentResult, ModelResult } from '../engine/types';
@@ -31,11 +31,13 @@ export interface RunsSlice {
 }
 
 /**
- * The slider starts on the first series' recommended λ — the one λ the page leads with everywhere
- * (recommendation, photo demo, download) — else on its smallest λ > 0, else on 0.
+ * The charts open on the series the takeaway speaks of (leadingSeries: whose recommended λ cut the most
+ * on validation, not merely the first), the slider on its recommended λ — the one λ the page leads with
+ * everywhere (recommendation, photo demo, download) — else on its smallest λ > 0, else on 0.
  */
 export function defaultView(result: ExperimentResult): RunsSlice['view'] {
-  const series = seriesIn(result)[0];
+  const lead = leadingSeries(result)?.series;
+  const series = lead && seriesIn(result).includes(lead) ? lead : seriesIn(result)[0];
   if (!series) return null;
   return { series, lambda: recommendedLambda(result, series) };
 }

@@ -2,17 +2,17 @@
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { whyNotResumable } from './resumeCheck';
 import { defaultWasmThreads, selectBackend, isBackendName } from '../engine/backend';
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, NumericalError, planRuns, type ResumeFrom } from '../engine/run/experiment';
 import { validateExperiment } from '../engine/plan';
 import { DeviceLostError, runResilient } from '../engine/run/resilientRun';
-import { BACKEND_ORDER, type BackendReport, type ExperimentConfig } from '../engine/types';
+import { BACKEND_ORDER, type BackendReport } from '../engine/types';
 import { openLabDb, whenClosed } from '../storage/db';
 import { deleteSweep, getRunSnapshot, listSweeps, putRunSnapshot, putSweep } from '../storage/sweeps';
 import { snapshotBytes } from '../engine/run/runSnapshot';
-import { datasetKeyOf, loadDataset } from './datasetLoader';
-import { getDataset } from '../storage/datasets';
+import { loadDataset } from './datasetLoader';
 import { importFolder } from './folderImport';
 import { keepInMemory } from '../engine/models/artifacts';
 import { modelKey, runModelOp, saveModel } from './modelStore';
@@ -113,42 +113,6 @@ async function storeFinished(db: LabDb | null, run: StoredRun): Promise<void> {
   } catch (e) {
     post({ type: 'storeFailed', id: run.id, message: storageErrorMessage(e) });
   }
-}
-
-/** Why an interrupted sweep cannot be resumed here, or null when it can. */
-async function whyNotResumable(
-  id: string,
-  config: ExperimentConfig,
-): Promise<{ reason: 'discarded' | 'missing'; message: string } | null> {
-  const store = await openLabDb();
-  const sweep = (await listSweeps(store)).find((s) => s.id === id);
-  if (!sweep)
-    return {
-      reason: 'discarded',
-      message:
-        'The interrupted sweep was discarded (in another tab, or it finished there); there is nothing to resume.',
-    };
-  const finished = sweep.students.length + sweep.failures.length + (sweep.teacher ? 1 : 0);
-  const remedy = `Discard it, or export the ${finished} model${finished === 1 ? '' : 's'}’ figures that finished.`;
-  if (config.dataset.kind === 'imported' && !(await getDataset(store, datasetKeyOf(config.dataset))))
-    return {
-      reason: 'missing',
-      message: `Its dataset “${config.dataset.name}” is no longer stored in this browser, so the sweep cannot go on. Load the same folder again (it gives the same dataset) and resume, or: ${remedy}`,
-    };
-  const models = await tf.io.listModels();
-  const imported = config.teacherImport?.key;
-  if (imported && !(imported in models))
-    return {
-      reason: 'missing',
-      message: `Its imported teacher “${config.teacherImport!.name}” is no longer stored in this browser (deleted, or site data cleared), so the sweep cannot go on. ${remedy}`,
-    };
-  const teacherKey = sweep.teacher?.modelKey;
-  if (sweep.teacher && (!teacherKey || !(teacherKey in models)))
-    return {
-      reason: 'missing',
-      message: `Its trained teacher is no longer stored in this browser, so the sweep cannot go on. ${remedy}`,
-    };
-  return null;
 }
 
 ctx.onmessage = async (ev: MessageEvent) => {
