@@ -28,3 +28,18 @@ export function expectMatrixClose(
   if (a.length !== e.length) throw new Error(`${what}: length ${a.length} vs ${e.length}`);
   a.forEach((v, i) => expectClose(v, e[i], tol, `${what}[${i}]`));
 }
+
+/**
+ * The largest |a − b| relative to the reference b's largest magnitude (at least `floor`): the measure the
+ * kernel tests hold to 1e-5 or 1e-4 of the largest value.
+ */
+export function relativeToLargest(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-30): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let scale = floor,
+    m = 0;
+  for (let i = 0; i < b.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    m = Math.max(m, Math.abs(a[i] - b[i]));
+  }
+  return m / scale;
+}

@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeToLargest } from '../../testing/setup';
+
+/** Largest difference relative to the reference's largest magnitude (at least 1). */
+const relDiff = (a: Float32Array, b: Float32Array) => relativeToLargest(a, b, 1);
 import { startSwiftShaderWebgpu } from '../../../cli/swiftShaderWebgpu';
 import { modelConvGeometries, type ConvGeometry } from '../modelConvGeometries';
 import { splitOf } from './convGradPrograms';
@@ -59,18 +63,6 @@ async function grads(c: Case, seed: number): Promise<Float32Array[]> {
   const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
   tf.dispose(out);
   return values;
-}
-
-/** Largest difference relative to the reference's largest magnitude (at least 1). */
-function relDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 1,
-    m = 0;
-  for (let i = 0; i < b.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    m = Math.max(m, Math.abs(a[i] - b[i]));
-  }
-  return m / scale;
 }
 
 describe('WebGPU convolution gradient kernels (Dawn over SwiftShader)', () => {

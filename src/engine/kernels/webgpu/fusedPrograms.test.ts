@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeToLargest as relDiff } from '../../testing/setup';
 import { startSwiftShaderWebgpu } from '../../../cli/swiftShaderWebgpu';
 import { movingAverage } from '../../models/fusedLayers';
 import { batchNormalization } from '../../models/fusedLayers';
@@ -21,16 +22,6 @@ import { recordStep } from './webgpuWork';
 
 const EPS = 1e-3;
 const SHAPES = modelFusedShapes().filter((s) => s.op !== 'swish');
-
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 1e-30,
-    m = 0;
-  for (let i = 0; i < b.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    m = Math.max(m, Math.abs(a[i] - b[i]));
-  }
-  return m / scale;
-}
 
 /** Every output and gradient of one fused op on one shape, as arrays. */
 async function values(op: 'batchNorm' | 'channelScale', shape: number[], seed: number): Promise<Float32Array[]> {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeToLargest as relDiff } from '../../testing/setup';
 import { startSwiftShaderWebgpu } from '../../../cli/swiftShaderWebgpu';
 import { swish } from '../fusedOps';
 import { modelFusedShapes } from '../modelFusedShapes';
@@ -33,16 +34,6 @@ async function both(shape: number[], seed: number): Promise<Float32Array[]> {
   const values = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
   tf.dispose(out);
   return values;
-}
-
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 1e-30,
-    m = 0;
-  for (let i = 0; i < b.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    m = Math.max(m, Math.abs(a[i] - b[i]));
-  }
-  return m / scale;
 }
 
 async function worst(): Promise<number> {
