@@ -64,6 +64,12 @@ test('the setup survives a reload (the address follows it), and runs of two swee
   // 3 models per run: their bars side by side, and every model's loss curve of both runs.
   await expect(page.getByTestId('overlay-bars').locator('g.trace.bars')).toHaveCount(2);
   await expect(page.getByTestId('overlay-curves').locator('.scatterlayer .trace')).toHaveCount(6);
+  // Its charts keep inside the card (under the runs list they ran past its edge).
+  const fit = await page.getByTestId('overlay-panel').evaluate((card) => ({
+    card: card.getBoundingClientRect().right,
+    charts: Math.max(...[...card.querySelectorAll('.main-svg')].map((s) => s.getBoundingClientRect().right)),
+  }));
+  expect(fit.charts, JSON.stringify(fit)).toBeLessThanOrEqual(fit.card + 1);
   // The charts' toolbars are out of the tab order.
   const buttons = page.locator('.modebar-btn');
   expect(await buttons.count()).toBeGreaterThan(0);

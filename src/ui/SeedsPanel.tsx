@@ -31,7 +31,7 @@ export function SeedsPanel() {
       </p>
       {groups.map((g) => (
         <div key={g.key} className="table-wrap" tabIndex={0}>
-          <table className="results" data-testid="seed-group">
+          <table className="results seeds" data-testid="seed-group">
             <caption>
               {g.name} — seeds {g.seeds.join(', ')} (n = {g.seeds.length})
               <br />
