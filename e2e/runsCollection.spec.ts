@@ -10,6 +10,13 @@ test('stored runs as a collection: notes and tags kept over a reload and in the 
   const runs = page.getByTestId('stored-run');
   await expect(runs).toHaveCount(2, { timeout: 240_000 });
   await expect(page.getByTestId('distill')).toHaveText(/^Distill/, { timeout: 60_000 });
+  // Setting by setting: the seed is the one setting that differs (found by itself), then the outcomes;
+  // the two runs one group of two.
+  const parallel = page.getByTestId('runs-parallel');
+  await expect(parallel).toHaveAttribute('data-axes', /^seed\|teacher top-1 %\|/);
+  await expect(parallel.locator('.legendtext')).toHaveText(['Tiny (tests, any CPU) · λ 0 (n = 2)']);
+  await expect(parallel.locator('.scatterlayer .trace')).toHaveCount(2);
+  await parallel.screenshot({ path: 'test-results/runs-parallel.png' });
   // Newest first: seed 1's run on top. Notes and tags on seed 0's run.
   await expect(runs.first().getByTestId('open-run')).toContainText('seed 1');
   const seed0 = runs.filter({ hasText: 'seed 0' });

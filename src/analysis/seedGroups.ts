@@ -12,7 +12,7 @@ export interface SeedGroup {
 }
 
 /** Everything that makes a setup but the training seed and the run's own name. */
-function setupKey(config: ExperimentConfig): string {
+export function setupKey(config: ExperimentConfig): string {
   const { seed: _seed, name: _name, ...rest } = config;
   return JSON.stringify(rest);
 }

@@ -16,6 +16,7 @@ import { ProgressPanel } from './ProgressPanel';
 import { ResultsTable } from './ResultsTable';
 import { ResumeBanner } from './ResumeBanner';
 import { RunsList } from './RunsList';
+import { RunsParallelPanel } from './RunsParallelPanel';
 import { SeedsPanel } from './SeedsPanel';
 import { SetupPanel } from './SetupPanel';
 import { SurfacePanel } from './SurfacePanel';
@@ -127,6 +128,9 @@ export function App() {
           </PanelBoundary>
           <PanelBoundary name="The across-seeds table">
             <SeedsPanel />
+          </PanelBoundary>
+          <PanelBoundary name="The stored runs, setting by setting">
+            <RunsParallelPanel />
           </PanelBoundary>
         </main>
       </div>
