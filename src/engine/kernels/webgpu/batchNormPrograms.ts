@@ -60,14 +60,11 @@ fn main(index : i32) {
 
 function reduce(b: WebGPUBackend, r: ChannelReduce, x: Info, inputs: Info[], constants = ''): Info {
   const { rows, channels } = rowsOf(x);
-  const out = b.runWebGPUProgram(
-    new ChannelReduceProgram(r, { groups: 1, rows, channels }, constants),
+  return b.runWebGPUProgram(
+    new ChannelReduceProgram(r, { groups: 1, rows, channels }, constants, [channels]),
     inputs,
     'float32',
   );
-  // [1, C] → [C]: a reshape shares the buffer (no dispatch).
-  const flat = { dataId: out.dataId, shape: [channels], dtype: out.dtype };
-  return flat;
 }
 
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {

@@ -35,9 +35,11 @@ export class ChannelReduceProgram extends FlatProgram implements CountedProgram 
     private readonly r: ChannelReduce,
     private readonly dims: { groups: number; rows: number; channels: number },
     private readonly constants = '',
+    /** The result's shape: G × C values, [G, C] unless the caller's tensor has another shape of them ([C], [B, 1, 1, C]). */
+    outputShape = [dims.groups, dims.channels],
   ) {
     const { groups, rows, channels } = dims;
-    super([groups, channels], `fdl_${r.name}_${groups}_${rows}_${channels}${fault().key}`);
+    super(outputShape, `fdl_${r.name}_${groups}_${rows}_${channels}${fault().key}`);
     this.variableNames = r.inputs;
     this.workgroupSize = [CHANNELS * LANES, 1, 1];
     const tiles = Math.ceil(channels / CHANNELS);

@@ -54,12 +54,13 @@ const backward: tf.KernelFunc = ({ inputs, backend }) => {
     new ChannelReduceProgram(
       { name: 'channelScaleGrad', inputs: ['dy', 'x'], term: 'dy[i] * x[i]' },
       { groups: B, rows: P, channels: C },
+      '',
+      s.shape,
     ),
     [dy, x],
     'float32',
   );
-  // [B, C] → s's shape: a reshape shares the buffer (no dispatch).
-  return [dx, { dataId: ds.dataId, shape: s.shape, dtype: ds.dtype }];
+  return [dx, ds];
 };
 
 export const CHANNEL_SCALE_KERNELS: [string, tf.KernelFunc][] = [
