@@ -20,14 +20,15 @@ interface AdamState {
   incrementIterations(): void;
 }
 
-interface Slot {
+/** One variable's Adam step: its weight, moments and gradient. */
+export interface AdamSlot {
   w: tf.TensorInfo;
   m: tf.TensorInfo;
   v: tf.TensorInfo;
   g: tf.TensorInfo;
 }
-/** Updates variables in place on WebGPU, saying which it updated (webgpu/adamPrograms.ts). */
-type InPlace = (backend: never, slots: Slot[], attrs: Record<string, number>) => boolean[];
+/** Updates variables in place on the current backend (WebGPU), saying which it updated (webgpu/adamPrograms.ts). */
+type InPlace = (slots: AdamSlot[], attrs: Record<string, number>) => boolean[];
 
 /** Whether LabAdam runs on WebGPU: the lab's own WebGPU kernels are on (webgpu/adamPrograms.ts registers it). */
 let webgpuAdam: () => boolean = () => false;
@@ -76,7 +77,7 @@ export class FusedAdam extends tf.AdamOptimizer {
       const c2 = Math.fround(1 - a2);
       const attrs = { beta1: s.beta1, beta2: s.beta2, c1, c2, epsilon: s.epsilon, learningRate: s.learningRate };
       // One variable's step as LabAdam's kernel: new tensors, assigned.
-      const kernelStep = ({ w, m, v, g }: Slot) => {
+      const kernelStep = ({ w, m, v, g }: AdamSlot) => {
         const [w1, m1, v1] = tf
           .engine()
           .runKernel(
@@ -88,7 +89,7 @@ export class FusedAdam extends tf.AdamOptimizer {
         (v as tf.Variable).assign(v1);
         (w as tf.Variable).assign(w1);
       };
-      const slots: Slot[] = [];
+      const slots: AdamSlot[] = [];
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
         s.accumulatedFirstMoment[i] ??= {
@@ -112,7 +113,7 @@ export class FusedAdam extends tf.AdamOptimizer {
       });
       // WebGPU: the weights and moments written in their own buffers, two variables a dispatch; one
       // that cannot be (inPlace says why) takes LabAdam's three programs and an assign.
-      const done = slots.length ? inPlace!(tf.backend() as never, slots, attrs) : [];
+      const done = slots.length ? inPlace!(slots, attrs) : [];
       slots.forEach((slot, j) => {
         if (!done[j]) kernelStep(slot);
       });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { useWebgpuAdamWhen } from '../fusedAdam';
+import { useWebgpuAdamWhen, type AdamSlot } from '../fusedAdam';
 import { fault } from './convGradCommon';
 import { FlatProgram } from './flatProgram';
 import { webgpuGradKernels } from './convGradWebgpu';
@@ -164,13 +164,6 @@ function pipelineFor(device: GPUDevice, k: number): GPUComputePipeline {
   return p;
 }
 
-export interface AdamSlot {
-  w: tf.TensorInfo;
-  m: tf.TensorInfo;
-  v: tf.TensorInfo;
-  g: tf.TensorInfo;
-}
-
 /**
  * Updates the variables' weights and moments in their own buffers, ADAM_VARIABLES_PER_DISPATCH a
  * dispatch, and says which it updated. A variable whose buffer another tensor shares (a clone, a view
@@ -218,6 +211,9 @@ export function registerWebgpuAdam(): void {
   if (tf.getKernel('LabAdam', 'webgpu')) tf.unregisterKernel('LabAdam', 'webgpu');
   tf.registerKernel({ kernelName: 'LabAdam', backendName: 'webgpu', kernelFunc: adamKernel as tf.KernelFunc });
   // With tfjs's kernels chosen (--kernels tfjs, the bench's side-by-side rows) Adam is tfjs's too.
-  useWebgpuAdamWhen(() => webgpuGradKernels() === 'own', adamInPlace);
+  useWebgpuAdamWhen(
+    () => webgpuGradKernels() === 'own',
+    (slots, attrs) => adamInPlace(tf.backend() as unknown as WebGPUBackend, slots, attrs),
+  );
   registered = true;
 }
