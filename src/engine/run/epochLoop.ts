@@ -197,18 +197,16 @@ export class EpochLoop {
             }
             const last = s === this.ranges.length - 1;
             if (pending.length >= this.readEvery || last) {
-              if (this.readEvery === 1) await this.readTerms(pending.splice(0), t.label, t.phase, curve);
-              else {
-                const before = reading;
+              const before = reading;
+              reading = null;
+              if (before) await before; // (on its error these steps are still pending: disposed below)
+              reading = this.readTerms(pending.splice(0), t.label, t.phase, curve);
+              reading.catch(() => {}); // its error is thrown where it is awaited
+              // cpu and wasm (a read every step) and an epoch's last read are waited for at once.
+              if (last || this.readEvery === 1) {
+                const r = reading;
                 reading = null;
-                if (before) await before; // (on its error these steps are still pending: disposed below)
-                reading = this.readTerms(pending.splice(0), t.label, t.phase, curve);
-                reading.catch(() => {}); // its error is thrown where it is awaited
-                if (last) {
-                  const r = reading;
-                  reading = null;
-                  await r;
-                }
+                await r;
               }
             }
             this.hooks.emit(this.progress.step(t.phase, t.label, epoch, t.epochs, s + 1));
