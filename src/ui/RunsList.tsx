@@ -168,6 +168,8 @@ export function RunsList() {
   const [order, setOrder] = useState<RunOrder>('newest');
   const shown = findRuns(runs, query, order);
   const current = runs.find((r) => r.id === currentRunId);
+  // The open run's exports share its file name: "<run>.csv", "<run>-by-group.csv", "<run>-report.html".
+  const stem = fileStem(current?.name ?? 'results');
   const onImport = async (file: File | undefined) => {
     if (!file) return;
     const { added, alreadyStored } = await importRuns(file);
@@ -199,9 +201,7 @@ export function RunsList() {
             className="secondary"
             disabled={!result}
             data-testid="export-csv"
-            onClick={() =>
-              result && downloadText(`${fileStem(current?.name ?? 'results')}.csv`, resultCsv(result), 'text/csv')
-            }
+            onClick={() => result && downloadText(`${stem}.csv`, resultCsv(result), 'text/csv')}
           >
             Table (CSV)
           </button>
@@ -211,10 +211,7 @@ export function RunsList() {
             disabled={!result}
             data-testid="export-group-csv"
             title="Per model, class and group: count, true- and false-positive rate, selection rate, and the gaps built from them (Fairlearn’s MetricFrame by group)"
-            onClick={() =>
-              result &&
-              downloadText(`${fileStem(current?.name ?? 'results')}-by-group.csv`, groupRatesCsv(result), 'text/csv')
-            }
+            onClick={() => result && downloadText(`${stem}-by-group.csv`, groupRatesCsv(result), 'text/csv')}
           >
             Rates by group (CSV)
           </button>
@@ -226,7 +223,7 @@ export function RunsList() {
             title="This run as one HTML file: the takeaway, every column of the table, the disparities, the charts as drawn here and the setup; opens offline, no script"
             onClick={() =>
               void htmlReport(document, current?.name ?? 'FairDistill Lab run').then((html) =>
-                downloadText(`${fileStem(current?.name ?? 'results')}-report.html`, html, 'text/html'),
+                downloadText(`${stem}-report.html`, html, 'text/html'),
               )
             }
           >
