@@ -6,7 +6,6 @@
  * (Worker, Node, tests) with no file loading. Runs before every script that needs it; skips the
  * compiler when the sources have not changed since the last build.
  */
-import asc from 'assemblyscript/asc';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -40,6 +39,9 @@ const key = createHash('sha256')
   .slice(0, 16);
 
 if (existsSync(OUT) && readFileSync(OUT, 'utf8').includes(`SOURCE_KEY = '${key}'`)) process.exit(0);
+
+// Loaded only when there is something to build: importing the compiler costs seconds on every npm script.
+const { default: asc } = await import('assemblyscript/asc');
 
 const built: Record<string, string> = {};
 for (const [name, flags] of Object.entries(VARIANTS)) {
