@@ -1,4 +1,5 @@
 import { defineConfig, type Plugin } from 'vite';
+import { availableParallelism } from 'node:os';
 import { configDefaults } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { wasmThreadFactory } from './src/build/wasmThreadFactory.ts';
@@ -79,5 +80,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one fork fewer than the cores: one fork on a 2-core machine, where most files
+    // wait on the processes they start (docs/test-times.md) and a second fork keeps the other core busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
