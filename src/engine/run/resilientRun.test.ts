@@ -8,6 +8,9 @@ import { keepInMemory, modelArtifacts } from '../models/artifacts';
 import { DeviceLostError, isDeviceLoss, runResilient } from './resilientRun';
 import type { BackendReport, LabEvent, RunSnapshot, SweepProgress } from '../types';
 
+// The sweeps here train at 8 px: a lost wasm device falls back to tfjs's cpu backend, whose convolution
+// gradients take most of the file's time at the tiny preset's 16 px (37 s → 11 s); what is tested is
+// where each model goes on from, not what it learns.
 let wasm: BackendReport;
 beforeAll(async () => {
   wasm = await selectBackend({ forced: 'wasm' });
@@ -24,7 +27,7 @@ describe('device loss', () => {
   it('a device lost during the second student resumes on the fallback backend from the checkpoint', async () => {
     const config: SyntheticExperimentConfig = {
       ...EXPERIMENT_PRESETS.tiny,
-      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160, size: 8 },
       teacherEpochs: 1,
       studentEpochs: 1,
       baseline: false,
@@ -76,7 +79,7 @@ describe('device loss', () => {
     await selectBackend({ forced: 'wasm' });
     const config: SyntheticExperimentConfig = {
       ...EXPERIMENT_PRESETS.tiny,
-      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160, size: 8 },
       teacherEpochs: 3,
       studentEpochs: 3,
       baseline: false,
@@ -127,7 +130,7 @@ describe('device loss', () => {
     await selectBackend({ forced: 'wasm' });
     const config: SyntheticExperimentConfig = {
       ...EXPERIMENT_PRESETS.tiny,
-      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160 },
+      dataset: { ...SYNTHETIC_PRESETS.tiny, examples: 160, size: 8 },
       teacherEpochs: 1,
       studentEpochs: 3,
       baseline: false,
