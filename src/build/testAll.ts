@@ -1,30 +1,37 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * npm test: every check CI runs, in phases whose steps run side by side — the type check, lint and the
- * app's build together, then the unit tests and the browser tests together (each is mostly one busy
- * process: apart they leave a core of a 2-core machine idle for minutes; docs/test-times.md). A phase
- * starts only when every step of the one before passed, as the old `a && b && c` chain did; the steps of
- * a phase all run to their end, so one failure does not hide another. Each output line is prefixed with
- * its step's name; a table of the steps' times closes the run. Ctrl-C stops every step.
+ * npm test: every check CI runs, each step started as soon as the steps it needs have passed — the
+ * type check, lint, the app's build and the unit tests once the kernels are built, the browser tests
+ * once the app is built — so they run side by side (each is mostly one busy process: one after another
+ * they left a core of a 2-core machine idle for minutes; docs/test-times.md). A step whose need failed
+ * is not started, and once any step has failed no new step starts (as the old `a && b && c` chain
+ * stopped); the steps already running go to their end, so one failure does not hide another. Each
+ * output line is prefixed with its step's name; a table of the steps' times closes the run. Ctrl-C
+ * stops every step.
  */
 
 export interface Step {
   name: string;
   command: string;
+  /** The steps that must have passed before this one starts. */
+  after?: string[];
 }
 
 export interface StepResult {
   name: string;
-  /** null: not started, because a step of an earlier phase failed. */
+  /** null: not started, because a step failed first. */
   code: number | null;
+  /** When it started, in seconds from the run's start, and how long it ran. */
+  start: number;
   seconds: number;
 }
 
 type Write = (line: string) => void;
 
-function runStep(step: Step, write: Write, running: Set<number>): Promise<StepResult> {
+function runStep(step: Step, write: Write, running: Set<number>, origin: number): Promise<StepResult> {
   const t0 = Date.now();
   return new Promise((done) => {
     // Its own process group, so that stopping it stops what it started (browsers, servers, forks).
@@ -42,49 +49,60 @@ function runStep(step: Step, write: Write, running: Set<number>): Promise<StepRe
     }
     child.on('close', (code, signal) => {
       if (child.pid) running.delete(child.pid);
-      done({ name: step.name, code: code ?? (signal ? 128 : 1), seconds: (Date.now() - t0) / 1000 });
+      const start = (t0 - origin) / 1000;
+      done({ name: step.name, code: code ?? (signal ? 128 : 1), start, seconds: (Date.now() - t0) / 1000 });
     });
   });
 }
 
-/** Runs the phases in order, each one's steps side by side; stops after a phase in which a step failed. */
-export async function runPhases(phases: Step[][], write: Write, running = new Set<number>()): Promise<StepResult[]> {
-  const results: StepResult[] = [];
+/**
+ * Runs the steps, each as soon as those it needs have passed, until none is left to start; results in
+ * the steps' order.
+ */
+export async function runSteps(steps: Step[], write: Write, running = new Set<number>()): Promise<StepResult[]> {
+  const origin = Date.now();
+  const results = new Map<string, StepResult>();
+  const started = new Set<string>();
   let failed = false;
-  for (const phase of phases) {
-    if (failed) {
-      results.push(...phase.map((s) => ({ name: s.name, code: null, seconds: 0 })));
-      continue;
-    }
-    const done = await Promise.all(phase.map((s) => runStep(s, write, running)));
-    results.push(...done);
-    failed = done.some((r) => r.code !== 0);
-  }
-  return results;
+  await new Promise<void>((allDone) => {
+    const next = () => {
+      for (const step of steps) {
+        if (started.has(step.name) || failed) continue;
+        const needs = (step.after ?? []).map((n) => results.get(n));
+        if (needs.some((r) => !r || r.code !== 0)) continue;
+        started.add(step.name);
+        void runStep(step, write, running, origin).then((r) => {
+          results.set(step.name, r);
+          if (r.code !== 0) failed = true;
+          next();
+        });
+      }
+      if ([...started].every((n) => results.has(n))) allDone();
+    };
+    next();
+  });
+  return steps.map((s) => results.get(s.name) ?? { name: s.name, code: null, start: 0, seconds: 0 });
 }
 
 export function summary(results: StepResult[], seconds: number): string {
   const rows = results.map(
     (r) =>
-      `  ${r.name.padEnd(6)} ${r.code === null ? 'not run (an earlier step failed)' : `${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s`}`,
+      `  ${r.name.padEnd(7)} ${r.code === null ? 'not run (a step failed first)' : `${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s, from ${r.start.toFixed(0)} s`}`,
   );
   const ok = results.every((r) => r.code === 0);
   return [`npm test ${ok ? 'passed' : 'FAILED'} in ${seconds.toFixed(0)} s`, ...rows].join('\n');
 }
 
-/** What npm test runs (each step is also an npm script of its own: typecheck, lint, test:unit, test:e2e). */
-export const PHASES: Step[][] = [
+/** What npm test runs (each step is also an npm script of its own: kernels, typecheck, lint, test:unit, test:e2e). */
+export const STEPS: Step[] = [
   // The generated kernels module that every later step imports; rebuilt only when its sources changed.
-  [{ name: 'kernels', command: 'tsx src/build/simdKernels.ts' }],
-  [
-    { name: 'types', command: 'tsc -p tsconfig.json --noEmit' },
-    { name: 'lint', command: 'eslint . --max-warnings 0 && prettier --check .' },
-    { name: 'build', command: 'vite build --logLevel warn' },
-  ],
-  [
-    { name: 'unit', command: 'vitest run' },
-    { name: 'e2e', command: 'playwright test' },
-  ],
+  { name: 'kernels', command: 'tsx src/build/simdKernels.ts' },
+  { name: 'types', command: 'tsc -p tsconfig.json --noEmit', after: ['kernels'] },
+  { name: 'lint', command: 'eslint . --max-warnings 0 && prettier --check .', after: ['kernels'] },
+  { name: 'build', command: 'vite build --logLevel warn', after: ['kernels'] },
+  { name: 'unit', command: 'vitest run', after: ['kernels'] },
+  // The browser tests serve the built app (and the dev server).
+  { name: 'e2e', command: 'playwright test', after: ['build'] },
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -102,7 +120,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const t0 = Date.now();
-  const results = await runPhases(PHASES, (line) => console.log(line), running);
-  console.log(`\n${summary(results, (Date.now() - t0) / 1000)}`);
+  const results = await runSteps(STEPS, (line) => console.log(line), running);
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(`\n${summary(results, seconds)}`);
+  // Beside vitest's and Playwright's reports: src/build/testTimes.ts puts the steps' times on docs/test-times.md.
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync('test-results/npm-test.json', JSON.stringify({ seconds, results }, null, 2));
   process.exit(results.every((r) => r.code === 0) ? 0 : 1);
 }

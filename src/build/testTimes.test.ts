@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { e2eTimes, testTimesPage, unitTimes } from './testTimes';
+import { e2eTimes, stepsLine, testTimesPage, unitTimes } from './testTimes';
 
 /** The test-time page reads vitest's and Playwright's JSON reports as they are written. */
 describe('test times', () => {
@@ -46,5 +46,24 @@ describe('test times', () => {
     const page = testTimesPage(unit, e2e, 'quiet');
     expect(page).toContain('2 files, 3 tests, 8 s');
     expect(page).toContain('| e2e/x.spec.ts | 2 | 4.5 |');
+  });
+
+  it('npm test’s steps, each from its start to its end, from what src/build/testAll.ts wrote', () => {
+    const steps = {
+      seconds: 611.6,
+      results: [
+        { name: 'kernels', code: 0 as number | null, start: 0, seconds: 1.2 },
+        { name: 'lint', code: 0 as number | null, start: 1.2, seconds: 41.6 },
+        { name: 'unit', code: 0 as number | null, start: 1.3, seconds: 540.2 },
+        { name: 'e2e', code: 0 as number | null, start: 9.5, seconds: 598.7 },
+      ],
+    };
+    expect(stepsLine(steps)).toBe(
+      '**npm test: 10 min 12 s in all** — each step from its start to its end, in seconds (src/build/testAll.ts starts each once what it needs has passed): kernels 0–1, lint 1–43, unit 1–542, e2e 10–608.',
+    );
+    steps.results[1].code = 2;
+    steps.results[3] = { name: 'e2e', code: null, start: 0, seconds: 0 };
+    expect(stepsLine(steps)).toContain('in all, NOT every step passing**');
+    expect(stepsLine(steps)).toContain('lint 1–43 FAILED, unit 1–542, e2e not run.');
   });
 });

@@ -67,26 +67,45 @@ export function e2eTimes(report: PlaywrightReport): { files: FileTime[]; wall: n
 const row = (f: FileTime) => `| ${f.file} | ${f.tests} | ${f.seconds.toFixed(1)} |`;
 const table = (files: FileTime[]) => ['| file | tests | seconds |', '|---|---:|---:|', ...files.map(row)].join('\n');
 
+/** What src/build/testAll.ts writes: npm test's steps, when each started and how long it ran. */
+export interface NpmTestSteps {
+  seconds: number;
+  results: { name: string; code: number | null; start: number; seconds: number }[];
+}
+
+/** npm test's wall time and each step's span in it (the steps run side by side). */
+export function stepsLine(steps: NpmTestSteps): string {
+  const span = (r: NpmTestSteps['results'][number]) =>
+    r.code === null
+      ? `${r.name} not run`
+      : `${r.name} ${Math.round(r.start)}–${Math.round(r.start + r.seconds)}${r.code === 0 ? '' : ' FAILED'}`;
+  const ok = steps.results.every((r) => r.code === 0);
+  const m = Math.floor(steps.seconds / 60);
+  return `**npm test: ${m} min ${Math.round(steps.seconds - 60 * m)} s in all${ok ? '' : ', NOT every step passing'}** — each step from its start to its end, in seconds (src/build/testAll.ts starts each once what it needs has passed): ${steps.results.map(span).join(', ')}.`;
+}
+
 export function testTimesPage(
   unit: ReturnType<typeof unitTimes>,
   e2e: ReturnType<typeof e2eTimes> | null,
   note: string,
+  steps: NpmTestSteps | null = null,
 ): string {
   const lines = [
     '# Where `npm test` spends its time',
     '',
     `Rendered by \`npx tsx src/build/testTimes.ts\` from the JSON reports of one \`npm test\` (test-results/). ${note}`,
     '',
+    ...(steps ? [stepsLine(steps), ''] : []),
     `- unit tests (vitest, files in parallel on two forks): ${unit.files.length} files, ${unit.tests} tests, ${Math.round(unit.wall)} s`,
     ...(e2e
       ? [
-          `- browser tests (Playwright, one worker): ${e2e.files.length} files, ${e2e.tests} tests, ${Math.round(e2e.wall)} s`,
+          `- browser tests (Playwright, one worker, beside the unit tests): ${e2e.files.length} files, ${e2e.tests} tests, ${Math.round(e2e.wall)} s`,
         ]
       : []),
     '',
     '`npm run test:quick` leaves out the files of `SLOW_TESTS` in vite.config.ts (each a few seconds or more below).',
     '',
-    '## Unit-test files (each file’s own time; files run two at a time)',
+    '## Unit-test files (each file’s own time; files run two at a time, beside the browser tests)',
     '',
     table(unit.files),
   ];
@@ -100,6 +119,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const e2e = existsSync('test-results/playwright.json')
     ? e2eTimes(JSON.parse(readFileSync('test-results/playwright.json', 'utf8')) as PlaywrightReport)
     : null;
-  writeFileSync('docs/test-times.md', testTimesPage(unit, e2e, process.argv[2] ?? ''));
+  const steps = existsSync('test-results/npm-test.json')
+    ? (JSON.parse(readFileSync('test-results/npm-test.json', 'utf8')) as NpmTestSteps)
+    : null;
+  writeFileSync('docs/test-times.md', testTimesPage(unit, e2e, process.argv[2] ?? '', steps));
   console.log(`docs/test-times.md: ${unit.files.length} unit files, ${e2e?.files.length ?? 0} browser-test files`);
 }
