@@ -69,7 +69,13 @@ export default defineConfig({
   // The header (not only the page's meta tag) also binds the engine worker, whose script it serves.
   preview: { headers: { ...SERVED_HEADERS, 'Content-Security-Policy': CSP_HEADER } },
   worker: { format: 'es', plugins: () => [wasmThreadFactory()] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 6000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 6000,
+    // Rolldown warns with a plugin profile when a build takes a few seconds — as it does beside the tests
+    // in npm test, where the warning says nothing about the app.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
   test: {
     include: ['src/**/*.test.ts'],
     // npm run test:quick leaves out the files that take seconds to minutes each (docs/test-times.md).

@@ -74,10 +74,10 @@ describe('npm test’s steps', () => {
         commands.some((c) => c.includes(part)),
         part,
       ).toBe(true);
-    // The browser tests serve the built app; everything else imports the generated kernels.
+    // The tests start after the type check and lint passed; the browser tests serve the built app.
     const step = (part: string) => STEPS.find((s) => s.command.includes(part))!;
-    expect(step('playwright test').after).toEqual([step('vite build').name]);
-    for (const s of STEPS.filter((x) => !x.command.includes('simdKernels') && !x.command.includes('playwright')))
-      expect(s.after, s.name).toEqual(['kernels']);
+    expect(step('vitest run').after).toEqual(['types', 'lint']);
+    expect(step('playwright test').after).toEqual(['types', 'lint', step('vite build').name]);
+    for (const part of ['tsc ', 'eslint ', 'vite build']) expect(step(part).after, part).toEqual(['kernels']);
   });
 });
