@@ -1,6 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { watchPage } from './offline';
 
+// Once in many full runs (2026-12-07) this run stayed at "Training the teacher" for 4 minutes, a hang in
+// the threaded wasm build not reproduced in 55 repeats since (tfjs has known ones: tensorflow/tfjs#4025,
+// #4932). It normally trains in 4 s: a hang fails within 90 s and the file runs once more, and Playwright
+// lists a pass on the second try as flaky, so the hang stays visible in the report.
+test.describe.configure({ retries: 1 });
+
 test('?threads=2 runs the threaded wasm build on two XNNPACK threads and the SIMD kernels on two threads too, under the CSP, and a sweep trains on it', async ({
   page,
 }) => {
@@ -16,7 +22,7 @@ test('?threads=2 runs the threaded wasm build on two XNNPACK threads and the SIM
   );
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByTestId('distill').click();
-  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 240_000 });
+  await expect(page.getByTestId('stage')).toHaveText('Done', { timeout: 90_000 });
   await expect(page.getByTestId('results-table').getByTestId('result-row-student')).toHaveCount(1);
   expect(watched).toEqual({ pageErrors: [], csp: [], offsite: [] });
 });
