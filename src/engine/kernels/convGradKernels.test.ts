@@ -7,6 +7,7 @@ import { convForwardCounts, registerSimdConvForward } from './convForward';
 import { modelConvGeometries, type ConvGeometry } from './modelConvGeometries';
 import { relaxedSimdSupported } from './simd/simdKernels';
 import { enableRelaxedSimd } from '../../cli/relaxedSimdNode';
+import { relativeToLargest } from '../testing/setup';
 
 enableRelaxedSimd(); // the relaxed build, as Chrome and the runner run it; the plain one is asked for below
 
@@ -97,11 +98,7 @@ function resetCounts() {
 }
 
 /** Largest difference, relative to the reference's largest magnitude (at least 1). */
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 1;
-  for (const v of b) scale = Math.max(scale, Math.abs(v));
-  return maxDiff(a, b) / scale;
-}
+const relDiff = (a: Float32Array, b: Float32Array) => relativeToLargest(a, b, 1);
 
 const modelCase = (g: ConvGeometry): Case => ({
   kind: g.kind,

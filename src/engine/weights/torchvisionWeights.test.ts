@@ -11,7 +11,7 @@ import {
   TORCHVISION_VARIANTS,
   type TorchvisionArch,
 } from '../models/torchvisionEfficientNet';
-import { useTestBackend } from '../testing/setup';
+import { relativeToLargest, useTestBackend } from '../testing/setup';
 import { loadStateDict } from './loadStateDict';
 import { readWeightFile } from './readWeights';
 import { readZip } from './zipArchive';
@@ -71,15 +71,7 @@ function load(arch: TorchvisionArch, file: string, regularize = true) {
 }
 
 /** Largest |a − b| over the largest |b|: the tolerance is relative to the largest logit. */
-function relError(a: ArrayLike<number>, b: number[]): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
-}
+const relError = (a: ArrayLike<number>, b: number[]) => relativeToLargest(a, b, 0);
 
 beforeAll(async () => {
   await useTestBackend();
