@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { StoredRun } from '../engine/types';
 import { parallelView } from './runsParallel';
 
+const student = (lambda: number, accuracy: number, excess: number) => ({
+  role: 'student',
+  label: `CKD λ=${lambda}`,
+  method: 'kd',
+  lambda,
+  test: { accuracy },
+  fairness: { excessMeanAbsDisparity: excess },
+});
+
 const run = (seed: number, lr: number, teacherAcc: number, extra: Record<string, unknown> = {}) =>
   ({
     id: `r${seed}-${lr}`,
@@ -28,24 +37,7 @@ const run = (seed: number, lr: number, teacherAcc: number, extra: Record<string,
         ...extra,
       },
       teacher: { test: { accuracy: teacherAcc }, fairness: { excessMeanAbsDisparity: 0.01 } },
-      students: [
-        {
-          role: 'student',
-          label: 'CKD λ=0',
-          method: 'kd',
-          lambda: 0,
-          test: { accuracy: 0.9 },
-          fairness: { excessMeanAbsDisparity: 0.3 },
-        },
-        {
-          role: 'student',
-          label: 'CKD λ=2',
-          method: 'kd',
-          lambda: 2,
-          test: { accuracy: 0.92 },
-          fairness: { excessMeanAbsDisparity: 0.06 },
-        },
-      ],
+      students: [student(0, 0.9, 0.3), student(2, 0.92, 0.06)],
       recommendations: [{ method: 'kd', lambda: 2, validation: { excessBiasReduction: 0.7 }, test: {} }],
     },
   }) as unknown as StoredRun;

@@ -1,7 +1,7 @@
 import { biasReduction } from '../engine/metrics/fairness';
 import type { StoredRun } from '../engine/types';
 import { leadingSeries, studentAt } from './compare';
-import { setupKey } from './seedGroups';
+import { setupKey, setupName } from './seedGroups';
 
 /**
  * Stored runs side by side, setting by setting (a parallel-coordinates view): an axis for each setting
@@ -89,9 +89,8 @@ export function parallelView(runs: StoredRun[]): ParallelView {
     return keys.indexOf(key);
   });
   const groupNames = keys.map((_, g) => {
-    const first = usable[group.indexOf(g)].result.config;
     const n = group.filter((x) => x === g).length;
-    return `${first.name} · λ ${first.lambdas.join(', ')} (n = ${n})`;
+    return `${setupName(usable[group.indexOf(g)].result.config)} (n = ${n})`;
   });
   return { axes, group, groupNames };
 }

@@ -17,6 +17,11 @@ export function setupKey(config: ExperimentConfig): string {
   return JSON.stringify(rest);
 }
 
+/** A setup's name for people: its preset or dataset and the λ it sweeps ("Quick story · λ 0, 1, 2"). */
+export function setupName(config: ExperimentConfig): string {
+  return `${config.name} · λ ${config.lambdas.join(', ')}`;
+}
+
 /** Groups of at least two stored runs that share a setup and differ in seed (the first run of a seed counts). */
 export function seedGroups(runs: StoredRun[]): SeedGroup[] {
   const groups = new Map<string, StoredRun[]>();
@@ -34,7 +39,7 @@ export function seedGroups(runs: StoredRun[]): SeedGroup[] {
       const sorted = [...list].sort((a, b) => a.result.config.seed - b.result.config.seed);
       return {
         key,
-        name: `${c.name} · λ ${c.lambdas.join(', ')}`,
+        name: setupName(c),
         runs: sorted,
         seeds: sorted.map((r) => r.result.config.seed),
         rows: summarize(sorted.map((r) => r.result)),
