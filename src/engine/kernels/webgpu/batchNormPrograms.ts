@@ -60,26 +60,23 @@ fn main(index : i32) {
 
 function reduce(b: WebGPUBackend, r: ChannelReduce, x: Info, inputs: Info[], constants = ''): Info {
   const { rows, channels } = rowsOf(x);
-  return b.runWebGPUProgram(
-    new ChannelReduceProgram(r, { groups: 1, rows, channels }, constants, [channels]),
-    inputs,
-    'float32',
-  );
+  const program = new ChannelReduceProgram(r, { groups: 1, rows, channels }, constants, [channels]);
+  return b.runWebGPUProgram(program, inputs, 'float32', program.uniformData);
 }
 
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, scale, offset } = inputs as { x: Info; scale: Info; offset: Info };
   const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
   const b = backend as WebGPUBackend;
-  const { rows, channels } = rowsOf(x);
-  const mean = reduce(b, { name: 'bnMean', inputs: ['x'], term: 'x[i]', finish: `sum / ${rows}.0` }, x, [x]);
+  const { channels } = rowsOf(x);
+  const mean = reduce(b, { name: 'bnMean', inputs: ['x'], term: 'x[i]', finish: 'sum / f32(ROWS)' }, x, [x]);
   const variance = reduce(
     b,
     {
       name: 'bnVariance',
       inputs: ['x', 'mean'],
       term: '(x[i] - mean[c]) * (x[i] - mean[c])',
-      finish: `sum / ${rows}.0`,
+      finish: 'sum / f32(ROWS)',
     },
     x,
     [x, mean],
@@ -103,7 +100,8 @@ const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
   const b = backend as WebGPUBackend;
   const { rows, channels } = rowsOf(x);
-  const constants = `const EPS : f32 = ${wgslFloat(eps)};\nconst N : f32 = ${rows}.0;`;
+  const epsilon = `const EPS : f32 = ${wgslFloat(eps)};`;
+  const constants = `${epsilon}\nconst N : f32 = ${rows}.0;`;
   const dOffset = reduce(b, { name: 'bnSumDy', inputs: ['dy'], term: 'dy[i]' }, x, [dy]);
   const dScale = reduce(
     b,
@@ -115,7 +113,7 @@ const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     },
     x,
     [dy, x, mean, variance],
-    constants,
+    epsilon,
   );
   // [3, C]: k, q, d of each channel.
   const coefficients = b.runWebGPUProgram(

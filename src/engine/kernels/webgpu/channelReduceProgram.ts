@@ -10,6 +10,10 @@ import { FlatProgram } from './flatProgram';
  * 16 lanes. Batch norm's statistics and gradient sums (G = 1) and squeeze-excitation's gate gradient
  * (G = batch) are this program with another term — where tfjs runs a transpose, a reduction and the
  * element-wise ops before it, each a dispatch.
+ *
+ * The rows come as a uniform, not a WGSL constant: they bound a loop and nothing else, and as a constant
+ * every batch size (a remainder batch, an evaluation batch) compiled each reduction again — about a
+ * hundred pipelines in a small run, where keyed by channels (and the caller's constants) it is half.
  */
 
 const CHANNELS = 16;
@@ -22,7 +26,7 @@ export interface ChannelReduce {
   inputs: string[];
   /** The value added for element i (an index into the activation) of channel c. */
   term: string;
-  /** The result from the sum `sum` for channel c (default: the sum). */
+  /** The result from the sum `sum` for channel c (default: the sum); ROWS is the rows summed. */
   finish?: string;
 }
 
@@ -30,6 +34,7 @@ export class ChannelReduceProgram extends FlatProgram implements CountedProgram 
   variableNames: string[];
   serialLoop: number;
   multiplyAdds: number;
+  uniforms = 'rows : i32,';
 
   constructor(
     private readonly r: ChannelReduce,
@@ -39,7 +44,8 @@ export class ChannelReduceProgram extends FlatProgram implements CountedProgram 
     outputShape = [dims.groups, dims.channels],
   ) {
     const { groups, rows, channels } = dims;
-    super(outputShape, `fdl_${r.name}_${groups}_${rows}_${channels}${fault().key}`);
+    // The caller's constants (batch norm's ε) and the finish are part of the shader, so of its key.
+    super(outputShape, `fdl_${r.name}_${channels}_${(constants + (r.finish ?? '')).replace(/\W+/g, '')}${fault().key}`);
     this.variableNames = r.inputs;
     this.workgroupSize = [CHANNELS * LANES, 1, 1];
     const tiles = Math.ceil(channels / CHANNELS);
@@ -49,16 +55,20 @@ export class ChannelReduceProgram extends FlatProgram implements CountedProgram 
     this.invocations = this.dispatch[0] * CHANNELS * LANES;
   }
 
+  /** The program-defined uniform its shader reads (runWebGPUProgram's fourth argument). */
+  get uniformData(): { type: string; data: number[] }[] {
+    return [{ type: 'int32', data: [this.dims.rows] }];
+  }
+
   getUserCode(): string {
-    const { rows, channels } = this.dims;
+    const { channels } = this.dims;
     const tiles = Math.ceil(channels / CHANNELS);
     return `
-const ROWS : i32 = ${rows};
 const C : i32 = ${channels};
 ${this.constants}
 var<workgroup> lanes : array<f32, ${CHANNELS * LANES}>;
 fn main(index : i32) {
-  _ = uniforms.size; // tfjs binds the uniforms: a layout without them would refuse its bind group
+  let ROWS = uniforms.rows;
   let lx = i32(localIndex) % ${CHANNELS};
   let ly = i32(localIndex) / ${CHANNELS};
   let g = i32(workgroupId.x) / ${tiles};

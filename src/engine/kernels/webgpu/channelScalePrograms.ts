@@ -50,16 +50,13 @@ const backward: tf.KernelFunc = ({ inputs, backend }) => {
   const dims = channelScaleShape(x.shape, s.shape)!;
   const dx = b.runWebGPUProgram(new ScaleProgram(x.shape, dims), [dy, s], 'float32');
   const [B, P, C] = dims;
-  const ds = b.runWebGPUProgram(
-    new ChannelReduceProgram(
-      { name: 'channelScaleGrad', inputs: ['dy', 'x'], term: 'dy[i] * x[i]' },
-      { groups: B, rows: P, channels: C },
-      '',
-      s.shape,
-    ),
-    [dy, x],
-    'float32',
+  const reduce = new ChannelReduceProgram(
+    { name: 'channelScaleGrad', inputs: ['dy', 'x'], term: 'dy[i] * x[i]' },
+    { groups: B, rows: P, channels: C },
+    '',
+    s.shape,
   );
+  const ds = b.runWebGPUProgram(reduce, [dy, x], 'float32', reduce.uniformData);
   return [dx, ds];
 };
 
