@@ -61,6 +61,8 @@ const SLOW_TESTS = [
   'src/engine/data/augment.test.ts',
   'src/worker/datasetLoader.test.ts',
 ];
+/** The files that need a process of their own (vitest's default): the slow ones and threaded wasm. */
+const OWN_PROCESS = [...SLOW_TESTS, 'src/cli/wasmThreadsNode.test.ts'];
 
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy(), wasmThreadFactory()],
@@ -77,9 +79,6 @@ export default defineConfig({
     rolldownOptions: { checks: { bundlerTimings: false } },
   },
   test: {
-    include: ['src/**/*.test.ts'],
-    // npm run test:quick leaves out the files that take seconds to minutes each (docs/test-times.md).
-    exclude: [...configDefaults.exclude, ...(process.env.FAIRDISTILL_QUICK ? SLOW_TESTS : [])],
     // Every run writes each file's and test's time, which src/build/testTimes.ts turns into docs/test-times.md.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     environment: 'node',
@@ -89,5 +88,29 @@ export default defineConfig({
     // vitest's default is one fork fewer than the cores: one fork on a 2-core machine, where most files
     // wait on the processes they start (docs/test-times.md) and a second fork keeps the other core busy.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    projects: [
+      {
+        // Each file in a fresh process: the slow files (backends, kernels, threads and the processes they
+        // start set state for the whole process) and the threaded-wasm one.
+        extends: true,
+        test: {
+          name: 'own-process',
+          include: OWN_PROCESS,
+          // npm run test:quick leaves out the files that take seconds to minutes each (docs/test-times.md).
+          exclude: [...configDefaults.exclude, ...(process.env.FAIRDISTILL_QUICK ? SLOW_TESTS : [])],
+        },
+      },
+      {
+        // The rest share their fork's process, one file after another: each fresh process spent about a
+        // second importing tfjs and the lab again (60 files: 50 CPU-s, 26 shared).
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...OWN_PROCESS],
+          isolate: false,
+        },
+      },
+    ],
   },
 });
