@@ -13,6 +13,7 @@ import { readFolderData } from './folderData';
 import { makeWiderCopy } from './imageFolderKit';
 import type { PrepareReport } from './runnerData';
 import { makeLargeWiderCopy } from './widerFolderKit';
+import { labCommand } from './labUnderTest';
 
 /**
  * The runner's prepared data on disk: the same dataset as one prepared in memory, found again instead of
@@ -139,9 +140,9 @@ describe('--data-cache: prepared chunks on disk', () => {
       height: 120,
     });
     const cache = tmp('cache-');
-    const args = ['--import', 'tsx', 'src/cli/lab.ts', '--prepare', '--data', `wider:${photos.dir}`];
+    const args = ['--prepare', '--data', `wider:${photos.dir}`];
     const at224 = [...args, '--image-size', '224', '--data-cache', cache, '--backend', 'cpu'];
-    const child = spawn(process.execPath, at224, { stdio: 'ignore' });
+    const child = spawn(...labCommand(at224), { stdio: 'ignore' });
     // Killed (no chance to clean up) as soon as its first chunk of 222 images is written; its lock stays.
     let killed = false;
     await new Promise<void>((resolve, reject) => {
@@ -160,7 +161,7 @@ describe('--data-cache: prepared chunks on disk', () => {
     });
     expect(existsSync(join(cache, readdirSync(cache)[0], 'prepare.lock'))).toBe(true);
     const out = join(cache, 'report.json');
-    const r = spawnSync(process.execPath, [...at224, '--out', out], { encoding: 'utf8' });
+    const r = spawnSync(...labCommand([...at224, '--out', out]), { encoding: 'utf8' });
     expect(r.status, r.stderr.slice(-1500)).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as PrepareReport;
     expect(report).toMatchObject({ images: 300, chunks: 2, chunksFromBefore: 1, skipped: 0 });
@@ -178,13 +179,9 @@ describe('--data-cache: prepared chunks on disk', () => {
     expect(r.stdout).toContain('prepared in');
     // The same bytes as a preparation never killed.
     const fresh = tmp('cache-');
-    const r2 = spawnSync(
-      process.execPath,
-      [...args, '--image-size', '224', '--data-cache', fresh, '--backend', 'cpu'],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const r2 = spawnSync(...labCommand([...args, '--image-size', '224', '--data-cache', fresh, '--backend', 'cpu']), {
+      encoding: 'utf8',
+    });
     expect(r2.status, r2.stderr.slice(-800)).toBe(0);
     expect(bytesOf(join(fresh, readdirSync(fresh)[0]))).toEqual(bytesOf(report.cache!));
   }, 180_000);

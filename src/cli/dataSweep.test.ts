@@ -7,6 +7,7 @@ import { makeFolder, makeWiderCopy } from './imageFolderKit';
 import type { RunnerOutput } from './merge';
 import { lab, numbers } from './sweepTestKit';
 import type { SweepManifest } from './sweepManifest';
+import { labCommand } from './labUnderTest';
 
 /**
  * A sweep over a folder of photos: planned with --data (the manifest names the folder and the key of what
@@ -20,7 +21,7 @@ const EPOCHS = ['--teacher-epochs', '1', '--student-epochs', '1'];
 /** Runs the runner; its stderr and exit status (a shard's log says whether it prepared the data). */
 function labProcess(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/lab.ts', ...args]);
+    const p = spawn(...labCommand(args));
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('exit', (code) => resolve({ code, stderr }));

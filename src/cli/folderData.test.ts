@@ -7,6 +7,7 @@ import { SPLIT } from '../engine/types';
 import { readFolderData } from './folderData';
 import { makeFolder, makeWiderCopy } from './imageFolderKit';
 import type { RunnerOutput } from './merge';
+import { labCommand } from './labUnderTest';
 
 /**
  * The runner reads real photos: a WIDER Attribute copy and a labels-CSV folder (the browser tests' own
@@ -45,11 +46,7 @@ describe('--data: real photos in the runner', () => {
   it('trains and evaluates on a labels-CSV folder: the dataset named in the run, its images counted', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'fd-data-')), 'run.json');
     const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/lab.ts',
+      ...labCommand([
         '--preset',
         'tiny',
         '--data',
@@ -68,7 +65,7 @@ describe('--data: real photos in the runner', () => {
         '1',
         '--out',
         out,
-      ],
+      ]),
       { encoding: 'utf8' },
     );
     expect(r.status, r.stderr.slice(-1500)).toBe(0);
@@ -80,8 +77,7 @@ describe('--data: real photos in the runner', () => {
   }, 120_000);
 
   it('a folder that is not there, or a source it does not know, is named', () => {
-    const lab = (data: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/lab.ts', '--data', data], { encoding: 'utf8' }).stderr;
+    const lab = (data: string) => spawnSync(...labCommand(['--data', data]), { encoding: 'utf8' }).stderr;
     expect(lab('folder:/no/such/dir')).toContain('--data folder:/no/such/dir cannot be read');
     expect(lab('zip:/x')).toContain('--data: "zip:/x" must be folder:DIR (images + labels.csv) or wider:DIR');
   });

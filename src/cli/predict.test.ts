@@ -7,6 +7,7 @@ import { imagenetInput } from '../engine/weights/imagenetTransform';
 import { decodeImage } from './decodeImage';
 import { writePhotoPng } from './imageFolderKit';
 import type { Prediction } from './predictCommand';
+import { labCommand } from './labUnderTest';
 
 /**
  * --predict against torchvision: a randomly initialised efficientnet_b0 saved by torch.save, a 640×480
@@ -42,11 +43,7 @@ describe.skipIf(torchMissing)('--predict gives torchvision’s own top 5', () =>
     expect(worst).toBeLessThan(1e-6);
 
     const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/lab.ts',
+      ...labCommand([
         '--predict',
         '--model',
         'efficientnet-b0',
@@ -55,7 +52,7 @@ describe.skipIf(torchMissing)('--predict gives torchvision’s own top 5', () =>
         '--image',
         image,
         '--json',
-      ],
+      ]),
       { encoding: 'utf8' },
     );
     expect(r.status, r.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { setupCommand, defaultSetup } from '../engine/options';
 import type { RunnerOutput } from './merge';
 import type { SweepManifest } from './sweepManifest';
 import { makeWiderCopy } from './imageFolderKit';
+import { labCommand } from './labUnderTest';
 
 /**
  * The runner fine-tunes torchvision's B3 from a weight file and distils it into B0 from another, with
@@ -18,8 +19,7 @@ import { makeWiderCopy } from './imageFolderKit';
 const PYTHON = '/usr/bin/python3';
 const torchMissing = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status !== 0;
 const files: Record<'b0' | 'b3', string> = { b0: '', b3: '' };
-const lab = (args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/lab.ts', ...args], { encoding: 'utf8' });
+const lab = (args: string[]) => spawnSync(...labCommand(args), { encoding: 'utf8' });
 const SMALL = [
   '--preset',
   'tiny',

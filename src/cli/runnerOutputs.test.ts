@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunnerOutput } from './merge';
+import { labCommand } from './labUnderTest';
 
 /**
  * The runner never trains towards a write that cannot work, and never loses finished results to a write
@@ -13,8 +14,7 @@ import type { RunnerOutput } from './merge';
 
 const ROOT = process.cwd();
 const FAST = ['--preset', 'tiny', '--threads', '1', '--teacher-epochs', '2', '--student-epochs', '1', '--lambdas', '0'];
-const lab = (args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/lab.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+const lab = (args: string[]) => spawnSync(...labCommand(args), { cwd: ROOT, encoding: 'utf8' });
 
 describe('the runner’s outputs', () => {
   it('refuses unwritable output paths before it trains, naming the flag and the remedy', () => {
@@ -88,7 +88,7 @@ describe('the runner’s outputs', () => {
       ckpt,
     ];
     let log = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/lab.ts', ...args], { cwd: ROOT });
+    const child = spawn(...labCommand(args), { cwd: ROOT });
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));

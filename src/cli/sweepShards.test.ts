@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerOutput } from './merge';
 import type { SweepProvenance } from './sweepMerge';
 import type { CellResult } from './shardRun';
+import { labCommand, labShellCommand } from './labUnderTest';
 
 /**
  * A 2 methods × 2 λ × 2 seeds sweep on the tiny preset (two epochs each, so a kill can land between
@@ -15,7 +16,7 @@ import type { CellResult } from './shardRun';
 const run = promisify(execFile);
 const SETTINGS = ['--preset', 'tiny', '--methods', 'kd,rkd', '--lambdas', '0,1', '--seeds', '0,1', '--no-baseline'];
 const EPOCHS = ['--teacher-epochs', '2', '--student-epochs', '2'];
-const lab = (...args: string[]) => run('node', ['--import', 'tsx', 'src/cli/lab.ts', ...args], { maxBuffer: 1 << 26 });
+const lab = (...args: string[]) => run(...labCommand(args), { maxBuffer: 1 << 26 });
 const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds']);
 /** The results without what a clock decides. */
 const numbers = (value: unknown) =>
@@ -42,7 +43,7 @@ describe('a sweep spread by a job runner', () => {
     '3 shards under GNU parallel merge to exactly the numbers of the unsharded run',
     { timeout: 300_000 },
     async () => {
-      const cmd = `node --import tsx src/cli/lab.ts --manifest ${planned} --shard {}/3 --threads 1 --backend wasm --quiet`;
+      const cmd = labShellCommand(`--manifest ${planned} --shard {}/3 --threads 1 --backend wasm --quiet`);
       await run('parallel', ['-j3', '--halt', 'now,fail=1', cmd, ':::', '0', '1', '2']);
       const cells = join(planned, '..', 'cells');
       expect(readdirSync(cells).filter((f) => f.endsWith('.json'))).toHaveLength(8);
@@ -101,23 +102,11 @@ describe('a sweep spread by a job runner', () => {
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'fdl-kill-'));
       const manifest = await plan(dir);
-      const args = [
-        '--import',
-        'tsx',
-        'src/cli/lab.ts',
-        '--manifest',
-        manifest,
-        '--shard',
-        '0/3',
-        '--threads',
-        '1',
-        '--backend',
-        'wasm',
-      ];
+      const args = ['--manifest', manifest, '--shard', '0/3', '--threads', '1', '--backend', 'wasm'];
       /** Starts shard 0, and kills it (SIGKILL) once `file` appears; resolves with its stderr. */
       const killWhen = (file: () => boolean) =>
         new Promise<string>((resolve) => {
-          const child = spawn('node', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+          const child = spawn(...labCommand(args), { stdio: ['ignore', 'ignore', 'pipe'] });
           let log = '';
           child.stderr.on('data', (d: Buffer) => (log += d.toString()));
           const poll = setInterval(() => {
@@ -137,7 +126,7 @@ describe('a sweep spread by a job runner', () => {
       expect(second).toContain('taking over the lock on teacher seed-0-');
       expect(second).toContain('left by this shard before a restart');
       expect(second).toMatch(/teacher seed-0-\w+: going on from its epoch 1 snapshot/);
-      const third = await lab(...args.slice(3));
+      const third = await lab(...args);
       expect(third.stderr).toContain(
         'seed 0 · CKD λ=0 (cell 0): distilling from the shared teacher, going on from epoch 1',
       );

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RunnerOutput } from './merge';
+import { labCommand } from './labUnderTest';
 
 /**
  * What the cluster tests share (Slurm, ssh): one tiny sweep — 2 methods × 2 λ × 2 seeds, three student
@@ -24,7 +25,7 @@ export const EPOCHS = ['--teacher-epochs', '2', '--student-epochs', '3'];
 
 const run = promisify(execFile);
 export const lab = (...args: string[]) =>
-  run('node', ['--import', 'tsx', 'src/cli/lab.ts', ...args], { maxBuffer: 1 << 26 });
+  run(...labCommand(args), { maxBuffer: 1 << 26 });
 
 const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds', 'backend']);
 export const numbers = (value: unknown) =>

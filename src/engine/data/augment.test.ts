@@ -10,6 +10,7 @@ import { cropFor, cropInto, CROP_RATIO, drawCrop } from './augment';
 import { BatchReader, disposeBatch } from './batches';
 import { createRng } from '../random';
 import { SPLIT, type InMemoryDataset } from '../types';
+import { labCommand } from '../../cli/labUnderTest';
 
 /**
  * Random-resized crop and flip: seeded per (seed, epoch, example), inside the image and torchvision's
@@ -107,9 +108,6 @@ describe('augmentation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fdl-augment-'));
     const photos = makeFolder();
     const args = (out: string) => [
-      '--import',
-      'tsx',
-      'src/cli/lab.ts',
       '--preset',
       'tiny',
       '--data',
@@ -133,21 +131,16 @@ describe('augmentation', () => {
       '--out',
       join(dir, out),
     ];
-    await run(process.execPath, args('a.json'));
-    await run(process.execPath, args('b.json'));
+    await run(...labCommand(args('a.json')));
+    await run(...labCommand(args('b.json')));
     const curve = (f: string) =>
       (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { runs: { teacher: { curve: unknown } }[] }).runs[0].teacher
         .curve;
     expect(curve('a.json')).toEqual(curve('b.json'));
     // And the crops are in the training: without them the losses differ.
-    await run(
-      process.execPath,
-      args('c.json').filter((a) => a !== '--augment' && a !== 'crop+flip'),
-    );
+    await run(...labCommand(args('c.json').filter((a) => a !== '--augment' && a !== 'crop+flip')));
     expect(curve('c.json')).not.toEqual(curve('a.json'));
-    const builtin = await run(process.execPath, ['--import', 'tsx', 'src/cli/lab.ts', '--augment', 'crop+flip']).catch(
-      (e: { stderr: string }) => e,
-    );
+    const builtin = await run(...labCommand(['--augment', 'crop+flip'])).catch((e: { stderr: string }) => e);
     expect((builtin as { stderr: string }).stderr).toContain('Augmentation (crop+flip) is for photos');
   });
 });
