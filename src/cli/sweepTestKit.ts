@@ -24,8 +24,7 @@ export const SETTINGS = [
 export const EPOCHS = ['--teacher-epochs', '2', '--student-epochs', '3'];
 
 const run = promisify(execFile);
-export const lab = (...args: string[]) =>
-  run(...labCommand(args), { maxBuffer: 1 << 26 });
+export const lab = (...args: string[]) => run(...labCommand(args), { maxBuffer: 1 << 26 });
 
 const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds', 'backend']);
 export const numbers = (value: unknown) =>
