@@ -86,7 +86,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // The runner bundled once for the tests that start it (src/cli/labUnderTest.ts).
-    globalSetup: ['src/build/labTestBundle.ts'],
+    globalSetup: ['src/build/testRunSetup.ts'],
     // vitest's default is one fork fewer than the cores: one fork on a 2-core machine, where most files
     // wait on the processes they start (docs/test-times.md) and a second fork keeps the other core busy.
     maxWorkers: Math.max(2, availableParallelism() - 1),

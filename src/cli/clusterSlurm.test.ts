@@ -119,7 +119,7 @@ let unsharded: RunnerOutput;
 describe.skipIf(!available)('the Slurm array script on a one-node Slurm cluster', () => {
   beforeAll(async () => {
     startCluster();
-    unsharded = await unshardedRun(dir);
+    unsharded = await unshardedRun();
     await until(() => /idle/.test(slurm('sinfo', '-h', '-o', '%T')), 60, 'the node to be idle');
   }, 300_000);
   afterAll(stopCluster, 60_000);

@@ -87,7 +87,7 @@ let unsharded: RunnerOutput;
 describe.skipIf(!available)('the ssh script with GNU parallel over a real sshd', () => {
   beforeAll(async () => {
     startSshd();
-    unsharded = await unshardedRun(dir);
+    unsharded = await unshardedRun();
     await until(
       () => {
         try {

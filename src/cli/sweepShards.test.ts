@@ -8,14 +8,14 @@ import type { RunnerOutput } from './merge';
 import type { SweepProvenance } from './sweepMerge';
 import type { CellResult } from './shardRun';
 import { labCommand, labShellCommand } from './labUnderTest';
+import { EPOCHS, SETTINGS, unshardedRun } from './sweepTestKit';
 
 /**
- * A 2 methods × 2 λ × 2 seeds sweep on the tiny preset (two epochs each, so a kill can land between
- * epochs), planned once, run as 3 shards by GNU parallel, and merged: the same numbers as one process.
+ * The cluster tests' sweep (sweepTestKit: 2 methods × 2 λ × 2 seeds on the tiny preset, epochs enough for
+ * a kill to land between them), planned once, run as 3 shards by GNU parallel, and merged: the same
+ * numbers as one process (the unsharded run those tests share).
  */
 const run = promisify(execFile);
-const SETTINGS = ['--preset', 'tiny', '--methods', 'kd,rkd', '--lambdas', '0,1', '--seeds', '0,1', '--no-baseline'];
-const EPOCHS = ['--teacher-epochs', '2', '--student-epochs', '2'];
 const lab = (...args: string[]) => run(...labCommand(args), { maxBuffer: 1 << 26 });
 const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds']);
 /** The results without what a clock decides. */
@@ -32,10 +32,8 @@ let unsharded: RunnerOutput;
 let planned: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fdl-sweep-'));
-  await lab(...SETTINGS, ...EPOCHS, '--threads', '1', '--backend', 'wasm', '--quiet', '--out', join(dir, 'one.json'));
-  unsharded = JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')) as RunnerOutput;
-  planned = await plan(dir);
+  unsharded = await unshardedRun();
+  planned = await plan(mkdtempSync(join(tmpdir(), 'fdl-sweep-')));
 }, 300_000);
 
 describe('a sweep spread by a job runner', () => {

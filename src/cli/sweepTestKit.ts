@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RunnerOutput } from './merge';
@@ -30,10 +31,26 @@ const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'started
 export const numbers = (value: unknown) =>
   JSON.parse(JSON.stringify(value, (k, v: unknown) => (TIMING.has(k) ? undefined : v))) as unknown;
 
-/** The same sweep in one process: what the merged shards must equal. */
-export async function unshardedRun(dir: string): Promise<RunnerOutput> {
-  const out = join(dir, 'one.json');
-  await lab(...SETTINGS, ...EPOCHS, '--threads', '1', '--backend', 'wasm', '--quiet', '--out', out);
+/**
+ * The same sweep in one process: what the merged shards must equal. Run once per test run for every
+ * file that asks (the shards', Slurm's and ssh's tests, each in its own fork): the first to ask takes
+ * the lock and runs it into the run's shared folder (FAIRDISTILL_TEST_SHARED, src/build/testRunSetup.ts);
+ * the others wait for its file. Without that folder (a file run on its own), a run of its own.
+ */
+export async function unshardedRun(): Promise<RunnerOutput> {
+  const dir = process.env.FAIRDISTILL_TEST_SHARED ?? mkdtempSync(join(tmpdir(), 'fdl-unsharded-'));
+  const out = join(dir, 'unsharded-sweep.json');
+  let mine = true;
+  try {
+    writeFileSync(`${out}.lock`, String(process.pid), { flag: 'wx' });
+  } catch {
+    mine = false;
+  }
+  if (mine) {
+    const part = join(dir, 'unsharded-sweep.part.json');
+    await lab(...SETTINGS, ...EPOCHS, '--threads', '1', '--backend', 'wasm', '--quiet', '--out', part);
+    renameSync(part, out);
+  } else await until(() => existsSync(out), 300, 'the unsharded sweep another test file runs');
   return JSON.parse(readFileSync(out, 'utf8')) as RunnerOutput;
 }
 
