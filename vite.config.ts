@@ -85,7 +85,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // The runner bundled once for the tests that start it (src/cli/labUnderTest.ts).
+    // Once per run: the runner bundled for the tests that start it, a folder for results files share.
     globalSetup: ['src/build/testRunSetup.ts'],
     // vitest's default is one fork fewer than the cores: one fork on a 2-core machine, where most files
     // wait on the processes they start (docs/test-times.md) and a second fork keeps the other core busy.

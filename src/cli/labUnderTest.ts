@@ -12,6 +12,6 @@ export function labCommand(args: string[]): [string, string[]] {
 
 /** The same as one shell command line (for GNU parallel). */
 export function labShellCommand(args: string): string {
-  const bundle = process.env.FAIRDISTILL_TEST_LAB;
-  return `${process.execPath} ${bundle ?? '--import tsx src/cli/lab.ts'} ${args}`;
+  const [node, argv] = labCommand([]);
+  return [node, ...argv, args].join(' ');
 }

@@ -8,7 +8,7 @@ import type { RunnerOutput } from './merge';
 import type { SweepProvenance } from './sweepMerge';
 import type { CellResult } from './shardRun';
 import { labCommand, labShellCommand } from './labUnderTest';
-import { EPOCHS, SETTINGS, unshardedRun } from './sweepTestKit';
+import { EPOCHS, lab, SETTINGS, unshardedRun } from './sweepTestKit';
 
 /**
  * The cluster tests' sweep (sweepTestKit: 2 methods × 2 λ × 2 seeds on the tiny preset, epochs enough for
@@ -16,7 +16,6 @@ import { EPOCHS, SETTINGS, unshardedRun } from './sweepTestKit';
  * numbers as one process (the unsharded run those tests share).
  */
 const run = promisify(execFile);
-const lab = (...args: string[]) => run(...labCommand(args), { maxBuffer: 1 << 26 });
 const TIMING = new Set(['trainSeconds', 'latencyMs', 'latencySpreadMs', 'startedAt', 'seconds']);
 /** The results without what a clock decides. */
 const numbers = (value: unknown) =>
